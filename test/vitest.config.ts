@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     name: 'test',
-    include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: ['**/*.test.ts'],
+    exclude: ['**/node_modules/**'],
     passWithNoTests: true,
   },
 });
