@@ -1,0 +1,100 @@
+/**
+ * The compute port: everything the control plane asks of a cloud (EC2 in production, moto in
+ * tests, local agent processes in the local stack). One contract suite runs against every
+ * adapter, so they behave alike.
+ */
+
+/** EC2 instance states, plus `unknown` for anything an adapter cannot map. */
+export const INSTANCE_STATES = [
+  'pending',
+  'running',
+  'stopping',
+  'stopped',
+  'shutting-down',
+  'terminated',
+  'unknown',
+] as const;
+export type InstanceState = (typeof INSTANCE_STATES)[number];
+
+export interface ComputeInstance {
+  instanceId: string;
+  region: string;
+  state: InstanceState;
+  publicIp: string | null;
+  privateIp: string | null;
+  publicDns: string | null;
+  instanceType: string;
+  availabilityZone: string | null;
+  /** ms epoch, null when unknown */
+  launchTime: number | null;
+  tags: Record<string, string>;
+}
+
+export interface LaunchSpec {
+  amiId: string;
+  instanceType: string;
+  subnetId: string;
+  securityGroupId: string;
+  keyPairName: string;
+  instanceProfile: string;
+  userData: string;
+  /** pool tags plus the VmId tag; applied at launch (TagSpecifications) */
+  tags: Record<string, string>;
+  /** idempotency token so that a retried launch never creates two instances */
+  clientToken: string;
+}
+
+export interface ComputePort {
+  /** Every instance carrying all `poolTags`, across all pages: one logical call per region. */
+  describePoolInstances(
+    region: string,
+    poolTags: Record<string, string>,
+  ): Promise<ComputeInstance[]>;
+  startInstance(region: string, instanceId: string): Promise<void>;
+  stopInstance(region: string, instanceId: string): Promise<void>;
+  rebootInstance(region: string, instanceId: string): Promise<void>;
+  launchInstance(region: string, spec: LaunchSpec): Promise<ComputeInstance>;
+  terminateInstance(region: string, instanceId: string): Promise<void>;
+  tagInstance(region: string, instanceId: string, tags: Record<string, string>): Promise<void>;
+}
+
+export const COMPUTE_ERROR_CODES = [
+  /** RequestLimitExceeded, Throttling: retry later */
+  'THROTTLED',
+  /** InsufficientInstanceCapacity, InstanceLimitExceeded…: retry later or elsewhere */
+  'CAPACITY',
+  /** IncorrectInstanceState: the instance is not in a state that allows this */
+  'WRONG_STATE',
+  /** InvalidInstanceID.NotFound / Malformed */
+  'NOT_FOUND',
+  /** bad AMI, subnet, security group, key pair, profile, parameter */
+  'INVALID_CONFIG',
+  /** credentials or permissions */
+  'AUTH',
+  /** network errors, 5xx */
+  'UNAVAILABLE',
+  'UNKNOWN',
+] as const;
+export type ComputeErrorCode = (typeof COMPUTE_ERROR_CODES)[number];
+
+const RETRYABLE: ReadonlySet<ComputeErrorCode> = new Set(['THROTTLED', 'CAPACITY', 'UNAVAILABLE']);
+
+/** A classified cloud error: callers decide on `code` and `retryable`, never on message text. */
+export class ComputeError extends Error {
+  readonly code: ComputeErrorCode;
+  readonly retryable: boolean;
+  /** the provider's own error code, e.g. `IncorrectInstanceState` */
+  readonly providerCode: string | undefined;
+
+  constructor(code: ComputeErrorCode, message: string, providerCode?: string) {
+    super(message);
+    this.name = 'ComputeError';
+    this.code = code;
+    this.retryable = RETRYABLE.has(code);
+    this.providerCode = providerCode;
+  }
+}
+
+export function isComputeError(error: unknown): error is ComputeError {
+  return error instanceof ComputeError;
+}

@@ -1,0 +1,4 @@
+export * from './clock';
+export * from './logger';
+export * from './compute';
+export * from './remote-exec';
