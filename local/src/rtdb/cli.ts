@@ -1,0 +1,81 @@
+/**
+ * `npm run rtdb -- --port 9000 --rules database.rules.json [--data FILE]`
+ * Prints `listening on 127.0.0.1:PORT` when ready. SIGTERM/SIGINT stop it
+ * (data saved); SIGHUP or a change of the rules file reloads the rules.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startRtdbServer } from './index';
+
+const USAGE =
+  'usage: rtdb [--port 9000] [--host 127.0.0.1] [--rules database.rules.json] [--data FILE] [--max-message-bytes N] [--quiet]';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '9000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      rules: { type: 'string' },
+      data: { type: 'string' },
+      'max-message-bytes': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`bad --port ${values.port}`);
+  const server = await startRtdbServer({
+    port,
+    host: values.host,
+    quiet: values.quiet,
+    ...(values.rules === undefined ? {} : { rules: values.rules }),
+    ...(values.data === undefined ? {} : { data: values.data }),
+    ...(values['max-message-bytes'] === undefined
+      ? {}
+      : { maxMessageBytes: Number(values['max-message-bytes']) }),
+  });
+  console.log(`listening on ${values.host}:${server.port}`);
+
+  const reload = (why: string): void => {
+    server.reloadRules().then(
+      () => {
+        if (!values.quiet) console.error(`[rtdb] rules reloaded (${why})`);
+      },
+      (e: unknown) => console.error(`[rtdb] rules not reloaded (${why}): ${String(e)}`),
+    );
+  };
+  let watcher: FSWatcher | null = null;
+  let debounce: NodeJS.Timeout | null = null;
+  if (values.rules !== undefined) {
+    watcher = watch(values.rules, () => {
+      if (debounce !== null) clearTimeout(debounce);
+      debounce = setTimeout(() => reload('file changed'), 100);
+    });
+    watcher.on('error', () => undefined);
+  }
+  process.on('SIGHUP', () => reload('SIGHUP'));
+  const shutdown = (): void => {
+    watcher?.close();
+    if (debounce !== null) clearTimeout(debounce);
+    server.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(`[rtdb] stop failed: ${String(e)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((e: unknown) => {
+  console.error(`[rtdb] ${e instanceof Error ? e.message : String(e)}`);
+  console.error(USAGE);
+  process.exit(1);
+});

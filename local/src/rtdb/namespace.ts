@@ -1,0 +1,350 @@
+/**
+ * One database namespace: its tree, its listeners and the write pipeline
+ * (server values → transaction hash → rules → apply → push to listeners).
+ * Everything here is synchronous, so operations happen in arrival order.
+ */
+import type { DataNode } from 'targaryen';
+import type { Principal } from './auth';
+import { hashNode } from './hash';
+import {
+  InvalidInputError,
+  PRIORITY_KEY,
+  isPrefix,
+  isPriorityPath,
+  nodePathOf,
+  parsePath,
+  pathToString,
+  related,
+  type Path,
+} from './paths';
+import { applyQuery, type QuerySpec } from './query';
+import { RulesEngine } from './rules';
+import {
+  exportAt,
+  exportNode,
+  getNode,
+  nodeForWrite,
+  setAt,
+  type Json,
+  type Node,
+  type ResolveContext,
+} from './tree';
+
+/** Something that receives pushes: a client connection. */
+export interface Subscriber {
+  /** Sends one data message (the `d` of a `{t:"d"}` envelope), already serialized. */
+  sendData(message: string): void;
+}
+
+export interface Listen {
+  readonly subscriber: Subscriber;
+  readonly path: Path;
+  readonly spec: QuerySpec;
+  /** The client's tag for filtered queries; null for a default listen. */
+  readonly tag: number | null;
+  lastSent: string | null;
+}
+
+export type Outcome =
+  | { readonly status: 'ok' }
+  | { readonly status: 'permission_denied' | 'datastale'; readonly reason: string };
+
+export type ReadOutcome = Outcome & { readonly value?: Json };
+
+const OK: Outcome = { status: 'ok' };
+
+export interface WriteOptions {
+  /** Transaction hash: apply only if the current value hashes to this. */
+  readonly hash?: string;
+  /** Check only (onDisconnect queueing): validate and evaluate rules, do not apply. */
+  readonly dryRun?: boolean;
+}
+
+function listenKey(path: Path, tag: number | null): string {
+  return pathToString(path) + '\u0000' + (tag === null ? '' : String(tag));
+}
+
+function pushMessage(action: 'd' | 'm', path: Path, data: Json, tag: number | null): string {
+  const body: { p: string; d: Json; t?: number } = { p: path.join('/'), d: data };
+  if (tag !== null) body.t = tag;
+  return JSON.stringify({ a: action, b: body });
+}
+
+export class Namespace {
+  root: Node | null = null;
+  private readonly listens = new Map<Subscriber, Map<string, Listen>>();
+  private mirror: DataNode | null = null;
+  private rules: RulesEngine | null;
+
+  constructor(
+    readonly name: string,
+    rules: RulesEngine | null,
+    private readonly onChange: () => void = () => undefined,
+  ) {
+    this.rules = rules;
+  }
+
+  setRules(rules: RulesEngine | null): void {
+    this.rules = rules;
+    if (rules === null) this.mirror = null;
+  }
+
+  /** Replaces the whole tree (loading a snapshot); listeners are not notified. */
+  load(root: Node | null): void {
+    this.root = root;
+    this.mirror = null;
+  }
+
+  listenerCount(): number {
+    let n = 0;
+    for (const m of this.listens.values()) n += m.size;
+    return n;
+  }
+
+  private mirrorRoot(): DataNode {
+    if (this.mirror === null) this.mirror = RulesEngine.mirrorOf(exportNode(this.root));
+    return this.mirror;
+  }
+
+  private userAuth(principal: Principal): (Principal & { kind: 'user' }) | null {
+    return this.rules !== null && principal.kind === 'user' ? principal : null;
+  }
+
+  private canRead(principal: Principal, path: Path, now: number): Outcome {
+    const user = this.userAuth(principal);
+    if (user === null || this.rules === null) return OK;
+    const verdict = this.rules.canRead(this.mirrorRoot(), path, user.auth, now);
+    return verdict.allowed ? OK : { status: 'permission_denied', reason: 'Permission denied' };
+  }
+
+  /** `g`: the value at a path, filtered by the query. */
+  get(principal: Principal, path: Path, spec: QuerySpec, now: number): ReadOutcome {
+    const allowed = this.canRead(principal, path, now);
+    if (allowed.status !== 'ok') return allowed;
+    return { status: 'ok', value: exportNode(applyQuery(getNode(this.root, path), spec)) };
+  }
+
+  /** `q`: registers a listen and pushes its current data (before the caller's ok). */
+  listen(
+    subscriber: Subscriber,
+    principal: Principal,
+    path: Path,
+    spec: QuerySpec,
+    tag: number | null,
+    now: number,
+  ): Outcome {
+    const allowed = this.canRead(principal, path, now);
+    if (allowed.status !== 'ok') return allowed;
+    let byKey = this.listens.get(subscriber);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.listens.set(subscriber, byKey);
+    }
+    const listen: Listen = { subscriber, path, spec, tag, lastSent: null };
+    byKey.set(listenKey(path, tag), listen);
+    if (tag === null) {
+      subscriber.sendData(pushMessage('d', path, exportNode(getNode(this.root, path)), null));
+    } else {
+      this.pushTagged(listen);
+    }
+    return OK;
+  }
+
+  /** `n`: removes a listen. */
+  unlisten(subscriber: Subscriber, path: Path, tag: number | null): void {
+    const byKey = this.listens.get(subscriber);
+    if (byKey === undefined) return;
+    byKey.delete(listenKey(path, tag));
+    if (byKey.size === 0) this.listens.delete(subscriber);
+  }
+
+  /** Drops every listen of a subscriber (its socket closed). */
+  dropSubscriber(subscriber: Subscriber): void {
+    this.listens.delete(subscriber);
+  }
+
+  private pushTagged(listen: Listen): void {
+    const data = JSON.stringify(
+      exportNode(applyQuery(getNode(this.root, listen.path), listen.spec)),
+    );
+    if (data === listen.lastSent) return;
+    listen.lastSent = data;
+    const body = `{"p":${JSON.stringify(listen.path.join('/'))},"d":${data},"t":${String(listen.tag)}}`;
+    listen.subscriber.sendData(`{"a":"d","b":${body}}`);
+  }
+
+  private denied(info: string): Outcome {
+    const reason = info.split('\n').find((l) => l.includes('denied')) ?? 'Permission denied';
+    return { status: 'permission_denied', reason: reason.trim() || 'Permission denied' };
+  }
+
+  /** `p` (and transactions with a hash): writes `raw` at `path`. */
+  set(
+    principal: Principal,
+    path: Path,
+    raw: unknown,
+    now: number,
+    opts: WriteOptions = {},
+  ): Outcome {
+    const ctx: ResolveContext = { now };
+    const node = nodeForWrite(this.root, path, raw, ctx);
+    const target = nodePathOf(path);
+    if (opts.hash !== undefined) {
+      const current = hashNode(getNode(this.root, target));
+      if (current !== opts.hash)
+        return { status: 'datastale', reason: 'Transaction hash does not match' };
+    }
+    let newMirror: DataNode | null = null;
+    const user = this.userAuth(principal);
+    if (user !== null && this.rules !== null) {
+      const value = isPriorityPath(path)
+        ? withPriority(exportNode(getNode(this.root, target)), node)
+        : exportNode(node);
+      const verdict = this.rules.checkSet(this.mirrorRoot(), target, value, user.auth, now);
+      if (!verdict.allowed) return this.denied(verdict.info);
+      newMirror = verdict.newRoot;
+    }
+    if (opts.dryRun === true) return OK;
+    this.root = setAt(this.root, path, node);
+    this.syncMirror(newMirror, [target], now);
+    this.fanOut(path, null);
+    this.onChange();
+    return OK;
+  }
+
+  /** `m`: a multi-path update of `changes` (relative paths) under `path`, all or nothing. */
+  update(
+    principal: Principal,
+    path: Path,
+    changes: unknown,
+    now: number,
+    opts: WriteOptions = {},
+  ): Outcome {
+    if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) {
+      throw new InvalidInputError('update data must be an object');
+    }
+    const ctx: ResolveContext = { now };
+    const writes: { rel: Path; full: Path; node: Node | null }[] = [];
+    for (const [relText, raw] of Object.entries(changes)) {
+      const rel = parsePath(relText, true);
+      if (rel.length === 0) throw new InvalidInputError('update keys must not be empty');
+      const full = [...path, ...rel];
+      writes.push({ rel, full, node: nodeForWrite(this.root, full, raw, ctx) });
+    }
+    if (writes.length === 0) return OK;
+    let newMirror: DataNode | null = null;
+    const user = this.userAuth(principal);
+    if (user !== null && this.rules !== null) {
+      const patch: Record<string, Json> = {};
+      for (const w of writes) {
+        const relNode = nodePathOf(w.rel);
+        patch[relNode.join('/')] = isPriorityPath(w.rel)
+          ? withPriority(exportNode(getNode(this.root, nodePathOf(w.full))), w.node)
+          : exportNode(w.node);
+      }
+      const verdict = this.rules.checkUpdate(this.mirrorRoot(), path, patch, user.auth, now);
+      if (!verdict.allowed) return this.denied(verdict.info);
+      newMirror = verdict.newRoot;
+    }
+    if (opts.dryRun === true) return OK;
+    for (const w of writes) this.root = setAt(this.root, w.full, w.node);
+    this.syncMirror(
+      newMirror,
+      writes.map((w) => nodePathOf(w.full)),
+      now,
+    );
+    this.fanOut(
+      path,
+      writes.map((w) => w.rel),
+    );
+    this.onChange();
+    return OK;
+  }
+
+  /** Before a datastale reply: make sure the client's cache holds the current value. */
+  refresh(subscriber: Subscriber, path: Path): void {
+    const byKey = this.listens.get(subscriber);
+    if (byKey === undefined) return;
+    for (const listen of byKey.values()) {
+      if (listen.tag === null && isPrefix(listen.path, path)) {
+        subscriber.sendData(pushMessage('d', path, exportAt(this.root, path), null));
+        return;
+      }
+    }
+  }
+
+  private syncMirror(newMirror: DataNode | null, targets: Path[], now: number): void {
+    if (newMirror !== null) {
+      this.mirror = newMirror;
+      return;
+    }
+    if (this.mirror === null) return;
+    for (const target of targets) {
+      this.mirror = RulesEngine.setInMirror(
+        this.mirror,
+        target,
+        exportNode(getNode(this.root, target)),
+        now,
+      );
+    }
+  }
+
+  /**
+   * Pushes a write to every listen it touches. A connection with a default
+   * listen at or above the write gets the write itself (once); otherwise each
+   * touched default listen gets its new value; tagged listens get their new
+   * filtered value when it changed.
+   */
+  private fanOut(path: Path, mergeKeys: Path[] | null): void {
+    const nodePath = mergeKeys === null ? nodePathOf(path) : path;
+    const touched: Path[] =
+      mergeKeys === null ? [nodePath] : mergeKeys.map((rel) => [...path, ...nodePathOf(rel)]);
+    let forwarded: string | null = null;
+    const forward = (): string => {
+      if (forwarded !== null) return forwarded;
+      if (mergeKeys === null) {
+        forwarded = pushMessage('d', path, exportAt(this.root, path), null);
+      } else {
+        const data: Record<string, Json> = {};
+        for (const rel of mergeKeys) data[rel.join('/')] = exportAt(this.root, [...path, ...rel]);
+        forwarded = pushMessage('m', path, data, null);
+      }
+      return forwarded;
+    };
+    for (const [subscriber, byKey] of this.listens) {
+      let covered = false;
+      for (const listen of byKey.values()) {
+        if (listen.tag === null && isPrefix(listen.path, nodePath)) {
+          covered = true;
+          break;
+        }
+      }
+      if (covered) subscriber.sendData(forward());
+      for (const listen of byKey.values()) {
+        if (!touched.some((t) => related(t, listen.path))) continue;
+        if (listen.tag !== null) {
+          this.pushTagged(listen);
+        } else if (!covered) {
+          subscriber.sendData(
+            pushMessage('d', listen.path, exportNode(getNode(this.root, listen.path)), null),
+          );
+        }
+      }
+    }
+  }
+}
+
+/** The export value of a node after a `.priority` write. */
+function withPriority(current: Json, priorityNode: Node | null): Json {
+  const priority = priorityNode?.kind === 'leaf' ? priorityNode.value : null;
+  if (current === null) return null;
+  if (typeof current === 'object' && !Array.isArray(current)) {
+    const copy: Record<string, Json> = { ...current };
+    if (priority === null || typeof priority === 'boolean') delete copy[PRIORITY_KEY];
+    else copy[PRIORITY_KEY] = priority;
+    if ('.value' in copy && copy[PRIORITY_KEY] === undefined) return copy['.value'] ?? null;
+    return copy;
+  }
+  if (priority === null || typeof priority === 'boolean') return current;
+  return { '.value': current, '.priority': priority };
+}

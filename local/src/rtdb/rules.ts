@@ -1,0 +1,100 @@
+/**
+ * Security rules, evaluated with targaryen. The engine works on a targaryen
+ * copy of a namespace's data (a `RulesMirror`) that the namespace keeps in step
+ * with its own tree while rules are in force.
+ */
+import { readFileSync } from 'node:fs';
+import targaryen, { type DataNode, type Ruleset } from 'targaryen';
+import type { AuthVariable } from './auth';
+import { pathToString, type Path } from './paths';
+import type { Json } from './tree';
+
+export type RulesSource = string | object;
+
+export interface Verdict {
+  readonly allowed: boolean;
+  readonly info: string;
+  /** The mirror after the write (only for allowed writes). */
+  readonly newRoot: DataNode | null;
+}
+
+/** Strips // and /* *\/ comments outside strings (rules files may carry them). */
+export function stripJsonComments(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i] as string;
+    if (ch === '"') {
+      const start = i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      out += text.slice(start, ++i);
+    } else if (ch === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (ch === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 2;
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Loads a rules definition from a file path or takes a parsed object. */
+export function loadRulesDefinition(source: RulesSource): object {
+  if (typeof source !== 'string') return source;
+  const parsed: unknown = JSON.parse(stripJsonComments(readFileSync(source, 'utf8')));
+  if (typeof parsed !== 'object' || parsed === null) throw new Error('rules must be an object');
+  return parsed;
+}
+
+export class RulesEngine {
+  private constructor(private readonly ruleset: Ruleset) {}
+
+  /** Throws when the definition is not a valid rule set. */
+  static create(definition: object): RulesEngine {
+    return new RulesEngine(targaryen.ruleset(definition));
+  }
+
+  static mirrorOf(data: Json): DataNode {
+    return targaryen.store(data);
+  }
+
+  static setInMirror(mirror: DataNode, path: Path, value: Json, now: number): DataNode {
+    return mirror.$set(pathToString(path), value, undefined, now);
+  }
+
+  canRead(mirror: DataNode, path: Path, auth: AuthVariable, now: number): Verdict {
+    const result = targaryen.database(this.ruleset, mirror, now).as(auth).read(pathToString(path), {
+      now,
+    });
+    return { allowed: result.allowed, info: result.info, newRoot: null };
+  }
+
+  checkSet(mirror: DataNode, path: Path, value: Json, auth: AuthVariable, now: number): Verdict {
+    const db = targaryen.database(this.ruleset, mirror, now).as(auth);
+    const result = db.write(pathToString(path), value, { now });
+    return {
+      allowed: result.allowed,
+      info: result.info,
+      newRoot: result.allowed ? result.newDatabase.root : null,
+    };
+  }
+
+  checkUpdate(
+    mirror: DataNode,
+    path: Path,
+    patch: Record<string, Json>,
+    auth: AuthVariable,
+    now: number,
+  ): Verdict {
+    const db = targaryen.database(this.ruleset, mirror, now).as(auth);
+    const result = db.update(pathToString(path), patch, { now });
+    return {
+      allowed: result.allowed,
+      info: result.info,
+      newRoot: result.allowed ? result.newDatabase.root : null,
+    };
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The server: an HTTP server accepting WebSocket upgrades (`/.ws?v=5&ns=…`),
+ * one Namespace per `ns`, sessions, rules and persistence.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { Namespace } from './namespace';
+import { loadSnapshot, saveSnapshot } from './persistence';
+import { RulesEngine, loadRulesDefinition, type RulesSource } from './rules';
+import { Session } from './session';
+import { exportNode, nodeFromJson, type Json } from './tree';
+
+export interface ServerOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly rules?: RulesSource;
+  readonly data?: string;
+  readonly maxMessageBytes: number;
+  readonly saveIntervalMs: number;
+  readonly clock: () => number;
+  readonly log: (message: string) => void;
+}
+
+export class RtdbCore {
+  private readonly namespaces = new Map<string, Namespace>();
+  private readonly sessions = new Set<Session>();
+  private rules: RulesEngine | null = null;
+  private dirty = false;
+  private saveTimer: NodeJS.Timeout | null = null;
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private sessionCounter = 0;
+  private readonly sessionPrefix = randomBytes(4).toString('hex');
+  port = 0;
+
+  constructor(private readonly opts: ServerOptions) {
+    this.http = createServer((req, res) => this.handleHttp(req, res));
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: opts.maxMessageBytes * 4 + 1024,
+      perMessageDeflate: false,
+    });
+    this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => undefined);
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.opts.rules !== undefined)
+      this.rules = RulesEngine.create(loadRulesDefinition(this.opts.rules));
+    if (this.opts.data !== undefined) {
+      for (const [name, data] of Object.entries(loadSnapshot(this.opts.data))) {
+        this.namespace(name).load(nodeFromJson(data, null, { now: this.opts.clock() }));
+      }
+      this.saveTimer = setInterval(() => this.saveIfDirty(), this.opts.saveIntervalMs);
+      this.saveTimer.unref();
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.opts.port, this.opts.host, () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+    const address = this.http.address();
+    this.port = typeof address === 'object' && address !== null ? address.port : this.opts.port;
+  }
+
+  namespace(name: string): Namespace {
+    let ns = this.namespaces.get(name);
+    if (ns === undefined) {
+      ns = new Namespace(name, this.rules, () => {
+        this.dirty = true;
+      });
+      this.namespaces.set(name, ns);
+    }
+    return ns;
+  }
+
+  namespaceNames(): string[] {
+    return [...this.namespaces.keys()];
+  }
+
+  /** Replaces the rules (a file path, an object, or undefined = allow everything). */
+  reloadRules(source: RulesSource | undefined): void {
+    this.rules = source === undefined ? null : RulesEngine.create(loadRulesDefinition(source));
+    for (const ns of this.namespaces.values()) ns.setRules(this.rules);
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  private accept(ws: WebSocket, req: IncomingMessage): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const nsName = url.searchParams.get('ns') ?? '';
+    const host = req.headers.host ?? `${this.opts.host}:${this.port}`;
+    const session = new Session(
+      {
+        send: (frame) => ws.send(frame),
+        close: (code, reason) => ws.close(code, reason.slice(0, 100)),
+      },
+      {
+        namespace: this.namespace(nsName),
+        clock: this.opts.clock,
+        maxMessageBytes: this.opts.maxMessageBytes,
+        host,
+        sessionId: `${this.sessionPrefix}-${++this.sessionCounter}`,
+        log: this.opts.log,
+      },
+    );
+    this.sessions.add(session);
+    ws.on('message', (data: RawData) => {
+      session.receiveFrame(rawToString(data));
+    });
+    ws.on('close', () => {
+      session.closed();
+      this.sessions.delete(session);
+    });
+    ws.on('error', (err) => {
+      this.opts.log(`socket error: ${err.message}`);
+      session.closed();
+      ws.terminate();
+    });
+    session.start();
+  }
+
+  private handleHttp(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('vmpool local Realtime Database server (protocol v5 over WebSocket at /.ws)\n');
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'Not found' }));
+  }
+
+  exportAll(): Record<string, Json> {
+    const out: Record<string, Json> = {};
+    for (const [name, ns] of this.namespaces) {
+      if (ns.root !== null) out[name] = exportNode(ns.root);
+    }
+    return out;
+  }
+
+  private saveIfDirty(): void {
+    if (!this.dirty || this.opts.data === undefined) return;
+    this.dirty = false;
+    try {
+      saveSnapshot(this.opts.data, this.exportAll());
+    } catch (e) {
+      this.dirty = true;
+      this.opts.log(`saving ${this.opts.data} failed: ${String(e)}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.saveTimer !== null) clearInterval(this.saveTimer);
+    this.saveTimer = null;
+    for (const session of this.sessions) session.closed();
+    for (const ws of this.wss.clients) ws.terminate();
+    this.sessions.clear();
+    if (this.opts.data !== undefined) {
+      this.dirty = true;
+      this.saveIfDirty();
+    }
+    await new Promise<void>((resolve) => {
+      this.wss.close(() => resolve());
+    });
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => {
+      this.http.close(() => resolve());
+    });
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}

@@ -1,0 +1,269 @@
+/**
+ * One client connection: handshake, frames, requests processed strictly in
+ * order (synchronously), auth state and the onDisconnect queue.
+ */
+import {
+  ADMIN,
+  ANONYMOUS,
+  authReplyData,
+  authenticate,
+  authenticateGoogle,
+  type AuthResult,
+  type Principal,
+} from './auth';
+import { FrameAssembler, splitMessage } from './framing';
+import type { Namespace, Outcome, Subscriber } from './namespace';
+import { InvalidInputError, isPrefix, parsePath, type Path } from './paths';
+import { parseQuery } from './query';
+import type { Json } from './tree';
+
+/** How a session reaches its client (a WebSocket, or a long-poll channel). */
+export interface Transport {
+  send(frame: string): void;
+  close(code: number, reason: string): void;
+}
+
+export interface SessionOptions {
+  readonly namespace: Namespace;
+  readonly clock: () => number;
+  readonly maxMessageBytes: number;
+  /** Echoed in the handshake's `h`: the host the client reached us on. */
+  readonly host: string;
+  readonly sessionId: string;
+  readonly log: (message: string) => void;
+}
+
+interface QueuedDisconnect {
+  readonly kind: 'set' | 'merge';
+  readonly path: Path;
+  readonly data: unknown;
+}
+
+type Body = Record<string, unknown>;
+
+const PONG = '{"t":"c","d":{"t":"o","d":{}}}';
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export class Session implements Subscriber {
+  private principal: Principal = ANONYMOUS;
+  private readonly assembler: FrameAssembler;
+  private onDisconnect: QueuedDisconnect[] = [];
+  private ended = false;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly opts: SessionOptions,
+  ) {
+    this.assembler = new FrameAssembler(opts.maxMessageBytes);
+  }
+
+  get isClosed(): boolean {
+    return this.ended;
+  }
+
+  /** The server speaks first: the handshake. */
+  start(): void {
+    const handshake = {
+      t: 'c',
+      d: {
+        t: 'h',
+        d: { ts: this.opts.clock(), v: '5', h: this.opts.host, s: this.opts.sessionId },
+      },
+    };
+    this.sendFrame(JSON.stringify(handshake));
+  }
+
+  sendData(message: string): void {
+    this.sendFrame(`{"t":"d","d":${message}}`);
+  }
+
+  private sendFrame(text: string): void {
+    if (this.ended) return;
+    for (const frame of splitMessage(text)) this.transport.send(frame);
+  }
+
+  private reply(r: number, status: string, data: Json): void {
+    this.sendData(JSON.stringify({ r, b: { s: status, d: data } }));
+  }
+
+  private replyOutcome(r: number, outcome: Outcome, okData: Json = ''): void {
+    if (outcome.status === 'ok') this.reply(r, 'ok', okData);
+    else this.reply(r, outcome.status, outcome.reason);
+  }
+
+  private fail(code: number, reason: string): void {
+    this.opts.log(`closing session ${this.opts.sessionId}: ${reason}`);
+    this.sendFrame(JSON.stringify({ t: 'c', d: { t: 'e', d: reason } }));
+    this.transport.close(code, reason);
+    this.closed();
+  }
+
+  /** Handles one incoming frame. Never throws. */
+  receiveFrame(frame: string): void {
+    if (this.ended) return;
+    const result = this.assembler.push(frame);
+    if (result.kind === 'too_large') {
+      this.fail(1009, `message larger than ${this.opts.maxMessageBytes} characters`);
+      return;
+    }
+    if (result.kind !== 'message') return;
+    let message: unknown;
+    try {
+      message = JSON.parse(result.text);
+    } catch {
+      this.fail(1007, 'malformed JSON frame');
+      return;
+    }
+    try {
+      this.handleMessage(message);
+    } catch (e) {
+      this.opts.log(`unexpected error in session ${this.opts.sessionId}: ${String(e)}`);
+      this.fail(1011, 'internal error');
+    }
+  }
+
+  private handleMessage(message: unknown): void {
+    if (!isObject(message) || !isObject(message.d)) {
+      this.warn('frames must be {"t":"c"|"d","d":{…}}');
+      return;
+    }
+    if (message.t === 'c') {
+      if (message.d.t === 'p') this.sendFrame(PONG);
+      return;
+    }
+    if (message.t !== 'd') {
+      this.warn(`unknown frame type ${JSON.stringify(message.t)?.slice(0, 40)}`);
+      return;
+    }
+    const { r, a, b } = message.d;
+    if (typeof r !== 'number' || !Number.isSafeInteger(r)) {
+      this.warn('data messages need an integer request number r');
+      return;
+    }
+    if (typeof a !== 'string') {
+      this.reply(r, 'invalid_request', 'missing action');
+      return;
+    }
+    const body: Body = isObject(b) ? b : {};
+    try {
+      this.handleRequest(r, a, body);
+    } catch (e) {
+      if (!(e instanceof InvalidInputError)) throw e;
+      this.reply(r, 'invalid_request', e.message);
+    }
+  }
+
+  private warn(text: string): void {
+    this.sendFrame(JSON.stringify({ t: 'c', d: { t: 'e', d: text } }));
+  }
+
+  private handleRequest(r: number, action: string, body: Body): void {
+    const ns = this.opts.namespace;
+    const now = this.opts.clock();
+    switch (action) {
+      case 's':
+      case 'appcheck':
+      case 'unappeck':
+        this.reply(r, 'ok', '');
+        return;
+      case 'q': {
+        const path = parsePath(body.p);
+        const spec = parseQuery(body.q);
+        const tag = typeof body.t === 'number' ? body.t : null;
+        this.replyOutcome(r, ns.listen(this, this.principal, path, spec, tag, now), {});
+        return;
+      }
+      case 'n': {
+        const tag = typeof body.t === 'number' ? body.t : null;
+        ns.unlisten(this, parsePath(body.p), tag);
+        this.reply(r, 'ok', '');
+        return;
+      }
+      case 'g': {
+        const outcome = ns.get(this.principal, parsePath(body.p), parseQuery(body.q), now);
+        this.replyOutcome(r, outcome, outcome.value ?? null);
+        return;
+      }
+      case 'p': {
+        const path = parsePath(body.p, true);
+        const hash = typeof body.h === 'string' ? body.h : undefined;
+        const outcome = ns.set(
+          this.principal,
+          path,
+          body.d,
+          now,
+          hash === undefined ? {} : { hash },
+        );
+        if (outcome.status === 'datastale') ns.refresh(this, path);
+        this.replyOutcome(r, outcome);
+        return;
+      }
+      case 'm':
+        this.replyOutcome(r, ns.update(this.principal, parsePath(body.p), body.d, now));
+        return;
+      case 'o':
+      case 'om': {
+        const path = parsePath(body.p, action === 'o');
+        const outcome =
+          action === 'o'
+            ? ns.set(this.principal, path, body.d, now, { dryRun: true })
+            : ns.update(this.principal, path, body.d, now, { dryRun: true });
+        if (outcome.status === 'ok') {
+          this.onDisconnect.push({ kind: action === 'o' ? 'set' : 'merge', path, data: body.d });
+        }
+        this.replyOutcome(r, outcome);
+        return;
+      }
+      case 'oc': {
+        const path = parsePath(body.p, true);
+        this.onDisconnect = this.onDisconnect.filter((op) => !isPrefix(path, op.path));
+        this.reply(r, 'ok', '');
+        return;
+      }
+      case 'auth':
+        this.applyAuth(r, authenticate(body));
+        return;
+      case 'gauth':
+        this.applyAuth(r, authenticateGoogle(body));
+        return;
+      case 'unauth':
+        this.principal = ANONYMOUS;
+        this.reply(r, 'ok', 'unauthenticated');
+        return;
+      default:
+        this.reply(r, 'invalid_request', `unknown action "${action.slice(0, 40)}"`);
+    }
+  }
+
+  private applyAuth(r: number, result: AuthResult): void {
+    if (!result.ok) {
+      this.principal = ANONYMOUS;
+      this.reply(r, 'invalid_token', result.reason);
+      return;
+    }
+    this.principal = result.principal;
+    this.reply(r, 'ok', authReplyData(result) as Json);
+  }
+
+  /** The socket closed (for any reason): run onDisconnect operations. Idempotent. */
+  closed(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const ns = this.opts.namespace;
+    ns.dropSubscriber(this);
+    const ops = this.onDisconnect;
+    this.onDisconnect = [];
+    for (const op of ops) {
+      try {
+        const now = this.opts.clock();
+        if (op.kind === 'set') ns.set(ADMIN, op.path, op.data, now);
+        else ns.update(ADMIN, op.path, op.data, now);
+      } catch (e) {
+        this.opts.log(`onDisconnect at /${op.path.join('/')} failed: ${String(e)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,215 @@
+// Conformance: security rules for every auth mode, through both SDKs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Clients, freshNs, sleep, startTestServer, waitFor, type TestServer } from './helpers';
+import { adminClient, webClient, type SdkClient } from './sdk';
+
+const RULES = {
+  rules: {
+    public: { '.read': true, '.write': true },
+    admins: {
+      '.read': 'auth != null && auth.token.admin === true',
+      '.write': 'auth != null && auth.token.admin === true',
+    },
+    users: {
+      $uid: {
+        '.read': 'auth != null && auth.uid === $uid',
+        '.write': 'auth != null && auth.uid === $uid',
+      },
+    },
+    vms: {
+      '.read': 'auth != null',
+      $vmId: {
+        '.write': 'auth != null && (auth.token.vmId === $vmId || auth.token.admin === true)',
+        '.validate': "newData.hasChildren(['status'])",
+        status: { '.validate': 'newData.isString()' },
+      },
+    },
+    producers: {
+      '.write': 'auth != null && auth.token.producer === true',
+      '.read': 'auth != null && auth.token.producer === true',
+    },
+  },
+};
+
+let server: TestServer;
+let clients: Clients;
+const ns = freshNs('rules');
+let owner: SdkClient;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  await server.setRules(RULES, ns);
+  clients = new Clients(server);
+  owner = adminClient(clients.admin(ns));
+  await owner.set('admins/secret', 's');
+  await owner.set('users', { u1: { name: 'one' }, u2: { name: 'two' } });
+  await owner.set('vms/vm-1', { status: 'idle' });
+});
+afterAll(async () => {
+  await clients.closeAll();
+  await server.stop();
+});
+
+async function allowedRead(c: SdkClient, path: string): Promise<boolean> {
+  return c.get(path).then(
+    () => true,
+    () => false,
+  );
+}
+async function allowedWrite(c: SdkClient, path: string, value: unknown): Promise<boolean> {
+  return c.set(path, value).then(
+    () => true,
+    () => false,
+  );
+}
+
+interface Mode {
+  readonly name: string;
+  readonly make: () => SdkClient;
+  /** [path, read allowed, write allowed] */
+  readonly expect: [string, boolean, boolean][];
+}
+
+const modes: Mode[] = [
+  {
+    name: 'admin owner (bypasses rules)',
+    make: () => adminClient(clients.admin(ns)),
+    expect: [
+      ['public/x', true, true],
+      ['admins/x', true, true],
+      ['users/u2', true, true],
+      ['elsewhere', true, true],
+    ],
+  },
+  {
+    name: 'admin owner + authvar',
+    make: () => adminClient(clients.admin(ns, { uid: 'u1', token: { admin: true } })),
+    expect: [
+      ['public/x', true, true],
+      ['admins/x', true, true],
+      ['users/u1', true, true],
+      ['users/u2', false, false],
+      ['elsewhere', false, false],
+    ],
+  },
+  {
+    name: 'admin owner + noauth',
+    make: () => adminClient(clients.admin(ns, null)),
+    expect: [
+      ['public/x', true, true],
+      ['admins/x', false, false],
+      ['users/u1', false, false],
+    ],
+  },
+  {
+    name: 'web mockUserToken with admin claim',
+    make: () => webClient(clients.web(ns, { mockUserToken: { user_id: 'u1', admin: true } })),
+    expect: [
+      ['public/x', true, true],
+      ['admins/x', true, true],
+      ['users/u1', true, true],
+      ['users/u2', false, false],
+      ['producers/x', false, false],
+    ],
+  },
+  {
+    name: 'web mockUserToken with producer claim',
+    make: () => webClient(clients.web(ns, { mockUserToken: { user_id: 'p1', producer: true } })),
+    expect: [
+      ['producers/x', true, true],
+      ['admins/x', false, false],
+      ['users/p1', true, true],
+    ],
+  },
+  {
+    name: 'web unauthenticated',
+    make: () => webClient(clients.web(ns)),
+    expect: [
+      ['public/x', true, true],
+      ['admins/x', false, false],
+      ['users/u1', false, false],
+      ['vms', false, false],
+    ],
+  },
+  {
+    name: 'web via connectDatabaseEmulator without a token',
+    make: () => webClient(clients.web(ns, { viaEmulatorApi: true })),
+    expect: [
+      ['public/x', true, true],
+      ['admins/x', false, false],
+    ],
+  },
+];
+
+describe.each(modes)('$name', (mode) => {
+  let c: SdkClient;
+  beforeAll(() => {
+    c = mode.make();
+  });
+  it.each(mode.expect)('%s: read %s, write %s', async (path, read, write) => {
+    expect(await allowedRead(c, path)).toBe(read);
+    expect(await allowedWrite(c, path, { status: 'w', t: 1 })).toBe(write);
+  });
+});
+
+describe('rules details', () => {
+  it('enforces .validate and custom vmId claims', async () => {
+    const vm = webClient(clients.web(ns, { mockUserToken: { user_id: 'vm-1', vmId: 'vm-1' } }));
+    expect(await allowedWrite(vm, 'vms/vm-1', { status: 'ready' })).toBe(true);
+    expect(await allowedWrite(vm, 'vms/vm-1', { other: 1 })).toBe(false);
+    expect(await allowedWrite(vm, 'vms/vm-1/status', 5)).toBe(false);
+    expect(await allowedWrite(vm, 'vms/vm-2', { status: 'ready' })).toBe(false);
+    expect(await allowedRead(vm, 'vms')).toBe(true);
+  });
+
+  it('denies a multi-path update as a whole when one path is denied', async () => {
+    const user = webClient(clients.web(ns, { mockUserToken: { user_id: 'u1' } }));
+    const ok = await user.update('/', { 'users/u1/a': 1, 'public/a': 1 }).then(
+      () => true,
+      () => false,
+    );
+    expect(ok).toBe(true);
+    const denied = await user.update('/', { 'users/u1/b': 2, 'admins/b': 2 }).then(
+      () => true,
+      () => false,
+    );
+    expect(denied).toBe(false);
+    expect((await owner.get('users/u1/b')).exists).toBe(false);
+    expect((await owner.get('admins/b')).exists).toBe(false);
+  });
+
+  it('cancels a denied listener', async () => {
+    const anon = webClient(clients.web(ns));
+    let error: Error | null = null;
+    anon.onValue(
+      'admins',
+      () => undefined,
+      [],
+      (e) => {
+        error = e;
+      },
+    );
+    await waitFor(() => error !== null, 5000, 'listen cancelled');
+    expect(String(error)).toMatch(/permission/i);
+  });
+
+  it('denies a transaction on a protected path', async () => {
+    const anon = webClient(clients.web(ns));
+    await expect(
+      anon.transaction('admins/counter', (v) => ((v as number) ?? 0) + 1),
+    ).rejects.toThrow();
+  });
+
+  it('reloads rules while running', async () => {
+    const anon = webClient(clients.web(ns));
+    expect(await allowedWrite(anon, 'later/x', 1)).toBe(false);
+    await server.setRules(
+      { rules: { ...RULES.rules, later: { '.read': true, '.write': true } } },
+      ns,
+    );
+    expect(await allowedWrite(anon, 'later/x', 1)).toBe(true);
+    await server.setRules(RULES, ns);
+    await sleep(10);
+    expect(await allowedWrite(anon, 'later/x', 2)).toBe(false);
+  });
+});
