@@ -1,0 +1,269 @@
+// A realistic database as the rules see it: a two-VM pool (vm-001 assigned to comp-a,
+// vm-002 warm), two competitions with one producer each, requests, commands in every run
+// state, alerts in every scope and an audit trail.
+
+/** The clock of every simulated operation; server timestamps resolve to it. */
+export const NOW = Date.UTC(2026, 10, 27, 6, 0, 0);
+/** What the SDKs send for `ServerValue.TIMESTAMP` / `serverTimestamp()`. */
+export const SERVER_TIMESTAMP = { '.sv': 'timestamp' } as const;
+
+export const UID = {
+  admin: 'u-admin',
+  producerA: 'u-producer-a',
+  producerB: 'u-producer-b',
+  noClaim: 'u-plain',
+  agent: 'agent-vm-001',
+} as const;
+
+const minutesAgo = (minutes: number) => NOW - minutes * 60_000;
+
+function agentReport(vmId: string, publicIp: string) {
+  return {
+    online: true,
+    lastSeen: minutesAgo(0.2),
+    bootId: `boot-${vmId}-7f3a`,
+    version: '0.1.0',
+    startedAt: minutesAgo(90),
+    instanceId: vmId === 'vm-001' ? 'i-0a1b2c3d4e5f60001' : 'i-0a1b2c3d4e5f60002',
+    region: 'us-east-1',
+    availabilityZone: 'us-east-1a',
+    instanceType: 't3.large',
+    publicIp,
+    privateIp: '10.0.1.17',
+    services: {
+      showServer: { state: 'up', checkedAt: minutesAgo(0.5), port: 3003, latencyMs: 12 },
+      obsWebsocket: { state: 'up', checkedAt: minutesAgo(0.5), port: 4455, latencyMs: 4 },
+      nimble: { state: 'down', checkedAt: minutesAgo(0.5), port: 8080, detail: 'ECONNREFUSED' },
+    },
+    show: {
+      reachable: true,
+      obsConnected: true,
+      obsIsStreaming: false,
+      obsIsRecording: false,
+      obsCurrentScene: 'Starting Soon',
+      connectedClients: 2,
+      latencyMs: 12,
+      checkedAt: minutesAgo(0.5),
+    },
+    metrics: {
+      cpuPercent: 23.5,
+      load1: 0.8,
+      memUsedPercent: 41,
+      memUsedMb: 3280,
+      memTotalMb: 7900,
+      diskUsedPercent: 37,
+      netRxBps: 120_000,
+      netTxBps: 2_400_000,
+      uptimeSeconds: 5400,
+      sampledAt: minutesAgo(0.5),
+    },
+  };
+}
+
+function vmRecord(vmId: string, overrides: Record<string, unknown>) {
+  return {
+    vmId,
+    instanceId: vmId === 'vm-001' ? 'i-0a1b2c3d4e5f60001' : 'i-0a1b2c3d4e5f60002',
+    region: 'us-east-1',
+    statusChangedAt: minutesAgo(30),
+    statusReason: 'ready',
+    ec2State: 'running',
+    healthStatus: 'healthy',
+    lastHealthCheck: minutesAgo(0.5),
+    createdAt: minutesAgo(60 * 24 * 30),
+    lastStartedAt: minutesAgo(90),
+    totalAssignments: 12,
+    tags: { region: 'us-east-1', capability: ['4k', 'multi-camera'] },
+    ...overrides,
+  };
+}
+
+function alert(scope: string, id: string, sourceId: string, extra: Record<string, unknown>) {
+  return {
+    id,
+    level: 'warning',
+    category: 'vm',
+    title: 'Attention',
+    message: `${sourceId} in ${scope}`,
+    timestamp: minutesAgo(5),
+    createdAt: minutesAgo(5),
+    sourceId,
+    acknowledged: false,
+    resolved: false,
+    autoResolve: true,
+    ...extra,
+  };
+}
+
+export const ROOT = {
+  vmPool: {
+    config: {
+      minWarmVMs: 2,
+      maxTotalVMs: 5,
+      maxConcurrent: 4,
+      autoStopAfterHours: 2,
+      warmupTimeSeconds: 180,
+      healthCheckIntervalMs: 30000,
+      agentStaleSeconds: 60,
+      awsRegion: 'us-east-1',
+      amiId: 'ami-0123456789abcdef0',
+      instanceType: 't3.large',
+      securityGroupId: 'sg-0123456789abcdef0',
+      subnetId: 'subnet-0123456789abcdef0',
+      keyPairName: 'gymnastics',
+      instanceProfile: 'vmpool-agent',
+      tags: { Project: 'gymnastics-graphics', ManagedBy: 'vm-pool-manager' },
+      updatedAt: minutesAgo(600),
+      updatedBy: UID.admin,
+    },
+    vms: {
+      'vm-001': {
+        ...vmRecord('vm-001', {
+          status: 'assigned',
+          publicIp: '203.0.113.10',
+          assignedTo: 'comp-a',
+          assignedAt: minutesAgo(30),
+          assignedBy: UID.producerA,
+          requestId: 'req-a-assign',
+        }),
+        agent: agentReport('vm-001', '203.0.113.10'),
+      },
+      'vm-002': {
+        ...vmRecord('vm-002', { status: 'available', publicIp: '203.0.113.20' }),
+        agent: agentReport('vm-002', '203.0.113.20'),
+      },
+    },
+    requests: {
+      'req-a-assign': {
+        action: 'assign',
+        competitionId: 'comp-a',
+        options: { preferredVmId: 'vm-001' },
+        requestedBy: UID.producerA,
+        requestedAt: minutesAgo(31),
+        result: {
+          state: 'succeeded',
+          step: 'done',
+          progress: 1,
+          message: 'vm-001 is ready',
+          vmId: 'vm-001',
+          vmAddress: '203.0.113.10:3003',
+          updatedAt: minutesAgo(30),
+        },
+      },
+      'req-b-assign': {
+        action: 'assign',
+        competitionId: 'comp-b',
+        requestedBy: UID.producerB,
+        requestedAt: minutesAgo(3),
+        result: {
+          state: 'running',
+          step: 'starting',
+          progress: 0.4,
+          message: 'starting vm-003',
+          updatedAt: minutesAgo(2),
+        },
+      },
+      'req-admin-stop': {
+        action: 'stop',
+        vmId: 'vm-002',
+        requestedBy: UID.admin,
+        requestedAt: minutesAgo(120),
+        result: {
+          state: 'failed',
+          step: 'validate',
+          progress: 0,
+          message: 'vm-002 is available, not running a show',
+          error: { code: 'INVALID_STATE', message: 'cannot stop' },
+          updatedAt: minutesAgo(120),
+        },
+      },
+    },
+    commands: {
+      'vm-001': {
+        'cmd-queued': {
+          op: 'check_services',
+          requestedBy: UID.admin,
+          requestedAt: minutesAgo(0.1),
+        },
+        'cmd-running': {
+          op: 'view_logs',
+          args: { unit: 'obs', lines: 200 },
+          requestedBy: UID.admin,
+          requestedAt: minutesAgo(1),
+          claim: { bootId: 'boot-vm-001-7f3a', at: minutesAgo(0.9) },
+          status: 'running',
+          startedAt: minutesAgo(0.9),
+        },
+        'cmd-done': {
+          op: 'system_info',
+          requestedBy: UID.admin,
+          requestedAt: minutesAgo(10),
+          claim: { bootId: 'boot-vm-001-7f3a', at: minutesAgo(10) },
+          status: 'succeeded',
+          startedAt: minutesAgo(10),
+          finishedAt: minutesAgo(9.9),
+          durationMs: 6000,
+          exitCode: 0,
+          output: { stdout: 'Linux vm-001 6.1.0', stderr: '', truncated: false },
+        },
+      },
+      'vm-002': {
+        'cmd-queued': { op: 'restart_obs', requestedBy: UID.admin, requestedAt: minutesAgo(0.2) },
+      },
+    },
+    identity: {
+      'i-0a1b2c3d4e5f60001': { vmId: 'vm-001', lastDocumentAt: minutesAgo(90) },
+    },
+  },
+  competitions: {
+    'comp-a': {
+      config: {
+        eventName: 'Spring Invitational',
+        gender: 'womens',
+        meetDate: '2026-11-28',
+        venue: 'Field House',
+        vmId: 'vm-001',
+        vmAddress: '203.0.113.10:3003',
+      },
+    },
+    'comp-b': {
+      config: {
+        eventName: 'Winter Classic',
+        gender: 'mens',
+        meetDate: '2026-12-05',
+        venue: 'Arena',
+      },
+    },
+  },
+  producerAccess: {
+    [UID.producerA]: { 'comp-a': true },
+    [UID.producerB]: { 'comp-b': true },
+  },
+  alerts: {
+    'comp-a': {
+      'alert-a1': alert('comp-a', 'alert-a1', 'obs-disconnected-vm-001', {
+        level: 'critical',
+        category: 'obs',
+        vmId: 'vm-001',
+        competitionId: 'comp-a',
+      }),
+    },
+    'comp-b': {
+      'alert-b1': alert('comp-b', 'alert-b1', 'show-server-down-vm-003', {
+        competitionId: 'comp-b',
+      }),
+    },
+    pool: {
+      'alert-pool-low': alert('pool', 'alert-pool-low', 'pool-low', { level: 'info' }),
+    },
+  },
+  audit: {
+    'audit-1': {
+      at: minutesAgo(30),
+      actor: UID.producerA,
+      action: 'assign',
+      target: { vmId: 'vm-001', competitionId: 'comp-a', requestId: 'req-a-assign' },
+      outcome: 'succeeded',
+    },
+  },
+};

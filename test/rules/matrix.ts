@@ -1,0 +1,126 @@
+// The rules matrix: each case is data (who, what operation, which path, expected verdict,
+// why), evaluated offline by targaryen against database.rules.json and the fixture.
+import { readFileSync } from 'node:fs';
+import targaryen, {
+  type TargaryenAuth,
+  type TargaryenQuery,
+  type TargaryenResult,
+} from 'targaryen';
+import { describe, expect, it } from 'vitest';
+import { NOW, ROOT, UID } from './fixture';
+
+export const RULES_PATH = new URL('../../database.rules.json', import.meta.url);
+
+export function loadRules(): unknown {
+  return JSON.parse(readFileSync(RULES_PATH, 'utf8'));
+}
+
+/** Firebase Auth users as the rules see them (`auth`), one per role. */
+export const ROLES = {
+  /** Not signed in: `auth` is null. */
+  anonymous: null,
+  /** Signed in with Firebase anonymous auth: a uid, no claim. */
+  anonymousSignIn: {
+    uid: 'u-anonymous',
+    provider: 'anonymous',
+    token: { firebase: { sign_in_provider: 'anonymous' } },
+  },
+  noClaim: {
+    uid: UID.noClaim,
+    provider: 'password',
+    token: { email: 'plain@example.com', firebase: { sign_in_provider: 'password' } },
+  },
+  /** Producer of comp-a (not comp-b). */
+  producer: {
+    uid: UID.producerA,
+    provider: 'password',
+    token: { producer: true, firebase: { sign_in_provider: 'password' } },
+  },
+  admin: {
+    uid: UID.admin,
+    provider: 'password',
+    token: { admin: true, firebase: { sign_in_provider: 'password' } },
+  },
+  /** The agent on vm-001 (custom token minted for that VM). */
+  agent: {
+    uid: UID.agent,
+    provider: 'custom',
+    token: { vmId: 'vm-001', firebase: { sign_in_provider: 'custom' } },
+  },
+} as const satisfies Record<string, TargaryenAuth | null>;
+
+export type Role = keyof typeof ROLES;
+/** The roles every contract path is checked against for both read and write. */
+export const CORE_ROLES: readonly Role[] = [
+  'anonymous',
+  'anonymousSignIn',
+  'noClaim',
+  'producer',
+  'admin',
+  'agent',
+];
+
+export type Op = 'read' | 'write' | 'update';
+
+export interface RuleCase {
+  who: Role;
+  op: Op;
+  path: string;
+  /** Value for `write`; for `update`, the patch (keys relative to `path`). */
+  data?: unknown;
+  /** Query parameters for a `read` (rules can inspect them as `query.*`). */
+  query?: TargaryenQuery;
+  expect: 'allow' | 'deny';
+  /**
+   * For a write denial: 'validation' asserts the writer was permitted and a .validate rule
+   * refused the data, so the case proves the validation rather than a missing permission.
+   */
+  deniedBy?: 'permission' | 'validation';
+  why: string;
+}
+
+/** The same operation tried by several roles. */
+export function forRoles(roles: readonly Role[], template: Omit<RuleCase, 'who'>): RuleCase[] {
+  return roles.map((who) => ({ ...template, who }));
+}
+
+const baseDatabase = targaryen.database(loadRules(), ROOT, NOW);
+
+export function evaluate(ruleCase: RuleCase): TargaryenResult {
+  const auth = ROLES[ruleCase.who];
+  const db = auth === null ? baseDatabase : baseDatabase.as(auth);
+  switch (ruleCase.op) {
+    case 'read':
+      return db.read(ruleCase.path, {
+        now: NOW,
+        ...(ruleCase.query ? { query: ruleCase.query } : {}),
+      });
+    case 'write':
+      return db.write(ruleCase.path, ruleCase.data ?? null, { now: NOW });
+    case 'update':
+      if (typeof ruleCase.data !== 'object' || ruleCase.data === null) {
+        throw new Error(`update case on ${ruleCase.path} needs a patch object`);
+      }
+      return db.update(ruleCase.path, ruleCase.data as Record<string, unknown>, NOW);
+  }
+}
+
+export function caseName(ruleCase: RuleCase): string {
+  const query = ruleCase.query ? ` ?${JSON.stringify(ruleCase.query)}` : '';
+  return `${ruleCase.who} ${ruleCase.op} ${ruleCase.path}${query}: ${ruleCase.expect} (${ruleCase.why})`;
+}
+
+/** One test per case; a failure prints every rule targaryen evaluated. */
+export function defineMatrix(title: string, cases: readonly RuleCase[]): void {
+  describe(title, () => {
+    for (const ruleCase of cases) {
+      it(caseName(ruleCase), () => {
+        const result = evaluate(ruleCase);
+        expect(result.allowed, result.info).toBe(ruleCase.expect === 'allow');
+        if (ruleCase.deniedBy !== undefined) {
+          expect(result.permitted, result.info).toBe(ruleCase.deniedBy === 'validation');
+        }
+      });
+    }
+  });
+}
