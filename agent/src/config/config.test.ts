@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { configFileFlag, describeConfig, parseConfig } from './config';
+
+const LOCAL = [
+  '--local',
+  '--vm-id',
+  'vm-001',
+  '--database-url',
+  'http://127.0.0.1:9000?ns=demo-vmpool',
+  '--show-server',
+  'http://127.0.0.1:3003',
+];
+
+describe('parseConfig', () => {
+  it('accepts the documented local command line with defaults', () => {
+    const result = parseConfig(LOCAL);
+    expect(result.ok).toBe(true);
+    if (!result.ok || result.config.mode !== 'local') throw new Error('expected local config');
+    expect(result.config).toMatchObject({
+      vmId: 'vm-001',
+      probeIntervalMs: 10_000,
+      metricsIntervalMs: 30_000,
+      showServerUrl: 'http://127.0.0.1:3003',
+      stateDir: '.local-data/agent/vm-001',
+    });
+  });
+
+  it('reports every error together', () => {
+    const result = parseConfig([
+      '--local',
+      '--vm-id',
+      'VM 1',
+      '--probe-interval-ms',
+      'soon',
+      '--show-server',
+      'nope',
+      '--api-key',
+      'k',
+    ]);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual(
+      expect.arrayContaining([
+        '--database-url is required to reach the Realtime Database',
+        expect.stringContaining('--show-server is not a URL'),
+        expect.stringContaining('--probe-interval-ms must be an integer'),
+        expect.stringContaining('--vm-id must match'),
+        '--api-key has no meaning in local mode',
+      ]),
+    );
+    expect(result.errors).toHaveLength(5);
+  });
+
+  it('rejects unknown flags', () => {
+    const result = parseConfig([...LOCAL, '--frobnicate']);
+    expect(result.ok).toBe(false);
+  });
+
+  it('needs the function URL and Firebase web config in production, flags winning over the file', () => {
+    const missing = parseConfig(['--database-url', 'https://p-default-rtdb.firebaseio.com']);
+    expect(missing.ok).toBe(false);
+    if (!missing.ok) expect(missing.errors).toHaveLength(3);
+
+    const file = {
+      'database-url': 'https://p-default-rtdb.firebaseio.com',
+      'functions-base-url': 'https://us-central1-p.cloudfunctions.net/',
+      'api-key': 'AIzaSecretKey',
+      'project-id': 'p',
+      'probe-interval-ms': 5000,
+    };
+    const result = parseConfig(['--probe-interval-ms', '7000'], file);
+    if (!result.ok || result.config.mode !== 'production') throw new Error(JSON.stringify(result));
+    expect(result.config.functionsBaseUrl).toBe('https://us-central1-p.cloudfunctions.net');
+    expect(result.config.probeIntervalMs).toBe(7000);
+    expect(describeConfig(result.config)).not.toContain('AIzaSecretKey');
+  });
+
+  it('rejects unknown keys in the config file and plain-http databases in production', () => {
+    const result = parseConfig(
+      ['--functions-base-url', 'https://f', '--api-key', 'k', '--project-id', 'p'],
+      { 'database-url': 'http://insecure', colour: 'blue' },
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.errors).toEqual([
+        'config file: unknown key "colour"',
+        '--database-url must use https:',
+      ]);
+  });
+
+  it('finds --config in either spelling', () => {
+    expect(configFileFlag(['--config', '/etc/a.json'])).toBe('/etc/a.json');
+    expect(configFileFlag(['--config=/etc/b.json'])).toBe('/etc/b.json');
+    expect(configFileFlag([])).toBeUndefined();
+  });
+});

@@ -1,0 +1,211 @@
+// The agent's configuration, parsed once from flags (and, on a VM, a JSON file written by the
+// boot script), validated with every error reported together. Nothing else reads argv/env.
+import { parseArgs } from 'node:util';
+
+export interface FirebaseWebConfig {
+  apiKey: string;
+  projectId: string;
+  authDomain?: string;
+}
+
+interface CommonConfig {
+  databaseUrl: string;
+  showServerUrl: string;
+  probeIntervalMs: number;
+  metricsIntervalMs: number;
+  heartbeatIntervalMs: number;
+  /** Probe results and metrics are re-written at least this often even when unchanged. */
+  refreshIntervalMs: number;
+  stateDir: string;
+  nimbleStatsUrl: string;
+  diskPath: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface LocalConfig extends CommonConfig {
+  mode: 'local';
+  vmId: string;
+  vmDir: string;
+}
+
+export interface ProductionConfig extends CommonConfig {
+  mode: 'production';
+  functionsBaseUrl: string;
+  firebase: FirebaseWebConfig;
+  /** Overrides the IMDS endpoint (tests use a stand-in on 127.0.0.1). */
+  imdsEndpoint: string | undefined;
+}
+
+export type AgentConfig = LocalConfig | ProductionConfig;
+
+export type ConfigResult = { ok: true; config: AgentConfig } | { ok: false; errors: string[] };
+
+const VM_ID = /^vm-[a-z0-9-]{1,40}$/;
+
+const FLAGS = {
+  config: { type: 'string' },
+  local: { type: 'boolean' },
+  'vm-id': { type: 'string' },
+  'vm-dir': { type: 'string' },
+  'database-url': { type: 'string' },
+  'show-server': { type: 'string' },
+  'functions-base-url': { type: 'string' },
+  'api-key': { type: 'string' },
+  'project-id': { type: 'string' },
+  'auth-domain': { type: 'string' },
+  'imds-endpoint': { type: 'string' },
+  'probe-interval-ms': { type: 'string' },
+  'metrics-interval-ms': { type: 'string' },
+  'heartbeat-interval-ms': { type: 'string' },
+  'refresh-interval-ms': { type: 'string' },
+  'state-dir': { type: 'string' },
+  'nimble-stats': { type: 'string' },
+  'disk-path': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+type FlagName = keyof typeof FLAGS;
+
+/** Reads `--config FILE` early, so main can load the file before the full parse. */
+export function configFileFlag(argv: readonly string[]): string | undefined {
+  const index = argv.indexOf('--config');
+  return index >= 0 ? argv[index + 1] : argv.find((arg) => arg.startsWith('--config='))?.slice(9);
+}
+
+/**
+ * Flags win over the file. The file uses the flag names (`"database-url": "…"`), so one
+ * vocabulary documents both.
+ */
+export function parseConfig(argv: readonly string[], file: unknown = {}): ConfigResult {
+  const errors: string[] = [];
+  let flags: Partial<Record<FlagName, string | boolean>> = {};
+  try {
+    flags = parseArgs({
+      args: [...argv],
+      options: FLAGS,
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    errors.push((error as Error).message);
+  }
+  const fileValues: Record<string, unknown> =
+    typeof file === 'object' && file !== null && !Array.isArray(file)
+      ? (file as Record<string, unknown>)
+      : {};
+  if (file !== fileValues) errors.push('config file must hold a JSON object');
+  for (const key of Object.keys(fileValues)) {
+    if (!(key in FLAGS) || key === 'config') errors.push(`config file: unknown key "${key}"`);
+  }
+
+  const raw = (name: FlagName): unknown => flags[name] ?? fileValues[name];
+  const text = (name: FlagName): string | undefined => {
+    const value = raw(name);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value.trim() === '') {
+      errors.push(`--${name} must be a non-empty string`);
+      return undefined;
+    }
+    return value.trim();
+  };
+  const required = (name: FlagName, why: string): string => {
+    const value = text(name);
+    if (value === undefined && raw(name) === undefined) errors.push(`--${name} is required ${why}`);
+    return value ?? '';
+  };
+  const integer = (name: FlagName, fallback: number, min: number, max: number): number => {
+    const value = raw(name);
+    if (value === undefined) return fallback;
+    const parsed = typeof value === 'number' ? value : Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      errors.push(`--${name} must be an integer in ${min}..${max}, got ${String(value)}`);
+      return fallback;
+    }
+    return parsed;
+  };
+  const url = (name: FlagName, value: string | undefined, protocols: string[]): void => {
+    if (value === undefined || value === '') return;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol))
+        errors.push(`--${name} must use ${protocols.join(' or ')}`);
+    } catch {
+      errors.push(`--${name} is not a URL: ${value}`);
+    }
+  };
+
+  const local = raw('local') === true;
+  const databaseUrl = required('database-url', 'to reach the Realtime Database');
+  url('database-url', databaseUrl, local ? ['http:', 'https:'] : ['https:']);
+  const showServerUrl = text('show-server') ?? 'http://127.0.0.1:3003';
+  url('show-server', showServerUrl, ['http:', 'https:']);
+  const nimbleStatsUrl = text('nimble-stats') ?? 'http://127.0.0.1:8080';
+  url('nimble-stats', nimbleStatsUrl, ['http:']);
+  const logLevel = text('log-level') ?? 'info';
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    errors.push(`--log-level must be debug, info, warn or error, got ${logLevel}`);
+  }
+
+  const common: CommonConfig = {
+    databaseUrl,
+    showServerUrl,
+    probeIntervalMs: integer('probe-interval-ms', 10_000, 200, 600_000),
+    metricsIntervalMs: integer('metrics-interval-ms', 30_000, 500, 3_600_000),
+    heartbeatIntervalMs: integer('heartbeat-interval-ms', 20_000, 500, 600_000),
+    refreshIntervalMs: integer('refresh-interval-ms', 900_000, 1_000, 86_400_000),
+    stateDir: text('state-dir') ?? '',
+    nimbleStatsUrl,
+    diskPath: text('disk-path') ?? '/',
+    logLevel: logLevel as CommonConfig['logLevel'],
+  };
+
+  let config: AgentConfig;
+  if (local) {
+    const vmId = required('vm-id', 'in local mode');
+    if (vmId !== '' && !VM_ID.test(vmId))
+      errors.push(`--vm-id must match ${VM_ID.source}, got ${vmId}`);
+    for (const name of ['functions-base-url', 'api-key', 'imds-endpoint'] as const) {
+      if (raw(name) !== undefined) errors.push(`--${name} has no meaning in local mode`);
+    }
+    config = {
+      ...common,
+      mode: 'local',
+      vmId,
+      stateDir: common.stateDir || `.local-data/agent/${vmId}`,
+      vmDir: text('vm-dir') ?? `.local-data/vms/${vmId}`,
+    };
+  } else {
+    if (raw('vm-id') !== undefined)
+      errors.push('--vm-id is only for --local; on EC2 the token exchange names the VM');
+    const functionsBaseUrl = required('functions-base-url', 'to exchange the identity document');
+    url('functions-base-url', functionsBaseUrl, ['https:', 'http:']);
+    const imdsEndpoint = text('imds-endpoint');
+    url('imds-endpoint', imdsEndpoint, ['http:']);
+    const authDomain = text('auth-domain');
+    config = {
+      ...common,
+      mode: 'production',
+      stateDir: common.stateDir || '/var/lib/vmpool-agent',
+      functionsBaseUrl: functionsBaseUrl.replace(/\/+$/, ''),
+      firebase: {
+        apiKey: required('api-key', 'to sign in to Firebase'),
+        projectId: required('project-id', 'to sign in to Firebase'),
+        ...(authDomain ? { authDomain } : {}),
+      },
+      imdsEndpoint,
+    };
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
+}
+
+/** The config as a log line: the API key masked. */
+export function describeConfig(config: AgentConfig): string {
+  const masked =
+    config.mode === 'production'
+      ? {
+          ...config,
+          firebase: { ...config.firebase, apiKey: `${config.firebase.apiKey.slice(0, 4)}…` },
+        }
+      : config;
+  return JSON.stringify(masked);
+}

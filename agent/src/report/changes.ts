@@ -1,0 +1,83 @@
+// "Write only what changed": decides which parts of the report differ in a way that matters
+// from what was last written. Timestamps and small latency wobble do not count, so an idle
+// VM costs almost no database traffic.
+import type { MetricsReport, ServiceStatus, ShowReport } from './types';
+
+/** A latency change smaller than this is noise, not news. */
+export const LATENCY_NOISE_MS = 250;
+
+export function latencyMoved(
+  previous: number | null | undefined,
+  next: number | null | undefined,
+): boolean {
+  if (previous == null || next == null) return (previous ?? null) !== (next ?? null);
+  return Math.abs(previous - next) > LATENCY_NOISE_MS;
+}
+
+export function serviceChanged(previous: ServiceStatus | undefined, next: ServiceStatus): boolean {
+  if (!previous) return true;
+  return (
+    previous.state !== next.state ||
+    previous.detail !== next.detail ||
+    previous.port !== next.port ||
+    latencyMoved(previous.latencyMs, next.latencyMs)
+  );
+}
+
+export function showChanged(previous: ShowReport | undefined, next: ShowReport): boolean {
+  if (!previous) return true;
+  return (
+    previous.reachable !== next.reachable ||
+    previous.obsConnected !== next.obsConnected ||
+    previous.obsIsStreaming !== next.obsIsStreaming ||
+    previous.obsIsRecording !== next.obsIsRecording ||
+    previous.obsCurrentScene !== next.obsCurrentScene ||
+    previous.connectedClients !== next.connectedClients ||
+    latencyMoved(previous.latencyMs, next.latencyMs)
+  );
+}
+
+export interface MetricsThresholds {
+  cpuPercentPoints: number;
+  load1: number;
+  memPercentPoints: number;
+  diskPercentPoints: number;
+  /** A network rate change counts when it moves by this fraction and by at least netMinBps. */
+  netRelative: number;
+  netMinBps: number;
+}
+
+export const DEFAULT_METRICS_THRESHOLDS: MetricsThresholds = {
+  cpuPercentPoints: 10,
+  load1: 0.5,
+  memPercentPoints: 5,
+  diskPercentPoints: 1,
+  netRelative: 0.5,
+  netMinBps: 256 * 1024,
+};
+
+function rateMoved(previous: number, next: number, t: MetricsThresholds): boolean {
+  const delta = Math.abs(previous - next);
+  return delta >= t.netMinBps && delta >= t.netRelative * Math.max(previous, next);
+}
+
+/** Names the metrics that moved past their threshold; empty when nothing worth writing. */
+export function metricsMoved(
+  previous: MetricsReport | undefined,
+  next: MetricsReport,
+  t: MetricsThresholds = DEFAULT_METRICS_THRESHOLDS,
+): string[] {
+  if (!previous) return ['first sample'];
+  const moved: string[] = [];
+  if (Math.abs(previous.cpuPercent - next.cpuPercent) >= t.cpuPercentPoints)
+    moved.push('cpuPercent');
+  if (Math.abs(previous.load1 - next.load1) >= t.load1) moved.push('load1');
+  if (Math.abs(previous.memUsedPercent - next.memUsedPercent) >= t.memPercentPoints)
+    moved.push('memUsedPercent');
+  if (Math.abs(previous.diskUsedPercent - next.diskUsedPercent) >= t.diskPercentPoints)
+    moved.push('diskUsedPercent');
+  if (rateMoved(previous.netRxBps, next.netRxBps, t)) moved.push('netRxBps');
+  if (rateMoved(previous.netTxBps, next.netTxBps, t)) moved.push('netTxBps');
+  if (next.uptimeSeconds < previous.uptimeSeconds) moved.push('uptimeSeconds (rebooted)');
+  return moved;
+}
