@@ -1,13 +1,14 @@
 // The rules matrix: each case is data (who, what operation, which path, expected verdict,
 // why), evaluated offline by targaryen against database.rules.json and the fixture.
 import { readFileSync } from 'node:fs';
-import targaryen, {
+import { describe, expect, it } from 'vitest';
+import { NOW, ROOT, UID } from './fixture';
+import {
+  targaryen,
   type TargaryenAuth,
   type TargaryenQuery,
   type TargaryenResult,
-} from 'targaryen';
-import { describe, expect, it } from 'vitest';
-import { NOW, ROOT, UID } from './fixture';
+} from './targaryen-api';
 
 export const RULES_PATH = new URL('../../database.rules.json', import.meta.url);
 

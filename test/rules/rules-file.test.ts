@@ -2,7 +2,6 @@
 // every path of docs/contract.md is addressed by it, the queries the apps make are indexed,
 // and the matrix tries every contract path with every role for both reads and writes.
 import { readFileSync } from 'node:fs';
-import targaryen from 'targaryen';
 import { describe, expect, it } from 'vitest';
 import { agentRunCases, commandCreateCases, commandReadCases } from './commands.cases';
 import {
@@ -14,6 +13,7 @@ import {
 import { CORE_ROLES, RULES_PATH, loadRules, type RuleCase } from './matrix';
 import { agentReportCases, configCases, identityCases, vmCases } from './pool.cases';
 import { requestCreateCases, requestImmutabilityCases, requestReadCases } from './requests.cases';
+import { targaryen } from './targaryen-api';
 
 const ALL_CASES: RuleCase[] = [
   ...configCases,
