@@ -4,6 +4,7 @@
  * (data saved); SIGHUP or a change of the rules file reloads the rules.
  */
 import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startRtdbServer } from './index';
 
@@ -52,7 +53,10 @@ async function main(): Promise<void> {
   let watcher: FSWatcher | null = null;
   let debounce: NodeJS.Timeout | null = null;
   if (values.rules !== undefined) {
-    watcher = watch(values.rules, () => {
+    // Watch the folder: editors often replace the file (rename), which ends a file watch.
+    const name = basename(values.rules);
+    watcher = watch(dirname(values.rules), (_event, changed) => {
+      if (changed !== null && changed !== name) return;
       if (debounce !== null) clearTimeout(debounce);
       debounce = setTimeout(() => reload('file changed'), 100);
     });

@@ -5,7 +5,7 @@
  * RTDB_EMULATOR_HOST=host:port runs the suite against an external server (the
  * official emulator, or `npm run rtdb`) instead of starting one in-process.
  */
-import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
+import { deleteApp, initializeApp, setLogLevel, type FirebaseApp } from 'firebase/app';
 import type { EmulatorMockTokenOptions } from '@firebase/util';
 import { connectDatabaseEmulator, getDatabase, type Database } from 'firebase/database';
 import {
@@ -18,6 +18,9 @@ import {
   type Database as AdminDatabase,
 } from 'firebase-admin/database';
 import { startRtdbServer, type RtdbServer, type RtdbServerOptions } from '../../src/rtdb/index';
+
+// Permission-denied warnings are expected in these tests.
+setLogLevel('error');
 
 export const EXTERNAL_HOST = process.env.RTDB_EMULATOR_HOST;
 export const isExternal = EXTERNAL_HOST !== undefined && EXTERNAL_HOST !== '';

@@ -1,0 +1,118 @@
+/** A raw protocol-v5 WebSocket client for wire-level tests. */
+import WebSocket from 'ws';
+
+export interface RawMessage {
+  t: 'c' | 'd';
+  d: Record<string, unknown>;
+}
+
+export class RawClient {
+  /** Every frame as received (before reassembly). */
+  readonly frames: string[] = [];
+  /** Reassembled, parsed messages. */
+  readonly messages: RawMessage[] = [];
+  closeCode: number | null = null;
+  private expected = 0;
+  private parts: string[] = [];
+  private nextR = 1;
+  private readonly waiters: (() => void)[] = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => this.onFrame(data.toString('utf8')));
+    ws.on('close', (code) => {
+      this.closeCode = code;
+      this.notify();
+    });
+    ws.on('error', () => undefined);
+  }
+
+  static async connect(
+    port: number,
+    ns: string,
+    headers: Record<string, string> = {},
+  ): Promise<RawClient> {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/.ws?v=5&ns=${ns}`, { headers });
+    const client = new RawClient(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    await client.waitFor((m) => m.t === 'c' && m.d.t === 'h');
+    return client;
+  }
+
+  private onFrame(frame: string): void {
+    this.frames.push(frame);
+    if (this.expected === 0 && frame.length <= 6 && /^\d+$/.test(frame)) {
+      this.expected = Number(frame);
+      this.parts = [];
+      return;
+    }
+    if (this.expected > 0) {
+      this.parts.push(frame);
+      if (this.parts.length < this.expected) return;
+      frame = this.parts.join('');
+      this.expected = 0;
+    }
+    this.messages.push(JSON.parse(frame) as RawMessage);
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  sendFrame(frame: string): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(frame);
+  }
+
+  /** Sends a request and returns its number. */
+  send(action: string, body: unknown): number {
+    const r = this.nextR++;
+    this.sendFrame(JSON.stringify({ t: 'd', d: { r, a: action, b: body } }));
+    return r;
+  }
+
+  /** Waits for a message matching `match` (searching ones already received too). */
+  async waitFor(match: (m: RawMessage) => boolean, timeoutMs = 3000): Promise<RawMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.find(match);
+      if (found !== undefined) return found;
+      if (this.closeCode !== null) throw new Error(`socket closed (${this.closeCode})`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('timed out waiting for a message');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Sends a request and waits for its reply body `{s, d}`. */
+  async request(action: string, body: unknown): Promise<{ s: string; d: unknown }> {
+    const r = this.send(action, body);
+    const reply = await this.waitFor((m) => m.t === 'd' && m.d.r === r);
+    return reply.d.b as { s: string; d: unknown };
+  }
+
+  indexOfReply(r: number): number {
+    return this.messages.findIndex((m) => m.t === 'd' && m.d.r === r);
+  }
+
+  async waitClosed(timeoutMs = 3000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.closeCode === null) {
+      if (Date.now() > deadline) throw new Error('socket not closed');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return this.closeCode;
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
