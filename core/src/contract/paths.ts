@@ -1,0 +1,71 @@
+import { hasControlCharacter, ILLEGAL_KEY_CHARS, isValidVmId } from './ids';
+
+/** RTDB keys may not be empty or contain . # $ [ ] / or control characters (max 768 bytes). */
+const MAX_KEY_BYTES = 768;
+
+/** Throws a clear error when `value` cannot be used as one RTDB path segment. */
+export function assertPathSegment(name: string, value: unknown): string {
+  if (typeof value !== 'string') {
+    throw new Error(`Illegal ${name} path segment: expected a string, got ${typeof value}`);
+  }
+  if (value === '') throw new Error(`Illegal ${name} path segment: empty`);
+  if (ILLEGAL_KEY_CHARS.test(value) || hasControlCharacter(value)) {
+    throw new Error(
+      `Illegal ${name} path segment ${JSON.stringify(value)}: . # $ [ ] / and control characters are not allowed`,
+    );
+  }
+  if (new TextEncoder().encode(value).length > MAX_KEY_BYTES) {
+    throw new Error(`Illegal ${name} path segment: longer than ${MAX_KEY_BYTES} bytes`);
+  }
+  return value;
+}
+
+export function isValidPathSegment(value: unknown): value is string {
+  try {
+    assertPathSegment('key', value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function vmSegment(vmId: unknown): string {
+  assertPathSegment('vmId', vmId);
+  if (!isValidVmId(vmId)) {
+    throw new Error(
+      `Illegal vmId path segment ${JSON.stringify(vmId)}: must match vm-[a-z0-9-]{1,40}`,
+    );
+  }
+  return vmId;
+}
+
+const seg = assertPathSegment;
+
+/** Every RTDB path vmpool reads or writes, as documented in docs/contract.md. */
+export const paths = {
+  poolConfig: () => 'vmPool/config',
+  vms: () => 'vmPool/vms',
+  vm: (vmId: string) => `vmPool/vms/${vmSegment(vmId)}`,
+  vmAgent: (vmId: string) => `vmPool/vms/${vmSegment(vmId)}/agent`,
+  requests: () => 'vmPool/requests',
+  request: (requestId: string) => `vmPool/requests/${seg('requestId', requestId)}`,
+  requestResult: (requestId: string) => `vmPool/requests/${seg('requestId', requestId)}/result`,
+  commands: () => 'vmPool/commands',
+  vmCommands: (vmId: string) => `vmPool/commands/${vmSegment(vmId)}`,
+  command: (vmId: string, commandId: string) =>
+    `vmPool/commands/${vmSegment(vmId)}/${seg('commandId', commandId)}`,
+  identities: () => 'vmPool/identity',
+  identity: (instanceId: string) => `vmPool/identity/${seg('instanceId', instanceId)}`,
+  competitions: () => 'competitions',
+  competition: (compId: string) => `competitions/${seg('compId', compId)}`,
+  competitionConfig: (compId: string) => `competitions/${seg('compId', compId)}/config`,
+  producerAccess: (uid: string) => `producerAccess/${seg('uid', uid)}`,
+  producerAccessFor: (uid: string, compId: string) =>
+    `producerAccess/${seg('uid', uid)}/${seg('compId', compId)}`,
+  allAlerts: () => 'alerts',
+  alerts: (scope: string) => `alerts/${seg('scope', scope)}`,
+  alert: (scope: string, alertId: string) =>
+    `alerts/${seg('scope', scope)}/${seg('alertId', alertId)}`,
+  audit: () => 'audit',
+  auditEntry: (auditId: string) => `audit/${seg('auditId', auditId)}`,
+} as const;

@@ -1,0 +1,3 @@
+// @vmpool/core: the pool's pure domain. No I/O, no clock, no process: time and config come in
+// as arguments.
+export * from './contract/index';
