@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { parseAgentReport } from './agent-report';
+
+describe('parseAgentReport', () => {
+  it('accepts a first heartbeat with only presence fields', () => {
+    expect(parseAgentReport({ online: true, lastSeen: 100 })).toEqual({
+      ok: true,
+      value: {
+        online: true,
+        lastSeen: 100,
+        bootId: '',
+        version: '',
+        startedAt: null,
+        instanceId: '',
+        region: '',
+        availabilityZone: '',
+        instanceType: '',
+        publicIp: null,
+        privateIp: null,
+        services: {},
+        show: null,
+        metrics: null,
+      },
+    });
+  });
+
+  it('accepts a full report', () => {
+    const report = {
+      online: true,
+      lastSeen: 100,
+      bootId: 'b',
+      version: '1.0.0',
+      startedAt: 50,
+      instanceId: 'i-0abc12345',
+      region: 'us-east-1',
+      availabilityZone: 'us-east-1a',
+      instanceType: 't3.large',
+      publicIp: '3.3.3.3',
+      privateIp: '10.0.0.1',
+      services: {
+        showServer: { state: 'up', checkedAt: 99, port: 3003, latencyMs: 4 },
+        noMachine: { state: 'down', checkedAt: 99, detail: 'ECONNREFUSED' },
+      },
+      show: {
+        reachable: true,
+        obsConnected: true,
+        obsIsStreaming: false,
+        obsIsRecording: true,
+        obsCurrentScene: 'Intro',
+        connectedClients: 2,
+        latencyMs: 3,
+        checkedAt: 99,
+      },
+      metrics: {
+        cpuPercent: 12,
+        load1: 0.5,
+        memUsedPercent: 40,
+        memUsedMb: 3200,
+        memTotalMb: 8000,
+        diskUsedPercent: 30,
+        netRxBps: 1000,
+        netTxBps: 2000,
+        uptimeSeconds: 600,
+        sampledAt: 98,
+      },
+    };
+    expect(parseAgentReport(report)).toEqual({ ok: true, value: report });
+  });
+
+  it('rejects non-canonical service names and bad values', () => {
+    expect(
+      parseAgentReport({
+        online: true,
+        lastSeen: 1,
+        services: { node: { state: 'up', checkedAt: 1 }, obs: { state: 'maybe', checkedAt: 1 } },
+        metrics: { cpuPercent: 101 },
+      }),
+    ).toMatchObject({ ok: false });
+    const parsed = parseAgentReport({ lastSeen: -5 });
+    expect(parsed).toEqual({
+      ok: false,
+      errors: ['online: is required', 'lastSeen: must be >= 0'],
+    });
+  });
+});
