@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { Namespace } from './namespace';
+import { Session, type Transport } from './session';
+import { plainValue } from './tree';
+
+class FakeTransport implements Transport {
+  readonly frames: string[] = [];
+  closedWith: number | null = null;
+  send(frame: string): void {
+    this.frames.push(frame);
+  }
+  close(code: number): void {
+    this.closedWith = code;
+  }
+  messages(): { t: string; d: Record<string, unknown> }[] {
+    return this.frames.filter((f) => f.startsWith('{')).map((f) => JSON.parse(f));
+  }
+}
+
+function setup(now = 5) {
+  const ns = new Namespace('t', null);
+  const transport = new FakeTransport();
+  const session = new Session(transport, {
+    namespace: ns,
+    clock: () => now,
+    maxMessageBytes: 10_000,
+    host: 'h:1',
+    sessionId: 's1',
+    log: () => undefined,
+  });
+  session.start();
+  const send = (r: number, a: string, b: unknown): void =>
+    session.receiveFrame(JSON.stringify({ t: 'd', d: { r, a, b } }));
+  return { ns, transport, session, send };
+}
+
+describe('Session', () => {
+  it('starts with the handshake', () => {
+    const { transport } = setup(42);
+    expect(transport.messages()[0]).toEqual({
+      t: 'c',
+      d: { t: 'h', d: { ts: 42, v: '5', h: 'h:1', s: 's1' } },
+    });
+  });
+
+  it('runs queued onDisconnect operations on close, minus cancelled ones', () => {
+    const { ns, session, send } = setup();
+    send(1, 'o', { p: '/a/x', d: 'x' });
+    send(2, 'om', { p: '/b', d: { y: { '.sv': 'timestamp' } } });
+    send(3, 'o', { p: '/c/z', d: 'z' });
+    send(4, 'oc', { p: '/c', d: null });
+    expect(ns.root).toBeNull();
+    session.closed();
+    session.closed();
+    expect(plainValue(ns.root)).toEqual({ a: { x: 'x' }, b: { y: 5 } });
+  });
+
+  it('replies in request order and survives bad requests', () => {
+    const { transport, send, session } = setup();
+    send(1, 'p', { p: '/a', d: 1 });
+    send(2, 'nope', {});
+    send(3, 'p', { p: '/a.b', d: 1 });
+    session.receiveFrame('{"t":"d","d":{"a":"p"}}');
+    send(4, 'g', { p: '/a', q: {} });
+    const replies = transport
+      .messages()
+      .filter((m) => m.t === 'd' && typeof m.d.r === 'number')
+      .map((m) => [m.d.r, (m.d.b as { s: string }).s]);
+    expect(replies).toEqual([
+      [1, 'ok'],
+      [2, 'invalid_request'],
+      [3, 'invalid_request'],
+      [4, 'ok'],
+    ]);
+    expect(transport.closedWith).toBeNull();
+  });
+
+  it('closes on malformed JSON', () => {
+    const { transport, session } = setup();
+    session.receiveFrame('{oops');
+    expect(transport.closedWith).toBe(1007);
+    expect(session.isClosed).toBe(true);
+  });
+});
