@@ -1,3 +1,4 @@
 // @vmpool/core: the pool's pure domain. No I/O, no clock, no process: time and config come in
 // as arguments.
 export * from './contract/index';
+export * from './domain/vm-status';

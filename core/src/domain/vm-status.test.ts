@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { VM_STATUSES } from '../contract/vm-record';
+import {
+  canTransition,
+  ec2StateMatches,
+  eventsFrom,
+  expectedEc2State,
+  holdsAssignment,
+  isAssignable,
+  isBillable,
+  isCold,
+  isOnAir,
+  isRunningStatus,
+  isTransitional,
+  isWarm,
+  maintenanceOffEvent,
+  readyEvent,
+  recoverEvent,
+  STATUS_INFO,
+  statusesAccepting,
+  transition,
+  transitionVm,
+  VM_EVENTS,
+  VM_TRANSITIONS,
+} from './vm-status';
+
+describe('VM_TRANSITIONS', () => {
+  it('has at most one edge per (from, event)', () => {
+    const keys = VM_TRANSITIONS.map((edge) => `${edge.from}|${edge.event}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('uses every event and touches every status', () => {
+    expect(new Set(VM_TRANSITIONS.map((edge) => edge.event))).toEqual(new Set(VM_EVENTS));
+    const touched = new Set(VM_TRANSITIONS.flatMap((edge) => [edge.from, edge.to]));
+    expect(touched).toEqual(new Set(VM_STATUSES));
+  });
+
+  it('follows the documented lifecycle', () => {
+    expect(transition('stopped', 'cold_assign')).toEqual({ ok: true, to: 'starting' });
+    expect(transition('starting', 'agent_ready')).toEqual({ ok: true, to: 'available' });
+    expect(transition('starting', 'agent_ready_assigned')).toEqual({ ok: true, to: 'assigned' });
+    expect(transition('available', 'assign')).toEqual({ ok: true, to: 'assigned' });
+    expect(transition('assigned', 'show_live')).toEqual({ ok: true, to: 'in_use' });
+    expect(transition('in_use', 'release')).toEqual({ ok: true, to: 'releasing' });
+    expect(transition('releasing', 'release_stop')).toEqual({ ok: true, to: 'stopping' });
+    expect(transition('stopping', 'ec2_stopped')).toEqual({ ok: true, to: 'stopped' });
+  });
+
+  it('explains a refused transition', () => {
+    expect(transition('in_use', 'stop_requested')).toEqual({
+      ok: false,
+      error:
+        'cannot stop requested a VM that is in use; allowed from in_use: show_ended, release, fail',
+    });
+    expect(canTransition('in_use', 'assign')).toBe(false);
+    expect(canTransition('available', 'assign')).toBe(true);
+    expect(statusesAccepting('assign')).toEqual(['available']);
+    expect(eventsFrom('stopped')).toContain('cold_assign');
+  });
+});
+
+describe('transitionVm', () => {
+  it('checks the assignment fits the event', () => {
+    expect(
+      transitionVm({ vmId: 'vm-001', status: 'available', assignedTo: null }, 'assign'),
+    ).toEqual({ ok: true, to: 'assigned' });
+    expect(
+      transitionVm({ vmId: 'vm-001', status: 'error', assignedTo: 'c1' }, 'stop_requested'),
+    ).toEqual({
+      ok: false,
+      error: 'vm-001: cannot stop requested: still assigned to c1',
+    });
+    expect(
+      transitionVm({ vmId: 'vm-001', status: 'assigned', assignedTo: null }, 'release'),
+    ).toEqual({
+      ok: false,
+      error: 'vm-001: cannot release: not assigned to a competition',
+    });
+    expect(
+      transitionVm({ vmId: 'vm-001', status: 'stopped', assignedTo: null }, 'show_live'),
+    ).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^vm-001: cannot show live a VM that is stopped/),
+    });
+    expect(
+      transitionVm({ vmId: 'vm-001', status: 'releasing', assignedTo: 'c1' }, 'release_done'),
+    ).toEqual({ ok: true, to: 'available' });
+  });
+});
+
+describe('status predicates', () => {
+  it('knows which statuses are assignable, warm, cold, transitional and running', () => {
+    expect(VM_STATUSES.filter(isAssignable)).toEqual(['available', 'stopped']);
+    expect(VM_STATUSES.filter(isWarm)).toEqual(['available']);
+    expect(VM_STATUSES.filter(isCold)).toEqual(['stopped']);
+    expect(VM_STATUSES.filter(isTransitional)).toEqual([
+      'releasing',
+      'starting',
+      'stopping',
+      'terminating',
+    ]);
+    expect(VM_STATUSES.filter(isRunningStatus)).toEqual([
+      'available',
+      'assigned',
+      'in_use',
+      'releasing',
+    ]);
+    expect(VM_STATUSES.filter(isOnAir)).toEqual(['in_use']);
+  });
+
+  it('resolves "depends" billing from the EC2 state', () => {
+    expect(isBillable('available')).toBe(true);
+    expect(isBillable('stopped')).toBe(false);
+    expect(isBillable('error', 'running')).toBe(true);
+    expect(isBillable('error', 'pending')).toBe(true);
+    expect(isBillable('maintenance', 'stopped')).toBe(false);
+    expect(isBillable('maintenance')).toBe(false);
+  });
+
+  it('counts held assignments, including a cold assign that is still starting', () => {
+    expect(holdsAssignment({ status: 'assigned', assignedTo: 'c1' })).toBe(true);
+    expect(holdsAssignment({ status: 'in_use', assignedTo: 'c1' })).toBe(true);
+    expect(holdsAssignment({ status: 'releasing', assignedTo: null })).toBe(true);
+    expect(holdsAssignment({ status: 'starting', assignedTo: 'c1' })).toBe(true);
+    expect(holdsAssignment({ status: 'error', assignedTo: 'c1' })).toBe(true);
+    expect(holdsAssignment({ status: 'starting', assignedTo: null })).toBe(false);
+    expect(holdsAssignment({ status: 'available', assignedTo: 'stale' })).toBe(false);
+    expect(holdsAssignment({ status: 'stopped', assignedTo: 'stale' })).toBe(false);
+  });
+
+  it('has a label and colour for every status, with the PRD colours', () => {
+    expect(STATUS_INFO.available.colour).toBe('green');
+    expect(STATUS_INFO.assigned.colour).toBe('blue');
+    expect(STATUS_INFO.in_use.colour).toBe('purple');
+    expect(STATUS_INFO.stopped.colour).toBe('gray');
+    expect(STATUS_INFO.starting.colour).toBe('yellow');
+    expect(STATUS_INFO.error.colour).toBe('red');
+    for (const status of VM_STATUSES) expect(STATUS_INFO[status].label).not.toBe('');
+  });
+
+  it('compares EC2 states with the expected ones', () => {
+    expect(expectedEc2State('available')).toEqual(['running']);
+    expect(expectedEc2State('error')).toBeNull();
+    expect(ec2StateMatches('available', 'running')).toBe(true);
+    expect(ec2StateMatches('available', 'stopped')).toBe(false);
+    expect(ec2StateMatches('available', 'unknown')).toBe(true);
+    expect(ec2StateMatches('maintenance', 'stopped')).toBe(true);
+  });
+
+  it('picks the event that fits the assignment and EC2 state', () => {
+    expect(readyEvent({ assignedTo: null })).toBe('agent_ready');
+    expect(readyEvent({ assignedTo: 'c1' })).toBe('agent_ready_assigned');
+    expect(recoverEvent({ assignedTo: null })).toBe('recover');
+    expect(recoverEvent({ assignedTo: 'c1' })).toBe('recover_assigned');
+    expect(maintenanceOffEvent('stopped')).toBe('maintenance_off_stopped');
+    expect(maintenanceOffEvent('stopping')).toBe('maintenance_off_stopped');
+    expect(maintenanceOffEvent('running')).toBe('maintenance_off');
+  });
+});
