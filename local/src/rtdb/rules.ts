@@ -49,6 +49,15 @@ export function loadRulesDefinition(source: RulesSource): object {
   return parsed;
 }
 
+/** Rules that fail to evaluate (a targaryen error) deny the operation. */
+function guarded(evaluate: () => Verdict): Verdict {
+  try {
+    return evaluate();
+  } catch (e) {
+    return { allowed: false, info: `rules evaluation failed: ${String(e)}`, newRoot: null };
+  }
+}
+
 export class RulesEngine {
   private constructor(private readonly ruleset: Ruleset) {}
 
@@ -66,20 +75,23 @@ export class RulesEngine {
   }
 
   canRead(mirror: DataNode, path: Path, auth: AuthVariable, now: number): Verdict {
-    const result = targaryen.database(this.ruleset, mirror, now).as(auth).read(pathToString(path), {
-      now,
+    return guarded(() => {
+      const db = targaryen.database(this.ruleset, mirror, now).as(auth);
+      const result = db.read(pathToString(path), { now });
+      return { allowed: result.allowed, info: result.info, newRoot: null };
     });
-    return { allowed: result.allowed, info: result.info, newRoot: null };
   }
 
   checkSet(mirror: DataNode, path: Path, value: Json, auth: AuthVariable, now: number): Verdict {
-    const db = targaryen.database(this.ruleset, mirror, now).as(auth);
-    const result = db.write(pathToString(path), value, { now });
-    return {
-      allowed: result.allowed,
-      info: result.info,
-      newRoot: result.allowed ? result.newDatabase.root : null,
-    };
+    return guarded(() => {
+      const db = targaryen.database(this.ruleset, mirror, now).as(auth);
+      const result = db.write(pathToString(path), value, { now });
+      return {
+        allowed: result.allowed,
+        info: result.info,
+        newRoot: result.allowed ? result.newDatabase.root : null,
+      };
+    });
   }
 
   checkUpdate(
@@ -89,12 +101,14 @@ export class RulesEngine {
     auth: AuthVariable,
     now: number,
   ): Verdict {
-    const db = targaryen.database(this.ruleset, mirror, now).as(auth);
-    const result = db.update(pathToString(path), patch, { now });
-    return {
-      allowed: result.allowed,
-      info: result.info,
-      newRoot: result.allowed ? result.newDatabase.root : null,
-    };
+    return guarded(() => {
+      const db = targaryen.database(this.ruleset, mirror, now).as(auth);
+      const result = db.update(pathToString(path), patch, { now });
+      return {
+        allowed: result.allowed,
+        info: result.info,
+        newRoot: result.allowed ? result.newDatabase.root : null,
+      };
+    });
   }
 }

@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { Namespace } from './namespace';
 import { loadSnapshot, saveSnapshot } from './persistence';
+import { handleRest } from './rest';
 import { RulesEngine, loadRulesDefinition, type RulesSource } from './rules';
 import { Session } from './session';
 import { exportNode, nodeFromJson, type Json } from './tree';
@@ -27,6 +28,7 @@ export class RtdbCore {
   private readonly namespaces = new Map<string, Namespace>();
   private readonly sessions = new Set<Session>();
   private rules: RulesEngine | null = null;
+  private rulesDefinition: object | null = null;
   private dirty = false;
   private saveTimer: NodeJS.Timeout | null = null;
   private readonly http: Server;
@@ -86,7 +88,9 @@ export class RtdbCore {
 
   /** Replaces the rules (a file path, an object, or undefined = allow everything). */
   reloadRules(source: RulesSource | undefined): void {
-    this.rules = source === undefined ? null : RulesEngine.create(loadRulesDefinition(source));
+    const definition = source === undefined ? null : loadRulesDefinition(source);
+    this.rules = definition === null ? null : RulesEngine.create(definition);
+    this.rulesDefinition = definition;
     for (const ns of this.namespaces.values()) ns.setRules(this.rules);
   }
 
@@ -135,8 +139,13 @@ export class RtdbCore {
       res.end('vmpool local Realtime Database server (protocol v5 over WebSocket at /.ws)\n');
       return;
     }
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: 'Not found' }));
+    void handleRest(req, res, {
+      namespace: (name) => this.namespace(name),
+      clock: this.opts.clock,
+      maxBodyBytes: this.opts.maxMessageBytes,
+      getRules: () => this.rulesDefinition,
+      setRules: (definition) => this.reloadRules(definition),
+    });
   }
 
   exportAll(): Record<string, Json> {

@@ -1,0 +1,169 @@
+/**
+ * A small REST API like the emulator's: `GET|PUT|PATCH|POST|DELETE /<path>.json?ns=NS`
+ * and `GET|PUT /.settings/rules.json`. `Authorization: Bearer owner` (or `?auth=owner`)
+ * is the admin; a JWT is a user; nothing is unauthenticated.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ADMIN, ANONYMOUS, authenticate, type Principal } from './auth';
+import type { Namespace, Outcome } from './namespace';
+import { InvalidInputError, parsePath } from './paths';
+import { DEFAULT_QUERY } from './query';
+import { exportNode, getNode, plainValue, type Json } from './tree';
+
+export interface RestContext {
+  namespace(name: string): Namespace;
+  readonly clock: () => number;
+  readonly maxBodyBytes: number;
+  /** The rules definition in force (null = allow everything). */
+  getRules(): object | null;
+  setRules(definition: object): void;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new InvalidInputError('request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function principalOf(req: IncomingMessage, url: URL): Principal | null {
+  const header = req.headers.authorization;
+  const token = header?.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('auth');
+  if (token === null || token === undefined || token === '') return ANONYMOUS;
+  if (token === 'owner') return ADMIN;
+  const result = authenticate({ cred: token });
+  return result.ok ? result.principal : null;
+}
+
+function statusOf(outcome: Outcome): number {
+  return outcome.status === 'ok' ? 200 : outcome.status === 'permission_denied' ? 401 : 409;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidInputError('Invalid data; couldn’t parse JSON object');
+  }
+}
+
+/** Handles one REST request; never throws. */
+export async function handleRest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: RestContext,
+): Promise<void> {
+  try {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const principal = principalOf(req, url);
+    if (principal === null) {
+      send(res, 401, { error: 'Could not parse auth token.' });
+      return;
+    }
+    const method = req.method ?? 'GET';
+    if (url.pathname === '/.settings/rules.json') {
+      if (principal.kind !== 'admin') {
+        send(res, 401, { error: 'Permission denied' });
+      } else if (method === 'GET') {
+        send(res, 200, ctx.getRules() ?? { rules: { '.read': true, '.write': true } });
+      } else if (method === 'PUT') {
+        const definition = parseJson(await readBody(req, ctx.maxBodyBytes));
+        if (typeof definition !== 'object' || definition === null) {
+          throw new InvalidInputError('rules must be an object');
+        }
+        try {
+          ctx.setRules(definition);
+        } catch (e) {
+          throw new InvalidInputError(
+            `invalid rules: ${e instanceof Error ? e.message : String(e)}`,
+          );
+        }
+        send(res, 200, { status: 'ok' });
+      } else {
+        send(res, 405, { error: 'Method not allowed' });
+      }
+      return;
+    }
+    if (!url.pathname.endsWith('.json')) {
+      send(res, 404, { error: 'Not found' });
+      return;
+    }
+    const path = parsePath(decodeURIComponent(url.pathname.slice(0, -'.json'.length)), true);
+    const ns = ctx.namespace(url.searchParams.get('ns') ?? '');
+    const now = ctx.clock();
+    switch (method) {
+      case 'GET': {
+        const outcome = ns.get(principal, path, DEFAULT_QUERY, now);
+        if (outcome.status !== 'ok') {
+          send(res, statusOf(outcome), { error: outcome.reason });
+          return;
+        }
+        const node = getNode(ns.root, path);
+        send(
+          res,
+          200,
+          url.searchParams.get('format') === 'export' ? exportNode(node) : plainValue(node),
+        );
+        return;
+      }
+      case 'PUT':
+      case 'PATCH':
+      case 'POST':
+      case 'DELETE': {
+        const body = method === 'DELETE' ? null : parseJson(await readBody(req, ctx.maxBodyBytes));
+        let target = path;
+        let outcome: Outcome;
+        if (method === 'PATCH') {
+          outcome = ns.update(principal, path, body, now);
+        } else {
+          if (method === 'POST') target = [...path, pushId(now)];
+          outcome = ns.set(principal, target, body, now);
+        }
+        if (outcome.status !== 'ok') {
+          send(res, statusOf(outcome), { error: outcome.reason });
+          return;
+        }
+        if (method === 'POST') send(res, 200, { name: target[target.length - 1] });
+        else
+          send(res, 200, (method === 'DELETE' ? null : plainValue(getNode(ns.root, path))) as Json);
+        return;
+      }
+      default:
+        send(res, 405, { error: 'Method not allowed' });
+    }
+  } catch (e) {
+    if (e instanceof InvalidInputError) send(res, 400, { error: e.message });
+    else send(res, 500, { error: 'Internal error' });
+  }
+}
+
+const PUSH_CHARS = '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz';
+
+/** A push id: 8 characters of time, 12 random (sorts by time like the SDK's). */
+function pushId(now: number): string {
+  let id = '';
+  let t = now;
+  for (let i = 0; i < 8; i++) {
+    id = PUSH_CHARS.charAt(t % 64) + id;
+    t = Math.floor(t / 64);
+  }
+  for (const byte of randomBytes(12)) id += PUSH_CHARS.charAt(byte % 64);
+  return id;
+}

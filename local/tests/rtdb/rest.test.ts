@@ -1,0 +1,91 @@
+// The REST API (as the emulator's): data under /<path>.json and rules under /.settings.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  Clients,
+  freshNs,
+  startTestServer,
+  unsignedJwt,
+  waitFor,
+  type TestServer,
+} from './helpers';
+import { webClient } from './sdk';
+
+let server: TestServer;
+let clients: Clients;
+const ns = freshNs('rest');
+const owner = { Authorization: 'Bearer owner' };
+
+beforeAll(async () => {
+  server = await startTestServer();
+  clients = new Clients(server);
+});
+afterAll(async () => {
+  await server.setRules(undefined, ns);
+  await clients.closeAll();
+  await server.stop();
+});
+
+function url(path: string): string {
+  return `http://${server.host}:${server.port}${path}?ns=${ns}`;
+}
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = owner,
+) {
+  const res = await fetch(url(path), {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as unknown };
+}
+
+describe('REST', () => {
+  it('reads and writes data, and pushes REST writes to SDK listeners', async () => {
+    const web = webClient(clients.web(ns));
+    const seen: unknown[] = [];
+    web.onValue('r', (s) => seen.push(s.val));
+    expect(await call('PUT', '/r.json', { a: 1 })).toEqual({ status: 200, body: { a: 1 } });
+    expect((await call('PATCH', '/r.json', { b: 2, 'c/d': 3 })).status).toBe(200);
+    const posted = await call('POST', '/r/list.json', 'x');
+    expect(posted.status).toBe(200);
+    const name = (posted.body as { name: string }).name;
+    expect(name).toMatch(/^[-\w]{20}$/);
+    expect((await call('GET', '/r.json')).body).toEqual({
+      a: 1,
+      b: 2,
+      c: { d: 3 },
+      list: { [name]: 'x' },
+    });
+    await waitFor(() => JSON.stringify(seen.at(-1)).includes(name), 3000, 'REST push');
+    expect((await call('DELETE', '/r.json')).body).toBeNull();
+    expect((await call('GET', '/r.json')).body).toBeNull();
+  });
+
+  it('returns 400 for bad paths and bodies', async () => {
+    expect((await call('GET', '/a$b.json')).status).toBe(400);
+    const res = await fetch(url('/x.json'), { method: 'PUT', headers: owner, body: '{bad' });
+    expect(res.status).toBe(400);
+  });
+
+  it('sets rules for admins only and applies them to REST and SDK users', async () => {
+    const rules = {
+      rules: {
+        open: { '.read': true, '.write': true },
+        mine: { $uid: { '.write': 'auth.uid === $uid', '.read': 'auth.uid === $uid' } },
+      },
+    };
+    expect((await call('PUT', '/.settings/rules.json', rules, {})).status).toBe(401);
+    expect((await call('PUT', '/.settings/rules.json', rules)).status).toBe(200);
+    expect((await call('GET', '/.settings/rules.json')).body).toEqual(rules);
+    expect((await call('PUT', '/.settings/rules.json', { nope: 1 })).status).toBe(400);
+    expect((await call('PUT', '/open/x.json', 1, {})).status).toBe(200);
+    expect((await call('PUT', '/closed.json', 1, {})).status).toBe(401);
+    const user = { Authorization: `Bearer ${unsignedJwt({ sub: 'u1' })}` };
+    expect((await call('PUT', '/mine/u1.json', 'me', user)).status).toBe(200);
+    expect((await call('PUT', '/mine/u2.json', 'me', user)).status).toBe(401);
+    expect((await call('GET', '/mine/u1.json', undefined, user)).body).toBe('me');
+  });
+});
