@@ -2,3 +2,4 @@
 // as arguments.
 export * from './contract/index';
 export * from './domain/vm-status';
+export * from './domain/commands';

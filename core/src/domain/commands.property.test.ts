@@ -1,0 +1,39 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildCommandArgv, PRODUCTION_COMMAND_ENV, type CommandEnv } from './commands';
+
+const env: CommandEnv = {
+  ...PRODUCTION_COMMAND_ENV,
+  archive: { ...PRODUCTION_COMMAND_ENV.archive, bucket: 'gg-recordings' },
+};
+
+describe('command argv properties', () => {
+  it('any competition id is either rejected or lands inside one argv element untouched', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (competitionId) => {
+        const built = buildCommandArgv('archive_recordings', { competitionId }, env);
+        if (!built.ok) return;
+        const steps = built.value;
+        expect(steps).toHaveLength(1);
+        expect(steps[0]).toHaveLength(env.archive.argv.length + 2);
+        expect(steps[0]?.at(-1)).toBe(`s3://gg-recordings/${competitionId}/`);
+        expect(competitionId).toMatch(/^[A-Za-z0-9_-]+$/);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('any view_logs input is either rejected or yields a bounded line count from the allowlist', () => {
+    fc.assert(
+      fc.property(fc.anything(), fc.anything(), (unit, lines) => {
+        const built = buildCommandArgv('view_logs', { unit, lines }, env);
+        if (!built.ok) return;
+        const argv = built.value[0] ?? [];
+        expect(Object.values(env.units)).toContain(argv[3]);
+        const count = Number(argv[5]);
+        expect(count >= 1 && count <= 500).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -1,0 +1,327 @@
+import {
+  COMMAND_OPS,
+  parseCommandArgs,
+  type CommandArgs,
+  type CommandOp,
+  type LogUnit,
+  type VmCommand,
+} from '../contract/command';
+import { fail, ok, type Parsed } from '../contract/parsed';
+
+/** Who may queue a command: admins from the web app, or the control plane (e.g. on release). */
+export type CommandRole = 'admin' | 'control_plane';
+
+/**
+ * Everything machine-specific a command needs. Commands never go through a shell: each step
+ * is an argv list, and these values are fixed by the machine, never taken from a request.
+ */
+export interface CommandEnv {
+  /** argv prefix for systemctl, e.g. ['sudo', 'systemctl']. */
+  systemctl: string[];
+  /** argv prefix for journalctl, e.g. ['sudo', 'journalctl']. */
+  journalctl: string[];
+  git: string[];
+  npm: string[];
+  units: Record<LogUnit, string>;
+  dirs: {
+    /** The gymnastics-graphics checkout that `update_code` pulls. */
+    showServerRepo: string;
+    /** Where the show server's package.json lives (npm install runs there). */
+    showServerPackage: string;
+    recordings: string;
+    obsConfig: string;
+    obsTemplate: string;
+  };
+  archive: {
+    /** argv prefix that copies a directory to an S3 URL: `<prefix> <dir> s3://bucket/key/`. */
+    argv: string[];
+    /** Empty when archiving is not configured: `archive_recordings` is then refused. */
+    bucket: string;
+  };
+}
+
+/** The Ubuntu AMI (ami/): services are systemd units, the repo lives in /home/ubuntu. */
+export const PRODUCTION_COMMAND_ENV: Readonly<CommandEnv> = Object.freeze({
+  systemctl: ['sudo', 'systemctl'],
+  journalctl: ['sudo', 'journalctl'],
+  git: ['git'],
+  npm: ['npm'],
+  units: {
+    showServer: 'show-server',
+    obs: 'obs-headless',
+    nimble: 'nimble',
+    xvfb: 'xvfb',
+    agent: 'vmpool-agent',
+  },
+  dirs: {
+    showServerRepo: '/home/ubuntu/gymnastics-graphics',
+    showServerPackage: '/home/ubuntu/gymnastics-graphics/server',
+    recordings: '/home/ubuntu/recordings',
+    obsConfig: '/home/ubuntu/.config/obs-studio',
+    obsTemplate: '/home/ubuntu/obs-config-template',
+  },
+  archive: {
+    argv: [
+      'aws',
+      's3',
+      'sync',
+      '--only-show-errors',
+      '--exclude',
+      '*',
+      '--include',
+      '*.mp4',
+      '--include',
+      '*.mkv',
+    ],
+    bucket: '',
+  },
+});
+
+export interface CommandSpec<Op extends CommandOp = CommandOp> {
+  op: Op;
+  title: string;
+  description: string;
+  /** Wall-clock limit for all steps together; the agent kills the process group after it. */
+  timeoutMs: number;
+  /** A queued command older than this is expired, not run (e.g. after an agent outage). */
+  ttlMs: number;
+  roles: readonly CommandRole[];
+  /** True when running it interrupts a live show (restarts OBS, the show server, …). */
+  disruptsShow: boolean;
+  parseArgs(raw: unknown): Parsed<CommandArgs[Op]>;
+  /** One or more argv steps, run in order; the first failing step ends the command. */
+  argv(args: CommandArgs[Op], env: CommandEnv): string[][];
+  /** Problems with the machine's env that make this command impossible, if any. */
+  envProblems?(env: CommandEnv): string[];
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const ADMIN: readonly CommandRole[] = ['admin'];
+const ADMIN_AND_CONTROL_PLANE: readonly CommandRole[] = ['admin', 'control_plane'];
+
+type ServiceOp =
+  'start_obs' | 'stop_obs' | 'restart_obs' | 'restart_show_server' | 'restart_nimble';
+
+function serviceCommand<Op extends ServiceOp>(
+  op: Op,
+  title: string,
+  verb: 'start' | 'stop' | 'restart',
+  unit: LogUnit,
+  timeoutMs: number,
+): CommandSpec<Op> {
+  return {
+    op,
+    title,
+    description: `systemctl ${verb} of the ${unit} unit`,
+    timeoutMs,
+    ttlMs: 5 * MINUTE,
+    roles: ADMIN_AND_CONTROL_PLANE,
+    disruptsShow: verb !== 'start',
+    parseArgs: (raw) => parseCommandArgs(op, raw),
+    argv: (_args, env) => [[...env.systemctl, verb, env.units[unit]]],
+  };
+}
+
+const catalogue: { readonly [Op in CommandOp]: CommandSpec<Op> } = {
+  start_obs: serviceCommand('start_obs', 'Start OBS', 'start', 'obs', 30 * SECOND),
+  stop_obs: serviceCommand('stop_obs', 'Stop OBS', 'stop', 'obs', 15 * SECOND),
+  restart_obs: serviceCommand('restart_obs', 'Restart OBS', 'restart', 'obs', 30 * SECOND),
+  restart_show_server: serviceCommand(
+    'restart_show_server',
+    'Restart show server',
+    'restart',
+    'showServer',
+    15 * SECOND,
+  ),
+  restart_nimble: serviceCommand(
+    'restart_nimble',
+    'Restart Nimble',
+    'restart',
+    'nimble',
+    15 * SECOND,
+  ),
+  update_code: {
+    op: 'update_code',
+    title: 'Update show server code',
+    description:
+      'git pull (fast-forward only), npm install without dev dependencies, restart the show server',
+    timeoutMs: 3 * MINUTE,
+    ttlMs: 10 * MINUTE,
+    roles: ADMIN,
+    disruptsShow: true,
+    parseArgs: (raw) => parseCommandArgs('update_code', raw),
+    argv: (_args, env) => [
+      [...env.git, '-C', env.dirs.showServerRepo, 'pull', '--ff-only'],
+      [
+        ...env.npm,
+        'install',
+        '--omit=dev',
+        '--no-audit',
+        '--no-fund',
+        '--prefix',
+        env.dirs.showServerPackage,
+      ],
+      [...env.systemctl, 'restart', env.units.showServer],
+    ],
+  },
+  check_services: {
+    op: 'check_services',
+    title: 'Check all services',
+    description:
+      'systemctl status of xvfb, OBS, the show server and Nimble (fails when one is not active)',
+    timeoutMs: 10 * SECOND,
+    ttlMs: 2 * MINUTE,
+    roles: ADMIN_AND_CONTROL_PLANE,
+    disruptsShow: false,
+    parseArgs: (raw) => parseCommandArgs('check_services', raw),
+    argv: (_args, env) => [
+      [
+        ...env.systemctl,
+        'status',
+        '--no-pager',
+        env.units.xvfb,
+        env.units.obs,
+        env.units.showServer,
+        env.units.nimble,
+      ],
+    ],
+  },
+  view_logs: {
+    op: 'view_logs',
+    title: 'View recent logs',
+    description: 'The last lines (1..500, default 50) of one unit journal',
+    timeoutMs: 10 * SECOND,
+    ttlMs: 2 * MINUTE,
+    roles: ADMIN,
+    disruptsShow: false,
+    parseArgs: (raw) => parseCommandArgs('view_logs', raw),
+    argv: (args, env) => [
+      [...env.journalctl, '-u', env.units[args.unit], '-n', String(args.lines), '--no-pager'],
+    ],
+  },
+  system_info: {
+    op: 'system_info',
+    title: 'System information',
+    description: 'Memory, disk and load',
+    timeoutMs: 10 * SECOND,
+    ttlMs: 2 * MINUTE,
+    roles: ADMIN_AND_CONTROL_PLANE,
+    disruptsShow: false,
+    parseArgs: (raw) => parseCommandArgs('system_info', raw),
+    argv: () => [['free', '-h'], ['df', '-h', '/'], ['uptime']],
+  },
+  clear_recordings: {
+    op: 'clear_recordings',
+    title: 'Clear recordings',
+    description: 'Delete the .mp4 and .mkv files in the recordings directory',
+    timeoutMs: 30 * SECOND,
+    ttlMs: 10 * MINUTE,
+    roles: ADMIN_AND_CONTROL_PLANE,
+    disruptsShow: false,
+    parseArgs: (raw) => parseCommandArgs('clear_recordings', raw),
+    // find instead of a shell glob: the patterns are inert argv elements.
+    argv: (_args, env) => [
+      [
+        'find',
+        env.dirs.recordings,
+        '-maxdepth',
+        '1',
+        '-type',
+        'f',
+        '(',
+        '-name',
+        '*.mp4',
+        '-o',
+        '-name',
+        '*.mkv',
+        ')',
+        '-print',
+        '-delete',
+      ],
+    ],
+  },
+  reset_obs_config: {
+    op: 'reset_obs_config',
+    title: 'Reset OBS configuration',
+    description: 'Stop OBS, copy the template configuration over the current one, start OBS',
+    timeoutMs: 45 * SECOND,
+    ttlMs: 10 * MINUTE,
+    roles: ADMIN_AND_CONTROL_PLANE,
+    disruptsShow: true,
+    parseArgs: (raw) => parseCommandArgs('reset_obs_config', raw),
+    // OBS rewrites its config when it exits, so it is stopped before the copy.
+    argv: (_args, env) => [
+      [...env.systemctl, 'stop', env.units.obs],
+      ['cp', '-R', '--', `${env.dirs.obsTemplate}/.`, `${env.dirs.obsConfig}/`],
+      [...env.systemctl, 'start', env.units.obs],
+    ],
+  },
+  archive_recordings: {
+    op: 'archive_recordings',
+    title: 'Archive recordings',
+    description: 'Copy the recordings to S3 under the competition id',
+    timeoutMs: 30 * MINUTE,
+    ttlMs: 30 * MINUTE,
+    roles: ADMIN_AND_CONTROL_PLANE,
+    disruptsShow: false,
+    parseArgs: (raw) => parseCommandArgs('archive_recordings', raw),
+    argv: (args, env) => [
+      [
+        ...env.archive.argv,
+        `${env.dirs.recordings}/`,
+        `s3://${env.archive.bucket}/${args.competitionId}/`,
+      ],
+    ],
+    envProblems: (env) =>
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(env.archive.bucket)
+        ? []
+        : ['archive_recordings: no valid S3 bucket is configured on this VM'],
+  },
+};
+
+export const COMMAND_CATALOGUE = Object.freeze(catalogue);
+
+export function isCommandOp(value: unknown): value is CommandOp {
+  return typeof value === 'string' && (COMMAND_OPS as readonly string[]).includes(value);
+}
+
+export function commandSpec<Op extends CommandOp>(op: Op): CommandSpec<Op> {
+  return COMMAND_CATALOGUE[op] as CommandSpec<Op>;
+}
+
+/** Whether `role` may queue `op`. */
+export function mayQueueCommand(op: CommandOp, role: CommandRole): boolean {
+  return COMMAND_CATALOGUE[op].roles.includes(role);
+}
+
+/**
+ * Validates the op and its arguments and builds the argv steps for this machine. Every
+ * problem comes back as an error; nothing here ever produces a shell string.
+ */
+export function buildCommandArgv(
+  op: unknown,
+  rawArgs: unknown,
+  env: CommandEnv,
+): Parsed<string[][]> {
+  if (!isCommandOp(op)) return fail([`op: must be one of ${COMMAND_OPS.join(', ')}`]);
+  const spec = commandSpec(op);
+  const args = spec.parseArgs(rawArgs);
+  if (!args.ok) return args;
+  const problems = spec.envProblems?.(env) ?? [];
+  if (problems.length > 0) return fail(problems);
+  const steps = spec.argv(args.value as never, env);
+  const unsafe = steps.flat().filter((element) => element.includes('\u0000'));
+  if (unsafe.length > 0) return fail(['argv: an element contains a NUL character']);
+  return ok(steps);
+}
+
+/** A command still queued after its op's ttl is expired rather than run. */
+export function isCommandExpired(
+  command: Pick<VmCommand, 'op' | 'requestedAt' | 'status'>,
+  now: number,
+): boolean {
+  return (
+    command.status === 'queued' && now - command.requestedAt > COMMAND_CATALOGUE[command.op].ttlMs
+  );
+}
