@@ -42,6 +42,8 @@ export interface Listen {
   readonly spec: QuerySpec;
   /** The client's tag for filtered queries; null for a default listen. */
   readonly tag: number | null;
+  /** The query object as the client sent it (echoed when the listen is revoked). */
+  readonly rawQuery: unknown;
   lastSent: string | null;
 }
 
@@ -132,6 +134,7 @@ export class Namespace {
     spec: QuerySpec,
     tag: number | null,
     now: number,
+    rawQuery: unknown = undefined,
   ): Outcome {
     const allowed = this.canRead(principal, path, now);
     if (allowed.status !== 'ok') return allowed;
@@ -140,7 +143,7 @@ export class Namespace {
       byKey = new Map();
       this.listens.set(subscriber, byKey);
     }
-    const listen: Listen = { subscriber, path, spec, tag, lastSent: null };
+    const listen: Listen = { subscriber, path, spec, tag, rawQuery, lastSent: null };
     byKey.set(listenKey(path, tag), listen);
     if (tag === null) {
       subscriber.sendData(pushMessage('d', path, exportNode(getNode(this.root, path)), null));
@@ -156,6 +159,24 @@ export class Namespace {
     if (byKey === undefined) return;
     byKey.delete(listenKey(path, tag));
     if (byKey.size === 0) this.listens.delete(subscriber);
+  }
+
+  /**
+   * After a subscriber's auth changed: removes and returns the listens it may
+   * no longer read (the caller tells the client they were revoked).
+   */
+  revokeUnreadable(subscriber: Subscriber, principal: Principal, now: number): Listen[] {
+    const byKey = this.listens.get(subscriber);
+    if (byKey === undefined) return [];
+    const revoked: Listen[] = [];
+    for (const [key, listen] of byKey) {
+      if (this.canRead(principal, listen.path, now).status !== 'ok') {
+        byKey.delete(key);
+        revoked.push(listen);
+      }
+    }
+    if (byKey.size === 0) this.listens.delete(subscriber);
+    return revoked;
   }
 
   /** Drops every listen of a subscriber (its socket closed). */

@@ -173,7 +173,7 @@ export class Session implements Subscriber {
         const path = parsePath(body.p);
         const spec = parseQuery(body.q);
         const tag = typeof body.t === 'number' ? body.t : null;
-        this.replyOutcome(r, ns.listen(this, this.principal, path, spec, tag, now), {});
+        this.replyOutcome(r, ns.listen(this, this.principal, path, spec, tag, now, body.q), {});
         return;
       }
       case 'n': {
@@ -230,7 +230,7 @@ export class Session implements Subscriber {
         this.applyAuth(r, authenticateGoogle(body));
         return;
       case 'unauth':
-        this.principal = ANONYMOUS;
+        this.setPrincipal(ANONYMOUS);
         this.reply(r, 'ok', 'unauthenticated');
         return;
       default:
@@ -240,12 +240,23 @@ export class Session implements Subscriber {
 
   private applyAuth(r: number, result: AuthResult): void {
     if (!result.ok) {
-      this.principal = ANONYMOUS;
+      this.setPrincipal(ANONYMOUS);
       this.reply(r, 'invalid_token', result.reason);
       return;
     }
-    this.principal = result.principal;
+    this.setPrincipal(result.principal);
     this.reply(r, 'ok', authReplyData(result) as Json);
+  }
+
+  /** Changes who this connection is; listens it may no longer read are revoked. */
+  private setPrincipal(principal: Principal): void {
+    this.principal = principal;
+    const revoked = this.opts.namespace.revokeUnreadable(this, principal, this.opts.clock());
+    for (const listen of revoked) {
+      const body: { p: string; q?: unknown[] } = { p: '/' + listen.path.join('/') };
+      if (listen.tag !== null && listen.rawQuery !== undefined) body.q = [listen.rawQuery];
+      this.sendData(JSON.stringify({ a: 'c', b: body }));
+    }
   }
 
   /** The socket closed (for any reason): run onDisconnect operations. Idempotent. */

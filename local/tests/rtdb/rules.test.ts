@@ -1,6 +1,15 @@
 // Conformance: security rules for every auth mode, through both SDKs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Clients, freshNs, sleep, startTestServer, waitFor, type TestServer } from './helpers';
+import {
+  Clients,
+  freshNs,
+  sleep,
+  startTestServer,
+  unsignedJwt,
+  waitFor,
+  type TestServer,
+} from './helpers';
+import { RawClient } from './raw';
 import { adminClient, webClient, type SdkClient } from './sdk';
 
 const RULES = {
@@ -198,6 +207,24 @@ describe('rules details', () => {
     await expect(
       anon.transaction('admins/counter', (v) => ((v as number) ?? 0) + 1),
     ).rejects.toThrow();
+  });
+
+  it('revokes listens the new auth may not read', async () => {
+    const raw = await RawClient.connect(server.port, ns);
+    try {
+      expect((await raw.request('auth', { cred: unsignedJwt({ sub: 'u1', admin: true }) })).s).toBe(
+        'ok',
+      );
+      expect((await raw.request('q', { p: '/admins', h: '' })).s).toBe('ok');
+      const q = { i: '.key', l: 1, vf: 'l' };
+      expect((await raw.request('q', { p: '/admins', q, t: 3, h: '' })).s).toBe('ok');
+      expect((await raw.request('q', { p: '/public', h: '' })).s).toBe('ok');
+      expect((await raw.request('unauth', {})).s).toBe('ok');
+      const revoked = raw.messages.filter((m) => m.t === 'd' && m.d.a === 'c').map((m) => m.d.b);
+      expect(revoked).toEqual([{ p: '/admins' }, { p: '/admins', q: [q] }]);
+    } finally {
+      raw.close();
+    }
   });
 
   it('reloads rules while running', async () => {
