@@ -1,0 +1,531 @@
+// The local compute provider: ComputePort over real processes. Each "instance" is a VM
+// directory plus, while running, a stand-in show server and a real agent. State changes
+// follow EC2: calls return at once, the instance then moves pending → running after the boot
+// delay, stopping → stopped, shutting-down → terminated.
+import { join } from 'node:path';
+import {
+  ComputeError,
+  type Clock,
+  type ComputeInstance,
+  type ComputePort,
+  type LaunchSpec,
+  type Logger,
+} from '@vmpool/core/ports';
+import { isValidVmId } from '@vmpool/core';
+import { readState, writeState, type LocalInstanceRecord } from './state-store';
+import { isAlive, isVmProcess, killGroup, sigkillGroup, startVmProcesses } from './vm-processes';
+
+export interface LocalComputeOptions {
+  /** JSON file that remembers the pool across restarts */
+  stateFile: string;
+  /** VM directories are `<vmsDir>/<vmId>` (logs, recordings, agent state) */
+  vmsDir: string;
+  /** the repository root: processes run `agent/src/main.ts` and the show server from it */
+  repoRoot: string;
+  /** what the agents connect to, e.g. `http://127.0.0.1:9000?ns=demo-vmpool` */
+  databaseUrl: string;
+  /** pending → running (a cold start); default 15 s */
+  bootDelayMs?: number;
+  /** stopping → stopped and shutting-down → terminated, after the processes are gone; default 2 s */
+  stopDelayMs?: number;
+  /** how long a reboot keeps the processes down; default 2 s */
+  rebootDelayMs?: number;
+  /** extra agent flags (e.g. faster probes for tests) */
+  agentArgs?: readonly string[];
+  /**
+   * VMs get their own loopback address `<prefix>.<2..254>` (Linux routes all of 127/8 to
+   * loopback), so every show server can listen on the real port 3003 and
+   * `vmAddress = "<publicIp>:3003"` works as on EC2. Default `127.0.1`.
+   */
+  addressPrefix?: string;
+  /** default 3003 */
+  showServerPort?: number;
+  /** how long terminated instances stay visible in describe; default 1 h */
+  terminatedRetentionMs?: number;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** What the stack and its control endpoint show about one VM. */
+export interface LocalVmInfo {
+  vmId: string;
+  instanceId: string;
+  state: ComputeInstance['state'];
+  address: string;
+  showServerUrl: string;
+  vmDir: string;
+  agentPid: number | null;
+  agentAlive: boolean;
+  showServerPid: number | null;
+  showServerAlive: boolean;
+}
+
+export type KillAgentResult =
+  { killed: true; pid: number } | { killed: false; reason: 'NOT_FOUND' | 'NOT_RUNNING' };
+
+interface Transition {
+  generation: number;
+  abort: AbortController;
+}
+
+const ADDRESS_PREFIX = /^127\.\d{1,3}\.\d{1,3}$/;
+const INSTANCE_PREFIX = 'local-';
+
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class LocalCompute implements ComputePort {
+  private readonly records = new Map<string, LocalInstanceRecord>();
+  private readonly transitions = new Map<string, Transition>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private generation = 0;
+  private saving: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly bootDelayMs: number;
+  private readonly stopDelayMs: number;
+  private readonly rebootDelayMs: number;
+  private readonly addressPrefix: string;
+  private readonly showServerPort: number;
+  private readonly retentionMs: number;
+  private readonly log: Logger;
+
+  private constructor(private readonly options: LocalComputeOptions) {
+    this.bootDelayMs = options.bootDelayMs ?? 15_000;
+    this.stopDelayMs = options.stopDelayMs ?? 2_000;
+    this.rebootDelayMs = options.rebootDelayMs ?? 2_000;
+    this.addressPrefix = options.addressPrefix ?? '127.0.1';
+    this.showServerPort = options.showServerPort ?? 3003;
+    this.retentionMs = options.terminatedRetentionMs ?? 3_600_000;
+    this.log = options.logger.child({ component: 'local-compute' });
+    const errors: string[] = [];
+    for (const key of ['bootDelayMs', 'stopDelayMs', 'rebootDelayMs'] as const) {
+      const value = options[key];
+      if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 600_000))
+        errors.push(`${key} must be an integer in 0..600000, got ${value}`);
+    }
+    if (!ADDRESS_PREFIX.test(this.addressPrefix))
+      errors.push(`addressPrefix must look like 127.0.1, got ${this.addressPrefix}`);
+    if (
+      !Number.isInteger(this.showServerPort) ||
+      this.showServerPort < 1 ||
+      this.showServerPort > 65535
+    )
+      errors.push(`showServerPort must be 1..65535, got ${this.showServerPort}`);
+    if (errors.length > 0) throw new Error(`local compute: ${errors.join('; ')}`);
+  }
+
+  /**
+   * Loads the saved pool, cleans up processes a crashed stack left behind, and brings back
+   * the VMs that were running (pending ones boot again from the start).
+   */
+  static async open(options: LocalComputeOptions): Promise<LocalCompute> {
+    const compute = new LocalCompute(options);
+    const state = await readState(options.stateFile);
+    for (const record of state.instances) {
+      await compute.reapLeftovers(record);
+      if (record.state === 'stopping') record.state = 'stopped';
+      if (record.state === 'shutting-down') {
+        record.state = 'terminated';
+        record.terminatedAt = options.clock.now();
+      }
+      compute.records.set(record.instanceId, record);
+    }
+    await compute.save();
+    for (const record of compute.records.values()) {
+      if (record.state === 'running') compute.resume(record);
+      else if (record.state === 'pending') compute.boot(record, compute.bootDelayMs);
+    }
+    return compute;
+  }
+
+  // ComputePort
+
+  async describePoolInstances(
+    region: string,
+    poolTags: Record<string, string>,
+  ): Promise<ComputeInstance[]> {
+    this.pruneTerminated();
+    return [...this.records.values()]
+      .filter((record) => record.region === region)
+      .filter((record) =>
+        Object.entries(poolTags).every(([key, value]) => record.tags[key] === value),
+      )
+      .sort((a, b) => a.instanceId.localeCompare(b.instanceId))
+      .map((record) => this.toInstance(record));
+  }
+
+  async startInstance(region: string, instanceId: string): Promise<void> {
+    const record = this.find(region, instanceId);
+    if (record.state === 'running' || record.state === 'pending') return;
+    if (record.state !== 'stopped') throw wrongState(record, 'start');
+    this.boot(record, this.bootDelayMs);
+    await this.save();
+  }
+
+  async stopInstance(region: string, instanceId: string): Promise<void> {
+    const record = this.find(region, instanceId);
+    if (record.state === 'stopped' || record.state === 'stopping') return;
+    if (record.state !== 'running' && record.state !== 'pending') throw wrongState(record, 'stop');
+    this.halt(record, 'stopping', 'stopped');
+    await this.save();
+  }
+
+  async rebootInstance(region: string, instanceId: string): Promise<void> {
+    const record = this.find(region, instanceId);
+    if (record.state !== 'running') throw wrongState(record, 'reboot');
+    this.reboot(record);
+  }
+
+  async launchInstance(region: string, spec: LaunchSpec): Promise<ComputeInstance> {
+    this.assertOpen();
+    const existing = [...this.records.values()].find(
+      (record) => spec.clientToken !== '' && record.clientToken === spec.clientToken,
+    );
+    if (existing) {
+      if (existing.region !== region || existing.tags.VmId !== spec.tags.VmId)
+        throw new ComputeError(
+          'INVALID_CONFIG',
+          `client token ${spec.clientToken} was used for another launch`,
+          'IdempotentParameterMismatch',
+        );
+      return this.toInstance(existing);
+    }
+    const vmId = spec.tags.VmId;
+    const errors: string[] = [];
+    if (!isValidVmId(vmId)) errors.push(`tag VmId must be a VM id such as vm-001, got ${vmId}`);
+    if (spec.instanceType.trim() === '') errors.push('instanceType is empty');
+    if (errors.length > 0)
+      throw new ComputeError('INVALID_CONFIG', errors.join('; '), 'InvalidParameterValue');
+    const instanceId = `${INSTANCE_PREFIX}${vmId}`;
+    const clash = this.records.get(instanceId);
+    if (clash && clash.state !== 'terminated')
+      throw new ComputeError(
+        'INVALID_CONFIG',
+        `${vmId} already exists as ${instanceId} (${clash.state}); local VM ids are unique`,
+        'InvalidParameterValue',
+      );
+    const record: LocalInstanceRecord = {
+      instanceId,
+      vmId: vmId as string,
+      region,
+      state: 'pending',
+      instanceType: spec.instanceType,
+      tags: { ...spec.tags },
+      launchTime: this.options.clock.now(),
+      clientToken: spec.clientToken === '' ? null : spec.clientToken,
+      address: this.freeAddress(instanceId),
+      showServerPort: this.showServerPort,
+      agentPid: null,
+      showServerPid: null,
+      terminatedAt: null,
+    };
+    this.records.set(instanceId, record);
+    this.boot(record, this.bootDelayMs);
+    await this.save();
+    this.log.info('launched', { vmId, instanceId, address: record.address });
+    return this.toInstance(record);
+  }
+
+  async terminateInstance(region: string, instanceId: string): Promise<void> {
+    const record = this.find(region, instanceId);
+    if (record.state === 'terminated' || record.state === 'shutting-down') return;
+    this.halt(record, 'shutting-down', 'terminated');
+    await this.save();
+  }
+
+  async tagInstance(
+    region: string,
+    instanceId: string,
+    tags: Record<string, string>,
+  ): Promise<void> {
+    const record = this.find(region, instanceId);
+    record.tags = { ...record.tags, ...tags };
+    await this.save();
+  }
+
+  // Local extras: the stack's control endpoint and tests use these.
+
+  list(): LocalVmInfo[] {
+    return [...this.records.values()]
+      .sort((a, b) => a.vmId.localeCompare(b.vmId))
+      .map((record) => ({
+        vmId: record.vmId,
+        instanceId: record.instanceId,
+        state: record.state,
+        address: record.address,
+        showServerUrl: `http://${record.address}:${record.showServerPort}`,
+        vmDir: this.vmDir(record.vmId),
+        agentPid: record.agentPid,
+        agentAlive: record.agentPid !== null && isAlive(record.agentPid),
+        showServerPid: record.showServerPid,
+        showServerAlive: record.showServerPid !== null && isAlive(record.showServerPid),
+      }));
+  }
+
+  /** SIGKILLs a VM's agent (and only the agent): the "VM dies under the agent" demo. */
+  killAgent(vmId: string): KillAgentResult {
+    const record = [...this.records.values()].find(
+      (candidate) => candidate.vmId === vmId && candidate.state !== 'terminated',
+    );
+    if (!record) return { killed: false, reason: 'NOT_FOUND' };
+    const pid = record.agentPid;
+    if (pid === null || !sigkillGroup(pid)) return { killed: false, reason: 'NOT_RUNNING' };
+    this.log.warn('agent killed with SIGKILL', { vmId, pid });
+    return { killed: true, pid };
+  }
+
+  /**
+   * Stops every process but keeps the pool as it is: running VMs are brought back by the
+   * next `open`. Transitions in progress are finished (stopping → stopped).
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const transition of this.transitions.values()) transition.abort.abort();
+    await Promise.allSettled([...this.inFlight]);
+    await Promise.all(
+      [...this.records.values()].map(async (record) => {
+        await Promise.all([
+          killGroup(record.agentPid, 5000),
+          killGroup(record.showServerPid, 3000),
+        ]);
+        record.agentPid = null;
+        record.showServerPid = null;
+        if (record.state === 'stopping') record.state = 'stopped';
+        if (record.state === 'shutting-down') {
+          record.state = 'terminated';
+          record.terminatedAt = this.options.clock.now();
+        }
+      }),
+    );
+    await this.save();
+  }
+
+  // Lifecycles
+
+  private begin(record: LocalInstanceRecord): Transition {
+    this.transitions.get(record.instanceId)?.abort.abort();
+    const transition = { generation: ++this.generation, abort: new AbortController() };
+    this.transitions.set(record.instanceId, transition);
+    return transition;
+  }
+
+  private current(record: LocalInstanceRecord, transition: Transition): boolean {
+    return !this.closed && this.transitions.get(record.instanceId) === transition;
+  }
+
+  private track(work: () => Promise<void>): void {
+    const promise = work().catch((error: unknown) => {
+      this.log.error('lifecycle step failed', { error: (error as Error).message });
+    });
+    this.inFlight.add(promise);
+    void promise.finally(() => this.inFlight.delete(promise));
+  }
+
+  private boot(record: LocalInstanceRecord, delayMs: number): void {
+    const transition = this.begin(record);
+    record.state = 'pending';
+    record.launchTime = this.options.clock.now();
+    this.track(async () => {
+      if (!(await sleep(delayMs, transition.abort.signal))) return;
+      await this.spawnProcesses(record, transition);
+      if (!this.current(record, transition)) return;
+      record.state = 'running';
+      await this.save();
+      this.log.info('running', { vmId: record.vmId });
+    });
+  }
+
+  /** A VM that was running when the stack stopped: its processes come back, its state stays. */
+  private resume(record: LocalInstanceRecord): void {
+    const transition = this.begin(record);
+    this.track(async () => {
+      await this.spawnProcesses(record, transition);
+      await this.save();
+    });
+  }
+
+  private reboot(record: LocalInstanceRecord): void {
+    const transition = this.begin(record);
+    this.track(async () => {
+      await this.stopProcesses(record);
+      if (!(await sleep(this.rebootDelayMs, transition.abort.signal))) return;
+      await this.spawnProcesses(record, transition);
+      await this.save();
+    });
+  }
+
+  private halt(
+    record: LocalInstanceRecord,
+    via: 'stopping' | 'shutting-down',
+    final: 'stopped' | 'terminated',
+  ): void {
+    const transition = this.begin(record);
+    record.state = via;
+    this.track(async () => {
+      await this.stopProcesses(record);
+      if (!(await sleep(this.stopDelayMs, transition.abort.signal))) return;
+      if (!this.current(record, transition)) return;
+      record.state = final;
+      if (final === 'terminated') record.terminatedAt = this.options.clock.now();
+      await this.save();
+      this.log.info(final, { vmId: record.vmId });
+    });
+  }
+
+  private async spawnProcesses(record: LocalInstanceRecord, transition: Transition) {
+    try {
+      const processes = await startVmProcesses({
+        vmId: record.vmId,
+        vmDir: this.vmDir(record.vmId),
+        address: record.address,
+        showServerPort: record.showServerPort,
+        databaseUrl: this.options.databaseUrl,
+        repoRoot: this.options.repoRoot,
+        agentArgs: this.options.agentArgs ?? [],
+        readyTimeoutMs: 60_000,
+      });
+      if (!this.current(record, transition)) {
+        // stopped (or the stack closed) while booting: nothing may outlive that
+        await Promise.all([
+          killGroup(processes.agentPid, 3000),
+          killGroup(processes.showServerPid, 3000),
+        ]);
+        return;
+      }
+      record.agentPid = processes.agentPid;
+      record.showServerPid = processes.showServerPid;
+    } catch (error) {
+      // The instance still runs, as an EC2 instance whose services failed would.
+      this.log.error('VM processes failed to start', {
+        vmId: record.vmId,
+        error: (error as Error).message,
+      });
+    }
+  }
+
+  private async stopProcesses(record: LocalInstanceRecord): Promise<void> {
+    const { agentPid, showServerPid } = record;
+    await Promise.all([killGroup(agentPid, 5000), killGroup(showServerPid, 3000)]);
+    record.agentPid = null;
+    record.showServerPid = null;
+  }
+
+  private async reapLeftovers(record: LocalInstanceRecord): Promise<void> {
+    const leftovers: [number | null, string][] = [
+      [record.agentPid, record.vmId],
+      [record.showServerPid, record.address],
+    ];
+    for (const [pid, marker] of leftovers) {
+      if (pid !== null && (await isVmProcess(pid, marker))) {
+        this.log.warn('stopping a process left over by an earlier stack', {
+          vmId: record.vmId,
+          pid,
+        });
+        await killGroup(pid, 3000);
+      }
+    }
+    record.agentPid = null;
+    record.showServerPid = null;
+  }
+
+  // Helpers
+
+  private find(region: string, instanceId: string): LocalInstanceRecord {
+    this.assertOpen();
+    if (!instanceId.startsWith(INSTANCE_PREFIX))
+      throw new ComputeError(
+        'NOT_FOUND',
+        `invalid instance id ${instanceId}: local ids look like local-vm-001`,
+        'InvalidInstanceID.Malformed',
+      );
+    const record = this.records.get(instanceId);
+    if (!record || record.region !== region)
+      throw new ComputeError(
+        'NOT_FOUND',
+        `instance ${instanceId} does not exist in ${region}`,
+        'InvalidInstanceID.NotFound',
+      );
+    return record;
+  }
+
+  private assertOpen(): void {
+    if (this.closed)
+      throw new ComputeError('UNAVAILABLE', 'the local compute provider is closed', 'Closed');
+  }
+
+  private freeAddress(instanceId: string): string {
+    const taken = new Set(
+      [...this.records.values()]
+        .filter((record) => record.state !== 'terminated' && record.instanceId !== instanceId)
+        .map((record) => record.address),
+    );
+    for (let host = 2; host <= 254; host++) {
+      const address = `${this.addressPrefix}.${host}`;
+      if (!taken.has(address)) return address;
+    }
+    throw new ComputeError('CAPACITY', 'no free loopback address left for a local VM', 'Capacity');
+  }
+
+  private vmDir(vmId: string): string {
+    return join(this.options.vmsDir, vmId);
+  }
+
+  private pruneTerminated(): void {
+    const now = this.options.clock.now();
+    for (const [id, record] of this.records) {
+      if (record.state === 'terminated' && now - (record.terminatedAt ?? now) > this.retentionMs)
+        this.records.delete(id);
+    }
+  }
+
+  private toInstance(record: LocalInstanceRecord): ComputeInstance {
+    const live = record.state === 'running' || record.state === 'pending';
+    return {
+      instanceId: record.instanceId,
+      region: record.region,
+      state: record.state,
+      publicIp: live ? record.address : null,
+      privateIp: record.state === 'terminated' ? null : record.address,
+      publicDns: null,
+      instanceType: record.instanceType,
+      availabilityZone: `${record.region}a`,
+      launchTime: record.launchTime,
+      tags: { ...record.tags },
+    };
+  }
+
+  private save(): Promise<void> {
+    const snapshot = {
+      version: 1 as const,
+      instances: [...this.records.values()].map((record) => ({
+        ...record,
+        tags: { ...record.tags },
+      })),
+    };
+    this.saving = this.saving
+      .catch(() => undefined)
+      .then(() => writeState(this.options.stateFile, snapshot));
+    return this.saving;
+  }
+}
+
+function wrongState(record: LocalInstanceRecord, action: string): ComputeError {
+  return new ComputeError(
+    'WRONG_STATE',
+    `cannot ${action} ${record.instanceId}: it is ${record.state}`,
+    'IncorrectInstanceState',
+  );
+}

@@ -1,0 +1,176 @@
+// The processes behind one local "VM": a stand-in show server on the VM's own loopback address
+// and the real agent in local mode. Each runs in its own process group (so a stop takes its
+// children too) and writes straight into the VM's log folder, so it keeps running even if
+// the stack that started it goes away.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface VmProcessSpec {
+  vmId: string;
+  vmDir: string;
+  address: string;
+  showServerPort: number;
+  databaseUrl: string;
+  repoRoot: string;
+  /** extra agent flags, e.g. `--probe-interval-ms 2000` */
+  agentArgs: readonly string[];
+  /** how long the show server may take to answer /api/status */
+  readyTimeoutMs: number;
+}
+
+export interface VmProcesses {
+  agentPid: number;
+  showServerPid: number;
+  showServerUrl: string;
+}
+
+export const SHOW_SERVER_SCRIPT = 'local/src/show-server/main.ts';
+export const AGENT_SCRIPT = 'agent/src/main.ts';
+
+export const vmLogFile = (vmDir: string, name: string): string =>
+  join(vmDir, 'logs', `${name}.log`);
+
+/** A line in the same journal format vmctl writes, so `view_logs` reads one story. */
+export async function journal(vmDir: string, unit: string, message: string): Promise<void> {
+  await mkdir(join(vmDir, 'logs'), { recursive: true });
+  await appendFile(vmLogFile(vmDir, unit), `${new Date().toISOString()} ${unit}: ${message}\n`);
+}
+
+async function spawnLogged(
+  spec: VmProcessSpec,
+  logName: string,
+  args: readonly string[],
+): Promise<ChildProcess> {
+  await mkdir(join(spec.vmDir, 'logs'), { recursive: true });
+  const log = await open(vmLogFile(spec.vmDir, logName), 'a');
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      cwd: spec.repoRoot,
+      detached: true,
+      stdio: ['ignore', log.fd, log.fd],
+      env: { ...process.env, NODE_ENV: 'development' },
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    child.unref();
+    return child;
+  } finally {
+    await log.close();
+  }
+}
+
+async function waitForShowServer(url: string, child: ChildProcess, timeoutMs: number) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`show server exited (${child.exitCode ?? child.signalCode}) before serving`);
+    try {
+      const response = await fetch(`${url}/api/status`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`show server did not answer ${url}/api/status within ${timeoutMs} ms`);
+}
+
+/** Starts the show server, waits until it serves, then starts the agent beside it. */
+export async function startVmProcesses(spec: VmProcessSpec): Promise<VmProcesses> {
+  const showServerUrl = `http://${spec.address}:${spec.showServerPort}`;
+  await journal(spec.vmDir, 'show-server', `Starting show server on ${showServerUrl}`);
+  const show = await spawnLogged(spec, 'show-server', [
+    SHOW_SERVER_SCRIPT,
+    '--host',
+    spec.address,
+    '--port',
+    String(spec.showServerPort),
+  ]);
+  try {
+    await waitForShowServer(showServerUrl, show, spec.readyTimeoutMs);
+  } catch (error) {
+    await killGroup(show.pid, 0);
+    await journal(spec.vmDir, 'show-server', `Failed: ${(error as Error).message}`);
+    throw error;
+  }
+  await journal(spec.vmDir, 'show-server', 'Started show-server.service');
+  const agent = await spawnLogged(spec, 'vmpool-agent', [
+    AGENT_SCRIPT,
+    '--local',
+    '--vm-id',
+    spec.vmId,
+    '--database-url',
+    spec.databaseUrl,
+    '--show-server',
+    showServerUrl,
+    '--vm-dir',
+    spec.vmDir,
+    '--state-dir',
+    join(spec.vmDir, 'agent-state'),
+    ...spec.agentArgs,
+  ]);
+  if (show.pid === undefined || agent.pid === undefined) throw new Error('spawn returned no pid');
+  return { agentPid: agent.pid, showServerPid: show.pid, showServerUrl };
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * SIGTERM to the whole process group, SIGKILL after `graceMs`. Resolves once the group
+ * leader is gone. A pid of a process that no longer exists is fine.
+ */
+export async function killGroup(pid: number | null | undefined, graceMs: number): Promise<void> {
+  if (pid == null || !isAlive(pid)) return;
+  const signal = (name: NodeJS.Signals): void => {
+    try {
+      process.kill(-pid, name);
+    } catch {
+      // already gone
+    }
+  };
+  signal(graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
+  const until = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  if (isAlive(pid)) {
+    signal('SIGKILL');
+    const hardUntil = Date.now() + 5000;
+    while (isAlive(pid) && Date.now() < hardUntil) await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** SIGKILL to the agent's group only: the "VM" keeps running, its agent is gone. */
+export function sigkillGroup(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    process.kill(-pid, 'SIGKILL');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `pid` is still one of this VM's processes (a saved pid may have been reused by an
+ * unrelated process after a crash; never signal those).
+ */
+export async function isVmProcess(pid: number, vmMarker: string): Promise<boolean> {
+  try {
+    const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    return (
+      cmdline.includes(vmMarker) &&
+      (cmdline.includes(AGENT_SCRIPT) || cmdline.includes(SHOW_SERVER_SCRIPT))
+    );
+  } catch {
+    return false;
+  }
+}
