@@ -1,0 +1,153 @@
+/**
+ * The signed-in frame: header with navigation, alert badge and user; the critical banner;
+ * info toasts; the alarm tone; and the current page.
+ */
+import { POOL_ALERT_SCOPE } from '@vmpool/core';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { roleLabel } from '../auth/roles';
+import { AlertCountBadge } from '../components/AlertCountBadge';
+import { AlertPanel } from '../components/AlertPanel';
+import { AlertToasts } from '../components/AlertToasts';
+import { CriticalAlertBanner } from '../components/CriticalAlertBanner';
+import { useSession } from '../data/session';
+import { useAlerts } from '../hooks/useAlerts';
+import { useAuth } from '../hooks/useAuth';
+import { useCompetitions } from '../hooks/useCompetitions';
+import { playCriticalTone, useCriticalToneSetting } from '../lib/alertTone';
+import { useNow } from '../lib/useNow';
+import { CompetitionPage } from '../pages/CompetitionPage';
+import { CompetitionSelector } from '../pages/CompetitionSelector';
+import { NotFoundPage } from '../pages/NotFoundPage';
+import { VMPoolPage } from '../pages/VMPoolPage';
+import { VmSetupPage } from '../pages/VmSetupPage';
+import { Link, matchRoute, usePathname } from './router';
+
+export function Layout() {
+  const { user } = useSession();
+  const { signOut } = useAuth();
+  const route = matchRoute(usePathname());
+  const competitions = useCompetitions();
+  const scopes = useMemo(
+    () => [POOL_ALERT_SCOPE, ...competitions.competitions.map((competition) => competition.id)],
+    [competitions.competitions],
+  );
+  const alerts = useAlerts(scopes);
+  const [alertsOpen, setAlertsOpen] = useState(false);
+  const [toneOn, setToneOn] = useCriticalToneSetting();
+  const now = useNow(5000);
+  useCriticalTone(alerts.alerts, toneOn);
+
+  return (
+    <>
+      <header className="app-header">
+        <Link to="/" className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            vm
+          </span>
+          vmpool
+        </Link>
+        <nav className="app-nav" aria-label="Main">
+          <Link to="/" aria-current={route.page === 'competitions' ? 'page' : undefined}>
+            Competitions
+          </Link>
+          {user.roles.admin && (
+            <Link to="/admin/vm-pool" aria-current={route.page === 'vm-pool' ? 'page' : undefined}>
+              VM pool
+            </Link>
+          )}
+        </nav>
+        <span className="header-spacer" />
+        <button
+          type="button"
+          className="btn btn-small alert-button"
+          aria-expanded={alertsOpen}
+          onClick={() => setAlertsOpen((open) => !open)}
+        >
+          Alerts
+          <AlertCountBadge
+            criticalCount={alerts.criticalCount}
+            warningCount={alerts.warningCount}
+            infoCount={alerts.infoCount}
+          />
+        </button>
+        <label className="checkbox" title="Play a tone when a critical alert arrives">
+          <input
+            type="checkbox"
+            checked={toneOn}
+            onChange={(event) => setToneOn(event.target.checked)}
+          />
+          Alarm tone
+        </label>
+        <div className="header-user">
+          <span>{user.email ?? user.displayName ?? user.uid}</span>
+          <span className="role-chip">{roleLabel(user.roles)}</span>
+          <button type="button" className="btn btn-small" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <CriticalAlertBanner
+        alerts={alerts.alerts}
+        onAcknowledge={alerts.acknowledgeAlert}
+        canAcknowledge={alerts.canAcknowledge}
+      />
+      {alertsOpen && (
+        <div className="page" style={{ paddingBottom: 0 }}>
+          {alerts.error !== null && (
+            <div className="callout callout-error" role="alert">
+              Alerts could not be loaded: {alerts.error}
+            </div>
+          )}
+          <AlertPanel
+            alerts={alerts.alerts}
+            now={now}
+            onAcknowledge={alerts.acknowledgeAlert}
+            onAcknowledgeAll={alerts.acknowledgeAll}
+            canAcknowledge={alerts.canAcknowledge}
+            title="All alerts"
+            collapsible={false}
+            showScope
+          />
+        </div>
+      )}
+      <AlertToasts alerts={alerts.alerts} ready={!alerts.isLoading} />
+      <main>
+        {route.page === 'competitions' && <CompetitionSelector competitions={competitions} />}
+        {route.page === 'vm-pool' &&
+          (user.roles.admin ? (
+            <VMPoolPage competitions={competitions} />
+          ) : (
+            <NotFoundPage message="The VM pool page is for admins." />
+          ))}
+        {route.page === 'vm-setup' && (
+          <VmSetupPage competitionId={route.competitionId} competitions={competitions} />
+        )}
+        {route.page === 'competition' && (
+          <CompetitionPage
+            competitionId={route.competitionId}
+            view={route.view}
+            competitions={competitions}
+          />
+        )}
+        {route.page === 'not-found' && <NotFoundPage message={`Nothing lives at ${route.path}.`} />}
+      </main>
+    </>
+  );
+}
+
+/** Plays the alarm once for each critical alert that appears unacknowledged while open. */
+function useCriticalTone(
+  alerts: readonly { id: string; scope: string; level: string; acknowledged: boolean }[],
+  enabled: boolean,
+) {
+  const known = useRef<Set<string> | null>(null);
+  useEffect(() => {
+    const critical = alerts
+      .filter((alert) => alert.level === 'critical' && !alert.acknowledged)
+      .map((alert) => `${alert.scope}/${alert.id}`);
+    const previous = known.current;
+    known.current = new Set(critical);
+    if (previous === null || !enabled) return;
+    if (critical.some((key) => !previous.has(key))) playCriticalTone();
+  }, [alerts, enabled]);
+}

@@ -1,0 +1,96 @@
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ConnectionTestView } from '../hooks/useConnectionTest';
+import { NOW, makeAgent, makeVm } from '../testing/fixtures';
+import { VMStatusWidget, widgetState } from './VMStatusWidget';
+
+afterEach(cleanup);
+
+const vm = makeVm({
+  vmId: 'vm-001',
+  status: 'assigned',
+  assignedTo: 'comp-a',
+  publicIp: '203.0.113.10',
+  agent: makeAgent(),
+});
+
+function connection(outcome: ConnectionTestView['outcome'], testing = false): ConnectionTestView {
+  return { outcome, testing, run: vi.fn() };
+}
+
+const reachable = {
+  ok: true as const,
+  latencyMs: 42,
+  obsConnected: true,
+  obsIsStreaming: false,
+  connectedClients: 2,
+};
+
+describe('VMStatusWidget', () => {
+  it('is green with VM id and address when the show server answers', () => {
+    render(
+      <VMStatusWidget
+        vmAddress="203.0.113.10:3003"
+        vm={vm}
+        connection={connection(reachable)}
+        now={NOW}
+        agentStaleSeconds={60}
+      />,
+    );
+    const toggle = screen.getByRole('button', { name: /VM status: vm-001, Connected/ });
+    expect(toggle.querySelector('.dot-green')).not.toBeNull();
+    expect(toggle.textContent).toContain('203.0.113.10:3003');
+    expect(screen.queryByRole('button', { name: 'Reconnect' })).toBeNull();
+  });
+
+  it('expands to details on click', () => {
+    render(
+      <VMStatusWidget
+        vmAddress="203.0.113.10:3003"
+        vm={vm}
+        connection={connection(reachable)}
+        now={NOW}
+        agentStaleSeconds={60}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: /VM status/ }));
+    const details = screen.getByRole('dialog', { name: 'VM details for vm-001' });
+    expect(details.textContent).toContain('Assigned');
+    expect(details.textContent).toContain('Show clients');
+    expect(screen.getByLabelText('NoMachine: down')).toBeTruthy();
+  });
+
+  it('is red with Reconnect when the show server does not answer, and Reconnect re-tests', () => {
+    const view = connection({ ok: false, latencyMs: 5000, reason: 'no answer within 5 s' });
+    render(
+      <VMStatusWidget
+        vmAddress="203.0.113.10:3003"
+        vm={vm}
+        connection={view}
+        now={NOW}
+        agentStaleSeconds={60}
+      />,
+    );
+    const toggle = screen.getByRole('button', { name: /Disconnected/ });
+    expect(toggle.querySelector('.dot-red')).not.toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Reconnect' }));
+    expect(view.run).toHaveBeenCalledTimes(1);
+  });
+
+  it('is yellow while a VM is getting ready or OBS is down, red without a VM', () => {
+    expect(widgetState({ vmAddress: null, vm, connection: connection(null) }).tone).toBe('yellow');
+    expect(
+      widgetState({ vmAddress: null, vm: undefined, connection: connection(null) }),
+    ).toMatchObject({
+      tone: 'red',
+      text: 'No VM assigned',
+    });
+    expect(
+      widgetState({
+        vmAddress: 'x:3003',
+        vm,
+        connection: connection({ ...reachable, obsConnected: false }),
+      }).tone,
+    ).toBe('yellow');
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * The small VM indicator for a competition header (PRD 5.3): a green/yellow/red dot with the
+ * VM id and IP; click to expand details; "Reconnect" re-runs the connection test.
+ */
+import type { VmRecord } from '@vmpool/core';
+import { useId, useState } from 'react';
+import type { ConnectionTestView } from '../hooks/useConnectionTest';
+import { agentPresence, PRESENCE_TEXT } from '../lib/agentPresence';
+import { formatAgo } from '../lib/format';
+import { ServiceDots } from './ServiceDots';
+import { Spinner } from './StateBox';
+import { StatusBadge } from './StatusBadge';
+
+export type WidgetTone = 'green' | 'yellow' | 'red';
+
+export interface VMStatusWidgetProps {
+  /** `competitions/{compId}/config/vmAddress`; null while no VM is ready. */
+  vmAddress: string | null;
+  /** The pool record of the VM assigned to this competition, if any. */
+  vm: VmRecord | undefined;
+  connection: ConnectionTestView;
+  now: number;
+  agentStaleSeconds: number;
+}
+
+export function widgetState(props: Pick<VMStatusWidgetProps, 'vmAddress' | 'vm' | 'connection'>): {
+  tone: WidgetTone;
+  text: string;
+  disconnected: boolean;
+} {
+  const { vmAddress, vm, connection } = props;
+  if (vmAddress === null) {
+    return vm === undefined
+      ? { tone: 'red', text: 'No VM assigned', disconnected: false }
+      : { tone: 'yellow', text: 'VM getting ready', disconnected: false };
+  }
+  const outcome = connection.outcome;
+  if (outcome === null) return { tone: 'yellow', text: 'Testing connection…', disconnected: false };
+  if (!outcome.ok) return { tone: 'red', text: 'Disconnected', disconnected: true };
+  if (outcome.obsConnected === false)
+    return { tone: 'yellow', text: 'Connected, OBS down', disconnected: false };
+  return { tone: 'green', text: `Connected · ${outcome.latencyMs} ms`, disconnected: false };
+}
+
+export function VMStatusWidget(props: VMStatusWidgetProps) {
+  const { vmAddress, vm, connection, now } = props;
+  const [open, setOpen] = useState(false);
+  const panelId = useId();
+  const state = widgetState(props);
+  const vmLabel = vm?.vmId ?? (vmAddress === null ? 'No VM' : 'VM');
+  const ip = vmAddress ?? vm?.publicIp ?? null;
+
+  return (
+    <div className="vm-widget">
+      <button
+        type="button"
+        className="vm-widget-toggle"
+        aria-expanded={open}
+        aria-controls={panelId}
+        aria-label={`VM status: ${vmLabel}, ${state.text}`}
+        onClick={() => setOpen((value) => !value)}
+      >
+        <span className={`dot dot-${state.tone}`} aria-hidden="true" />
+        <strong className="mono">{vmLabel}</strong>
+        {ip !== null && <span className="mono muted">{ip}</span>}
+        {connection.testing && <Spinner />}
+      </button>
+      {state.disconnected && (
+        <button
+          type="button"
+          className="btn btn-small"
+          style={{ marginLeft: 6 }}
+          onClick={connection.run}
+          disabled={connection.testing}
+        >
+          Reconnect
+        </button>
+      )}
+      {open && (
+        <div
+          className="vm-widget-panel"
+          id={panelId}
+          role="dialog"
+          aria-label={`VM details for ${vmLabel}`}
+        >
+          <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center' }}>
+            <strong>{state.text}</strong>
+            {vm !== undefined && <StatusBadge status={vm.status} />}
+          </div>
+          {connection.outcome !== null && !connection.outcome.ok && (
+            <div className="callout callout-error">{connection.outcome.reason}</div>
+          )}
+          {vm !== undefined && (
+            <>
+              <dl className="kv">
+                <dt>Address</dt>
+                <dd className="mono">{vmAddress ?? '—'}</dd>
+                <dt>Agent</dt>
+                <dd>
+                  {PRESENCE_TEXT[agentPresence(vm.agent, now, props.agentStaleSeconds)]}
+                  {vm.agent !== null && (
+                    <span className="faint"> · {formatAgo(vm.agent.lastSeen, now)}</span>
+                  )}
+                </dd>
+                {connection.outcome?.ok === true && (
+                  <>
+                    <dt>Show clients</dt>
+                    <dd>{connection.outcome.connectedClients ?? '—'}</dd>
+                  </>
+                )}
+              </dl>
+              <ServiceDots
+                services={vm.agent?.services ?? null}
+                now={now}
+                stale={agentPresence(vm.agent, now, props.agentStaleSeconds) !== 'online'}
+              />
+            </>
+          )}
+          <div className="btn-row">
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={connection.run}
+              disabled={vmAddress === null || connection.testing}
+            >
+              Test connection
+            </button>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,106 @@
+/** Connects one VMCard to the pool actions and to the progress of its request. */
+import type { VmRecord } from '@vmpool/core';
+import { CommandConsole } from '../components/CommandConsole';
+import {
+  VMCard,
+  type CompetitionOption,
+  type PendingRequest,
+  type VmAction,
+} from '../components/VMCard';
+import { useSession } from '../data/session';
+import { useRequest } from '../hooks/useRequest';
+import type { TrackedRequest } from '../hooks/useTrackedRequests';
+import type { VMPoolView } from '../hooks/useVMPool';
+import { vmActionAvailability } from '../lib/vmActions';
+
+export interface VMCardContainerProps {
+  vm: VmRecord;
+  pool: VMPoolView;
+  now: number;
+  assignedName: string | null;
+  competitionOptions: readonly CompetitionOption[];
+  tracked: TrackedRequest | undefined;
+  track(
+    action: VmAction['kind'],
+    title: string,
+    submit: () => ReturnType<VMPoolView['startVM']>,
+  ): void;
+  dismiss(): void;
+}
+
+export function VMCardContainer({
+  vm,
+  pool,
+  now,
+  tracked,
+  track,
+  dismiss,
+  ...rest
+}: VMCardContainerProps) {
+  const { user } = useSession();
+  const isAdmin = user.roles.admin;
+  // Our own request first; otherwise whatever request is driving the VM (admins may read all).
+  const followId = tracked?.requestId ?? (tracked === undefined && isAdmin ? vm.requestId : null);
+  const request = useRequest(followId);
+
+  let pending: PendingRequest | null = null;
+  if (tracked !== undefined) {
+    pending = {
+      action: tracked.action as VmAction['kind'],
+      title: tracked.title,
+      result: request.result,
+      error: tracked.submitError ?? request.error,
+    };
+  } else if (followId !== null && request.result !== null) {
+    pending = {
+      action: 'start',
+      title: 'Request in progress',
+      result: request.result,
+      error: request.error,
+    };
+  }
+
+  const onAction = (action: VmAction) => {
+    switch (action.kind) {
+      case 'start':
+        track('start', `Start ${vm.vmId}`, () => pool.startVM(vm.vmId));
+        break;
+      case 'stop':
+        track('stop', `Stop ${vm.vmId}`, () => pool.stopVM(vm.vmId));
+        break;
+      case 'assign':
+        track('assign', `Assign ${vm.vmId}`, () => pool.assignVM(action.competitionId, vm.vmId));
+        break;
+      case 'release':
+        if (vm.assignedTo !== null) {
+          const competitionId = vm.assignedTo;
+          track('release', `Release ${vm.vmId}`, () => pool.releaseVM(competitionId));
+        }
+        break;
+      case 'maintenance':
+        track(
+          'maintenance',
+          action.enabled ? `Maintenance for ${vm.vmId}` : `End maintenance of ${vm.vmId}`,
+          () => pool.setMaintenance(vm.vmId, action.enabled),
+        );
+        break;
+    }
+  };
+
+  return (
+    <VMCard
+      vm={vm}
+      now={now}
+      agentStaleSeconds={pool.poolConfig?.agentStaleSeconds ?? 60}
+      availability={vmActionAvailability(vm)}
+      isAdmin={isAdmin}
+      pending={pending}
+      onAction={onAction}
+      onDismissPending={tracked !== undefined ? dismiss : undefined}
+      console={
+        isAdmin ? <CommandConsole vmId={vm.vmId} competitionId={vm.assignedTo} /> : undefined
+      }
+      {...rest}
+    />
+  );
+}

@@ -1,0 +1,25 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// The dev server binds to loopback by default; the local stack passes its own port.
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`${name} must be a port number (0..65535), got "${raw}"`);
+  }
+  return port;
+}
+
+const host = process.env.VMPOOL_WEB_HOST ?? '127.0.0.1';
+const port = portFromEnv('VMPOOL_WEB_PORT', 5173);
+
+export default defineConfig({
+  plugins: [react()],
+  server: { host, port, strictPort: true },
+  preview: { host, port, strictPort: true },
+  // The firebase SDK (auth + database) and zod are most of the bundle; one chunk is fine for
+  // an operator tool that is loaded once per session.
+  build: { outDir: 'dist', sourcemap: true, chunkSizeWarningLimit: 900 },
+});
