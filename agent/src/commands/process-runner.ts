@@ -9,6 +9,8 @@ export interface RunOptions {
   onStderr?: (chunk: string) => void;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Aborting ends the process the same way a timeout does. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -53,11 +55,16 @@ export function runArgv(argv: readonly string[], options: RunOptions): Promise<R
         child.kill(signal);
       }
     };
-    const timeoutTimer = setTimeout(() => {
-      timedOut = true;
+    const terminate = (): void => {
+      if (killTimer !== undefined) return;
       signalGroup('SIGTERM');
       killTimer = setTimeout(() => signalGroup('SIGKILL'), options.graceMs);
+    };
+    const timeoutTimer = setTimeout(() => {
+      timedOut = true;
+      terminate();
     }, options.timeoutMs);
+    options.signal?.addEventListener('abort', terminate, { once: true });
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => options.onStdout?.(chunk));
@@ -68,6 +75,7 @@ export function runArgv(argv: readonly string[], options: RunOptions): Promise<R
     child.once('close', (exitCode, signal) => {
       clearTimeout(timeoutTimer);
       clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', terminate);
       resolve({
         exitCode,
         signal,

@@ -32,6 +32,8 @@ export interface ProductionConfig extends CommonConfig {
   mode: 'production';
   functionsBaseUrl: string;
   firebase: FirebaseWebConfig;
+  /** S3 bucket for archive_recordings; empty = archiving refused on this VM. */
+  archiveBucket: string;
   /** Overrides the IMDS endpoint (tests use a stand-in on 127.0.0.1). */
   imdsEndpoint: string | undefined;
 }
@@ -61,6 +63,7 @@ const FLAGS = {
   'state-dir': { type: 'string' },
   'nimble-stats': { type: 'string' },
   'disk-path': { type: 'string' },
+  'archive-bucket': { type: 'string' },
   'log-level': { type: 'string' },
 } as const;
 
@@ -164,7 +167,12 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
     const vmId = required('vm-id', 'in local mode');
     if (vmId !== '' && !VM_ID.test(vmId))
       errors.push(`--vm-id must match ${VM_ID.source}, got ${vmId}`);
-    for (const name of ['functions-base-url', 'api-key', 'imds-endpoint'] as const) {
+    for (const name of [
+      'functions-base-url',
+      'api-key',
+      'imds-endpoint',
+      'archive-bucket',
+    ] as const) {
       if (raw(name) !== undefined) errors.push(`--${name} has no meaning in local mode`);
     }
     config = {
@@ -182,6 +190,10 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
     const imdsEndpoint = text('imds-endpoint');
     url('imds-endpoint', imdsEndpoint, ['http:']);
     const authDomain = text('auth-domain');
+    const archiveBucket = text('archive-bucket') ?? '';
+    if (archiveBucket !== '' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(archiveBucket)) {
+      errors.push(`--archive-bucket is not a valid S3 bucket name: ${archiveBucket}`);
+    }
     config = {
       ...common,
       mode: 'production',
@@ -193,6 +205,7 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
         ...(authDomain ? { authDomain } : {}),
       },
       imdsEndpoint,
+      archiveBucket,
     };
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config };

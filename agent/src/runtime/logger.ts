@@ -8,7 +8,7 @@ type Level = (typeof LEVELS)[number];
 export function consoleLogger(
   minLevel: Level,
   base: LogFields = {},
-  write = (line: string) => process.stderr.write(line),
+  write: (line: string) => void = (line) => process.stderr.write(line),
 ): Logger {
   const threshold = LEVELS.indexOf(minLevel);
   const make = (bound: LogFields): Logger => {

@@ -1,0 +1,58 @@
+// The CommandEnv of a local "VM": the catalogue's argv runs for real, with systemctl,
+// journalctl and the S3 copy pointed at vmctl (which acts on the stand-in show server and
+// the VM directory), and git, npm, find, cp, free, df, uptime as they are.
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { CommandEnv } from '@vmpool/core';
+import { vmDirLayout } from './vm-dir';
+
+export interface LocalVm {
+  vmDir: string;
+  showServerUrl: string;
+}
+
+/** Bucket name the local archive uses; files land in `<vmDir>/archive/<bucket>/<compId>/`. */
+export const LOCAL_ARCHIVE_BUCKET = 'local-archive';
+
+export function vmctlArgv(vm: LocalVm): string[] {
+  // Resolved lazily: only local mode (run through tsx) ever needs vmctl.
+  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const cli = fileURLToPath(new URL('./vmctl-cli.ts', import.meta.url));
+  return [
+    process.execPath,
+    '--import',
+    tsxLoader,
+    cli,
+    '--vm-dir',
+    vm.vmDir,
+    '--show-server',
+    vm.showServerUrl,
+  ];
+}
+
+export function localCommandEnv(vm: LocalVm): CommandEnv {
+  const vmctl = vmctlArgv(vm);
+  const layout = vmDirLayout(vm.vmDir);
+  return {
+    systemctl: [...vmctl, 'systemctl'],
+    journalctl: [...vmctl, 'journalctl'],
+    git: ['git'],
+    npm: ['npm'],
+    units: {
+      showServer: 'show-server',
+      obs: 'obs-headless',
+      nimble: 'nimble',
+      xvfb: 'xvfb',
+      agent: 'vmpool-agent',
+    },
+    dirs: {
+      showServerRepo: layout.repo,
+      showServerPackage: join(layout.repo, 'server'),
+      recordings: layout.recordings,
+      obsConfig: layout.obsConfig,
+      obsTemplate: layout.obsTemplate,
+    },
+    archive: { argv: [...vmctl, 's3-sync'], bucket: LOCAL_ARCHIVE_BUCKET },
+  };
+}

@@ -1,0 +1,180 @@
+// Everything the agent writes under `vmPool/vms/{vmId}/agent`: registration with presence
+// (re-done on every reconnect), a lastSeen heartbeat, and probe results and metrics written
+// only when they changed in a way that matters.
+import {
+  onDisconnect,
+  onValue,
+  ref,
+  serverTimestamp,
+  update,
+  type Database,
+  type DatabaseReference,
+} from 'firebase/database';
+import type { Clock, Logger } from '@vmpool/core/ports';
+import { metricsMoved, serviceChanged, showChanged } from './changes';
+import { agentPath } from './paths';
+import {
+  SERVICE_NAMES,
+  type AgentIdentityReport,
+  type MetricsReport,
+  type ServicesReport,
+  type ShowReport,
+} from './types';
+
+export interface Registration extends AgentIdentityReport {
+  bootId: string;
+  version: string;
+  startedAt: number;
+}
+
+export interface ReporterOptions {
+  heartbeatIntervalMs: number;
+  /** Unchanged sections are re-written at least this often, so checkedAt never gets very old. */
+  refreshIntervalMs: number;
+}
+
+export class AgentReporter {
+  private readonly agentRef: DatabaseReference;
+  private connected = false;
+  /** Section writes wait until the record exists with online/lastSeen (rules require both). */
+  private registered = false;
+  private latestServices: ServicesReport | undefined;
+  private latestShow: ShowReport | undefined;
+  private latestMetrics: MetricsReport | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private unsubscribeConnected: (() => void) | undefined;
+  private writtenServices: Partial<ServicesReport> = {};
+  private writtenShow: ShowReport | undefined;
+  private writtenMetrics: MetricsReport | undefined;
+  private servicesWrittenAt = 0;
+  private metricsWrittenAt = 0;
+
+  constructor(
+    private readonly db: Database,
+    vmId: string,
+    private readonly registration: Registration,
+    private readonly options: ReporterOptions,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    this.agentRef = ref(db, agentPath(vmId));
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  start(): void {
+    this.unsubscribeConnected = onValue(ref(this.db, '.info/connected'), (snapshot) => {
+      const connected = snapshot.val() === true;
+      if (connected === this.connected) return;
+      this.connected = connected;
+      this.registered = false;
+      if (connected) {
+        this.log.info('database connected; registering');
+        void this.register();
+      } else {
+        this.log.warn('database connection lost; writes are queued until it is back');
+      }
+    });
+    this.heartbeat = setInterval(() => {
+      if (this.registered) this.write({ online: true, lastSeen: serverTimestamp() }, 'heartbeat');
+    }, this.options.heartbeatIntervalMs);
+  }
+
+  /** Presence first (so a crash right after registering still flips online), then the record. */
+  private async register(): Promise<void> {
+    try {
+      await onDisconnect(this.agentRef).update({ online: false, lastSeen: serverTimestamp() });
+      const { publicIp, privateIp, startedAt, ...rest } = this.registration;
+      const fields: Record<string, unknown> = {
+        ...rest,
+        publicIp,
+        privateIp,
+        // On the server's clock, like every time the agent writes (rules reject the future).
+        startedAt: startedAt + (this.clock.now() - Date.now()),
+        online: true,
+        lastSeen: serverTimestamp(),
+      };
+      // The latest findings go with the registration: the record may be new, restored, or
+      // changed while the agent was away.
+      if (this.latestServices) fields.services = this.latestServices;
+      if (this.latestShow) fields.show = this.latestShow;
+      if (this.latestMetrics) fields.metrics = this.latestMetrics;
+      await update(this.agentRef, fields);
+      this.writtenServices = { ...this.latestServices };
+      this.writtenShow = this.latestShow;
+      this.writtenMetrics = this.latestMetrics;
+      this.servicesWrittenAt = this.clock.now();
+      this.metricsWrittenAt = this.latestMetrics?.sampledAt ?? 0;
+      this.registered = true;
+      this.log.info('registered', { bootId: this.registration.bootId });
+    } catch (error) {
+      // Usually the rules: the control plane has not created this VM's record yet.
+      this.log.error('registration refused; retrying in 5 s', { error });
+      setTimeout(() => {
+        if (this.connected && !this.registered) void this.register();
+      }, 5_000).unref();
+    }
+  }
+
+  reportProbes(services: ServicesReport, show: ShowReport): void {
+    this.latestServices = services;
+    this.latestShow = show;
+    if (!this.registered) return;
+    const now = this.clock.now();
+    const refresh = now - this.servicesWrittenAt >= this.options.refreshIntervalMs;
+    const fields: Record<string, unknown> = {};
+    for (const name of SERVICE_NAMES) {
+      if (refresh || serviceChanged(this.writtenServices[name], services[name])) {
+        fields[`services/${name}`] = services[name];
+        this.writtenServices[name] = services[name];
+      }
+    }
+    if (refresh || showChanged(this.writtenShow, show)) {
+      fields.show = show;
+      this.writtenShow = show;
+    }
+    if (refresh) this.servicesWrittenAt = now;
+    if (Object.keys(fields).length > 0) {
+      this.write(fields, 'probes', () => {
+        // Refused or lost: forget what we believed written, so the next cycle tries again.
+        this.writtenServices = {};
+        this.writtenShow = undefined;
+      });
+    }
+  }
+
+  reportMetrics(metrics: MetricsReport): void {
+    this.latestMetrics = metrics;
+    if (!this.registered) return;
+    const moved = metricsMoved(this.writtenMetrics, metrics);
+    const refresh = metrics.sampledAt - this.metricsWrittenAt >= this.options.refreshIntervalMs;
+    if (moved.length === 0 && !refresh) return;
+    this.log.debug('metrics written', { moved: moved.length > 0 ? moved : ['refresh'] });
+    this.writtenMetrics = metrics;
+    this.metricsWrittenAt = metrics.sampledAt;
+    this.write({ metrics }, 'metrics', () => {
+      this.writtenMetrics = undefined;
+    });
+  }
+
+  /** Graceful shutdown: mark offline now instead of waiting for the socket to drop. */
+  async goOffline(timeoutMs = 3_000): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.unsubscribeConnected?.();
+    const offline = update(this.agentRef, { online: false, lastSeen: serverTimestamp() });
+    await Promise.race([offline, new Promise((resolve) => setTimeout(resolve, timeoutMs))]).catch(
+      (error: unknown) => {
+        this.log.warn('could not mark offline; onDisconnect will', { error });
+      },
+    );
+  }
+
+  private write(fields: Record<string, unknown>, what: string, onFailure?: () => void): void {
+    update(this.agentRef, fields).catch((error: unknown) => {
+      this.log.error(`${what} write refused`, { error, paths: Object.keys(fields) });
+      onFailure?.();
+    });
+  }
+}

@@ -1,0 +1,201 @@
+// Wires the agent together: identity, sign-in, registration and presence, probes, metrics
+// and commands. Each part survives the others failing; stop() shuts down in order.
+import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { Logger } from '@vmpool/core/ports';
+import type { AgentConfig } from '../config/config';
+import { CommandExecutor } from '../commands/executor';
+import { createPlanner, productionCommandEnv } from '../commands/catalogue';
+import { localCommandEnv } from '../local/command-env';
+import { ensureVmDir } from '../local/vm-dir';
+import { createMetadataService, localIdentity, readInstanceIdentity } from '../identity/imds';
+import { AgentSession } from '../identity/session';
+import { exchangeIdentity } from '../identity/token-client';
+import type { InstanceIdentity } from '../identity/types';
+import { MetricsLoop } from '../metrics/metrics-loop';
+import { MetricsSampler } from '../metrics/sampler';
+import { ProbeLoop } from '../probes/probe-loop';
+import { SocketLink } from '../probes/socket-link';
+import { fileUnitSource, systemdUnitSource } from '../probes/units';
+import { AgentReporter } from '../report/reporter';
+import { backoffDelay, DEFAULT_BACKOFF } from '../util/backoff';
+import { AGENT_VERSION } from '../version';
+import { localFirebase, productionFirebase, type FirebaseClients } from './firebase';
+import { ServerClock } from './server-clock';
+import { loadOrCreateState } from './state-file';
+import { SystemdNotifier, watchdogIntervalMs, type SystemdEnv } from './systemd';
+
+export interface RunningAgent {
+  vmId: string;
+  bootId: string;
+  stop(): Promise<void>;
+}
+
+const COMMAND_GRACE_MS = 5_000;
+const OUTPUT_INTERVAL_MS = 1_000;
+
+async function readIdentityWithRetry(
+  endpoint: string | undefined,
+  log: Logger,
+): Promise<InstanceIdentity> {
+  const service = createMetadataService(endpoint ? { endpoint } : {});
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await readInstanceIdentity(service);
+    } catch (error) {
+      const delay = backoffDelay(attempt, DEFAULT_BACKOFF, Math.random);
+      log.warn(
+        `instance metadata unavailable (attempt ${attempt + 1}); retrying in ${Math.round(delay / 1000)} s`,
+        { error },
+      );
+      await new Promise((done) => setTimeout(done, delay));
+    }
+  }
+}
+
+export async function startAgent(
+  config: AgentConfig,
+  log: Logger,
+  systemdEnv: SystemdEnv,
+): Promise<RunningAgent> {
+  const bootId = randomUUID();
+  const startedAtLocal = Date.now();
+  const notifier = new SystemdNotifier(systemdEnv, log);
+  log.info('agent starting', { version: AGENT_VERSION, bootId, mode: config.mode });
+
+  let identity: InstanceIdentity;
+  let clients: FirebaseClients;
+  let vmId: string;
+  let session: AgentSession | undefined;
+  if (config.mode === 'local') {
+    identity = localIdentity(config.vmId);
+    await ensureVmDir(config.vmDir);
+    clients = localFirebase(config.databaseUrl, config.vmId);
+    vmId = config.vmId;
+  } else {
+    notifier.status('reading instance identity');
+    identity = await readIdentityWithRetry(config.imdsEndpoint, log.child({ component: 'imds' }));
+    const { document, signature } = identity;
+    if (document === null || signature === null)
+      throw new Error('IMDS returned no identity document');
+    const state = await loadOrCreateState(config.stateDir, identity.instanceId, Date.now());
+    clients = productionFirebase(config.databaseUrl, config.firebase);
+    notifier.status('exchanging identity for a token');
+    session = new AgentSession({
+      exchange: () =>
+        exchangeIdentity(config.functionsBaseUrl, { document, signature, nonce: state.nonce }),
+      signIn: clients.signIn,
+      log: log.child({ component: 'auth' }),
+      now: () => Date.now(),
+      random: Math.random,
+    });
+    vmId = (await session.start()).vmId;
+  }
+  const db = clients.db;
+  const clock = new ServerClock(db);
+
+  const reporter = new AgentReporter(
+    db,
+    vmId,
+    {
+      instanceId: identity.instanceId,
+      region: identity.region,
+      availabilityZone: identity.availabilityZone,
+      instanceType: identity.instanceType,
+      publicIp: identity.publicIp,
+      privateIp: identity.privateIp,
+      bootId,
+      version: AGENT_VERSION,
+      startedAt: startedAtLocal,
+    },
+    {
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      refreshIntervalMs: config.refreshIntervalMs,
+    },
+    clock,
+    log.child({ component: 'report' }),
+  );
+  reporter.start();
+
+  const socket = new SocketLink(config.showServerUrl);
+  const units =
+    config.mode === 'local'
+      ? fileUnitSource(join(config.vmDir, 'units.json'))
+      : systemdUnitSource();
+  const probes = new ProbeLoop(
+    {
+      mode: config.mode,
+      intervalMs: config.probeIntervalMs,
+      showServerUrl: config.showServerUrl,
+      nimbleStatsUrl: config.nimbleStatsUrl,
+      ports: { obsWebsocket: 4455, noMachine: 4000 },
+    },
+    socket,
+    units,
+    clock,
+    log.child({ component: 'probe' }),
+    (services, show) => reporter.reportProbes(services, show),
+  );
+  probes.start();
+
+  const metrics = new MetricsLoop(
+    new MetricsSampler(config.diskPath),
+    config.metricsIntervalMs,
+    clock,
+    log.child({ component: 'metrics' }),
+    (sample) => reporter.reportMetrics(sample),
+  );
+  metrics.start();
+
+  const commandEnv =
+    config.mode === 'local'
+      ? localCommandEnv({ vmDir: resolve(config.vmDir), showServerUrl: config.showServerUrl })
+      : productionCommandEnv(config.archiveBucket);
+  const executor = new CommandExecutor(
+    db,
+    vmId,
+    bootId,
+    createPlanner(commandEnv),
+    clock,
+    log.child({ component: 'command' }),
+    {
+      graceMs: COMMAND_GRACE_MS,
+      outputIntervalMs: OUTPUT_INTERVAL_MS,
+    },
+  );
+  executor.start();
+
+  notifier.ready(`reporting as ${vmId}`);
+  const watchdogMs = watchdogIntervalMs(systemdEnv);
+  const watchdog =
+    watchdogMs === null
+      ? undefined
+      : setInterval(() => {
+          // Only a loop that still completes probe cycles counts as alive.
+          if (Date.now() - probes.completedAt < Math.max(3 * config.probeIntervalMs, 60_000))
+            notifier.watchdog();
+        }, watchdogMs);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    vmId,
+    bootId,
+    stop() {
+      stopping ??= (async () => {
+        log.info('agent stopping');
+        notifier.stopping();
+        clearInterval(watchdog);
+        session?.stop();
+        probes.stop();
+        metrics.stop();
+        await executor.stop();
+        await reporter.goOffline();
+        socket.close();
+        clock.close();
+        await clients.close();
+        log.info('agent stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+// The Firebase clients, created once. Production signs in with the custom token from the
+// identity exchange; local mode talks to local/rtdb with an emulator (unsigned) token.
+import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
+import { getAuth, signInWithCustomToken } from 'firebase/auth';
+import { connectDatabaseEmulator, getDatabase, goOffline, type Database } from 'firebase/database';
+import type { FirebaseWebConfig } from '../config/config';
+
+export interface FirebaseClients {
+  app: FirebaseApp;
+  db: Database;
+  /** Production only: signs in (again) with a fresh custom token. */
+  signIn(token: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** `http://127.0.0.1:9000?ns=demo-vmpool` → host, port, namespace. */
+export function parseEmulatorUrl(databaseUrl: string): {
+  host: string;
+  port: number;
+  namespace: string;
+} {
+  const url = new URL(databaseUrl);
+  const namespace = url.searchParams.get('ns') ?? url.hostname.split('.')[0] ?? '';
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  if (!/^[a-z0-9-]+$/i.test(namespace))
+    throw new Error(`database URL ${databaseUrl} names no namespace (?ns=NAME)`);
+  return { host: url.hostname, port, namespace };
+}
+
+export function localFirebase(databaseUrl: string, vmId: string): FirebaseClients {
+  const { host, port, namespace } = parseEmulatorUrl(databaseUrl);
+  const app = initializeApp(
+    { projectId: namespace, databaseURL: `https://${namespace}.firebaseio.com` },
+    `agent-${vmId}`,
+  );
+  const db = getDatabase(app);
+  connectDatabaseEmulator(db, host, port, { mockUserToken: { sub: `agent-${vmId}`, vmId } });
+  return {
+    app,
+    db,
+    signIn: () => Promise.resolve(),
+    close: async () => {
+      goOffline(db);
+      await deleteApp(app);
+    },
+  };
+}
+
+export function productionFirebase(databaseUrl: string, web: FirebaseWebConfig): FirebaseClients {
+  const app = initializeApp({ ...web, databaseURL: databaseUrl }, 'vmpool-agent');
+  const auth = getAuth(app);
+  const db = getDatabase(app);
+  return {
+    app,
+    db,
+    signIn: async (token) => {
+      await signInWithCustomToken(auth, token);
+    },
+    close: async () => {
+      goOffline(db);
+      await deleteApp(app);
+    },
+  };
+}
