@@ -6,6 +6,7 @@ import { NOW, ROOT, UID } from './fixture';
 import {
   targaryen,
   type TargaryenAuth,
+  type TargaryenDatabase,
   type TargaryenQuery,
   type TargaryenResult,
 } from './targaryen-api';
@@ -48,6 +49,12 @@ export const ROLES = {
     provider: 'custom',
     token: { vmId: 'vm-001', firebase: { sign_in_provider: 'custom' } },
   },
+  /** An agent whose VM is not (or no longer) in the pool. */
+  strayAgent: {
+    uid: 'agent-vm-009',
+    provider: 'custom',
+    token: { vmId: 'vm-009', firebase: { sign_in_provider: 'custom' } },
+  },
 } as const satisfies Record<string, TargaryenAuth | null>;
 
 export type Role = keyof typeof ROLES;
@@ -87,9 +94,14 @@ export function forRoles(roles: readonly Role[], template: Omit<RuleCase, 'who'>
 
 const baseDatabase = targaryen.database(loadRules(), ROOT, NOW);
 
+/** The fixture database as seen by `role`. */
+export function databaseAs(role: Role): TargaryenDatabase {
+  const auth = ROLES[role];
+  return auth === null ? baseDatabase : baseDatabase.as(auth);
+}
+
 export function evaluate(ruleCase: RuleCase): TargaryenResult {
-  const auth = ROLES[ruleCase.who];
-  const db = auth === null ? baseDatabase : baseDatabase.as(auth);
+  const db = databaseAs(ruleCase.who);
   switch (ruleCase.op) {
     case 'read':
       return db.read(ruleCase.path, {

@@ -338,6 +338,14 @@ export const agentReportCases: RuleCase[] = [
     why: 'vm-001 cannot report for vm-002',
   },
   {
+    who: 'strayAgent',
+    op: 'update',
+    path: 'vmPool/vms/vm-009/agent',
+    data: heartbeat,
+    expect: 'deny',
+    why: 'no report for a VM the pool does not have (e.g. terminated and removed)',
+  },
+  {
     who: 'agent',
     op: 'write',
     path: 'vmPool/vms/vm-001/agent',

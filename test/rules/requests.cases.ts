@@ -119,7 +119,7 @@ export const requestCreateCases: RuleCase[] = [
     data: request(UID.producerA, {
       action: 'assign',
       competitionId: 'comp-a',
-      options: { preferredVmId: 'vm-002', region: 'us-east-1', capability: ['4k'] },
+      options: { preferredVmId: 'vm-002', region: 'us-east-1', capability: '4k' },
     }),
     expect: 'allow',
     why: 'assign with every option',
@@ -332,6 +332,19 @@ export const requestCreateCases: RuleCase[] = [
     deniedBy: 'validation',
     expect: 'deny',
     why: 'preferredVmId must be a VM id',
+  },
+  {
+    who: 'producer',
+    op: 'write',
+    path: NEW,
+    data: request(UID.producerA, {
+      action: 'assign',
+      competitionId: 'comp-a',
+      options: { capability: ['4k', 'multi-camera'] },
+    }),
+    deniedBy: 'validation',
+    expect: 'deny',
+    why: 'capability is one tag',
   },
   {
     who: 'producer',
