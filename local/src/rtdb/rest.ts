@@ -15,9 +15,10 @@ export interface RestContext {
   namespace(name: string): Namespace;
   readonly clock: () => number;
   readonly maxBodyBytes: number;
-  /** The rules definition in force (null = allow everything). */
-  getRules(): object | null;
-  setRules(definition: object): void;
+  /** The rules definition in force for a namespace (null = allow everything). */
+  getRules(namespace: string): object | null;
+  /** Sets the rules of one namespace. */
+  setRules(namespace: string, definition: object): void;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -78,18 +79,19 @@ export async function handleRest(
       return;
     }
     const method = req.method ?? 'GET';
+    const nsName = url.searchParams.get('ns') ?? '';
     if (url.pathname === '/.settings/rules.json') {
       if (principal.kind !== 'admin') {
         send(res, 401, { error: 'Permission denied' });
       } else if (method === 'GET') {
-        send(res, 200, ctx.getRules() ?? { rules: { '.read': true, '.write': true } });
+        send(res, 200, ctx.getRules(nsName) ?? { rules: { '.read': true, '.write': true } });
       } else if (method === 'PUT') {
         const definition = parseJson(await readBody(req, ctx.maxBodyBytes));
         if (typeof definition !== 'object' || definition === null) {
           throw new InvalidInputError('rules must be an object');
         }
         try {
-          ctx.setRules(definition);
+          ctx.setRules(nsName, definition);
         } catch (e) {
           throw new InvalidInputError(
             `invalid rules: ${e instanceof Error ? e.message : String(e)}`,
@@ -106,7 +108,7 @@ export async function handleRest(
       return;
     }
     const path = parsePath(decodeURIComponent(url.pathname.slice(0, -'.json'.length)), true);
-    const ns = ctx.namespace(url.searchParams.get('ns') ?? '');
+    const ns = ctx.namespace(nsName);
     const now = ctx.clock();
     switch (method) {
       case 'GET': {

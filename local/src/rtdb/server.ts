@@ -29,6 +29,8 @@ export class RtdbCore {
   private readonly sessions = new Set<Session>();
   private rules: RulesEngine | null = null;
   private rulesDefinition: object | null = null;
+  /** Rules set for one namespace through the REST API (they win over the global rules). */
+  private readonly namespaceRules = new Map<string, { engine: RulesEngine; definition: object }>();
   private dirty = false;
   private saveTimer: NodeJS.Timeout | null = null;
   private readonly http: Server;
@@ -74,7 +76,7 @@ export class RtdbCore {
   namespace(name: string): Namespace {
     let ns = this.namespaces.get(name);
     if (ns === undefined) {
-      ns = new Namespace(name, this.rules, () => {
+      ns = new Namespace(name, this.namespaceRules.get(name)?.engine ?? this.rules, () => {
         this.dirty = true;
       });
       this.namespaces.set(name, ns);
@@ -91,7 +93,20 @@ export class RtdbCore {
     const definition = source === undefined ? null : loadRulesDefinition(source);
     this.rules = definition === null ? null : RulesEngine.create(definition);
     this.rulesDefinition = definition;
-    for (const ns of this.namespaces.values()) ns.setRules(this.rules);
+    for (const ns of this.namespaces.values()) {
+      if (!this.namespaceRules.has(ns.name)) ns.setRules(this.rules);
+    }
+  }
+
+  /** Rules for one namespace only (the emulator's `PUT /.settings/rules.json?ns=`). */
+  setNamespaceRules(name: string, definition: object): void {
+    const engine = RulesEngine.create(definition);
+    this.namespaceRules.set(name, { engine, definition });
+    this.namespace(name).setRules(engine);
+  }
+
+  rulesDefinitionFor(name: string): object | null {
+    return this.namespaceRules.get(name)?.definition ?? this.rulesDefinition;
   }
 
   get sessionCount(): number {
@@ -143,8 +158,8 @@ export class RtdbCore {
       namespace: (name) => this.namespace(name),
       clock: this.opts.clock,
       maxBodyBytes: this.opts.maxMessageBytes,
-      getRules: () => this.rulesDefinition,
-      setRules: (definition) => this.reloadRules(definition),
+      getRules: (name) => this.rulesDefinitionFor(name),
+      setRules: (name, definition) => this.setNamespaceRules(name, definition),
     });
   }
 
