@@ -7,8 +7,10 @@
 // its agent writes.
 import {
   COMMAND_OPS,
+  COMMAND_STATUSES,
   LOG_UNITS,
   REQUEST_ACTIONS,
+  SERVICE_NAMES,
   parseAgentReport,
   parsePoolConfig,
   parsePoolRequest,
@@ -328,5 +330,18 @@ describe('rules and core validators agree', () => {
       ),
       { numRuns: RUNS },
     );
+  });
+
+  it('on the names the agent writes: every run status but queued, every service', () => {
+    const agent = databaseAs('agent');
+    for (const status of COMMAND_STATUSES) {
+      const result = agent.write('vmPool/commands/vm-001/cmd-queued/status', status, { now: NOW });
+      expect(result.allowed, `${status}\n${result.info}`).toBe(status !== 'queued');
+    }
+    for (const name of SERVICE_NAMES) {
+      const probe = { state: 'up', checkedAt: NOW };
+      const result = agent.write(`vmPool/vms/vm-001/agent/services/${name}`, probe, { now: NOW });
+      expect(result.allowed, `${name}\n${result.info}`).toBe(true);
+    }
   });
 });
