@@ -3,3 +3,4 @@
 export * from './contract/index';
 export * from './domain/vm-status';
 export * from './domain/commands';
+export * from './domain/policies/index';

@@ -1,0 +1,77 @@
+import type { AgentReport, ServiceName } from '../../contract/agent-report';
+import type { PoolConfig } from '../../contract/pool-config';
+import type { HealthStatus } from '../../contract/vm-record';
+
+export interface HealthVerdict {
+  status: HealthStatus;
+  /** The agent is offline or has not reported within agentStaleSeconds. */
+  agentStale: boolean;
+  reasons: string[];
+}
+
+/** Without these the show cannot run at all. */
+const ESSENTIAL: readonly ServiceName[] = ['showServer'];
+/** Without these the show runs impaired. */
+const SUPPORTING: readonly ServiceName[] = [
+  'obsWebsocket',
+  'obs',
+  'nimble',
+  'noMachine',
+  'xvfb',
+  'discord',
+];
+
+export function isAgentStale(agent: AgentReport | null, config: PoolConfig, now: number): boolean {
+  return agent === null || !agent.online || now - agent.lastSeen > config.agentStaleSeconds * 1000;
+}
+
+/** Judges a VM's health from its agent's last report and how old that report is. */
+export function healthVerdict(
+  agent: AgentReport | null,
+  config: PoolConfig,
+  now: number,
+): HealthVerdict {
+  if (agent === null) {
+    return { status: 'unknown', agentStale: true, reasons: ['the agent has never reported'] };
+  }
+  if (!agent.online) {
+    return { status: 'unhealthy', agentStale: true, reasons: ['the agent is offline'] };
+  }
+  const ageSeconds = Math.floor((now - agent.lastSeen) / 1000);
+  if (isAgentStale(agent, config, now)) {
+    return {
+      status: 'unhealthy',
+      agentStale: true,
+      reasons: [`no heartbeat for ${ageSeconds}s (limit ${config.agentStaleSeconds}s)`],
+    };
+  }
+
+  const unhealthy: string[] = [];
+  const degraded: string[] = [];
+  for (const name of [...ESSENTIAL, ...SUPPORTING]) {
+    const service = agent.services[name];
+    if (service?.state !== 'down') continue;
+    const line = `${name} is down${service.detail ? `: ${service.detail}` : ''}`;
+    (ESSENTIAL.includes(name) ? unhealthy : degraded).push(line);
+  }
+  if (agent.show !== null) {
+    if (!agent.show.reachable && agent.services.showServer?.state !== 'down') {
+      unhealthy.push('the show server does not answer /api/status');
+    } else if (
+      agent.show.reachable &&
+      !agent.show.obsConnected &&
+      agent.services.obsWebsocket?.state !== 'down'
+    ) {
+      degraded.push('the show server is not connected to OBS');
+    }
+  }
+
+  if (unhealthy.length > 0)
+    return { status: 'unhealthy', agentStale: false, reasons: [...unhealthy, ...degraded] };
+  if (degraded.length > 0) return { status: 'degraded', agentStale: false, reasons: degraded };
+  const known = Object.values(agent.services).some((service) => service.state !== 'unknown');
+  if (!known && agent.show === null) {
+    return { status: 'unknown', agentStale: false, reasons: ['no service checks reported yet'] };
+  }
+  return { status: 'healthy', agentStale: false, reasons: [] };
+}

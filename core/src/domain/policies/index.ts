@@ -1,0 +1,5 @@
+export * from './allocation';
+export * from './warm-pool';
+export * from './idle-stop';
+export * from './health';
+export * from './alerts';

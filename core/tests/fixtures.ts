@@ -1,0 +1,71 @@
+import type { AgentReport } from '../src/contract/agent-report';
+import { DEFAULT_POOL_CONFIG, type PoolConfig } from '../src/contract/pool-config';
+import type { VmRecord } from '../src/contract/vm-record';
+
+export const NOW = 1_800_000_000_000;
+
+export function vm(overrides: Partial<VmRecord> & { vmId: string }): VmRecord {
+  return {
+    instanceId: `i-${overrides.vmId.replace(/[^0-9a-f]/g, '').padEnd(8, '0')}`,
+    region: 'us-east-1',
+    status: 'available',
+    statusChangedAt: NOW - 60_000,
+    statusReason: '',
+    deadline: null,
+    ec2State: 'running',
+    publicIp: '3.3.3.3',
+    privateIp: '10.0.0.3',
+    publicDns: null,
+    assignedTo: null,
+    assignedAt: null,
+    assignedBy: null,
+    requestId: null,
+    healthStatus: 'healthy',
+    lastHealthCheck: null,
+    createdAt: NOW - 86_400_000,
+    lastStartedAt: null,
+    lastStoppedAt: null,
+    lastReleasedAt: null,
+    totalAssignments: 0,
+    tags: {},
+    agent: null,
+    ...overrides,
+  };
+}
+
+export function agent(overrides: Partial<AgentReport> = {}): AgentReport {
+  return {
+    online: true,
+    lastSeen: NOW - 5_000,
+    bootId: 'boot-1',
+    version: '1.0.0',
+    startedAt: NOW - 600_000,
+    instanceId: 'i-00000001',
+    region: 'us-east-1',
+    availabilityZone: 'us-east-1a',
+    instanceType: 't3.large',
+    publicIp: '3.3.3.3',
+    privateIp: '10.0.0.3',
+    services: {
+      showServer: { state: 'up', checkedAt: NOW - 5_000, port: 3003 },
+      obsWebsocket: { state: 'up', checkedAt: NOW - 5_000, port: 4455 },
+      noMachine: { state: 'up', checkedAt: NOW - 5_000, port: 4000 },
+    },
+    show: {
+      reachable: true,
+      obsConnected: true,
+      obsIsStreaming: false,
+      obsIsRecording: false,
+      obsCurrentScene: 'Intro',
+      connectedClients: 1,
+      latencyMs: 3,
+      checkedAt: NOW - 5_000,
+    },
+    metrics: null,
+    ...overrides,
+  };
+}
+
+export function config(overrides: Partial<PoolConfig> = {}): PoolConfig {
+  return { ...DEFAULT_POOL_CONFIG, amiId: 'ami-0c398cb65a93047f2', ...overrides };
+}
