@@ -5,5 +5,8 @@ export default defineConfig({
     name: 'agent',
     include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
     passWithNoTests: true,
+    // Integration tests start real processes on a shared 2-core machine.
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
   },
 });

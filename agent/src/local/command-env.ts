@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { CommandEnv } from '@vmpool/core';
+import { PRODUCTION_COMMAND_ENV, type CommandEnv } from '@vmpool/core';
 import { vmDirLayout } from './vm-dir';
 
 export interface LocalVm {
@@ -53,6 +53,10 @@ export function localCommandEnv(vm: LocalVm): CommandEnv {
       obsConfig: layout.obsConfig,
       obsTemplate: layout.obsTemplate,
     },
-    archive: { argv: [...vmctl, 's3-sync'], bucket: LOCAL_ARCHIVE_BUCKET },
+    // vmctl's s3-sync stands in for `aws s3 sync`, with the production filter options.
+    archive: {
+      argv: [...vmctl, 's3-sync', ...PRODUCTION_COMMAND_ENV.archive.argv.slice(3)],
+      bucket: LOCAL_ARCHIVE_BUCKET,
+    },
   };
 }

@@ -157,8 +157,12 @@ async function s3Sync(ctx: Context, args: string[]): Promise<number> {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (arg === '--only-show-errors') continue;
-    if (arg === '--exclude') excludeAll ||= args[++i] === '*';
-    else if (arg === '--include') includes.push(globToRegExp(args[++i] ?? ''));
+    if (arg === '--exclude') {
+      const pattern = args[++i];
+      if (pattern !== '*')
+        throw new UsageError(`s3-sync: only --exclude '*' is supported, got ${pattern ?? ''}`);
+      excludeAll = true;
+    } else if (arg === '--include') includes.push(globToRegExp(args[++i] ?? ''));
     else if (arg.startsWith('--')) throw new UsageError(`s3-sync: unknown option ${arg}`);
     else positional.push(arg);
   }
