@@ -4,3 +4,4 @@ export * from './contract/index';
 export * from './domain/vm-status';
 export * from './domain/commands';
 export * from './domain/policies/index';
+export * from './ports/index';

@@ -50,6 +50,17 @@ describe('parsePoolRequest', () => {
     ).toMatchObject({ ok: true, value: { options: { enabled: false } } });
   });
 
+  it('reads missing options as empty for release and launch', () => {
+    expect(parsePoolRequest({ ...who, action: 'release', competitionId: 'c1' })).toEqual({
+      ok: true,
+      value: { ...who, action: 'release', competitionId: 'c1', options: {} },
+    });
+    expect(parsePoolRequest({ ...who, action: 'launch' })).toEqual({
+      ok: true,
+      value: { ...who, action: 'launch', options: {} },
+    });
+  });
+
   it('ignores the result child the control plane writes beside the request', () => {
     expect(
       parsePoolRequest({ ...who, action: 'stop', vmId: 'vm-001', result: { state: 'queued' } }),

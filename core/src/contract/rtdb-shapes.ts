@@ -30,10 +30,5 @@ export function nullable<T extends z.ZodType>(schema: T) {
   return schema.nullable().default(null);
 }
 
-/** A map that RTDB omits when empty: missing reads as `{}`. */
-export function rtdbRecord<T extends z.ZodType>(value: T) {
-  return z.preprocess((raw) => raw ?? {}, z.record(z.string(), value));
-}
-
 /** Non-negative ms-epoch timestamps, as written by ServerValue.TIMESTAMP. */
 export const timestamp = z.number().int().nonnegative();

@@ -273,7 +273,7 @@ export function transition(from: VmStatus, event: VmEvent): TransitionResult {
   const allowed = eventsFrom(from);
   return {
     ok: false,
-    error: `cannot ${event.replaceAll('_', ' ')} a VM that is ${STATUS_INFO[from].label.toLowerCase()}; allowed from ${from}: ${allowed.length > 0 ? allowed.join(', ') : 'none'}`,
+    error: `cannot ${event.replaceAll('_', ' ')} a VM that is ${STATUS_INFO[from].label.toLowerCase()}; allowed from ${from}: ${allowed.join(', ')}`,
   };
 }
 

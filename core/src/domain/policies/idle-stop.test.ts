@@ -39,4 +39,14 @@ describe('idle auto-stop', () => {
     const exact = [vm({ vmId: 'vm-001', lastStartedAt: NOW - 2 * HOUR })];
     expect(idleStopCandidates(exact, config({ minWarmVMs: 0 }), NOW)).toEqual([]);
   });
+
+  it('breaks ties between equally idle VMs by id', () => {
+    const vms = [
+      vm({ vmId: 'vm-002', lastStartedAt: NOW - 5 * HOUR }),
+      vm({ vmId: 'vm-001', lastStartedAt: NOW - 5 * HOUR }),
+    ];
+    expect(idleStopCandidates(vms, config({ minWarmVMs: 1 }), NOW).map((v) => v.vmId)).toEqual([
+      'vm-001',
+    ]);
+  });
 });

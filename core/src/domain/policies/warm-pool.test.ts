@@ -54,4 +54,12 @@ describe('warm pool', () => {
       missing: 0,
     });
   });
+
+  it('breaks ties between never-stopped VMs by id', () => {
+    const vms = [
+      vm({ vmId: 'vm-002', status: 'stopped' }),
+      vm({ vmId: 'vm-001', status: 'stopped' }),
+    ];
+    expect(warmDeficit(vms, config({ minWarmVMs: 1 })).map((v) => v.vmId)).toEqual(['vm-001']);
+  });
 });
