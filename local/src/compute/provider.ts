@@ -286,6 +286,14 @@ export class LocalCompute implements ComputePort {
     return { killed: true, pid };
   }
 
+  /** Last resort when the stack must exit at once: SIGKILL every VM process group now. */
+  killAllNow(): void {
+    for (const record of this.records.values()) {
+      for (const pid of [record.agentPid, record.showServerPid])
+        if (pid !== null) sigkillGroup(pid);
+    }
+  }
+
   /**
    * Stops every process but keeps the pool as it is: running VMs are brought back by the
    * next `open`. Transitions in progress are finished (stopping → stopped).

@@ -1,0 +1,140 @@
+// The whole vmpool on one machine: local RTDB server (data under the data folder), the Auth
+// emulator with demo users, the local compute provider with the demo pool, the control
+// endpoint and (unless headless) the web app. Every part is stopped in reverse order.
+import { join, resolve } from 'node:path';
+import { DEFAULT_POOL_CONFIG } from '@vmpool/core';
+import type { Logger } from '@vmpool/core/ports';
+import { deleteApp, initializeApp } from 'firebase-admin/app';
+import { getAuth } from 'firebase-admin/auth';
+import { getDatabase } from 'firebase-admin/database';
+import { startRtdbServer } from '../rtdb/index';
+import { LocalCompute } from '../compute/index';
+import { sigkillGroup } from '../compute/vm-processes';
+import { startAuthEmulator } from './auth-emulator';
+import type { StackConfig } from './config';
+import { startControlServer } from './control-server';
+import { seedDatabase, seedPool, seedUsers } from './seed';
+import { takeStackLock } from './stack-lock';
+import { startWebApp } from './web-app';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+
+export interface RunningStack {
+  databaseUrl: string;
+  authEmulatorHost: string;
+  controlUrl: string;
+  webUrl: string | null;
+  compute: LocalCompute;
+  stop(): Promise<void>;
+  /** SIGKILLs every process group the stack started, at once (a second Ctrl-C). */
+  killNow(): void;
+}
+
+type Stopper = { name: string; stop: () => Promise<unknown> };
+
+export async function startStack(config: StackConfig, log: Logger): Promise<RunningStack> {
+  const stoppers: Stopper[] = [];
+  const helperPids: number[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const { name, stop } of stoppers.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        log.error(`stopping ${name} failed`, { error: (error as Error).message });
+      }
+    }
+  };
+  try {
+    const { lock, reaped } = await takeStackLock(config.dataDir);
+    stoppers.push({ name: 'stack lock', stop: () => lock.release() });
+    if (reaped.length > 0) log.warn('stopped processes left over by an earlier stack', { reaped });
+
+    const rtdb = await startRtdbServer({
+      host: config.host,
+      port: config.databasePort,
+      rules: join(REPO_ROOT, 'database.rules.json'),
+      data: join(config.dataDir, 'rtdb.json'),
+      quiet: true,
+    });
+    stoppers.push({ name: 'database', stop: () => rtdb.stop() });
+    const databaseUrl = rtdb.databaseUrl(config.namespace);
+    log.info('database ready', { url: databaseUrl });
+
+    const authStarting = startAuthEmulator({
+      repoRoot: REPO_ROOT,
+      workDir: join(config.dataDir, 'auth'),
+      host: config.host,
+      port: config.authPort,
+      projectId: config.namespace,
+      javaHome: config.javaHome,
+    });
+    // The admin SDK finds the Auth emulator through this variable (and only through it).
+    process.env.FIREBASE_AUTH_EMULATOR_HOST = `${config.host}:${config.authPort}`;
+    const admin = initializeApp(
+      { projectId: config.namespace, databaseURL: databaseUrl },
+      'vmpool-stack',
+    );
+    stoppers.push({ name: 'admin SDK', stop: () => deleteApp(admin) });
+    const now = Date.now();
+    await seedDatabase(getDatabase(admin), config.bootDelayMs, now);
+
+    const stateFile = join(config.dataDir, 'compute', 'state.json');
+    if (await seedPool(stateFile, config.vmAddressPrefix, DEFAULT_POOL_CONFIG.tags, now))
+      log.info('seeded the demo pool: vm-001 and vm-002 running, vm-003..vm-005 stopped');
+    const compute = await LocalCompute.open({
+      stateFile,
+      vmsDir: join(config.dataDir, 'vms'),
+      repoRoot: REPO_ROOT,
+      databaseUrl,
+      bootDelayMs: config.bootDelayMs,
+      addressPrefix: config.vmAddressPrefix,
+      agentArgs: ['--probe-interval-ms', String(config.probeIntervalMs)],
+      clock: { now: () => Date.now() },
+      logger: log,
+    });
+    stoppers.push({ name: 'local VMs', stop: () => compute.close() });
+    const control = await startControlServer(compute, config.controlPort, config.host);
+    stoppers.push({ name: 'control endpoint', stop: () => control.stop() });
+
+    const auth = await authStarting;
+    stoppers.push({ name: 'auth emulator', stop: () => auth.stop() });
+    await lock.addHelper('auth emulator', auth.pid, 'emulators:start');
+    helperPids.push(auth.pid);
+    await seedUsers(getAuth(admin));
+    log.info('auth emulator ready with demo users', { host: auth.hostPort });
+
+    let webUrl: string | null = null;
+    if (!config.headless) {
+      const web = await startWebApp({
+        repoRoot: REPO_ROOT,
+        logDir: join(config.dataDir, 'logs'),
+        host: config.host,
+        port: config.webPort,
+        mode: config.webMode,
+        authEmulatorHost: auth.hostPort,
+        databaseHost: `${config.host}:${rtdb.port}`,
+        namespace: config.namespace,
+      });
+      stoppers.push({ name: 'web app', stop: () => web.stop() });
+      await lock.addHelper('web app', web.pid, 'vite');
+      helperPids.push(web.pid);
+      webUrl = web.url;
+    }
+
+    return {
+      databaseUrl,
+      authEmulatorHost: auth.hostPort,
+      controlUrl: control.url,
+      webUrl,
+      compute,
+      stop: stopAll,
+      killNow: () => {
+        compute.killAllNow();
+        for (const pid of helperPids) sigkillGroup(pid);
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
