@@ -35,7 +35,7 @@ export function Layout() {
   const [alertsOpen, setAlertsOpen] = useState(false);
   const [toneOn, setToneOn] = useCriticalToneSetting();
   const now = useNow(5000);
-  useCriticalTone(alerts.alerts, toneOn);
+  useCriticalTone(alerts.alerts, toneOn, !alerts.isLoading);
 
   return (
     <>
@@ -139,9 +139,12 @@ export function Layout() {
 function useCriticalTone(
   alerts: readonly { id: string; scope: string; level: string; acknowledged: boolean }[],
   enabled: boolean,
+  ready: boolean,
 ) {
   const known = useRef<Set<string> | null>(null);
   useEffect(() => {
+    // The alerts present at load are the backlog, not news.
+    if (!ready) return;
     const critical = alerts
       .filter((alert) => alert.level === 'critical' && !alert.acknowledged)
       .map((alert) => `${alert.scope}/${alert.id}`);
@@ -149,5 +152,5 @@ function useCriticalTone(
     known.current = new Set(critical);
     if (previous === null || !enabled) return;
     if (critical.some((key) => !previous.has(key))) playCriticalTone();
-  }, [alerts, enabled]);
+  }, [alerts, enabled, ready]);
 }

@@ -109,7 +109,9 @@ export function AlertPanel({
   showScope = false,
   canAcknowledge = () => true,
 }: AlertPanelProps) {
-  const [open, setOpen] = useState(defaultOpen);
+  // Follows defaultOpen (e.g. "open while there are warnings") until the user toggles it.
+  const [userOpen, setUserOpen] = useState<boolean | null>(null);
+  const open = userOpen ?? defaultOpen;
   const [bulkBusy, setBulkBusy] = useState(false);
   const [bulkError, setBulkError] = useState<string | null>(null);
   const bodyId = useId();
@@ -138,7 +140,7 @@ export function AlertPanel({
             className="panel-toggle"
             aria-expanded={open}
             aria-controls={bodyId}
-            onClick={() => setOpen((value) => !value)}
+            onClick={() => setUserOpen(!open)}
           >
             <span className="chevron" data-open={open} aria-hidden="true">
               ▸

@@ -15,7 +15,9 @@ export function CriticalAlertBanner({
   if (first === undefined) return null;
   return (
     <div className="alert-banner" role="alert" aria-label="Critical alert">
-      <span aria-hidden="true">⛔</span>
+      <span className="banner-icon" aria-hidden="true">
+        !
+      </span>
       <span>
         <strong>{first.title}</strong> — {first.message}
         {critical.length > 1 && <> (+{critical.length - 1} more critical)</>}

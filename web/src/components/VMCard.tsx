@@ -23,7 +23,8 @@ export type VmAction =
   | { kind: 'maintenance'; enabled: boolean };
 
 export interface PendingRequest {
-  action: VmAction['kind'];
+  /** The button that started it; null for a request someone else made. */
+  action: VmAction['kind'] | null;
   title: string;
   result: RequestResult | null;
   error: string | null;
@@ -233,7 +234,7 @@ export function VMCard(props: VMCardProps) {
         {isAdmin && (
           <>
             <ActionButton
-              label={availability.maintenanceOn ? 'Maintenance' : 'End maintenance'}
+              label={availability.maintenanceOff ? 'End maintenance' : 'Maintenance'}
               busy={busy('maintenance')}
               disabled={inFlight || !(availability.maintenanceOn || availability.maintenanceOff)}
               onClick={() => onAction({ kind: 'maintenance', enabled: availability.maintenanceOn })}

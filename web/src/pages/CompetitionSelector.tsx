@@ -111,9 +111,15 @@ function CompetitionCard({
   onRelease,
   onDismiss,
 }: CompetitionCardProps) {
-  const request = useRequest(tracked?.requestId ?? null);
+  // Our own request, or the one driving the VM now (e.g. a cold start begun elsewhere).
+  const request = useRequest(
+    tracked?.requestId ?? (tracked === undefined ? (vm?.requestId ?? null) : null),
+  );
+  const foreignRunning =
+    tracked === undefined && request.result !== null && !isFinished(request.result);
   const inFlight =
-    tracked !== undefined && tracked.submitError === null && !isFinished(request.result);
+    foreignRunning ||
+    (tracked !== undefined && tracked.submitError === null && !isFinished(request.result));
   const hasVm = vm !== undefined || competition.vmId !== null;
   const ready = competition.vmAddress !== null;
   const meta = [competition.meetDate, competition.venue, competition.gender].filter(
@@ -139,6 +145,9 @@ function CompetitionCard({
           Show server at <span className="mono">{competition.vmAddress}</span>
         </div>
       )}
+      {foreignRunning && (
+        <RequestProgress title="Getting the VM ready" result={request.result} now={now} />
+      )}
       {tracked !== undefined && (
         <RequestProgress
           title={tracked.title}
@@ -155,9 +164,9 @@ function CompetitionCard({
             className="btn btn-primary btn-small"
             onClick={onAssign}
             disabled={inFlight}
-            aria-busy={inFlight}
+            aria-busy={inFlight && !foreignRunning}
           >
-            {inFlight && <Spinner />}
+            {inFlight && !foreignRunning && <Spinner />}
             Assign VM
           </button>
         ) : (
@@ -166,9 +175,9 @@ function CompetitionCard({
             className="btn btn-danger btn-small"
             onClick={onRelease}
             disabled={inFlight}
-            aria-busy={inFlight}
+            aria-busy={inFlight && !foreignRunning}
           >
-            {inFlight && <Spinner />}
+            {inFlight && !foreignRunning && <Spinner />}
             Release VM
           </button>
         )}

@@ -39,8 +39,9 @@ export function VMCardContainer({
 }: VMCardContainerProps) {
   const { user } = useSession();
   const isAdmin = user.roles.admin;
-  // Our own request first; otherwise whatever request is driving the VM (admins may read all).
-  const followId = tracked?.requestId ?? (tracked === undefined && isAdmin ? vm.requestId : null);
+  // Our own request first; otherwise whatever request is driving the VM, when readable
+  // (admins read all requests, producers their own).
+  const followId = tracked?.requestId ?? (tracked === undefined ? vm.requestId : null);
   const request = useRequest(followId);
 
   let pending: PendingRequest | null = null;

@@ -134,7 +134,11 @@ function AssignmentPanel({
 }) {
   const { tracked, track, dismiss } = useTrackedRequests();
   const current = tracked.assignment;
-  const request = useRequest(current?.requestId ?? null);
+  // Our own request, or the one driving the VM now (e.g. a cold start begun elsewhere).
+  const followId = current?.requestId ?? (current === undefined ? (vm?.requestId ?? null) : null);
+  const request = useRequest(followId);
+  const foreignRunning =
+    current === undefined && request.result !== null && !isFinished(request.result);
   const [archive, setArchive] = useState(true);
   const [stopAfter, setStopAfter] = useState(false);
   const [preferred, setPreferred] = useState('');
@@ -211,6 +215,9 @@ function AssignmentPanel({
             </>
           )}
         </dl>
+        {foreignRunning && (
+          <RequestProgress title="Request in progress" result={request.result} now={now} />
+        )}
         {current !== undefined && (
           <RequestProgress
             title={current.title}
