@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assertPathSegment, isValidPathSegment, paths } from './paths';
 
@@ -45,5 +46,22 @@ describe('paths', () => {
     expect(() => assertPathSegment('uid', 5)).toThrow(/expected a string, got number/);
     expect(() => paths.producerAccess('é'.repeat(400))).toThrow(/longer than 768 bytes/);
     expect(isValidPathSegment('fine-key')).toBe(true);
+  });
+
+  it('any string is either refused or kept as exactly one segment', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (segment) => {
+        let built: string;
+        try {
+          built = paths.alert('pool', segment);
+        } catch (error) {
+          expect((error as Error).message).toMatch(/^Illegal alertId path segment/);
+          return;
+        }
+        expect(built.split('/')).toEqual(['alerts', 'pool', segment]);
+        expect(segment).not.toMatch(/[.#$[\]]/);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
