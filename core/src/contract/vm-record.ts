@@ -111,5 +111,5 @@ export const vmRecordSchema = z.object({
  * `vmId` when the record does not carry it, e.g. `parseVmRecord({ vmId: key, ...value })`.
  */
 export function parseVmRecord(raw: unknown): Parsed<VmRecord> {
-  return parseWith(vmRecordSchema, raw) as Parsed<VmRecord>;
+  return parseWith<VmRecord>(vmRecordSchema, raw);
 }
