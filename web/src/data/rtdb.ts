@@ -41,7 +41,7 @@ export async function pushRow(
   const rowRef = push(ref(db, listPath));
   const id = rowRef.key;
   if (id === null) throw new Error(`push under ${listPath} returned no key`);
-  await set(rowRef, row);
+  await described(set(rowRef, row));
   return id;
 }
 
@@ -52,16 +52,25 @@ export function newPushId(db: Database, listPath: string): string {
   return id;
 }
 
-export async function writeValue(db: Database, path: string, value: unknown): Promise<void> {
-  await set(ref(db, path), value);
+/** Runs a write; a failure comes back as an Error whose message an operator can act on. */
+async function described(write: Promise<void>): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    throw new Error(describeDataError(error), { cause: error });
+  }
 }
 
-export async function updateValues(
+export function writeValue(db: Database, path: string, value: unknown): Promise<void> {
+  return described(set(ref(db, path), value));
+}
+
+export function updateValues(
   db: Database,
   path: string,
   values: Record<string, unknown>,
 ): Promise<void> {
-  await update(ref(db, path), values);
+  return described(update(ref(db, path), values));
 }
 
 export { serverTimestamp };
