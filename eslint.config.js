@@ -53,7 +53,7 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       '**/dist/**',
-      '**/lib/**',
+      'functions/lib/**',
       '.local-data/**',
       'test-artifacts/**',
       'coverage/**',
