@@ -23,6 +23,8 @@ export interface RtdbServerOptions {
   quiet?: boolean;
   /** Server clock in epoch ms (default Date.now). */
   clock?: () => number;
+  /** Close a long-poll client after this long without an open poll (default 10 s). */
+  longPollIdleCloseMs?: number;
 }
 
 export interface RtdbServer {
@@ -38,6 +40,8 @@ export interface RtdbServer {
   exportData(ns: string): Json;
   /** The number of connected clients. */
   readonly connectionCount: number;
+  /** How many of them use long polling (browsers that could not use a WebSocket). */
+  readonly longPollCount: number;
 }
 
 export async function startRtdbServer(opts: RtdbServerOptions = {}): Promise<RtdbServer> {
@@ -53,6 +57,9 @@ export async function startRtdbServer(opts: RtdbServerOptions = {}): Promise<Rtd
     saveIntervalMs: opts.saveIntervalMs ?? 1000,
     clock: opts.clock ?? (() => Date.now()),
     log: quiet ? () => undefined : (message) => console.error(`[rtdb] ${message}`),
+    ...(opts.longPollIdleCloseMs === undefined
+      ? {}
+      : { longPollIdleCloseMs: opts.longPollIdleCloseMs }),
   });
   await core.start();
   const url = `http://${host}:${core.port}`;
@@ -69,6 +76,9 @@ export async function startRtdbServer(opts: RtdbServerOptions = {}): Promise<Rtd
     exportData: (ns) => exportNode(core.namespace(ns).root),
     get connectionCount() {
       return core.sessionCount;
+    },
+    get longPollCount() {
+      return core.longPollCount;
     },
   };
 }

@@ -7,10 +7,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { Namespace } from './namespace';
+import { HOLD_MS, IDLE_CLOSE_MS, LongPollChannel, disconnectFrame } from './longpoll';
 import { loadSnapshot, saveSnapshot } from './persistence';
 import { handleRest } from './rest';
 import { RulesEngine, loadRulesDefinition, type RulesSource } from './rules';
-import { Session } from './session';
+import { Session, WebSocketTransport } from './session';
 import { exportNode, nodeFromJson, type Json } from './tree';
 
 export interface ServerOptions {
@@ -22,6 +23,8 @@ export interface ServerOptions {
   readonly saveIntervalMs: number;
   readonly clock: () => number;
   readonly log: (message: string) => void;
+  /** Long-poll channels without an open poll for this long are closed. */
+  readonly longPollIdleCloseMs?: number;
 }
 
 export class RtdbCore {
@@ -36,6 +39,10 @@ export class RtdbCore {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private sessionCounter = 0;
+  /** Long-poll channels by channel id, and by session id (for WebSocket upgrades). */
+  private readonly channels = new Map<string, LongPollChannel>();
+  private readonly channelsBySession = new Map<string, LongPollChannel>();
+  private reaper: NodeJS.Timeout | null = null;
   private readonly sessionPrefix = randomBytes(4).toString('hex');
   port = 0;
 
@@ -69,6 +76,8 @@ export class RtdbCore {
         resolve();
       });
     });
+    this.reaper = setInterval(() => this.reapChannels(), Math.min(HOLD_MS, 1000));
+    this.reaper.unref();
     const address = this.http.address();
     this.port = typeof address === 'object' && address !== null ? address.port : this.opts.port;
   }
@@ -113,25 +122,50 @@ export class RtdbCore {
     return this.sessions.size;
   }
 
+  /** Sessions currently on the long-poll transport. */
+  get longPollCount(): number {
+    return this.channels.size;
+  }
+
+  private nextSessionId(): string {
+    return `${this.sessionPrefix}-${++this.sessionCounter}`;
+  }
+
+  private socketTransport(ws: WebSocket): WebSocketTransport {
+    const limit = Math.max(this.opts.maxMessageBytes * 4, 64 * 1024 * 1024);
+    return new WebSocketTransport({
+      send: (frame) => {
+        // A client that stops reading is cut off rather than buffered without bound.
+        if (ws.bufferedAmount > limit) ws.terminate();
+        else ws.send(frame);
+      },
+      close: (code, reason) => ws.close(code, reason.slice(0, 100)),
+    });
+  }
+
+  private newSession(transport: SocketOrChannel, nsName: string, host: string): Session {
+    const session = new Session(transport, {
+      namespace: this.namespace(nsName),
+      clock: this.opts.clock,
+      maxMessageBytes: this.opts.maxMessageBytes,
+      host,
+      sessionId: this.nextSessionId(),
+      log: this.opts.log,
+    });
+    this.sessions.add(session);
+    return session;
+  }
+
   private accept(ws: WebSocket, req: IncomingMessage): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const upgrading = this.channelsBySession.get(url.searchParams.get('s') ?? '');
+    if (upgrading !== undefined) {
+      this.acceptUpgrade(ws, upgrading);
+      return;
+    }
     const nsName = url.searchParams.get('ns') ?? '';
     const host = req.headers.host ?? `${this.opts.host}:${this.port}`;
-    const session = new Session(
-      {
-        send: (frame) => ws.send(frame),
-        close: (code, reason) => ws.close(code, reason.slice(0, 100)),
-      },
-      {
-        namespace: this.namespace(nsName),
-        clock: this.opts.clock,
-        maxMessageBytes: this.opts.maxMessageBytes,
-        host,
-        sessionId: `${this.sessionPrefix}-${++this.sessionCounter}`,
-        log: this.opts.log,
-      },
-    );
-    this.sessions.add(session);
+    const session = this.newSession(this.socketTransport(ws), nsName, host);
     ws.on('message', (data: RawData) => {
       session.receiveFrame(rawToString(data));
     });
@@ -147,8 +181,123 @@ export class RtdbCore {
     session.start();
   }
 
+  /**
+   * A WebSocket taking over a long-poll session: answer its pings until the
+   * client sends `n` over the long poll, then move the session onto it.
+   */
+  private acceptUpgrade(ws: WebSocket, channel: LongPollChannel): void {
+    const transport = this.socketTransport(ws);
+    channel.beginUpgrade(transport);
+    let switched = false;
+    ws.on('message', (data: RawData) => {
+      const frame = rawToString(data);
+      const session = channel.session;
+      if (session === null) return;
+      if (switched) {
+        session.receiveFrame(frame);
+      } else if (/^\{"t":"c","d":\{"t":"p"/.test(frame)) {
+        transport.send('{"t":"c","d":{"t":"o","d":{}}}');
+      } else if (!/^\{"t":"c","d":\{"t":"a"/.test(frame)) {
+        channel.bufferUpgradeFrame(frame);
+      }
+    });
+    channel.onUpgraded = () => {
+      switched = true;
+      this.forgetChannel(channel);
+      const session = channel.session;
+      if (session === null) return;
+      for (const frame of channel.takeUpgradeFrames()) session.receiveFrame(frame);
+    };
+    ws.on('close', () => {
+      if (switched && channel.session !== null) {
+        channel.session.closed();
+        this.sessions.delete(channel.session);
+      }
+    });
+    ws.on('error', () => ws.terminate());
+    transport.send('{"t":"c","d":{"t":"a","d":{}}}');
+  }
+
+  private forgetChannel(channel: LongPollChannel): void {
+    this.channels.delete(channel.id);
+    for (const [sid, c] of this.channelsBySession)
+      if (c === channel) this.channelsBySession.delete(sid);
+  }
+
+  private closeChannel(channel: LongPollChannel): void {
+    this.forgetChannel(channel);
+    channel.close();
+    if (channel.session !== null) {
+      channel.session.closed();
+      this.sessions.delete(channel.session);
+    }
+  }
+
+  private reapChannels(): void {
+    const now = this.opts.clock();
+    for (const channel of this.channels.values()) {
+      const idle = this.opts.longPollIdleCloseMs ?? IDLE_CLOSE_MS;
+      if (!channel.isHolding && now - channel.lastSeen > idle) this.closeChannel(channel);
+    }
+  }
+
+  private handleLongPoll(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const params = url.searchParams;
+    const js = (body: string): void => {
+      res.writeHead(200, {
+        'content-type': 'application/javascript; charset=utf-8',
+        'cache-control': 'no-cache, no-store, must-revalidate',
+      });
+      res.end(body);
+    };
+    if (params.get('start') === 't') {
+      const channel = new LongPollChannel(this.opts.clock, this.opts.maxMessageBytes);
+      const host = req.headers.host ?? `${this.opts.host}:${this.port}`;
+      const session = this.newSession(channel, params.get('ns') ?? '', host);
+      channel.session = session;
+      this.channels.set(channel.id, channel);
+      this.channelsBySession.set(session.id, channel);
+      session.start();
+      js(channel.startScript(params.get('cb') ?? ''));
+      return;
+    }
+    const channel = this.channels.get(params.get('id') ?? '');
+    if (channel === undefined || channel.pw !== params.get('pw')) {
+      if (params.get('dframe') === 't' || params.get('disconn') === 't') js('');
+      else js("pLPCommand('close');");
+      return;
+    }
+    if (params.get('dframe') === 't') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(disconnectFrame(channel.id, channel.pw, params.get('ns') ?? ''));
+      return;
+    }
+    if (params.get('disconn') === 't') {
+      this.closeChannel(channel);
+      js('');
+      return;
+    }
+    const messages = channel.poll(params, res);
+    if (messages === 'too_large') {
+      channel.session?.fail(1009, `message larger than ${this.opts.maxMessageBytes} characters`);
+      this.closeChannel(channel);
+      return;
+    }
+    for (const message of messages) {
+      if (channel.isEndOfTransmission(message)) {
+        channel.completeUpgrade();
+        return;
+      }
+      channel.session?.receiveFrame(message);
+    }
+  }
+
   private handleHttp(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/.lp') {
+      this.handleLongPoll(req, res, url);
+      return;
+    }
     if (req.method === 'GET' && url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('vmpool local Realtime Database server (protocol v5 over WebSocket at /.ws)\n');
@@ -185,6 +334,8 @@ export class RtdbCore {
   async stop(): Promise<void> {
     if (this.saveTimer !== null) clearInterval(this.saveTimer);
     this.saveTimer = null;
+    if (this.reaper !== null) clearInterval(this.reaper);
+    for (const channel of [...this.channels.values()]) this.closeChannel(channel);
     for (const session of this.sessions) session.closed();
     for (const ws of this.wss.clients) ws.terminate();
     this.sessions.clear();
@@ -201,6 +352,8 @@ export class RtdbCore {
     });
   }
 }
+
+type SocketOrChannel = WebSocketTransport | LongPollChannel;
 
 function rawToString(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Namespace } from './namespace';
-import { Session, type Transport } from './session';
+import { Session, WebSocketTransport, type FrameSink } from './session';
 import { plainValue } from './tree';
 
-class FakeTransport implements Transport {
+class FakeTransport implements FrameSink {
   readonly frames: string[] = [];
   closedWith: number | null = null;
   send(frame: string): void {
@@ -20,7 +20,7 @@ class FakeTransport implements Transport {
 function setup(now = 5) {
   const ns = new Namespace('t', null);
   const transport = new FakeTransport();
-  const session = new Session(transport, {
+  const session = new Session(new WebSocketTransport(transport), {
     namespace: ns,
     clock: () => now,
     maxMessageBytes: 10_000,

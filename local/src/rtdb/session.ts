@@ -19,8 +19,26 @@ import type { Json } from './tree';
 
 /** How a session reaches its client (a WebSocket, or a long-poll channel). */
 export interface Transport {
+  /** Sends one whole serialized message (the transport splits it if it must). */
+  send(message: string): void;
+  close(code: number, reason: string): void;
+}
+
+/** A WebSocket-like sink for `WebSocketTransport`. */
+export interface FrameSink {
   send(frame: string): void;
   close(code: number, reason: string): void;
+}
+
+/** Protocol v5 over a WebSocket: long messages split into counted frames. */
+export class WebSocketTransport implements Transport {
+  constructor(private readonly socket: FrameSink) {}
+  send(message: string): void {
+    for (const frame of splitMessage(message)) this.socket.send(frame);
+  }
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+  }
 }
 
 export interface SessionOptions {
@@ -54,10 +72,14 @@ export class Session implements Subscriber {
   private ended = false;
 
   constructor(
-    private readonly transport: Transport,
+    private transport: Transport,
     private readonly opts: SessionOptions,
   ) {
     this.assembler = new FrameAssembler(opts.maxMessageBytes);
+  }
+
+  get id(): string {
+    return this.opts.sessionId;
   }
 
   get isClosed(): boolean {
@@ -82,7 +104,7 @@ export class Session implements Subscriber {
 
   private sendFrame(text: string): void {
     if (this.ended) return;
-    for (const frame of splitMessage(text)) this.transport.send(frame);
+    this.transport.send(text);
   }
 
   private reply(r: number, status: string, data: Json): void {
@@ -94,11 +116,17 @@ export class Session implements Subscriber {
     else this.reply(r, outcome.status, outcome.reason);
   }
 
-  private fail(code: number, reason: string): void {
+  /** Ends the session with a control `e` explaining why, and closes the transport. */
+  fail(code: number, reason: string): void {
     this.opts.log(`closing session ${this.opts.sessionId}: ${reason}`);
     this.sendFrame(JSON.stringify({ t: 'c', d: { t: 'e', d: reason } }));
     this.transport.close(code, reason);
     this.closed();
+  }
+
+  /** Moves the session to another transport (long poll upgraded to a WebSocket). */
+  switchTransport(transport: Transport): void {
+    this.transport = transport;
   }
 
   /** Handles one incoming frame. Never throws. */
