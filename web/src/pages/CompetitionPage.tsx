@@ -133,7 +133,7 @@ function CompetitionView({
                 <strong>Show server not reachable:</strong> {outcome.reason}
               </span>
               <button type="button" className="btn btn-small" onClick={connection.run}>
-                Reconnect
+                Test again
               </button>
             </div>
           )}

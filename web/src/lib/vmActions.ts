@@ -1,0 +1,30 @@
+/** Which admin actions make sense for a VM right now, straight from core's state machine. */
+import {
+  canTransition,
+  holdsAssignment,
+  isAssignable,
+  maintenanceOffEvent,
+  type VmRecord,
+} from '@vmpool/core';
+
+export interface VmActionAvailability {
+  start: boolean;
+  stop: boolean;
+  assign: boolean;
+  release: boolean;
+  /** The VM may be put into maintenance. */
+  maintenanceOn: boolean;
+  /** The VM is in maintenance and may leave it. */
+  maintenanceOff: boolean;
+}
+
+export function vmActionAvailability(vm: VmRecord): VmActionAvailability {
+  return {
+    start: canTransition(vm.status, 'start_requested'),
+    stop: canTransition(vm.status, 'stop_requested'),
+    assign: isAssignable(vm.status) && vm.assignedTo === null,
+    release: holdsAssignment(vm),
+    maintenanceOn: canTransition(vm.status, 'maintenance_on'),
+    maintenanceOff: canTransition(vm.status, maintenanceOffEvent(vm.ec2State)),
+  };
+}
