@@ -71,6 +71,7 @@ describe('VMCard', () => {
     const start = c.getByRole('button', { name: 'Start' }) as HTMLButtonElement;
     expect(start.disabled).toBe(false);
     expect((c.getByRole('button', { name: 'Stop' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((c.getByRole('button', { name: 'Reboot' }) as HTMLButtonElement).disabled).toBe(true);
     fireEvent.click(start);
     expect(onAction).toHaveBeenCalledWith({ kind: 'start' });
   });

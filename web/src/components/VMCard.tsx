@@ -18,6 +18,7 @@ import type { RequestResult } from '@vmpool/core';
 export type VmAction =
   | { kind: 'start' }
   | { kind: 'stop' }
+  | { kind: 'reboot' }
   | { kind: 'assign'; competitionId: string }
   | { kind: 'release' }
   | { kind: 'maintenance'; enabled: boolean };
@@ -188,6 +189,12 @@ export function VMCard(props: VMCardProps) {
               busy={busy('stop')}
               disabled={inFlight || !availability.stop}
               onClick={() => onAction({ kind: 'stop' })}
+            />
+            <ActionButton
+              label="Reboot"
+              busy={busy('reboot')}
+              disabled={inFlight || !availability.reboot}
+              onClick={() => onAction({ kind: 'reboot' })}
             />
             {availability.assign && (
               <span className="assign-group">

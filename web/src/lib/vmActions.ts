@@ -10,6 +10,7 @@ import {
 export interface VmActionAvailability {
   start: boolean;
   stop: boolean;
+  reboot: boolean;
   assign: boolean;
   release: boolean;
   /** The VM may be put into maintenance. */
@@ -22,6 +23,7 @@ export function vmActionAvailability(vm: VmRecord): VmActionAvailability {
   return {
     start: canTransition(vm.status, 'start_requested'),
     stop: canTransition(vm.status, 'stop_requested'),
+    reboot: canTransition(vm.status, 'reboot_requested'),
     assign: isAssignable(vm.status) && vm.assignedTo === null,
     release: holdsAssignment(vm),
     maintenanceOn: canTransition(vm.status, 'maintenance_on'),

@@ -69,6 +69,9 @@ export function VMCardContainer({
       case 'stop':
         track('stop', `Stop ${vm.vmId}`, () => pool.stopVM(vm.vmId));
         break;
+      case 'reboot':
+        track('reboot', `Reboot ${vm.vmId}`, () => pool.rebootVM(vm.vmId));
+        break;
       case 'assign':
         track('assign', `Assign ${vm.vmId}`, () => pool.assignVM(action.competitionId, vm.vmId));
         break;
