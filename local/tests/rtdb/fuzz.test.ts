@@ -173,3 +173,67 @@ it('survives random frames and keeps serving SDK clients', async () => {
   const r = await admin.transaction('after/counter', (v) => ((v as number | null) ?? 0) + 1);
   expect(r.committed).toBe(true);
 }, 60_000);
+
+it.skipIf(isExternal)(
+  'survives random long-poll requests',
+  async () => {
+    const base = `http://127.0.0.1:${server.port}/.lp`;
+    const get = async (query: string): Promise<string> => {
+      const ctrl = new AbortController();
+      const timer = setTimeout(() => ctrl.abort(), 25);
+      try {
+        return await (await fetch(`${base}?${query}`, { signal: ctrl.signal })).text();
+      } catch {
+        return '';
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    const param = fc.tuple(
+      fc.oneof(
+        fc.constantFrom(
+          'start',
+          'id',
+          'pw',
+          'ser',
+          'cb',
+          'dframe',
+          'disconn',
+          'seg0',
+          'ts0',
+          'd0',
+          'seg1',
+          'ts1',
+          'd1',
+        ),
+        fc.string({ maxLength: 6 }),
+      ),
+      fc.oneof(
+        fc.string({ maxLength: 30 }),
+        fc.constantFrom('t', '0', '1', '-1', '99999999', 'e30', 'eyJ0IjoiZCJ9'),
+        request.map((r) => Buffer.from(r).toString('base64url')),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(param, { maxLength: 8 }), { minLength: 1, maxLength: 5 }),
+        async (polls) => {
+          const start = await (await fetch(`${base}?start=t&ser=1&cb=9&v=5&ns=${ns}`)).text();
+          const m = /pLPCommand\('start','([^']+)','([^']+)'\)/.exec(start);
+          expect(m).not.toBeNull();
+          for (const poll of polls) {
+            const qs = new URLSearchParams(poll);
+            if (poll.length % 2 === 0 && m !== null) {
+              qs.set('id', m[1] as string);
+              qs.set('pw', m[2] as string);
+            }
+            await get(qs.toString());
+          }
+        },
+      ),
+      { numRuns: 40, seed: 4244 },
+    );
+    await probeStillServes();
+  },
+  30_000,
+);
