@@ -1,0 +1,126 @@
+import { AWS_REGION_PATTERN, fail, ok, type Parsed } from '@vmpool/core';
+
+/**
+ * Deployment settings of the control plane (not the pool's own `vmPool/config`): which regions
+ * reconcile scans and how long transitional work may take. Parsed once at cold start.
+ */
+export interface ControlPlaneConfig {
+  /** Regions scanned by reconcile besides the pool config's `awsRegion`. */
+  extraRegions: string[];
+  /** How long release waits for its agent commands (or SSM) before finishing anyway. */
+  releaseTimeoutMs: number;
+  /** A starting VM gets warmupTimeSeconds times this factor before its deadline passes. */
+  startDeadlineFactor: number;
+  /** How long EC2 may take to stop or terminate an instance. */
+  stopDeadlineMs: number;
+  /** A request still not final this long after its last update is driven again by reconcile. */
+  requestRedriveAfterMs: number;
+  /** How long one delivery of a request holds it; a duplicate delivery meanwhile stands back. */
+  requestLeaseMs: number;
+  /** User data passed to launched instances (the AMI's boot script reads it). */
+  launchUserData: string;
+}
+
+export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object.freeze({
+  extraRegions: [],
+  releaseTimeoutMs: 5 * 60_000,
+  startDeadlineFactor: 2,
+  stopDeadlineMs: 10 * 60_000,
+  requestRedriveAfterMs: 2 * 60_000,
+  requestLeaseMs: 90_000,
+  launchUserData: '#!/bin/bash\n# vmpool: the agent starts from its systemd unit\n',
+});
+
+const ENV_KEYS = {
+  extraRegions: 'VMPOOL_REGIONS',
+  releaseTimeoutMs: 'VMPOOL_RELEASE_TIMEOUT_MS',
+  startDeadlineFactor: 'VMPOOL_START_DEADLINE_FACTOR',
+  stopDeadlineMs: 'VMPOOL_STOP_DEADLINE_MS',
+  requestRedriveAfterMs: 'VMPOOL_REQUEST_REDRIVE_AFTER_MS',
+  requestLeaseMs: 'VMPOOL_REQUEST_LEASE_MS',
+  launchUserData: 'VMPOOL_LAUNCH_USER_DATA',
+} as const;
+
+function positiveNumber(
+  env: Record<string, string | undefined>,
+  key: string,
+  fallback: number,
+  min: number,
+  max: number,
+  errors: string[],
+): number {
+  const raw = env[key];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    errors.push(`${key}: must be a number between ${min} and ${max}, got ${JSON.stringify(raw)}`);
+    return fallback;
+  }
+  return value;
+}
+
+/** Reads the control plane's settings from the environment; every problem is reported at once. */
+export function parseControlPlaneConfig(
+  env: Record<string, string | undefined>,
+): Parsed<ControlPlaneConfig> {
+  const errors: string[] = [];
+  const d = DEFAULT_CONTROL_PLANE_CONFIG;
+  const regionsRaw = env[ENV_KEYS.extraRegions] ?? '';
+  const extraRegions = regionsRaw
+    .split(',')
+    .map((region) => region.trim())
+    .filter((region) => region !== '');
+  for (const region of extraRegions) {
+    if (!AWS_REGION_PATTERN.test(region)) {
+      errors.push(`${ENV_KEYS.extraRegions}: ${JSON.stringify(region)} is not an AWS region`);
+    }
+  }
+  const config: ControlPlaneConfig = {
+    extraRegions: [...new Set(extraRegions)],
+    releaseTimeoutMs: positiveNumber(
+      env,
+      ENV_KEYS.releaseTimeoutMs,
+      d.releaseTimeoutMs,
+      1000,
+      3_600_000,
+      errors,
+    ),
+    startDeadlineFactor: positiveNumber(
+      env,
+      ENV_KEYS.startDeadlineFactor,
+      d.startDeadlineFactor,
+      1,
+      10,
+      errors,
+    ),
+    stopDeadlineMs: positiveNumber(
+      env,
+      ENV_KEYS.stopDeadlineMs,
+      d.stopDeadlineMs,
+      1000,
+      3_600_000,
+      errors,
+    ),
+    requestRedriveAfterMs: positiveNumber(
+      env,
+      ENV_KEYS.requestRedriveAfterMs,
+      d.requestRedriveAfterMs,
+      1000,
+      3_600_000,
+      errors,
+    ),
+    requestLeaseMs: positiveNumber(
+      env,
+      ENV_KEYS.requestLeaseMs,
+      d.requestLeaseMs,
+      1000,
+      3_600_000,
+      errors,
+    ),
+    launchUserData: env[ENV_KEYS.launchUserData] ?? d.launchUserData,
+  };
+  if (config.launchUserData.length > 16_000) {
+    errors.push(`${ENV_KEYS.launchUserData}: longer than EC2's 16 KB user data limit`);
+  }
+  return errors.length > 0 ? fail(errors) : ok(config);
+}

@@ -1,0 +1,5 @@
+export {
+  startLocalFunctionsHost,
+  type LocalFunctionsHost,
+  type LocalHostOptions,
+} from './local-host';

@@ -1,0 +1,211 @@
+import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
+import { getAuth } from 'firebase-admin/auth';
+import { getDatabase, type DataSnapshot } from 'firebase-admin/database';
+import { paths } from '@vmpool/core';
+import type { Clock, ComputePort, Logger, RemoteExecPort } from '@vmpool/core/ports';
+import {
+  DEFAULT_CONTROL_PLANE_CONFIG,
+  type ControlPlaneConfig,
+} from '../config/control-plane-config';
+import { createRtdbPoolStore } from '../store/rtdb-pool-store';
+import { isRecord } from '../store/rtdb-values';
+import { onAgentWritten } from '../triggers/agent-written';
+import { claimsAccess } from '../triggers/claims-access';
+import { onCommandStatusWritten } from '../triggers/command-status-written';
+import { onPoolRequestCreated } from '../triggers/request-created';
+import { overrideDeps } from '../triggers/runtime';
+import { scheduledReconcile } from '../triggers/scheduled-reconcile';
+import type { AccessPort, UseCaseDeps } from '../usecases/deps';
+import { consoleLogger } from './console-logger';
+import { RTDB_EVENT_TYPES, rtdbCloudEvent, type EventTarget } from './cloud-event';
+
+export interface LocalHostOptions {
+  /** `http://127.0.0.1:PORT?ns=NS` */
+  databaseUrl: string;
+  compute: ComputePort;
+  remoteExec?: RemoteExecPort;
+  clock?: Clock;
+  logger?: Logger;
+  /** default 60000 (the production schedule); 0 disables the interval */
+  reconcileIntervalMs?: number;
+  projectId?: string;
+  /** Who is an admin; default: the `admin` custom claim via firebase-admin Auth. */
+  access?: AccessPort;
+  /** Deadlines and timeouts; default DEFAULT_CONTROL_PLANE_CONFIG. */
+  settings?: Partial<ControlPlaneConfig>;
+}
+
+export interface LocalFunctionsHost {
+  stop(): Promise<void>;
+  /** Runs the scheduled reconcile now and waits for it. */
+  reconcileNow(): Promise<void>;
+  /** Resolves when every trigger started so far has finished. */
+  idle(): Promise<void>;
+  httpUrl?: string;
+}
+
+function parseDatabaseUrl(databaseUrl: string): EventTarget {
+  const url = new URL(databaseUrl);
+  const instance = url.searchParams.get('ns') ?? url.hostname.split('.')[0] ?? 'default';
+  return { instance, host: url.host };
+}
+
+/**
+ * One process that runs the exported Cloud Functions against a local RTDB: listeners on the
+ * trigger paths invoke each trigger with a raw CloudEvent (as Eventarc would), an interval
+ * runs the schedule. Requests written before the host started are processed too.
+ */
+export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<LocalFunctionsHost> {
+  const target = parseDatabaseUrl(opts.databaseUrl);
+  const projectId = opts.projectId ?? target.instance;
+  // DataSnapshot in firebase-functions initializes its own admin app from this.
+  process.env.FIREBASE_CONFIG = JSON.stringify({ projectId, databaseURL: opts.databaseUrl });
+  process.env.GCLOUD_PROJECT ??= projectId;
+
+  const app: App = initializeApp(
+    { databaseURL: opts.databaseUrl, projectId },
+    `vmpool-host-${Math.random().toString(36).slice(2)}`,
+  );
+  const db = getDatabase(app);
+  const logger = opts.logger ?? consoleLogger('info', { component: 'functions-host' });
+  const clock = opts.clock ?? { now: () => Date.now() };
+  const deps: UseCaseDeps = {
+    store: createRtdbPoolStore(db),
+    compute: opts.compute,
+    remoteExec: opts.remoteExec ?? null,
+    access: opts.access ?? claimsAccess(getAuth(app)),
+    clock,
+    logger,
+    settings: { ...DEFAULT_CONTROL_PLANE_CONFIG, ...opts.settings },
+  };
+  overrideDeps(deps);
+
+  const inFlight = new Set<Promise<void>>();
+  let stopping = false;
+  const invoke = (name: string, call: () => unknown) => {
+    if (stopping) return;
+    const run = (async () => {
+      try {
+        await call();
+      } catch (error) {
+        logger.error('trigger failed', { trigger: name, error: String(error) });
+      }
+    })();
+    inFlight.add(run);
+    void run.finally(() => inFlight.delete(run));
+  };
+
+  // Requests: child_added also delivers every request already there (at-least-once).
+  const requestsRef = db.ref(paths.requests());
+  const onRequest = (snapshot: DataSnapshot) => {
+    const value = snapshot.val() as unknown;
+    const result = isRecord(value) && isRecord(value.result) ? value.result : null;
+    if (result?.state === 'succeeded' || result?.state === 'failed') return;
+    const ref = `${paths.requests()}/${snapshot.key}`;
+    invoke('onPoolRequestCreated', () =>
+      onPoolRequestCreated(
+        rtdbCloudEvent(target, RTDB_EVENT_TYPES.created, ref, null, value) as never,
+      ),
+    );
+  };
+  requestsRef.on('child_added', onRequest);
+
+  // Agent reports: the host keeps what it last delivered, as Eventarc's before/after.
+  const vmsRef = db.ref(paths.vms());
+  const agents = new Map<string, string>();
+  const onVm = (snapshot: DataSnapshot) => {
+    const vmId = snapshot.key;
+    if (vmId === null) return;
+    const after = (snapshot.child('agent').val() as unknown) ?? null;
+    const previous = agents.get(vmId);
+    const afterJson = JSON.stringify(after);
+    if (previous === afterJson || (previous === undefined && after === null)) return;
+    agents.set(vmId, afterJson);
+    const before = previous === undefined ? null : (JSON.parse(previous) as unknown);
+    invoke('onAgentWritten', () =>
+      onAgentWritten(
+        rtdbCloudEvent(
+          target,
+          RTDB_EVENT_TYPES.written,
+          paths.vmAgent(vmId),
+          before,
+          after,
+        ) as never,
+      ),
+    );
+  };
+  vmsRef.on('child_added', onVm);
+  vmsRef.on('child_changed', onVm);
+  vmsRef.on('child_removed', (snapshot) => {
+    if (snapshot.key !== null) agents.delete(snapshot.key);
+  });
+
+  // Command statuses, per VM and command.
+  const commandsRef = db.ref(paths.commands());
+  const statuses = new Map<string, unknown>();
+  const onCommands = (snapshot: DataSnapshot) => {
+    const vmId = snapshot.key;
+    const commands = snapshot.val() as unknown;
+    if (vmId === null || !isRecord(commands)) return;
+    for (const [commandId, command] of Object.entries(commands)) {
+      const status = isRecord(command) ? (command.status ?? null) : null;
+      const key = `${vmId}/${commandId}`;
+      const before = statuses.has(key) ? statuses.get(key) : null;
+      if (before === status) continue;
+      statuses.set(key, status);
+      if (status === null) continue;
+      const ref = `${paths.command(vmId, commandId)}/status`;
+      invoke('onCommandStatusWritten', () =>
+        onCommandStatusWritten(
+          rtdbCloudEvent(target, RTDB_EVENT_TYPES.written, ref, before, status) as never,
+        ),
+      );
+    }
+  };
+  commandsRef.on('child_added', onCommands);
+  commandsRef.on('child_changed', onCommands);
+
+  // The schedule: never two reconciles at once, as Cloud Scheduler with one instance.
+  let reconciling: Promise<void> | null = null;
+  const reconcileNow = async () => {
+    while (reconciling) await reconciling;
+    const run = (async () => {
+      await scheduledReconcile.run({
+        scheduleTime: new Date(clock.now()).toISOString(),
+        jobName: 'firebase-schedule-scheduledReconcile-local',
+      } as never);
+    })();
+    reconciling = run.finally(() => {
+      reconciling = null;
+    });
+    await run;
+  };
+  const intervalMs = opts.reconcileIntervalMs ?? 60_000;
+  const timer =
+    intervalMs > 0
+      ? setInterval(() => {
+          if (reconciling) return;
+          invoke('scheduledReconcile', reconcileNow);
+        }, intervalMs)
+      : null;
+
+  const idle = async () => {
+    while (inFlight.size > 0) await Promise.all([...inFlight]);
+  };
+
+  return {
+    reconcileNow,
+    idle,
+    async stop() {
+      stopping = true;
+      if (timer) clearInterval(timer);
+      requestsRef.off();
+      vmsRef.off();
+      commandsRef.off();
+      await idle();
+      while (reconciling) await reconciling;
+      overrideDeps(null);
+      await deleteApp(app);
+    },
+  };
+}

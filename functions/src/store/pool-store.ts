@@ -1,0 +1,130 @@
+import type {
+  Alert,
+  AuditEntry,
+  CompetitionConfig,
+  Parsed,
+  PoolConfig,
+  RequestResult,
+  VmCommand,
+  VmRecord,
+} from '@vmpool/core';
+
+/**
+ * Who holds a competition's single VM slot: `vmPool/assignments/{competitionId}`. Created by
+ * the assign request before it claims a VM (so one competition never gets two), carrying the
+ * release in progress once a release starts. Not part of the public contract: only the control
+ * plane reads or writes it (the rules deny everything not listed).
+ */
+export interface AssignmentLock {
+  competitionId: string;
+  /** The assign request that holds the slot. */
+  requestId: string;
+  vmId: string | null;
+  at: number;
+  release: ReleaseProgress | null;
+}
+
+export interface ReleaseProgress {
+  requestId: string;
+  requestedBy: string;
+  vmId: string;
+  archiveRecordings: boolean;
+  stopVM: boolean;
+  /** Cleanup runs through the VM's agent, or through SSM when the agent is offline. */
+  via: 'agent' | 'ssm' | 'none';
+  commandIds: string[];
+  invocationId: string | null;
+  startedAt: number;
+  deadline: number;
+}
+
+export interface StoredRequest {
+  requestId: string;
+  raw: unknown;
+  result: RequestResult | null;
+}
+
+/** A read whose payload failed validation: reported, never silently dropped. */
+export interface InvalidRecord {
+  path: string;
+  errors: string[];
+}
+
+/** The control plane's view of RTDB. Every VM status change goes through `updateVm`. */
+export interface PoolStore {
+  /** `vmPool/config` completed with defaults; a broken config comes back with its errors. */
+  readConfig(): Promise<Parsed<PoolConfig>>;
+
+  listVms(): Promise<{ vms: VmRecord[]; invalid: InvalidRecord[] }>;
+  getVm(vmId: string): Promise<VmRecord | null>;
+  /** Creates the record only when no VM with that id exists; false otherwise. */
+  createVm(record: VmRecord): Promise<boolean>;
+  /**
+   * A guarded transaction on `vmPool/vms/{vmId}`: `change` sees the current record and returns
+   * the new one, or null to leave it untouched. The agent subtree is never overwritten.
+   */
+  updateVm(
+    vmId: string,
+    change: (vm: VmRecord) => VmRecord | null,
+  ): Promise<{ committed: boolean; vm: VmRecord | null }>;
+  /** Deletes the record when `expect` approves the current value. */
+  deleteVm(vmId: string, expect: (vm: VmRecord) => boolean): Promise<boolean>;
+
+  getRequest(requestId: string): Promise<StoredRequest | null>;
+  /**
+   * Takes the request's run lease and marks it as being worked on: 'final' when its result is
+   * already final, 'busy' while another delivery holds an unexpired lease. Also indexes it as
+   * open so that reconcile can drive it again after a crash.
+   */
+  beginRequest(
+    requestId: string,
+    initial: RequestResult,
+    lease: { runId: string; until: number; now: number },
+  ): Promise<'begun' | 'final' | 'busy'>;
+  /** Gives the run lease back (the request may still be open, e.g. waiting for an agent). */
+  endRequestRun(requestId: string, runId: string): Promise<void>;
+  /** Writes progress; a final result also drops the request from the open index. */
+  writeResult(requestId: string, result: RequestResult): Promise<void>;
+  /** Requests begun but not final, with when they were last updated. */
+  listOpenRequests(): Promise<{ requestId: string; updatedAt: number }[]>;
+  /** Forgets an open request (it was deleted, or found final). */
+  dropOpenRequest(requestId: string): Promise<void>;
+
+  getCompetitionConfig(competitionId: string): Promise<CompetitionConfig | null>;
+  setCompetitionVm(competitionId: string, vmId: string, vmAddress: string | null): Promise<void>;
+  /** Removes vmId and vmAddress, only when the competition still points at `vmId`. */
+  clearCompetitionVm(competitionId: string, vmId: string): Promise<void>;
+  hasProducerAccess(uid: string, competitionId: string): Promise<boolean>;
+
+  getLock(competitionId: string): Promise<AssignmentLock | null>;
+  /** Transaction on the lock: `change` returns the new lock, null to delete, undefined to keep. */
+  updateLock(
+    competitionId: string,
+    change: (lock: AssignmentLock | null) => AssignmentLock | null | undefined,
+  ): Promise<AssignmentLock | null>;
+  listLocks(): Promise<AssignmentLock[]>;
+
+  /** Queues a command unless one with that id exists (safe to repeat). */
+  queueCommand(vmId: string, commandId: string, command: QueuedCommand): Promise<void>;
+  getCommand(vmId: string, commandId: string): Promise<Parsed<VmCommand> | null>;
+
+  /** Creates the alert unless an unresolved one with its sourceId exists in that scope. */
+  raiseAlert(scope: string, alert: Alert): Promise<{ created: boolean; alertId: string }>;
+  /** Resolves the unresolved alert with that sourceId, if any. */
+  resolveAlert(scope: string, sourceId: string, now: number): Promise<boolean>;
+  acknowledgeAlert(scope: string, alertId: string, by: string, now: number): Promise<boolean>;
+  listActiveAlerts(scope?: string): Promise<(Alert & { scope: string })[]>;
+  /** Every unresolved alert's index entry: scope, sourceId and alert id. */
+  listAlertSources(): Promise<{ scope: string; sourceId: string; alertId: string }[]>;
+
+  /** Writes the entry under a deterministic id, so a repeated handler writes it once. */
+  writeAudit(auditId: string, entry: AuditEntry): Promise<void>;
+  newId(): string;
+}
+
+export interface QueuedCommand {
+  op: VmCommand['op'];
+  args?: Record<string, unknown>;
+  requestedBy: string;
+  requestedAt: number;
+}

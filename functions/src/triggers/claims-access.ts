@@ -1,0 +1,17 @@
+import type { Auth } from 'firebase-admin/auth';
+import type { AccessPort } from '../usecases/deps';
+
+/** Admins carry the `admin: true` custom claim (docs/contract.md, Roles). */
+export function claimsAccess(auth: Auth): AccessPort {
+  return {
+    async isAdmin(uid) {
+      try {
+        const user = await auth.getUser(uid);
+        return user.customClaims?.admin === true;
+      } catch {
+        // Unknown user or Auth unreachable: never more rights than a producer.
+        return false;
+      }
+    },
+  };
+}

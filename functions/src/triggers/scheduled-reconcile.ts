@@ -1,0 +1,11 @@
+import { onSchedule } from 'firebase-functions/v2/scheduler';
+import { reconcile } from '../usecases/reconcile';
+import { runtimeDeps } from './runtime';
+
+/** Every minute: make the pool converge (see usecases/reconcile.ts). */
+export const scheduledReconcile = onSchedule(
+  { schedule: 'every 1 minutes', timeoutSeconds: 300, retryCount: 0 },
+  async () => {
+    await reconcile(runtimeDeps());
+  },
+);

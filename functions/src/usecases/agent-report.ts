@@ -1,0 +1,132 @@
+import {
+  DEFAULT_POOL_CONFIG,
+  deriveAlerts,
+  healthVerdict,
+  parseAgentReport,
+  POOL_ALERT_SCOPE,
+  readyEvent,
+  recoverEvent,
+  alertScopeFor,
+  type AgentReport,
+  type PoolConfig,
+  type VmRecord,
+} from '@vmpool/core';
+import { applyAlertChanges } from './alerts';
+import type { UseCaseDeps } from './deps';
+import { COLD_ASSIGN_STEPS, handOver } from './hand-over';
+import { changeStatus } from './vm-changes';
+
+/** Statuses reason prefix for a VM failed by a stale heartbeat: the agent's return recovers it. */
+export const STALE_REASON_PREFIX = 'agent stopped reporting';
+
+function signature(report: AgentReport | null): string {
+  if (report === null) return 'none';
+  const services = Object.entries(report.services)
+    .map(([name, status]) => `${name}:${status.state}`)
+    .sort()
+    .join(',');
+  const show = report.show
+    ? `${report.show.reachable}/${report.show.obsConnected}/${report.show.obsIsStreaming}`
+    : '-';
+  return `${report.online}|${report.bootId}|${services}|${show}|${report.publicIp ?? ''}`;
+}
+
+function parsedOrNull(raw: unknown): AgentReport | null {
+  if (raw === null || raw === undefined) return null;
+  const parsed = parseAgentReport(raw);
+  return parsed.ok ? parsed.value : null;
+}
+
+/** The agent has come up since the VM was (re)started and its show server answers. */
+function isReady(vm: VmRecord, config: PoolConfig, now: number): boolean {
+  const agent = vm.agent;
+  if (agent === null) return false;
+  const verdict = healthVerdict(agent, config, now);
+  if (verdict.agentStale) return false;
+  if (verdict.status !== 'healthy' && verdict.status !== 'degraded') return false;
+  const since = vm.lastStartedAt ?? 0;
+  return (agent.startedAt ?? agent.lastSeen) >= since;
+}
+
+/**
+ * The agent's report changed: a starting VM whose agent is ready becomes available (or is
+ * handed to the competition waiting for it), a live show moves the VM to in_use and back,
+ * and the VM's alerts follow its health. Heartbeats that change nothing are ignored.
+ */
+export async function onAgentReport(
+  deps: UseCaseDeps,
+  vmId: string,
+  before: unknown,
+  after: unknown,
+): Promise<void> {
+  const previous = parsedOrNull(before);
+  const current = parsedOrNull(after);
+  if (after !== null && after !== undefined && current === null) {
+    deps.logger.warn('agent report is invalid; ignored', { vmId });
+    return;
+  }
+  const vm = await deps.store.getVm(vmId);
+  if (vm === null) return;
+  const changed = signature(previous) !== signature(current);
+  if (!changed && vm.status !== 'starting') return;
+
+  const parsedConfig = await deps.store.readConfig();
+  const config = parsedConfig.ok ? parsedConfig.value : { ...DEFAULT_POOL_CONFIG };
+  const now = deps.clock.now();
+  const updated = await applyAgentTransitions(deps, vm, config, now);
+  if (!changed) return;
+
+  const subject = updated ?? vm;
+  const scopes = [...new Set([alertScopeFor(subject), POOL_ALERT_SCOPE])];
+  const activeAlerts = (
+    await Promise.all(scopes.map((scope) => deps.store.listActiveAlerts(scope)))
+  )
+    .flat()
+    .filter((alert) => alert.vmId === vmId);
+  const changes = deriveAlerts({ vms: [subject], activeAlerts, config, now });
+  await applyAlertChanges(deps, {
+    create: changes.create.filter((draft) => draft.vmId === vmId),
+    resolve: changes.resolve,
+  });
+}
+
+async function applyAgentTransitions(
+  deps: UseCaseDeps,
+  vm: VmRecord,
+  config: PoolConfig,
+  now: number,
+): Promise<VmRecord | null> {
+  const verdict = healthVerdict(vm.agent, config, now);
+  const { vm: updated } = await deps.store.updateVm(vm.vmId, (latest) => {
+    const health = { healthStatus: verdict.status, lastHealthCheck: now };
+    if (latest.status === 'starting' && isReady(latest, config, now)) {
+      return changeStatus(latest, readyEvent(latest), now, 'agent reported ready', {
+        ...health,
+        deadline: null,
+      });
+    }
+    const streaming = latest.agent?.show?.obsIsStreaming === true;
+    if (latest.status === 'assigned' && streaming) {
+      return changeStatus(latest, 'show_live', now, 'OBS is streaming', health);
+    }
+    if (latest.status === 'in_use' && !streaming) {
+      return changeStatus(latest, 'show_ended', now, 'OBS stopped streaming', health);
+    }
+    if (
+      latest.status === 'error' &&
+      latest.statusReason.startsWith(STALE_REASON_PREFIX) &&
+      latest.ec2State === 'running' &&
+      !verdict.agentStale
+    ) {
+      return changeStatus(latest, recoverEvent(latest), now, 'agent reporting again', health);
+    }
+    return latest.healthStatus === verdict.status ? null : { ...latest, ...health };
+  });
+  if (updated?.status === 'assigned' && vm.status === 'starting') {
+    await handOver(deps, updated, COLD_ASSIGN_STEPS);
+  }
+  if (updated?.status === 'assigned' && vm.status === 'error') {
+    await handOver(deps, updated, COLD_ASSIGN_STEPS);
+  }
+  return updated;
+}

@@ -1,0 +1,16 @@
+import type { UseCaseDeps } from './deps';
+import { runVmAction, type VmActionContext } from './vm-action';
+
+/** reboot: the VM restarts and waits for its agent again (an assignment is kept). */
+export async function rebootVm(deps: UseCaseDeps, ctx: VmActionContext): Promise<string> {
+  const vm = await runVmAction(deps, ctx, {
+    event: () => 'reboot_requested',
+    reason: 'rebooted by an admin',
+    patch: (_vm, now) => ({
+      lastStartedAt: now,
+      deadline: now + ctx.config.warmupTimeSeconds * 1000 * deps.settings.startDeadlineFactor,
+    }),
+    call: (current) => deps.compute.rebootInstance(current.region, current.instanceId),
+  });
+  return `${vm.vmId} is rebooting; it is back when its agent reports ready`;
+}

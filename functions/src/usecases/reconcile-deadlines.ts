@@ -1,0 +1,106 @@
+import { isTransitional, type PoolConfig, type VmRecord } from '@vmpool/core';
+import type { AssignmentLock } from '../store/pool-store';
+import { completeRequest } from './complete-request';
+import type { UseCaseDeps } from './deps';
+import { COLD_ASSIGN_STEPS } from './hand-over';
+import { isPendingInstanceId } from './launch-vm';
+import { failedResult, STEP } from './progress';
+import { RequestError } from './request-error';
+import { changeStatus } from './vm-changes';
+
+/** Marks a transitional state that was retried once; the next deadline sends it to error. */
+export const RETRY_MARK = ' (retried)';
+
+const FREE = { assignedTo: null, assignedAt: null, assignedBy: null, requestId: null } as const;
+
+/**
+ * Transitional states past their deadline: starting, stopping and terminating are retried
+ * once (the EC2 call again, a new deadline), then the VM goes to error; a waiting cold assign
+ * fails with TIMEOUT and frees its competition. Releases enforce their own deadline.
+ */
+export async function enforceDeadlines(
+  deps: UseCaseDeps,
+  config: PoolConfig,
+  vms: VmRecord[],
+  locks: AssignmentLock[],
+): Promise<number> {
+  const now = deps.clock.now();
+  let handled = 0;
+  const releasing = new Set(locks.filter((lock) => lock.release).map((lock) => lock.release?.vmId));
+  for (const vm of vms) {
+    if (!isTransitional(vm.status) || vm.deadline === null || now <= vm.deadline) continue;
+    if (vm.status === 'releasing' && releasing.has(vm.vmId)) continue;
+    handled += 1;
+    const retried = vm.statusReason.endsWith(RETRY_MARK);
+    const retry = retryCall(deps, vm);
+    if (!retried && retry !== null) {
+      const deadline =
+        vm.status === 'starting'
+          ? now + config.warmupTimeSeconds * 1000 * deps.settings.startDeadlineFactor
+          : now + deps.settings.stopDeadlineMs;
+      const { committed } = await deps.store.updateVm(vm.vmId, (current) =>
+        current.status === vm.status && current.deadline === vm.deadline
+          ? { ...current, deadline, statusReason: `${current.statusReason}${RETRY_MARK}` }
+          : null,
+      );
+      if (committed) {
+        await retry().catch((error: unknown) =>
+          deps.logger.warn('retry after deadline failed', { vmId: vm.vmId, error: String(error) }),
+        );
+      }
+      continue;
+    }
+    await expire(deps, vm, now);
+  }
+  return handled;
+}
+
+function retryCall(deps: UseCaseDeps, vm: VmRecord): (() => Promise<void>) | null {
+  if (isPendingInstanceId(vm.instanceId)) return null;
+  switch (vm.status) {
+    case 'starting':
+      return () => deps.compute.startInstance(vm.region, vm.instanceId);
+    case 'stopping':
+      return () => deps.compute.stopInstance(vm.region, vm.instanceId);
+    case 'terminating':
+      return () => deps.compute.terminateInstance(vm.region, vm.instanceId);
+    default:
+      return null;
+  }
+}
+
+async function expire(deps: UseCaseDeps, vm: VmRecord, now: number): Promise<void> {
+  const reason = `${vm.status} did not finish before its deadline`;
+  if (isPendingInstanceId(vm.instanceId)) {
+    // The launch never produced an instance: the slot is freed instead of kept as error.
+    await deps.store.deleteVm(vm.vmId, (current) => isPendingInstanceId(current.instanceId));
+  } else {
+    await deps.store.updateVm(vm.vmId, (current) =>
+      current.status === vm.status && current.deadline === vm.deadline
+        ? changeStatus(current, 'deadline_passed', now, reason, { ...FREE, deadline: null })
+        : null,
+    );
+  }
+  deps.logger.warn('transitional state expired', { vmId: vm.vmId, status: vm.status });
+  const competitionId = vm.assignedTo;
+  if (competitionId === null) return;
+  await deps.store.clearCompetitionVm(competitionId, vm.vmId);
+  await deps.store.updateLock(competitionId, (current) =>
+    current?.vmId === vm.vmId ? null : undefined,
+  );
+  if (vm.status === 'starting' && vm.requestId !== null) {
+    await completeRequest(
+      deps,
+      vm.requestId,
+      failedResult(
+        COLD_ASSIGN_STEPS,
+        STEP.waitAgent,
+        new RequestError(
+          'TIMEOUT',
+          `${vm.vmId} did not become ready in time; ${competitionId} is free to assign again`,
+        ),
+        now,
+      ),
+    );
+  }
+}

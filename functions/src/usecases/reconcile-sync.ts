@@ -1,0 +1,188 @@
+import {
+  holdsAssignment,
+  isValidVmId,
+  makeVmId,
+  transitionVm,
+  type PoolConfig,
+  type VmEvent,
+  type VmRecord,
+  type VmStatus,
+} from '@vmpool/core';
+import type { ComputeInstance } from '@vmpool/core/ports';
+import type { UseCaseDeps } from './deps';
+import { isPendingInstanceId } from './launch-vm';
+import { changeStatus, newVmRecord, vmAddressOf } from './vm-changes';
+
+export interface SyncCounts {
+  adopted: number;
+  synced: number;
+  removed: number;
+}
+
+/** The status an adopted instance starts in, from its EC2 state; null: do not adopt. */
+function adoptedStatus(instance: ComputeInstance): VmStatus | null {
+  switch (instance.state) {
+    case 'pending':
+    case 'running':
+      return 'starting';
+    case 'stopped':
+      return 'stopped';
+    case 'stopping':
+      return 'stopping';
+    default:
+      return null;
+  }
+}
+
+/** The event EC2's state implies for a VM, if the state machine allows one. */
+function ec2Event(vm: VmRecord, instance: ComputeInstance): VmEvent | null {
+  const candidates: VmEvent[] = [];
+  if (instance.state === 'stopped') {
+    candidates.push(holdsAssignment(vm) ? 'fail' : 'ec2_stopped');
+  } else if (instance.state === 'running' || instance.state === 'pending') {
+    if (vm.status === 'stopped') candidates.push('ec2_running');
+    if (vm.status === 'stopping' && instance.state === 'pending') candidates.push('fail');
+  } else if (instance.state === 'terminated' || instance.state === 'shutting-down') {
+    if (vm.status !== 'terminating') candidates.push('fail');
+  }
+  return candidates.find((event) => transitionVm(vm, event).ok) ?? null;
+}
+
+/**
+ * Adopts newly tagged instances and brings every record in a described region in line with
+ * EC2: state, addresses (a changed address also updates the competition's vmAddress) and the
+ * status changes EC2's state implies. Records of terminated instances are removed.
+ */
+export async function syncWithCompute(
+  deps: UseCaseDeps,
+  config: PoolConfig,
+  vms: VmRecord[],
+  described: Map<string, ComputeInstance[]>,
+): Promise<SyncCounts> {
+  const counts: SyncCounts = { adopted: 0, synced: 0, removed: 0 };
+  const now = deps.clock.now();
+  const byInstance = new Map<string, ComputeInstance>();
+  for (const instances of described.values()) {
+    for (const instance of instances) byInstance.set(instance.instanceId, instance);
+  }
+  const known = new Set(vms.map((vm) => vm.instanceId));
+  const takenIds = new Set(vms.map((vm) => vm.vmId));
+
+  for (const instance of byInstance.values()) {
+    if (known.has(instance.instanceId)) continue;
+    const status = adoptedStatus(instance);
+    if (status === null) continue;
+    const tagged = instance.tags.VmId;
+    const pending = vms.find((vm) => vm.vmId === tagged && isPendingInstanceId(vm.instanceId));
+    if (pending !== undefined) {
+      // RunInstances succeeded but the record never learnt the id (a crash in between).
+      await deps.store.updateVm(pending.vmId, (current) =>
+        isPendingInstanceId(current.instanceId)
+          ? { ...current, instanceId: instance.instanceId, ec2State: instance.state }
+          : null,
+      );
+      known.add(instance.instanceId);
+      continue;
+    }
+    let vmId = tagged !== undefined && isValidVmId(tagged) && !takenIds.has(tagged) ? tagged : null;
+    for (let n = 1; vmId === null; n += 1) {
+      if (!takenIds.has(makeVmId(n))) vmId = makeVmId(n);
+    }
+    const record = newVmRecord({
+      vmId,
+      instanceId: instance.instanceId,
+      region: instance.region,
+      status,
+      now,
+      reason: `adopted: tagged instance found in ${instance.region}`,
+      deadline:
+        status === 'starting'
+          ? now + config.warmupTimeSeconds * 1000 * deps.settings.startDeadlineFactor
+          : status === 'stopping'
+            ? now + deps.settings.stopDeadlineMs
+            : null,
+      ec2State: instance.state,
+      publicIp: instance.publicIp,
+      privateIp: instance.privateIp,
+      publicDns: instance.publicDns,
+    });
+    if (await deps.store.createVm(record)) {
+      takenIds.add(vmId);
+      known.add(instance.instanceId);
+      counts.adopted += 1;
+      if (instance.tags.VmId !== vmId) {
+        await deps.compute
+          .tagInstance(instance.region, instance.instanceId, { VmId: vmId })
+          .catch((error: unknown) =>
+            deps.logger.warn('could not tag adopted instance', { vmId, error: String(error) }),
+          );
+      }
+    }
+  }
+
+  for (const vm of vms) {
+    if (!described.has(vm.region) || isPendingInstanceId(vm.instanceId)) continue;
+    const instance = byInstance.get(vm.instanceId);
+    if (instance === undefined || instance.state === 'terminated') {
+      if (vm.status === 'terminating' || instance?.state === 'terminated') {
+        if (await deps.store.deleteVm(vm.vmId, (current) => !holdsAssignment(current))) {
+          counts.removed += 1;
+          continue;
+        }
+      }
+      if (vm.status !== 'error') {
+        await deps.store.updateVm(vm.vmId, (current) =>
+          changeStatus(current, 'fail', now, `instance ${vm.instanceId} no longer exists in EC2`, {
+            ec2State: instance?.state ?? 'unknown',
+            deadline: null,
+          }),
+        );
+        counts.synced += 1;
+      }
+      continue;
+    }
+    const addressBefore = vmAddressOf(vm);
+    const event = ec2Event(vm, instance);
+    const sameFields =
+      vm.ec2State === instance.state &&
+      vm.publicIp === instance.publicIp &&
+      vm.privateIp === instance.privateIp &&
+      vm.publicDns === instance.publicDns;
+    if (sameFields && event === null) continue;
+    const { vm: updated } = await deps.store.updateVm(vm.vmId, (current) => {
+      const fields = {
+        ec2State: instance.state,
+        publicIp: instance.publicIp,
+        privateIp: instance.privateIp,
+        publicDns: instance.publicDns,
+      };
+      const latestEvent = ec2Event(current, instance);
+      if (latestEvent === null) return { ...current, ...fields };
+      const reason =
+        latestEvent === 'fail'
+          ? `EC2 reports ${instance.state} unexpectedly`
+          : `EC2 reports ${instance.state}`;
+      return changeStatus(current, latestEvent, now, reason, {
+        ...fields,
+        ...(latestEvent === 'ec2_stopped' ? { lastStoppedAt: now, deadline: null } : {}),
+        ...(latestEvent === 'ec2_running'
+          ? {
+              lastStartedAt: now,
+              deadline: now + config.warmupTimeSeconds * 1000 * deps.settings.startDeadlineFactor,
+            }
+          : {}),
+      });
+    });
+    counts.synced += 1;
+    if (updated && updated.assignedTo !== null && holdsAssignment(updated)) {
+      const addressAfter = vmAddressOf(updated);
+      if (addressAfter !== null && addressAfter !== addressBefore) {
+        const competition = await deps.store.getCompetitionConfig(updated.assignedTo);
+        if (competition?.vmId === updated.vmId) {
+          await deps.store.setCompetitionVm(updated.assignedTo, updated.vmId, addressAfter);
+        }
+      }
+    }
+  }
+  return counts;
+}

@@ -1,0 +1,16 @@
+import type { UseCaseDeps } from './deps';
+import { runVmAction, type VmActionContext } from './vm-action';
+
+/** start: a stopped VM starts and becomes available when its agent reports ready. */
+export async function startVm(deps: UseCaseDeps, ctx: VmActionContext): Promise<string> {
+  const vm = await runVmAction(deps, ctx, {
+    event: () => 'start_requested',
+    reason: 'started by an admin',
+    patch: (_vm, now) => ({
+      lastStartedAt: now,
+      deadline: now + ctx.config.warmupTimeSeconds * 1000 * deps.settings.startDeadlineFactor,
+    }),
+    call: (current) => deps.compute.startInstance(current.region, current.instanceId),
+  });
+  return `${vm.vmId} is starting; it becomes available when its agent reports ready`;
+}

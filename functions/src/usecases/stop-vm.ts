@@ -1,0 +1,13 @@
+import type { UseCaseDeps } from './deps';
+import { runVmAction, type VmActionContext } from './vm-action';
+
+/** stop: a free VM (available, starting, error, maintenance) is stopped. */
+export async function stopVm(deps: UseCaseDeps, ctx: VmActionContext): Promise<string> {
+  const vm = await runVmAction(deps, ctx, {
+    event: () => 'stop_requested',
+    reason: 'stopped by an admin',
+    patch: (_vm, now) => ({ deadline: now + deps.settings.stopDeadlineMs }),
+    call: (current) => deps.compute.stopInstance(current.region, current.instanceId),
+  });
+  return `${vm.vmId} is stopping`;
+}

@@ -1,0 +1,13 @@
+import type { UseCaseDeps } from './deps';
+import { runVmAction, type VmActionContext } from './vm-action';
+
+/** terminate: the instance is terminated; reconcile removes the record once EC2 confirms. */
+export async function terminateVm(deps: UseCaseDeps, ctx: VmActionContext): Promise<string> {
+  const vm = await runVmAction(deps, ctx, {
+    event: () => 'terminate_requested',
+    reason: 'terminated by an admin',
+    patch: (_vm, now) => ({ deadline: now + deps.settings.stopDeadlineMs }),
+    call: (current) => deps.compute.terminateInstance(current.region, current.instanceId),
+  });
+  return `${vm.vmId} is terminating; it leaves the pool when EC2 confirms`;
+}
