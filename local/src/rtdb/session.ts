@@ -13,7 +13,8 @@ import {
 } from './auth';
 import { FrameAssembler, splitMessage } from './framing';
 import type { Namespace, Outcome, Subscriber } from './namespace';
-import { InvalidInputError, isPrefix, parsePath, type Path } from './paths';
+import { DisconnectQueue } from './ondisconnect';
+import { InvalidInputError, parsePath } from './paths';
 import { parseQuery } from './query';
 import type { Json } from './tree';
 
@@ -51,12 +52,6 @@ export interface SessionOptions {
   readonly log: (message: string) => void;
 }
 
-interface QueuedDisconnect {
-  readonly kind: 'set' | 'merge';
-  readonly path: Path;
-  readonly data: unknown;
-}
-
 type Body = Record<string, unknown>;
 
 const PONG = '{"t":"c","d":{"t":"o","d":{}}}';
@@ -68,7 +63,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 export class Session implements Subscriber {
   private principal: Principal = ANONYMOUS;
   private readonly assembler: FrameAssembler;
-  private onDisconnect: QueuedDisconnect[] = [];
+  private readonly onDisconnect = new DisconnectQueue();
   private ended = false;
 
   constructor(
@@ -240,14 +235,14 @@ export class Session implements Subscriber {
             ? ns.set(this.principal, path, body.d, now, { dryRun: true })
             : ns.update(this.principal, path, body.d, now, { dryRun: true });
         if (outcome.status === 'ok') {
-          this.onDisconnect.push({ kind: action === 'o' ? 'set' : 'merge', path, data: body.d });
+          this.onDisconnect.add({ kind: action === 'o' ? 'set' : 'merge', path, data: body.d });
         }
         this.replyOutcome(r, outcome);
         return;
       }
       case 'oc': {
         const path = parsePath(body.p, true);
-        this.onDisconnect = this.onDisconnect.filter((op) => !isPrefix(path, op.path));
+        this.onDisconnect.cancel(path);
         this.reply(r, 'ok', '');
         return;
       }
@@ -293,9 +288,7 @@ export class Session implements Subscriber {
     this.ended = true;
     const ns = this.opts.namespace;
     ns.dropSubscriber(this);
-    const ops = this.onDisconnect;
-    this.onDisconnect = [];
-    for (const op of ops) {
+    for (const op of this.onDisconnect.take()) {
       try {
         const now = this.opts.clock();
         if (op.kind === 'set') ns.set(ADMIN, op.path, op.data, now);

@@ -75,9 +75,12 @@ describe('in-process clients', () => {
     await onDisconnect(ref(db, 'clean/web')).cancel();
     await onDisconnect(ref(db, 'clean/web/c')).set('c');
     await onDisconnect(ref(db, 'clean/web/d')).update({ x: 1, y: { '.sv': { increment: 2 } } });
+    await onDisconnect(ref(db, 'clean/web2')).set({ keep: 1, drop: { a: 1, b: 2 } });
+    await onDisconnect(ref(db, 'clean/web2/drop/a')).cancel();
     goOffline(db);
     await waitFor(async () => (await observer.get('clean/web/d')).exists, 5000, 'onDisconnect');
     expect((await observer.get('clean/web')).val).toEqual({ c: 'c', d: { x: 1, y: 2 } });
+    expect((await observer.get('clean/web2')).val).toEqual({ keep: 1, drop: { b: 2 } });
     goOnline(db);
   });
 
