@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { parseWebConfig } from './config';
 import { createFirebaseServices } from './firebase';
 import { App } from './app/App';
+import { ErrorBoundary } from './app/ErrorBoundary';
 import { ConfigErrorScreen } from './pages/ConfigErrorScreen';
 import './styles.css';
 
@@ -18,7 +19,9 @@ if (!parsed.ok) {
   const services = createFirebaseServices(parsed.config);
   root.render(
     <StrictMode>
-      <App services={services} />
+      <ErrorBoundary>
+        <App services={services} />
+      </ErrorBoundary>
     </StrictMode>,
   );
 }
