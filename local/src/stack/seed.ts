@@ -89,6 +89,10 @@ export const DEMO_POOL = [
 
 export const LOCAL_REGION = DEFAULT_POOL_CONFIG.awsRegion;
 
+/** Local agents heartbeat this often: well inside the seeded `agentStaleSeconds`. */
+export const AGENT_HEARTBEAT_MS = 4000;
+const AGENT_STALE_SECONDS = 20;
+
 /** Pool config for the local stack: short health intervals so a dead agent shows quickly. */
 export function demoPoolConfig(bootDelayMs: number, now: number): PoolConfig {
   const parsed = parsePoolConfig({
@@ -100,7 +104,7 @@ export function demoPoolConfig(bootDelayMs: number, now: number): PoolConfig {
     amiId: 'ami-0123456789abcdef0',
     warmupTimeSeconds: Math.min(1800, Math.max(10, Math.ceil(bootDelayMs / 1000) + 10)),
     healthCheckIntervalMs: 5000,
-    agentStaleSeconds: 15,
+    agentStaleSeconds: AGENT_STALE_SECONDS,
     updatedAt: now,
     updatedBy: 'local-stack',
   });

@@ -13,7 +13,7 @@ import { sigkillGroup } from '../compute/vm-processes';
 import { startAuthEmulator } from './auth-emulator';
 import type { StackConfig } from './config';
 import { startControlServer } from './control-server';
-import { seedDatabase, seedPool, seedUsers } from './seed';
+import { AGENT_HEARTBEAT_MS, seedDatabase, seedPool, seedUsers } from './seed';
 import { takeStackLock } from './stack-lock';
 import { startWebApp } from './web-app';
 
@@ -35,7 +35,9 @@ type Stopper = { name: string; stop: () => Promise<unknown> };
 export async function startStack(config: StackConfig, log: Logger): Promise<RunningStack> {
   const stoppers: Stopper[] = [];
   const helperPids: number[] = [];
-  const stopAll = async (): Promise<void> => {
+  let stopping: Promise<void> | null = null;
+  const stopAll = (): Promise<void> => (stopping ??= stopInOrder());
+  const stopInOrder = async (): Promise<void> => {
     for (const { name, stop } of stoppers.splice(0).reverse()) {
       try {
         await stop();
@@ -88,7 +90,13 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
       databaseUrl,
       bootDelayMs: config.bootDelayMs,
       addressPrefix: config.vmAddressPrefix,
-      agentArgs: ['--probe-interval-ms', String(config.probeIntervalMs)],
+      // Heartbeats well inside the seeded agentStaleSeconds, so only a dead agent looks stale.
+      agentArgs: [
+        '--probe-interval-ms',
+        String(config.probeIntervalMs),
+        '--heartbeat-interval-ms',
+        String(AGENT_HEARTBEAT_MS),
+      ],
       clock: { now: () => Date.now() },
       logger: log,
     });
