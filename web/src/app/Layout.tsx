@@ -35,7 +35,9 @@ export function Layout() {
   const [alertsOpen, setAlertsOpen] = useState(false);
   const [toneOn, setToneOn] = useCriticalToneSetting();
   const now = useNow(5000);
-  useCriticalTone(alerts.alerts, toneOn, !alerts.isLoading);
+  // Backlog is decided once every scope (pool and each competition) has answered.
+  const alertsReady = !alerts.isLoading && !competitions.isLoading;
+  useCriticalTone(alerts.alerts, toneOn, alertsReady);
 
   return (
     <>
@@ -110,7 +112,7 @@ export function Layout() {
           />
         </div>
       )}
-      <AlertToasts alerts={alerts.alerts} ready={!alerts.isLoading} />
+      <AlertToasts alerts={alerts.alerts} ready={alertsReady} />
       <main>
         {route.page === 'competitions' && <CompetitionSelector competitions={competitions} />}
         {route.page === 'vm-pool' &&

@@ -58,6 +58,8 @@ describe('VMStatusWidget', () => {
     expect(details.textContent).toContain('Assigned');
     expect(details.textContent).toContain('Show clients');
     expect(screen.getByLabelText('NoMachine: down')).toBeTruthy();
+    fireEvent.keyDown(details, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
   });
 
   it('is red with Reconnect when the show server does not answer, and Reconnect re-tests', () => {

@@ -82,6 +82,9 @@ export function VMStatusWidget(props: VMStatusWidgetProps) {
           id={panelId}
           role="dialog"
           aria-label={`VM details for ${vmLabel}`}
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') setOpen(false);
+          }}
         >
           <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center' }}>
             <strong>{state.text}</strong>

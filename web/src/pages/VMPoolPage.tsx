@@ -1,6 +1,6 @@
 /** `/admin/vm-pool` (PRD P16-01): pool status, VM cards, pool alerts and configuration. */
 import { POOL_ALERT_SCOPE } from '@vmpool/core';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { AlertPanel } from '../components/AlertPanel';
 import { PoolConfigPanel } from '../components/PoolConfigPanel';
 import { PoolStatusBar } from '../components/PoolStatusBar';
@@ -22,6 +22,7 @@ export function VMPoolPage({ competitions }: { competitions: CompetitionsView })
   const alerts = useAlerts(POOL_ALERT_SCOPE);
   const now = useNow(1000);
   const { tracked, track, dismiss } = useTrackedRequests();
+  const [confirmLaunch, setConfirmLaunch] = useState(false);
   const coldStart = tracked[COLD_START_KEY];
   const coldStartRequest = useRequest(coldStart?.requestId ?? null);
   const launch = tracked[LAUNCH_KEY];
@@ -52,13 +53,31 @@ export function VMPoolPage({ competitions }: { competitions: CompetitionsView })
           <h1>VM pool</h1>
           <p>Every streaming VM, its health and what it is doing. Changes show up live.</p>
         </div>
-        <button
-          type="button"
-          className="btn"
-          onClick={() => void track(LAUNCH_KEY, 'launch', 'Launch a new VM', () => pool.launchVM())}
-        >
-          Launch new VM
-        </button>
+        {/* Launching adds a billed instance to the pool, so it takes a second click. */}
+        {confirmLaunch ? (
+          <div className="btn-row" role="group" aria-label="Confirm launch">
+            <span className="muted" style={{ alignSelf: 'center' }}>
+              Launch one more {pool.poolConfig?.instanceType ?? ''} VM?
+            </span>
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={() => {
+                setConfirmLaunch(false);
+                void track(LAUNCH_KEY, 'launch', 'Launch a new VM', () => pool.launchVM());
+              }}
+            >
+              Launch
+            </button>
+            <button type="button" className="btn" onClick={() => setConfirmLaunch(false)}>
+              Cancel
+            </button>
+          </div>
+        ) : (
+          <button type="button" className="btn" onClick={() => setConfirmLaunch(true)}>
+            Launch new VM
+          </button>
+        )}
       </div>
 
       {pool.error !== null && (
