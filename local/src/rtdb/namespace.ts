@@ -17,7 +17,7 @@ import {
   related,
   type Path,
 } from './paths';
-import { applyQuery, type QuerySpec } from './query';
+import { DEFAULT_QUERY, applyQuery, rulesQueryOf, type QuerySpec } from './query';
 import { RulesEngine } from './rules';
 import {
   exportAt,
@@ -112,16 +112,17 @@ export class Namespace {
     return this.rules !== null && principal.kind === 'user' ? principal : null;
   }
 
-  private canRead(principal: Principal, path: Path, now: number): Outcome {
+  private canRead(principal: Principal, path: Path, now: number, spec: QuerySpec): Outcome {
     const user = this.userAuth(principal);
     if (user === null || this.rules === null) return OK;
-    const verdict = this.rules.canRead(this.mirrorRoot(), path, user.auth, now);
+    const query = spec === DEFAULT_QUERY ? undefined : rulesQueryOf(spec);
+    const verdict = this.rules.canRead(this.mirrorRoot(), path, user.auth, now, query);
     return verdict.allowed ? OK : { status: 'permission_denied', reason: 'Permission denied' };
   }
 
   /** `g`: the value at a path, filtered by the query. */
   get(principal: Principal, path: Path, spec: QuerySpec, now: number): ReadOutcome {
-    const allowed = this.canRead(principal, path, now);
+    const allowed = this.canRead(principal, path, now, spec);
     if (allowed.status !== 'ok') return allowed;
     return { status: 'ok', value: exportNode(applyQuery(getNode(this.root, path), spec)) };
   }
@@ -136,7 +137,7 @@ export class Namespace {
     now: number,
     rawQuery: unknown = undefined,
   ): Outcome {
-    const allowed = this.canRead(principal, path, now);
+    const allowed = this.canRead(principal, path, now, spec);
     if (allowed.status !== 'ok') return allowed;
     let byKey = this.listens.get(subscriber);
     if (byKey === undefined) {
@@ -170,7 +171,7 @@ export class Namespace {
     if (byKey === undefined) return [];
     const revoked: Listen[] = [];
     for (const [key, listen] of byKey) {
-      if (this.canRead(principal, listen.path, now).status !== 'ok') {
+      if (this.canRead(principal, listen.path, now, listen.spec).status !== 'ok') {
         byKey.delete(key);
         revoked.push(listen);
       }

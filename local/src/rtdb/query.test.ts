@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from './paths';
-import { applyQuery, isFiltering, parseQuery, sortedChildren } from './query';
+import { applyQuery, isFiltering, parseQuery, rulesQueryOf, sortedChildren } from './query';
 import { exportNode, nodeFromJson, type Branch } from './tree';
 
 const data = nodeFromJson(
@@ -68,5 +68,31 @@ describe('applyQuery', () => {
     const out = applyQuery(data, parseQuery({ l: 1, vf: 'l' })) as Branch;
     expect(exportNode(out)).not.toHaveProperty('.priority');
     expect(applyQuery(nodeFromJson(5, null, { now: 0 }), parseQuery({ l: 1 }))).toBeNull();
+  });
+});
+
+describe('rulesQueryOf', () => {
+  it('reports equalTo, ranges, limits and the ordering as rules see them', () => {
+    expect(
+      rulesQueryOf(parseQuery({ sp: 'u1', sin: true, ep: 'u1', ein: true, i: 'owner' })),
+    ).toEqual({
+      orderByChild: 'owner',
+      equalTo: 'u1',
+    });
+    expect(
+      rulesQueryOf(
+        parseQuery({ sp: 2, sn: 'k', sin: true, ep: 2, en: 'k', ein: true, i: '.value' }),
+      ),
+    ).toEqual({ orderByValue: true, equalTo: 2 });
+    expect(rulesQueryOf(parseQuery({ sp: 'a', ep: 'c', i: '.key', l: 2, vf: 'r' }))).toEqual({
+      orderByKey: true,
+      startAt: 'a',
+      endAt: 'c',
+      limitToLast: 2,
+    });
+    expect(rulesQueryOf(parseQuery({ l: 1, vf: 'l' }))).toEqual({
+      orderByPriority: true,
+      limitToFirst: 1,
+    });
   });
 });

@@ -99,6 +99,54 @@ export function parseQuery(raw: unknown): QuerySpec {
   return { index, start, end, limit, fromLeft };
 }
 
+/** A query as security rules see it (`query.orderByChild`, `query.equalTo`, …). */
+export interface RulesQuery {
+  orderByKey?: true;
+  orderByValue?: true;
+  orderByPriority?: true;
+  orderByChild?: string;
+  startAt?: string | number | boolean | null;
+  endAt?: string | number | boolean | null;
+  equalTo?: string | number | boolean | null;
+  limitToFirst?: number;
+  limitToLast?: number;
+}
+
+function boundPrimitive(bound: Bound): string | number | boolean | null {
+  return bound.value?.kind === 'leaf' ? bound.value.value : null;
+}
+
+/**
+ * The rules view of a query. The SDK sends equalTo as equal inclusive start and
+ * end bounds; that is reported as `equalTo`.
+ */
+export function rulesQueryOf(spec: QuerySpec): RulesQuery {
+  const q: RulesQuery = {};
+  const { index, start, end } = spec;
+  if (index.kind === 'key') q.orderByKey = true;
+  else if (index.kind === 'value') q.orderByValue = true;
+  else if (index.kind === 'child') q.orderByChild = index.path.join('/');
+  else q.orderByPriority = true;
+  if (
+    start !== null &&
+    end !== null &&
+    start.inclusive &&
+    end.inclusive &&
+    boundPrimitive(start) === boundPrimitive(end) &&
+    (start.name === end.name || (start.name === MIN_NAME && end.name === MAX_NAME))
+  ) {
+    q.equalTo = boundPrimitive(start);
+  } else {
+    if (start !== null) q.startAt = boundPrimitive(start);
+    if (end !== null) q.endAt = boundPrimitive(end);
+  }
+  if (spec.limit !== null) {
+    if (spec.fromLeft) q.limitToFirst = spec.limit;
+    else q.limitToLast = spec.limit;
+  }
+  return q;
+}
+
 /** True when the query selects only part of the children (the client tags these). */
 export function isFiltering(spec: QuerySpec): boolean {
   return spec.start !== null || spec.end !== null || spec.limit !== null;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import targaryen, { type DataNode, type Ruleset } from 'targaryen';
 import type { AuthVariable } from './auth';
 import { pathToString, type Path } from './paths';
+import type { RulesQuery } from './query';
 import type { Json } from './tree';
 
 export type RulesSource = string | object;
@@ -74,10 +75,16 @@ export class RulesEngine {
     return mirror.$set(pathToString(path), value, undefined, now);
   }
 
-  canRead(mirror: DataNode, path: Path, auth: AuthVariable, now: number): Verdict {
+  canRead(
+    mirror: DataNode,
+    path: Path,
+    auth: AuthVariable,
+    now: number,
+    query?: RulesQuery,
+  ): Verdict {
     return guarded(() => {
       const db = targaryen.database(this.ruleset, mirror, now).as(auth);
-      const result = db.read(pathToString(path), { now });
+      const result = db.read(pathToString(path), query === undefined ? { now } : { now, query });
       return { allowed: result.allowed, info: result.info, newRoot: null };
     });
   }

@@ -14,7 +14,7 @@ declare module 'targaryen' {
   export interface Database {
     readonly root: DataNode;
     as(auth: unknown): Database;
-    read(path: string, options?: { now: number }): Result;
+    read(path: string, options?: { now: number; query?: object }): Result;
     write(path: string, value: unknown, options?: { now: number }): Result;
     update(path: string, patch: Record<string, unknown>, options?: { now: number }): Result;
   }

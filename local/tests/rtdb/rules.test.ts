@@ -33,6 +33,10 @@ const RULES = {
         status: { '.validate': 'newData.isString()' },
       },
     },
+    requests: {
+      '.read':
+        "auth != null && (auth.token.admin === true || (query.orderByChild === 'owner' && query.equalTo === auth.uid))",
+    },
     producers: {
       '.write': 'auth != null && auth.token.producer === true',
       '.read': 'auth != null && auth.token.producer === true',
@@ -207,6 +211,39 @@ describe('rules details', () => {
     await expect(
       anon.transaction('admins/counter', (v) => ((v as number) ?? 0) + 1),
     ).rejects.toThrow();
+  });
+
+  it('evaluates query-based read rules (query.orderByChild / query.equalTo)', async () => {
+    await owner.set('requests', { r1: { owner: 'u1' }, r2: { owner: 'u2' }, r3: { owner: 'u1' } });
+    const user = webClient(clients.web(ns, { mockUserToken: { user_id: 'u1' } }));
+    const mine = await user.get('requests', [
+      ['orderByChild', 'owner'],
+      ['equalTo', 'u1'],
+    ]);
+    expect(mine.keys).toEqual(['r1', 'r3']);
+    await expect(
+      user.get('requests', [
+        ['orderByChild', 'owner'],
+        ['equalTo', 'u2'],
+      ]),
+    ).rejects.toThrow();
+    await expect(user.get('requests')).rejects.toThrow();
+    const seen: string[][] = [];
+    user.onValue('requests', (s) => seen.push(s.keys), [
+      ['orderByChild', 'owner'],
+      ['equalTo', 'u1'],
+    ]);
+    await waitFor(() => seen.length > 0, 5000, 'query listener');
+    await owner.set('requests/r4', { owner: 'u1' });
+    await waitFor(() => seen.at(-1)?.length === 3, 5000, 'query listener update');
+    let denied: Error | null = null;
+    user.onValue(
+      'requests',
+      () => undefined,
+      [],
+      (e) => (denied = e),
+    );
+    await waitFor(() => denied !== null, 5000, 'unfiltered listener denied');
   });
 
   it('revokes listens the new auth may not read', async () => {
