@@ -87,6 +87,8 @@ export interface PoolStore {
   writeResult(requestId: string, result: RequestResult): Promise<void>;
   /** Requests begun but not final, with when they were last updated. */
   listOpenRequests(): Promise<{ requestId: string; updatedAt: number }[]>;
+  /** Requests no handler has begun yet (no result), oldest first, at most `limit`. */
+  listUnbegunRequests(limit: number): Promise<{ requestId: string; raw: unknown }[]>;
   /** Forgets an open request (it was deleted, or found final). */
   dropOpenRequest(requestId: string): Promise<void>;
 

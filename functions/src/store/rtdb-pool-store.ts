@@ -48,8 +48,15 @@ function controlFields(vm: VmRecord): Record<string, unknown> {
   return toRtdbValue(fields) as Record<string, unknown>;
 }
 
+/**
+ * Parses a VM node. The agent subtree comes from the VM itself: when only it is invalid, the
+ * record is still usable with `agent: null` (the agent counts as silent), never hidden.
+ */
 function parseStoredVm(vmId: string, raw: unknown): Parsed<VmRecord> {
-  return parseVmRecord(isRecord(raw) ? { vmId, ...raw } : raw);
+  const parsed = parseVmRecord(isRecord(raw) ? { vmId, ...raw } : raw);
+  if (parsed.ok || !isRecord(raw) || raw.agent === undefined) return parsed;
+  const withoutAgent = parseVmRecord({ vmId, ...raw, agent: null });
+  return withoutAgent.ok ? withoutAgent : parsed;
 }
 
 /**
@@ -213,6 +220,21 @@ export function createRtdbPoolStore(db: Database): PoolStore {
         requestId,
         updatedAt: isRecord(entry) && typeof entry.updatedAt === 'number' ? entry.updatedAt : 0,
       }));
+    },
+
+    async listUnbegunRequests(limit) {
+      // Needs ".indexOn": ["result/state"] on vmPool/requests in production.
+      const snapshot = await db
+        .ref(paths.requests())
+        .orderByChild('result/state')
+        .equalTo(null)
+        .limitToFirst(limit)
+        .get();
+      const unbegun: { requestId: string; raw: unknown }[] = [];
+      snapshot.forEach((child) => {
+        if (child.key !== null) unbegun.push({ requestId: child.key, raw: child.val() as unknown });
+      });
+      return unbegun;
     },
 
     async dropOpenRequest(requestId) {

@@ -28,7 +28,20 @@ export async function advanceRelease(deps: UseCaseDeps, competitionId: string): 
   const lock = await deps.store.getLock(competitionId);
   const progress = lock?.release;
   if (!lock || !progress) return false;
-  const vm = await deps.store.getVm(progress.vmId);
+  let vm = await deps.store.getVm(progress.vmId);
+  if (vm !== null && vm.assignedTo === competitionId && vm.status !== 'releasing') {
+    // The release was recorded but the VM never marked (a crash in between): mark it now.
+    const now = deps.clock.now();
+    const marked = await deps.store.updateVm(vm.vmId, (current) =>
+      current.assignedTo === competitionId && current.status !== 'releasing'
+        ? changeStatus(current, 'release', now, `releasing from ${competitionId}`, {
+            requestId: progress.requestId,
+            deadline: progress.deadline,
+          })
+        : null,
+    );
+    vm = marked.vm;
+  }
   const stillReleasing = vm?.status === 'releasing' && vm.requestId === progress.requestId;
   if (!stillReleasing) {
     // The VM already left `releasing` (a crash after that step): finish the remaining steps.
@@ -137,7 +150,7 @@ async function ssmCleanupState(
 
 /**
  * The last steps, each guarded so a repeat is harmless: VM back to the pool (or stopping, or
- * error when cleanup failed), competition unlinked, slot freed, request completed.
+ * error when cleanup failed), competition unlinked, request completed, slot freed.
  */
 async function finishRelease(
   deps: UseCaseDeps,
@@ -179,9 +192,6 @@ async function finishRelease(
     });
   }
   await store.clearCompetitionVm(competitionId, progress.vmId);
-  await store.updateLock(competitionId, (current) =>
-    current?.release?.requestId === progress.requestId ? null : undefined,
-  );
   const outcome = state.ok
     ? progress.stopVM
       ? `${progress.vmId} released from ${competitionId} and stopping`
@@ -191,5 +201,9 @@ async function finishRelease(
     deps,
     progress.requestId,
     succeededResult(RELEASE_STEPS, outcome, now, { vmId: progress.vmId }),
+  );
+  // Last: while the lock holds the release, reconcile can still finish any step above.
+  await store.updateLock(competitionId, (current) =>
+    current?.release?.requestId === progress.requestId ? null : undefined,
   );
 }

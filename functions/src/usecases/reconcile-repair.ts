@@ -5,6 +5,7 @@ import type { UseCaseDeps } from './deps';
 import { handOver, WARM_ASSIGN_STEPS } from './hand-over';
 import { handleRequest, requestPayload } from './handle-request';
 import { vmAddressOf } from './vm-changes';
+import { isRecord } from '../store/rtdb-values';
 
 /**
  * Makes locks, VMs and competitions agree again after a crash anywhere in assign or release:
@@ -83,6 +84,8 @@ export async function repairAssignments(
   return repaired;
 }
 
+const UNBEGUN_BATCH = 100;
+
 /** Requests begun but not finished for a while (a crashed handler) run again; they resume. */
 export async function redriveOpenRequests(deps: UseCaseDeps): Promise<number> {
   const now = deps.clock.now();
@@ -95,6 +98,18 @@ export async function redriveOpenRequests(deps: UseCaseDeps): Promise<number> {
       continue;
     }
     await handleRequest(deps, open.requestId, requestPayload(stored.raw));
+    redriven += 1;
+  }
+  // Requests whose trigger never got as far as beginning them (lost delivery, crash).
+  for (const unbegun of await deps.store.listUnbegunRequests(UNBEGUN_BATCH)) {
+    const requestedAt = isRecord(unbegun.raw) ? unbegun.raw.requestedAt : undefined;
+    if (
+      typeof requestedAt === 'number' &&
+      now - requestedAt <= deps.settings.requestRedriveAfterMs
+    ) {
+      continue;
+    }
+    await handleRequest(deps, unbegun.requestId, requestPayload(unbegun.raw));
     redriven += 1;
   }
   return redriven;
