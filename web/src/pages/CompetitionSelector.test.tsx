@@ -1,0 +1,108 @@
+/** The competition selector against the real SDK, local RTDB with rules; admin SDK as control plane. */
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useCompetitions } from '../hooks/useCompetitions';
+import { ADMIN, PRODUCER, startRtdbFixture, type RtdbFixture } from '../testing/rtdbFixture';
+import type { SessionUser } from '../auth/roles';
+import { CompetitionSelector } from './CompetitionSelector';
+
+let fixture: RtdbFixture;
+
+beforeAll(async () => {
+  fixture = await startRtdbFixture();
+}, 30_000);
+afterAll(async () => {
+  await fixture.stop();
+});
+afterEach(cleanup);
+
+beforeEach(async () => {
+  await fixture.controlPlane.ref().set({
+    vmPool: {
+      vms: {
+        'vm-001': {
+          vmId: 'vm-001',
+          instanceId: 'local-1',
+          status: 'available',
+          statusChangedAt: 1,
+          createdAt: 1,
+        },
+        'vm-002': {
+          vmId: 'vm-002',
+          instanceId: 'local-2',
+          status: 'assigned',
+          assignedTo: 'comp-live',
+          statusChangedAt: 1,
+          createdAt: 1,
+        },
+      },
+    },
+    competitions: {
+      'comp-live': {
+        config: { eventName: 'Live Meet', vmId: 'vm-002', vmAddress: '127.0.0.1:3003' },
+      },
+      'comp-new': { config: { eventName: 'New Meet' } },
+      'comp-other': { config: { eventName: 'Someone Else' } },
+    },
+    producerAccess: { [PRODUCER.uid]: { 'comp-live': true, 'comp-new': true } },
+  });
+});
+
+function Page() {
+  return <CompetitionSelector competitions={useCompetitions()} />;
+}
+
+function renderAs(user: SessionUser) {
+  const Wrapper = fixture.wrapperFor(user);
+  render(
+    <Wrapper>
+      <Page />
+    </Wrapper>,
+  );
+}
+
+describe('CompetitionSelector', () => {
+  it('shows a producer only their competitions, with VM badges and gated links', async () => {
+    renderAs(PRODUCER);
+    const live = await screen.findByRole('article', { name: 'Competition Live Meet' });
+    const fresh = screen.getByRole('article', { name: 'Competition New Meet' });
+    expect(screen.queryByRole('article', { name: 'Competition Someone Else' })).toBeNull();
+    expect(screen.queryByRole('link', { name: /Manage VM pool/ })).toBeNull();
+
+    await waitFor(() => expect(within(live).getByText('vm-002 · Assigned')).toBeTruthy());
+    expect(within(live).getByRole('link', { name: 'Producer' }).getAttribute('href')).toBe(
+      '/comp-live/producer',
+    );
+    expect(within(live).getByRole('button', { name: 'Release VM' })).toBeTruthy();
+
+    expect(within(fresh).getByText('No VM')).toBeTruthy();
+    expect(
+      within(fresh).getByRole('link', { name: 'Producer' }).getAttribute('aria-disabled'),
+    ).toBe('true');
+    expect(within(fresh).getByRole('link', { name: 'Talent' }).getAttribute('href')).toBeNull();
+  });
+
+  it('lets a producer assign a VM and shows the request', async () => {
+    renderAs(PRODUCER);
+    const fresh = await screen.findByRole('article', { name: 'Competition New Meet' });
+    fireEvent.click(within(fresh).getByRole('button', { name: 'Assign VM' }));
+    expect(await within(fresh).findByRole('progressbar')).toBeTruthy();
+    const rows = (await fixture.controlPlane.ref('vmPool/requests').get()).val();
+    expect(Object.values(rows)).toEqual([
+      expect.objectContaining({
+        action: 'assign',
+        competitionId: 'comp-new',
+        requestedBy: PRODUCER.uid,
+      }),
+    ]);
+  });
+
+  it('gives admins every competition and the pool link', async () => {
+    renderAs(ADMIN);
+    await screen.findByRole('article', { name: 'Competition Someone Else' });
+    expect(screen.getAllByRole('article')).toHaveLength(3);
+    expect(screen.getByRole('link', { name: /Manage VM pool/ }).getAttribute('href')).toBe(
+      '/admin/vm-pool',
+    );
+  });
+});
