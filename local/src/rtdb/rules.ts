@@ -50,21 +50,26 @@ export function loadRulesDefinition(source: RulesSource): object {
   return parsed;
 }
 
-/** Rules that fail to evaluate (a targaryen error) deny the operation. */
-function guarded(evaluate: () => Verdict): Verdict {
-  try {
-    return evaluate();
-  } catch (e) {
-    return { allowed: false, info: `rules evaluation failed: ${String(e)}`, newRoot: null };
-  }
-}
-
 export class RulesEngine {
-  private constructor(private readonly ruleset: Ruleset) {}
+  private constructor(
+    private readonly ruleset: Ruleset,
+    private readonly log: (message: string) => void,
+  ) {}
 
   /** Throws when the definition is not a valid rule set. */
-  static create(definition: object): RulesEngine {
-    return new RulesEngine(targaryen.ruleset(definition));
+  static create(definition: object, log: (message: string) => void = () => undefined): RulesEngine {
+    return new RulesEngine(targaryen.ruleset(definition), log);
+  }
+
+  /** Rules that fail to evaluate (a targaryen error) deny the operation, and say why in the log. */
+  private guarded(what: string, path: Path, evaluate: () => Verdict): Verdict {
+    try {
+      return evaluate();
+    } catch (e) {
+      const info = `rules evaluation failed for ${what} at ${pathToString(path)}: ${String(e)}`;
+      this.log(info);
+      return { allowed: false, info, newRoot: null };
+    }
   }
 
   static mirrorOf(data: Json): DataNode {
@@ -82,7 +87,7 @@ export class RulesEngine {
     now: number,
     query?: RulesQuery,
   ): Verdict {
-    return guarded(() => {
+    return this.guarded('read', path, () => {
       const db = targaryen.database(this.ruleset, mirror, now).as(auth);
       const result = db.read(pathToString(path), query === undefined ? { now } : { now, query });
       return { allowed: result.allowed, info: result.info, newRoot: null };
@@ -90,7 +95,7 @@ export class RulesEngine {
   }
 
   checkSet(mirror: DataNode, path: Path, value: Json, auth: AuthVariable, now: number): Verdict {
-    return guarded(() => {
+    return this.guarded('write', path, () => {
       const db = targaryen.database(this.ruleset, mirror, now).as(auth);
       const result = db.write(pathToString(path), value, { now });
       return {
@@ -108,7 +113,7 @@ export class RulesEngine {
     auth: AuthVariable,
     now: number,
   ): Verdict {
-    return guarded(() => {
+    return this.guarded('update', path, () => {
       const db = targaryen.database(this.ruleset, mirror, now).as(auth);
       const result = db.update(pathToString(path), patch, { now });
       return {

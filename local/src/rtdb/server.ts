@@ -100,7 +100,7 @@ export class RtdbCore {
   /** Replaces the rules (a file path, an object, or undefined = allow everything). */
   reloadRules(source: RulesSource | undefined): void {
     const definition = source === undefined ? null : loadRulesDefinition(source);
-    this.rules = definition === null ? null : RulesEngine.create(definition);
+    this.rules = definition === null ? null : RulesEngine.create(definition, this.opts.log);
     this.rulesDefinition = definition;
     for (const ns of this.namespaces.values()) {
       if (!this.namespaceRules.has(ns.name)) ns.setRules(this.rules);
@@ -109,7 +109,7 @@ export class RtdbCore {
 
   /** Rules for one namespace only (the emulator's `PUT /.settings/rules.json?ns=`). */
   setNamespaceRules(name: string, definition: object): void {
-    const engine = RulesEngine.create(definition);
+    const engine = RulesEngine.create(definition, this.opts.log);
     this.namespaceRules.set(name, { engine, definition });
     this.namespace(name).setRules(engine);
   }
