@@ -83,17 +83,18 @@ export class MemoryCompute implements ComputePort {
     poolTags: Record<string, string>,
   ): Promise<ComputeInstance[]> {
     this.calls.describePoolInstances += 1;
-    const matching = [...this.instances.values()].filter(
-      (stored) =>
+    // Terminated instances are left out, as the EC2 adapter's state filter does.
+    const matching = [...this.instances.values()].filter((stored) => {
+      this.settle(stored);
+      return (
         stored.instance.region === region &&
-        Object.entries(poolTags).every(([key, value]) => stored.instance.tags[key] === value),
-    );
+        stored.instance.state !== 'terminated' &&
+        Object.entries(poolTags).every(([key, value]) => stored.instance.tags[key] === value)
+      );
+    });
     const pageSize = this.options.pageSize ?? 1000;
     this.describePages += Math.max(1, Math.ceil(matching.length / pageSize));
-    return matching.map((stored) => {
-      this.settle(stored);
-      return { ...stored.instance, tags: { ...stored.instance.tags } };
-    });
+    return matching.map((stored) => ({ ...stored.instance, tags: { ...stored.instance.tags } }));
   }
 
   async startInstance(region: string, instanceId: string): Promise<void> {
