@@ -90,8 +90,7 @@ describe('VMCard', () => {
   it('disables every action and shows progress while a request runs', () => {
     const vm = makeVm({
       vmId: 'vm-004',
-      status: 'starting',
-      ec2State: 'pending',
+      status: 'assigned',
       assignedTo: 'comp-a',
     });
     const { card } = renderCard({
@@ -143,6 +142,17 @@ describe('VMCard', () => {
     expect(c.getByText(/InsufficientInstanceCapacity/)).toBeTruthy();
     expect(c.getByText(/EC2_ERROR/)).toBeTruthy();
     expect((c.getByRole('button', { name: 'Start' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('offers no release while a cold-assigned VM is still starting', () => {
+    const vm = makeVm({
+      vmId: 'vm-007',
+      status: 'starting',
+      ec2State: 'pending',
+      assignedTo: 'comp-a',
+    });
+    const { card } = renderCard({ vm });
+    expect(within(card).queryByRole('button', { name: 'Release VM' })).toBeNull();
   });
 
   it('hides admin controls from producers', () => {

@@ -25,7 +25,7 @@ export function vmActionAvailability(vm: VmRecord): VmActionAvailability {
     stop: canTransition(vm.status, 'stop_requested'),
     reboot: canTransition(vm.status, 'reboot_requested'),
     assign: isAssignable(vm.status) && vm.assignedTo === null,
-    release: holdsAssignment(vm),
+    release: holdsAssignment(vm) && canTransition(vm.status, 'release'),
     maintenanceOn: canTransition(vm.status, 'maintenance_on'),
     maintenanceOff: canTransition(vm.status, maintenanceOffEvent(vm.ec2State)),
   };

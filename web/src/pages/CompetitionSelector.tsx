@@ -14,6 +14,7 @@ import { useRequest } from '../hooks/useRequest';
 import { useTrackedRequests, type TrackedRequest } from '../hooks/useTrackedRequests';
 import { useVMPool, type VMPoolView } from '../hooks/useVMPool';
 import { useNow } from '../lib/useNow';
+import { vmActionAvailability } from '../lib/vmActions';
 
 export function CompetitionSelector({ competitions }: { competitions: CompetitionsView }) {
   const { user } = useSession();
@@ -121,6 +122,7 @@ function CompetitionCard({
     foreignRunning ||
     (tracked !== undefined && tracked.submitError === null && !isFinished(request.result));
   const hasVm = vm !== undefined || competition.vmId !== null;
+  const releasable = vm === undefined || vmActionAvailability(vm).release;
   const ready = competition.vmAddress !== null;
   const meta = [competition.meetDate, competition.venue, competition.gender].filter(
     (part) => part !== null,
@@ -174,7 +176,8 @@ function CompetitionCard({
             type="button"
             className="btn btn-danger btn-small"
             onClick={onRelease}
-            disabled={inFlight}
+            disabled={inFlight || !releasable}
+            title={releasable ? undefined : 'The VM cannot be released in its current state'}
             aria-busy={inFlight && !foreignRunning}
           >
             {inFlight && !foreignRunning && <Spinner />}
