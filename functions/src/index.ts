@@ -1,0 +1,11 @@
+// The deployed Cloud Functions. Each trigger is thin: it parses its event and calls a use case
+// with the dependencies built once per instance (triggers/production-deps.ts).
+import { createProductionDeps } from './triggers/production-deps';
+import { registerProductionDeps } from './triggers/runtime';
+
+registerProductionDeps(() => createProductionDeps());
+
+export { onPoolRequestCreated } from './triggers/request-created';
+export { onAgentWritten } from './triggers/agent-written';
+export { onCommandStatusWritten } from './triggers/command-status-written';
+export { scheduledReconcile } from './triggers/scheduled-reconcile';

@@ -1,0 +1,33 @@
+import { getApp, getApps, initializeApp } from 'firebase-admin/app';
+import { getAuth } from 'firebase-admin/auth';
+import { getDatabase } from 'firebase-admin/database';
+import { createEc2Compute } from '../adapters/aws/ec2-compute';
+import { parseControlPlaneConfig } from '../config/control-plane-config';
+import { createRtdbPoolStore } from '../store/rtdb-pool-store';
+import type { UseCaseDeps } from '../usecases/deps';
+import { claimsAccess } from './claims-access';
+import { cloudLogger } from './functions-logger';
+
+/**
+ * The Cloud Functions runtime: firebase-admin from FIREBASE_CONFIG, EC2 with adaptive retry,
+ * the wall clock, Cloud Logging, settings parsed once from the environment (every problem
+ * reported together; the function refuses to run on a broken configuration).
+ */
+export function createProductionDeps(
+  env: Record<string, string | undefined> = process.env,
+): UseCaseDeps {
+  const settings = parseControlPlaneConfig(env);
+  if (!settings.ok) {
+    throw new Error(`vmpool functions are misconfigured:\n- ${settings.errors.join('\n- ')}`);
+  }
+  const app = getApps().length > 0 ? getApp() : initializeApp();
+  return {
+    store: createRtdbPoolStore(getDatabase(app)),
+    compute: createEc2Compute(),
+    remoteExec: null,
+    access: claimsAccess(getAuth(app)),
+    clock: { now: () => Date.now() },
+    logger: cloudLogger(),
+    settings: settings.value,
+  };
+}
