@@ -63,6 +63,8 @@ async function main(): Promise<void> {
     watcher.on('error', () => undefined);
   }
   process.on('SIGHUP', () => reload('SIGHUP'));
+  // Last resort: a bug must not take the database down for every client.
+  process.on('uncaughtException', (e) => console.error(`[rtdb] uncaught: ${e.stack ?? String(e)}`));
   const shutdown = (): void => {
     watcher?.close();
     if (debounce !== null) clearTimeout(debounce);

@@ -55,7 +55,14 @@ export class RtdbCore {
     });
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', () => undefined);
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        try {
+          this.accept(ws, req);
+        } catch (e) {
+          this.opts.log(`WebSocket upgrade ${String(req.url).slice(0, 200)} failed: ${String(e)}`);
+          ws.terminate();
+        }
+      });
     });
   }
 
@@ -293,6 +300,16 @@ export class RtdbCore {
   }
 
   private handleHttp(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      this.routeHttp(req, res);
+    } catch (e) {
+      this.opts.log(`HTTP request ${String(req.url).slice(0, 200)} failed: ${String(e)}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'Internal error' }));
+    }
+  }
+
+  private routeHttp(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET' && url.pathname === '/.lp') {
       this.handleLongPoll(req, res, url);

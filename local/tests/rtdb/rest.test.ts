@@ -1,4 +1,5 @@
 // The REST API (as the emulator's): data under /<path>.json and rules under /.settings.
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Clients,
@@ -62,6 +63,25 @@ describe('REST', () => {
     await waitFor(() => JSON.stringify(seen.at(-1)).includes(name), 3000, 'REST push');
     expect((await call('DELETE', '/r.json')).body).toBeNull();
     expect((await call('GET', '/r.json')).body).toBeNull();
+  });
+
+  it('survives malformed request lines and upgrade attempts', async () => {
+    const raw = (text: string): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = connect(server.port, server.host, () => socket.end(text));
+        let out = '';
+        socket.on('data', (d) => (out += d.toString()));
+        socket.on('close', () => resolve(out));
+        socket.on('error', () => resolve(out));
+      });
+    for (const target of ['//[', '/%', '/.json?ns=%zz', '/.lp?%', 'http://[::1', '/%00.json']) {
+      await raw(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      await raw(
+        `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+          'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      );
+    }
+    expect((await call('PUT', '/alive.json', true)).status).toBe(200);
   });
 
   it('returns 400 for bad paths and bodies', async () => {
