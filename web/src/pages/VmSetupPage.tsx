@@ -24,6 +24,7 @@ import { useVMPool, type VMPoolView } from '../hooks/useVMPool';
 import { agentPresence } from '../lib/agentPresence';
 import { formatAgo } from '../lib/format';
 import { useNow } from '../lib/useNow';
+import { vmActionAvailability } from '../lib/vmActions';
 import { NotFoundPage } from './NotFoundPage';
 
 const QUICK_ACTIONS: readonly QuickAction[] = [
@@ -149,6 +150,8 @@ function AssignmentPanel({
     changing ||
     (current !== undefined && current.submitError === null && !isFinished(request.result));
   const hasVm = vm !== undefined || competition.vmId !== null;
+  // Change and release both start with a release, which the state machine may not allow yet.
+  const releasable = vm === undefined || vmActionAvailability(vm).release;
   const candidates = pool.availableVMs.filter((candidate) => candidate.vmId !== vm?.vmId);
 
   const assign = () =>
@@ -289,7 +292,7 @@ function AssignmentPanel({
                 type="button"
                 className="btn"
                 onClick={() => void change()}
-                disabled={inFlight}
+                disabled={inFlight || !releasable}
               >
                 {changing && <Spinner />}
                 Change VM
@@ -298,10 +301,10 @@ function AssignmentPanel({
                 type="button"
                 className="btn btn-danger"
                 onClick={release}
-                disabled={inFlight}
-                aria-busy={inFlight && !changing}
+                disabled={inFlight || !releasable}
+                aria-busy={inFlight && !changing && !foreignRunning}
               >
-                {inFlight && !changing && <Spinner />}
+                {inFlight && !changing && !foreignRunning && <Spinner />}
                 Release VM
               </button>
             </>
