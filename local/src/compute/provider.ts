@@ -40,7 +40,7 @@ export interface LocalComputeOptions {
   addressPrefix?: string;
   /** default 3003 */
   showServerPort?: number;
-  /** how long terminated instances stay visible in describe; default 1 h */
+  /** how long terminated instances are remembered (start then fails with WRONG_STATE); default 1 h */
   terminatedRetentionMs?: number;
   clock: Clock;
   logger: Logger;
@@ -157,8 +157,10 @@ export class LocalCompute implements ComputePort {
     poolTags: Record<string, string>,
   ): Promise<ComputeInstance[]> {
     this.pruneTerminated();
+    // Terminated instances are gone for the control plane, as with the EC2 adapter's
+    // instance-state filter; they are kept a while only so that a late start gets WRONG_STATE.
     return [...this.records.values()]
-      .filter((record) => record.region === region)
+      .filter((record) => record.region === region && record.state !== 'terminated')
       .filter((record) =>
         Object.entries(poolTags).every(([key, value]) => record.tags[key] === value),
       )

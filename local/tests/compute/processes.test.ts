@@ -144,18 +144,16 @@ describe('LocalCompute with real processes', { timeout: 120_000 }, () => {
     expect(compute.list()[1]?.agentPid).toBeNull();
   });
 
-  it('terminate ends the processes and the instance stays visible as terminated', async () => {
+  it('terminate ends the processes; the instance leaves describe and cannot start again', async () => {
     fixture = await computeFixture();
     const compute = await fixture.open();
     await compute.launchInstance(REGION, spec('vm-106'));
     await waitFor(async () => compute.list()[0]?.agentAlive, 60_000, 'agent alive');
     const { agentPid } = compute.list()[0]!;
     await compute.terminateInstance(REGION, 'local-vm-106');
-    await waitFor(
-      async () => (await stateOf(compute, 'local-vm-106')) === 'terminated',
-      30_000,
-      'terminated',
-    );
+    expect(await stateOf(compute, 'local-vm-106')).toBe('shutting-down');
+    await waitFor(async () => compute.list()[0]?.state === 'terminated', 30_000, 'terminated');
+    expect(await stateOf(compute, 'local-vm-106')).toBeUndefined();
     expect(isAlive(agentPid!)).toBe(false);
     await expect(compute.startInstance(REGION, 'local-vm-106')).rejects.toMatchObject({
       code: 'WRONG_STATE',
