@@ -41,7 +41,7 @@ describeComputeContract(
       teardown: () => moto.stop(),
     };
   },
-  // moto ignores ClientToken and never refuses a state change; ec2-faults.test.ts covers both
+  // moto ignores ClientToken, never refuses a state change and tags unknown ids; ec2-faults covers
   // (the ClientToken on the wire, IncorrectInstanceState classified from a real EC2 body).
-  { idempotentLaunch: false, enforcesInstanceState: false },
+  { idempotentLaunch: false, enforcesInstanceState: false, tagsCheckInstanceExists: false },
 );
