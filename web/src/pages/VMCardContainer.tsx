@@ -53,12 +53,8 @@ export function VMCardContainer({
       error: tracked.submitError ?? request.error,
     };
   } else if (followId !== null && request.result !== null) {
-    pending = {
-      action: 'start',
-      title: 'Request in progress',
-      result: request.result,
-      error: request.error,
-    };
+    // Someone else's request: show its progress; its read errors are not ours to report.
+    pending = { action: null, title: 'Request in progress', result: request.result, error: null };
   }
 
   const onAction = (action: VmAction) => {

@@ -125,6 +125,38 @@ describe('VMPoolPage', () => {
     expect(row).toMatchObject({ action: 'launch', requestedBy: ADMIN.uid });
   });
 
+  it('shows the progress of a request someone else made, without claiming a button', async () => {
+    await fixture.controlPlane.ref().update({
+      'vmPool/vms/vm-002/status': 'starting',
+      'vmPool/vms/vm-002/assignedTo': 'comp-a',
+      'vmPool/vms/vm-002/requestId': 'req-other',
+      'vmPool/requests/req-other': {
+        action: 'assign',
+        competitionId: 'comp-a',
+        requestedBy: 'producer-uid',
+        requestedAt: 1,
+        result: {
+          state: 'running',
+          step: 'boot',
+          progress: 0.25,
+          message: 'Cold start',
+          updatedAt: 1,
+        },
+      },
+    });
+    renderPage();
+    const card = await screen.findByRole('article', { name: 'VM vm-002' });
+    await waitFor(() =>
+      expect(
+        within(card).getByRole('progressbar', { name: 'Request in progress progress' }),
+      ).toBeTruthy(),
+    );
+    expect(within(card).getByText('Cold start')).toBeTruthy();
+    for (const button of within(card).getAllByRole('button')) {
+      expect(button.getAttribute('aria-busy')).not.toBe('true');
+    }
+  });
+
   it('shows the low-pool warning from the live config', async () => {
     renderPage();
     const status = await screen.findByRole('region', { name: 'Pool status' });
