@@ -8,7 +8,7 @@ const result = await build({
   target: 'node22',
   format: 'esm',
   outfile: 'dist/agent.mjs',
-  minify: false,
+  minify: true,
   sourcemap: false,
   legalComments: 'none',
   metafile: true,

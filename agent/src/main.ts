@@ -3,7 +3,7 @@
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configFileFlag, describeConfig, parseConfig } from './config/config';
-import { startAgent } from './runtime/agent';
+import { startAgent, type RunningAgent } from './runtime/agent';
 import { consoleLogger } from './runtime/logger';
 
 function loadConfigFile(argv: readonly string[]): unknown {
@@ -36,13 +36,15 @@ const log = consoleLogger(parsed.config.logLevel, {}, (line) => {
 log.info('configuration', { config: describeConfig(parsed.config) });
 
 const { NOTIFY_SOCKET, WATCHDOG_USEC } = process.env;
-const agent = await startAgent(parsed.config, log, { NOTIFY_SOCKET, WATCHDOG_USEC });
-
+const running: { agent?: RunningAgent } = {};
 let exiting = false;
+// Installed before start-up: a VM may be stopped while the agent still waits for its token.
 const shutdown = (signal: string): void => {
   if (exiting) return;
   exiting = true;
   log.info(`${signal} received; going offline`);
+  const agent = running.agent;
+  if (!agent) process.exit(0);
   const forced = setTimeout(() => process.exit(1), 15_000);
   forced.unref();
   void agent.stop().then(
@@ -56,3 +58,5 @@ const shutdown = (signal: string): void => {
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
 process.on('unhandledRejection', (error) => log.error('unhandled rejection', { error }));
+
+running.agent = await startAgent(parsed.config, log, { NOTIFY_SOCKET, WATCHDOG_USEC });

@@ -66,13 +66,24 @@ export interface AgentProcess {
   exited: Promise<number | string>;
 }
 
+/** The agent's entry point in one process, with the given arguments. */
+export function spawnAgentProcess(args: string[], cwd: string): AgentProcess {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string>((done) =>
+    child.once('exit', (code, signal) => done(code ?? signal ?? 'unknown')),
+  );
+  return { child, output: () => output, exited };
+}
+
 export function spawnAgent(stack: TestStack, vmId: string, extra: string[] = []): AgentProcess {
-  const child = spawn(
-    process.execPath,
+  return spawnAgentProcess(
     [
-      '--import',
-      TSX_LOADER,
-      MAIN,
       '--local',
       '--vm-id',
       vmId,
@@ -92,15 +103,8 @@ export function spawnAgent(stack: TestStack, vmId: string, extra: string[] = [])
       '1000',
       ...extra,
     ],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    REPO_ROOT,
   );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | string>((done) =>
-    child.once('exit', (code, signal) => done(code ?? signal ?? 'unknown')),
-  );
-  return { child, output: () => output, exited };
 }
 
 export async function killAgent(agent: AgentProcess): Promise<void> {
