@@ -1,6 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from './paths';
-import { applyQuery, isFiltering, parseQuery, rulesQueryOf, sortedChildren } from './query';
+import {
+  applyQuery,
+  firstOrLast,
+  isFiltering,
+  parseQuery,
+  rulesQueryOf,
+  sortedChildren,
+} from './query';
 import { exportNode, nodeFromJson, type Branch } from './tree';
 
 const data = nodeFromJson(
@@ -94,5 +102,27 @@ describe('rulesQueryOf', () => {
       orderByPriority: true,
       limitToFirst: 1,
     });
+  });
+});
+
+describe('firstOrLast', () => {
+  it('equals sorting and slicing', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 200 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.boolean(),
+        (values, limit, first) => {
+          const items = values.map((v, i) => ({ v, i }));
+          const cmp = (a: { v: number; i: number }, b: { v: number; i: number }): number =>
+            a.v - b.v || a.i - b.i;
+          const sorted = [...items].sort(cmp);
+          const expected = first
+            ? sorted.slice(0, limit)
+            : sorted.slice(Math.max(0, sorted.length - limit));
+          expect(firstOrLast(items, limit, first, cmp)).toEqual(expected);
+        },
+      ),
+    );
   });
 });

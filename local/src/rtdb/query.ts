@@ -186,6 +186,40 @@ function boundEntry(index: Index, bound: Bound): Entry {
   return { name: bound.name, value: bound.value };
 }
 
+/**
+ * The `limit` first (or last) entries in `compare` order, in that order. A single
+ * pass with a small sorted window: O(n log k) instead of sorting everything.
+ */
+export function firstOrLast<T>(
+  items: readonly T[],
+  limit: number,
+  first: boolean,
+  compare: (a: T, b: T) => number,
+): T[] {
+  if (limit >= items.length / 4) {
+    const sorted = [...items].sort(compare);
+    return first ? sorted.slice(0, limit) : sorted.slice(Math.max(0, sorted.length - limit));
+  }
+  // Keep the window sorted so that window[0] is the one to drop next.
+  const worse = first ? (a: T, b: T) => compare(b, a) : compare;
+  const window: T[] = [];
+  for (const item of items) {
+    if (window.length === limit) {
+      if (worse(item, window[0] as T) <= 0) continue;
+      window.shift();
+    }
+    let lo = 0;
+    let hi = window.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (worse(window[mid] as T, item) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    window.splice(lo, 0, item);
+  }
+  return first ? window.reverse() : window;
+}
+
 /** Sorts children by the index; returns [key, child] pairs. */
 export function sortedChildren(node: Branch, index: Index): [string, Node][] {
   const entries = [...node.children.entries()].map(([key, child]) => ({
@@ -223,10 +257,9 @@ export function applyQuery(node: Node | null, spec: QuerySpec): Node | null {
     selected.push(entry);
   }
   if (spec.limit !== null && selected.length > spec.limit) {
-    selected.sort((a, b) => compareEntries(index, a, b));
-    selected = spec.fromLeft
-      ? selected.slice(0, spec.limit)
-      : selected.slice(selected.length - spec.limit);
+    selected = firstOrLast(selected, spec.limit, spec.fromLeft, (a, b) =>
+      compareEntries(index, a, b),
+    );
   }
   if (selected.length === 0) return null;
   const out = new Map<string, Node>();
