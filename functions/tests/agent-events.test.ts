@@ -1,0 +1,144 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { manualClock } from '@vmpool/core/ports';
+import { paths, type AgentReport } from '@vmpool/core';
+import type { RtdbServer } from '@vmpool/local/rtdb';
+import { MemoryCompute } from '../src/adapters/memory';
+import { onAgentReport } from '../src/usecases/agent-report';
+import { onCommandStatus } from '../src/usecases/command-status';
+import { handleRequest } from '../src/usecases/handle-request';
+import { reconcile } from '../src/usecases/reconcile';
+import { runQueuedCommands } from './support/agent-commands';
+import { testDeps, T0 } from './support/deps';
+import {
+  addCompetition,
+  agentReport,
+  readResult,
+  readVm,
+  request,
+  seedVm,
+  submit,
+  writeConfig,
+} from './support/fixtures';
+import { freshAdminDb, releaseRtdb, sharedRtdb, type AdminDb } from './support/rtdb';
+
+let rtdb: RtdbServer;
+let admin: AdminDb;
+beforeAll(async () => {
+  rtdb = await sharedRtdb();
+});
+afterAll(async () => {
+  await releaseRtdb();
+});
+beforeEach(async () => {
+  admin = await freshAdminDb(rtdb);
+});
+afterEach(async () => {
+  await admin.close();
+});
+
+async function assigned() {
+  const clock = manualClock(T0);
+  const compute = new MemoryCompute({ clock });
+  const deps = testDeps(admin.db, { clock, compute });
+  await writeConfig(admin.db, { minWarmVMs: 0, autoStopAfterHours: 0, agentStaleSeconds: 900 });
+  await addCompetition(admin.db, 'meet-1');
+  await seedVm(admin.db, compute, 'vm-001', 'available', T0);
+  await submit(deps, admin.db, 'a1', request('assign', { competitionId: 'meet-1' }));
+  return { clock, deps };
+}
+
+async function report(
+  deps: Parameters<typeof onAgentReport>[0],
+  before: AgentReport | null,
+  after: AgentReport,
+) {
+  await admin.db.ref(paths.vmAgent('vm-001')).set(after);
+  await onAgentReport(deps, 'vm-001', before, after);
+}
+
+async function openAlerts(scope: string) {
+  const all = ((await admin.db.ref(paths.alerts(scope)).get()).val() ?? {}) as Record<
+    string,
+    { sourceId: string; resolved: boolean; level: string }
+  >;
+  return Object.values(all)
+    .filter((alert) => !alert.resolved)
+    .map((alert) => `${alert.level}:${alert.sourceId}`)
+    .sort();
+}
+
+describe('agent reports', () => {
+  it('OBS streaming moves the VM to in_use and back', async () => {
+    const { clock, deps } = await assigned();
+    const idle = agentReport(clock.now());
+    const live = { ...idle, show: idle.show ? { ...idle.show, obsIsStreaming: true } : null };
+    await report(deps, idle, live);
+    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'in_use' });
+    await report(deps, live, idle);
+    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'assigned' });
+  });
+
+  it("raises OBS-disconnected and show-server-down alerts in the competition's scope, and resolves them", async () => {
+    const { clock, deps } = await assigned();
+    const healthy = agentReport(clock.now());
+    const broken: AgentReport = {
+      ...healthy,
+      services: { showServer: { state: 'down', checkedAt: clock.now() } },
+      show: healthy.show ? { ...healthy.show, reachable: true, obsConnected: false } : null,
+    };
+    await report(deps, healthy, broken);
+    expect(await openAlerts('meet-1')).toEqual([
+      'critical:obs-disconnected-vm-001',
+      'warning:show-server-down-vm-001',
+    ]);
+    // The same report delivered again raises nothing new.
+    await onAgentReport(deps, 'vm-001', healthy, broken);
+    expect(await openAlerts('meet-1')).toHaveLength(2);
+    await report(deps, broken, healthy);
+    expect(await openAlerts('meet-1')).toEqual([]);
+  });
+
+  it('an agent going offline mid-show raises a critical alert at once', async () => {
+    const { clock, deps } = await assigned();
+    const online = agentReport(clock.now());
+    await report(deps, online, { ...online, online: false });
+    expect(await openAlerts('meet-1')).toContain('critical:vm-unreachable-vm-001');
+  });
+});
+
+describe('every handler run twice gives the same state', () => {
+  async function snapshot() {
+    const data = (await admin.db.ref().get()).val() as Record<string, unknown>;
+    return JSON.parse(
+      JSON.stringify(data, (key, value: unknown) =>
+        key === 'updatedAt' || key === 'at' ? undefined : value,
+      ),
+    ) as unknown;
+  }
+
+  it('agent report, command status, reconcile and a finished release', async () => {
+    const { clock, deps } = await assigned();
+    const online = agentReport(clock.now());
+    await report(deps, null, online);
+    const afterReport = await snapshot();
+    await onAgentReport(deps, 'vm-001', null, online);
+    expect(await snapshot()).toEqual(afterReport);
+
+    await submit(deps, admin.db, 'r1', request('release', { competitionId: 'meet-1' }));
+    await runQueuedCommands(admin.db, deps, 'vm-001');
+    expect((await readResult(admin.db, 'r1'))?.state).toBe('succeeded');
+    const afterRelease = await snapshot();
+    const commands = Object.keys(
+      ((await admin.db.ref(paths.vmCommands('vm-001')).get()).val() ?? {}) as object,
+    );
+    for (const commandId of commands) await onCommandStatus(deps, 'vm-001', commandId);
+    const stored = (await admin.db.ref(paths.request('r1')).get()).val() as unknown;
+    await handleRequest(deps, 'r1', stored);
+    expect(await snapshot()).toEqual(afterRelease);
+
+    await reconcile(deps);
+    const afterReconcile = await snapshot();
+    await reconcile(deps);
+    expect(await snapshot()).toEqual(afterReconcile);
+  });
+});
