@@ -34,6 +34,8 @@ import {
 export interface Subscriber {
   /** Sends one data message (the `d` of a `{t:"d"}` envelope), already serialized. */
   sendData(message: string): void;
+  /** The rules changed: re-check this subscriber's listens (revoking what it may no longer read). */
+  rulesChanged?(): void;
 }
 
 export interface Listen {
@@ -89,6 +91,7 @@ export class Namespace {
   setRules(rules: RulesEngine | null): void {
     this.rules = rules;
     if (rules === null) this.mirror = null;
+    for (const subscriber of [...this.listens.keys()]) subscriber.rulesChanged?.();
   }
 
   /** Replaces the whole tree (loading a snapshot); listeners are not notified. */

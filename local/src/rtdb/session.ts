@@ -271,6 +271,10 @@ export class Session implements Subscriber {
     this.reply(r, 'ok', authReplyData(result) as Json);
   }
 
+  rulesChanged(): void {
+    if (!this.ended) this.setPrincipal(this.principal);
+  }
+
   /** Changes who this connection is; listens it may no longer read are revoked. */
   private setPrincipal(principal: Principal): void {
     this.principal = principal;

@@ -264,6 +264,24 @@ describe('rules details', () => {
     }
   });
 
+  it('revokes listeners the reloaded rules no longer allow', async () => {
+    const user = webClient(clients.web(ns, { mockUserToken: { user_id: 'u1' } }));
+    let error: Error | null = null;
+    const seen: unknown[] = [];
+    user.onValue(
+      'users/u1',
+      (s) => seen.push(s.val),
+      [],
+      (e) => (error = e),
+    );
+    await waitFor(() => seen.length > 0, 5000, 'allowed listener');
+    const { users: _users, ...withoutUsers } = RULES.rules;
+    await server.setRules({ rules: withoutUsers }, ns);
+    await waitFor(() => error !== null, 5000, 'listener revoked');
+    expect(String(error)).toMatch(/permission/i);
+    await server.setRules(RULES, ns);
+  });
+
   it('reloads rules while running', async () => {
     const anon = webClient(clients.web(ns));
     expect(await allowedWrite(anon, 'later/x', 1)).toBe(false);
