@@ -70,7 +70,15 @@ export async function probeShowStatus(
     }
     return readShowStatus(await response.json().catch(() => undefined), latencyMs);
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return unreachable(cause ?? (error as Error).message);
+    return unreachable(networkErrorCode(error));
   }
+}
+
+/** fetch wraps the socket error (ECONNREFUSED, …), sometimes inside an AggregateError. */
+function networkErrorCode(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; errors?: Array<{ code?: unknown }> } }).cause;
+  const code = cause?.code ?? cause?.errors?.[0]?.code;
+  if (typeof code === 'string') return code;
+  if (cause instanceof Error) return cause.message;
+  return (error as Error).name === 'TimeoutError' ? 'timed out' : (error as Error).message;
 }

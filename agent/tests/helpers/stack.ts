@@ -31,9 +31,20 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<TestStack> {
+export interface StackOptions {
+  /** The database server's clock minus the real one (to test agents with skewed clocks). */
+  serverClockOffsetMs?: number;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   if (!existsSync(RULES_FILE)) throw new Error(`${RULES_FILE} is missing`);
-  const rtdb = await startRtdbServer({ port: 0, rules: RULES_FILE, quiet: true });
+  const offset = options.serverClockOffsetMs ?? 0;
+  const rtdb = await startRtdbServer({
+    port: 0,
+    rules: RULES_FILE,
+    quiet: true,
+    clock: () => Date.now() + offset,
+  });
   const show = await startShowServer({ port: 0, obsRestartMs: 500 });
   counter += 1;
   const ns = `agent${process.pid}x${counter}`;
