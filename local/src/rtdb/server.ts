@@ -67,8 +67,7 @@ export class RtdbCore {
   }
 
   async start(): Promise<void> {
-    if (this.opts.rules !== undefined)
-      this.rules = RulesEngine.create(loadRulesDefinition(this.opts.rules));
+    if (this.opts.rules !== undefined) this.reloadRules(this.opts.rules);
     if (this.opts.data !== undefined) {
       for (const [name, data] of Object.entries(loadSnapshot(this.opts.data))) {
         this.namespace(name).load(nodeFromJson(data, null, { now: this.opts.clock() }));

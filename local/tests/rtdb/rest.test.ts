@@ -90,6 +90,19 @@ describe('REST', () => {
     expect(res.status).toBe(400);
   });
 
+  it.skipIf(isExternal)('reports the rules given at start', async () => {
+    const rules = { rules: { '.read': true } };
+    const own = await startTestServer({ rules });
+    try {
+      const res = await fetch(`http://${own.host}:${own.port}/.settings/rules.json?ns=x`, {
+        headers: owner,
+      });
+      expect(await res.json()).toEqual(rules);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('sets rules for admins only and applies them to REST and SDK users', async () => {
     const rules = {
       rules: {
