@@ -30,7 +30,7 @@ export type AssignOutcome = { kind: 'assigned'; vm: VmRecord } | { kind: 'waitin
  * Every step is keyed by the request id, so a repeated or resumed run continues, never doubles.
  */
 export async function assign(deps: UseCaseDeps, ctx: AssignContext): Promise<AssignOutcome> {
-  const { requestId, request, progress } = ctx;
+  const { requestId, request } = ctx;
   const { competitionId } = request;
   const { store, clock } = deps;
 
@@ -51,7 +51,6 @@ export async function assign(deps: UseCaseDeps, ctx: AssignContext): Promise<Ass
     );
   }
 
-  await progress.at(STEP.claim, `Looking for a VM for ${competitionId}`);
   const resumed = await resume(deps, ctx, lock);
   if (resumed !== null) return resumed;
 

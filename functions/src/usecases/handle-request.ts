@@ -57,7 +57,6 @@ export async function handleRequest(
         `vmPool/config is invalid: ${config.errors.join('; ')}`,
       );
     }
-    await progress.at(STEP.check, `Running ${request.action}`);
     const message = await run(deps, requestId, request, config.value, progress);
     if (message !== null) {
       await completeRequest(deps, requestId, progress.result('succeeded', message));
