@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Clients,
   freshNs,
+  isExternal,
   startTestServer,
   unsignedJwt,
   waitFor,
