@@ -121,6 +121,8 @@ function CompetitionCard({
   const inFlight =
     foreignRunning ||
     (tracked !== undefined && tracked.submitError === null && !isFinished(request.result));
+  // Only the button whose request is in flight spins (an assign turns Assign into Release).
+  const busyWith = (action: string) => inFlight && !foreignRunning && tracked?.action === action;
   const hasVm = vm !== undefined || competition.vmId !== null;
   const releasable = vm === undefined || vmActionAvailability(vm).release;
   const ready = competition.vmAddress !== null;
@@ -166,9 +168,9 @@ function CompetitionCard({
             className="btn btn-primary btn-small"
             onClick={onAssign}
             disabled={inFlight}
-            aria-busy={inFlight && !foreignRunning}
+            aria-busy={busyWith('assign')}
           >
-            {inFlight && !foreignRunning && <Spinner />}
+            {busyWith('assign') && <Spinner />}
             Assign VM
           </button>
         ) : (
@@ -178,9 +180,9 @@ function CompetitionCard({
             onClick={onRelease}
             disabled={inFlight || !releasable}
             title={releasable ? undefined : 'The VM cannot be released in its current state'}
-            aria-busy={inFlight && !foreignRunning}
+            aria-busy={busyWith('release')}
           >
-            {inFlight && !foreignRunning && <Spinner />}
+            {busyWith('release') && <Spinner />}
             Release VM
           </button>
         )}

@@ -302,9 +302,13 @@ function AssignmentPanel({
                 className="btn btn-danger"
                 onClick={release}
                 disabled={inFlight || !releasable}
-                aria-busy={inFlight && !changing && !foreignRunning}
+                aria-busy={
+                  inFlight && !changing && !foreignRunning && current?.action === 'release'
+                }
               >
-                {inFlight && !changing && !foreignRunning && <Spinner />}
+                {inFlight && !changing && !foreignRunning && current?.action === 'release' && (
+                  <Spinner />
+                )}
                 Release VM
               </button>
             </>
