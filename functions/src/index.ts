@@ -9,3 +9,4 @@ export { onPoolRequestCreated } from './triggers/request-created';
 export { onAgentWritten } from './triggers/agent-written';
 export { onCommandStatusWritten } from './triggers/command-status-written';
 export { scheduledReconcile } from './triggers/scheduled-reconcile';
+export { agentToken } from './triggers/agent-token';

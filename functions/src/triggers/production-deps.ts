@@ -1,4 +1,4 @@
-import { getApp, getApps, initializeApp } from 'firebase-admin/app';
+import { getApp, getApps, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getDatabase } from 'firebase-admin/database';
 import { createEc2Compute } from '../adapters/aws/ec2-compute';
@@ -7,6 +7,11 @@ import { createRtdbPoolStore } from '../store/rtdb-pool-store';
 import type { UseCaseDeps } from '../usecases/deps';
 import { claimsAccess } from './claims-access';
 import { cloudLogger } from './functions-logger';
+
+/** The default firebase-admin app, configured by the runtime's FIREBASE_CONFIG. */
+export function productionApp(): App {
+  return getApps().length > 0 ? getApp() : initializeApp();
+}
 
 /**
  * The Cloud Functions runtime: firebase-admin from FIREBASE_CONFIG, EC2 with adaptive retry,
@@ -20,7 +25,7 @@ export function createProductionDeps(
   if (!settings.ok) {
     throw new Error(`vmpool functions are misconfigured:\n- ${settings.errors.join('\n- ')}`);
   }
-  const app = getApps().length > 0 ? getApp() : initializeApp();
+  const app = productionApp();
   return {
     store: createRtdbPoolStore(getDatabase(app)),
     compute: createEc2Compute(),
