@@ -1,7 +1,7 @@
 import { getApp, getApps, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getDatabase } from 'firebase-admin/database';
-import { createEc2Compute } from '../adapters/aws/ec2-compute';
+import { createEc2Compute, createSsmRemoteExec } from '../adapters/aws';
 import { parseControlPlaneConfig } from '../config/control-plane-config';
 import { createRtdbPoolStore } from '../store/rtdb-pool-store';
 import type { UseCaseDeps } from '../usecases/deps';
@@ -14,7 +14,7 @@ export function productionApp(): App {
 }
 
 /**
- * The Cloud Functions runtime: firebase-admin from FIREBASE_CONFIG, EC2 with adaptive retry,
+ * The Cloud Functions runtime: firebase-admin from FIREBASE_CONFIG, EC2 and SSM with adaptive retry,
  * the wall clock, Cloud Logging, settings parsed once from the environment (every problem
  * reported together; the function refuses to run on a broken configuration).
  */
@@ -29,7 +29,7 @@ export function createProductionDeps(
   return {
     store: createRtdbPoolStore(getDatabase(app)),
     compute: createEc2Compute(),
-    remoteExec: null,
+    remoteExec: createSsmRemoteExec(),
     access: claimsAccess(getAuth(app)),
     clock: { now: () => Date.now() },
     logger: cloudLogger(),
