@@ -40,6 +40,11 @@ export interface LocalComputeOptions {
   addressPrefix?: string;
   /** default 3003 */
   showServerPort?: number;
+  /**
+   * Leave the saved running VMs down until `resumeSaved()`: the stack powers them on once the
+   * control plane watches, so their agents come up after it has adopted the instances.
+   */
+  deferResume?: boolean;
   /** how long terminated instances are remembered (start then fails with WRONG_STATE); default 1 h */
   terminatedRetentionMs?: number;
   clock: Clock;
@@ -143,11 +148,20 @@ export class LocalCompute implements ComputePort {
       compute.records.set(record.instanceId, record);
     }
     await compute.save();
-    for (const record of compute.records.values()) {
-      if (record.state === 'running') compute.resume(record);
-      else if (record.state === 'pending') compute.boot(record, compute.bootDelayMs);
-    }
+    if (options.deferResume !== true) compute.resumeSaved();
     return compute;
+  }
+
+  /**
+   * Brings back the VMs the saved state says are running (their processes start again) and
+   * boots the pending ones. `open` does this unless `deferResume` is set.
+   */
+  resumeSaved(): void {
+    for (const record of this.records.values()) {
+      if (this.transitions.has(record.instanceId)) continue;
+      if (record.state === 'running') this.resume(record);
+      else if (record.state === 'pending') this.boot(record, this.bootDelayMs);
+    }
   }
 
   // ComputePort

@@ -12,6 +12,7 @@ import { LocalCompute } from '../compute/index';
 import { sigkillGroup } from '../compute/vm-processes';
 import { startAuthEmulator } from './auth-emulator';
 import type { StackConfig } from './config';
+import { startControlPlane } from './control-plane';
 import { startControlServer } from './control-server';
 import { AGENT_HEARTBEAT_MS, seedDatabase, seedPool, seedUsers } from './seed';
 import { takeStackLock } from './stack-lock';
@@ -99,6 +100,7 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
       ],
       clock: { now: () => Date.now() },
       logger: log,
+      deferResume: true,
     });
     stoppers.push({ name: 'local VMs', stop: () => compute.close() });
     const control = await startControlServer(compute, config.controlPort, config.host);
@@ -110,6 +112,20 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
     helperPids.push(auth.pid);
     await seedUsers(getAuth(admin));
     log.info('auth emulator ready with demo users', { host: auth.hostPort });
+
+    // After the Auth emulator: the host reads admin claims through it.
+    const controlPlane = await startControlPlane({
+      databaseUrl,
+      projectId: config.namespace,
+      compute,
+      reconcileIntervalMs: config.reconcileIntervalMs,
+      logger: log,
+    });
+    stoppers.push({ name: 'functions host', stop: () => controlPlane.stop() });
+    // Power the saved VMs on now that the control plane has adopted them: their agents start
+    // after adoption, as on EC2 where a VM's agent reports after the instance starts.
+    compute.resumeSaved();
+    log.info('functions host running', { reconcileIntervalMs: config.reconcileIntervalMs });
 
     let webUrl: string | null = null;
     if (!config.headless) {

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ComputePort, LaunchSpec } from '@vmpool/core/ports';
 import { isAlive } from '../../src/compute/vm-processes';
-import type { LocalCompute } from '../../src/compute/index';
+import { LocalCompute } from '../../src/compute/index';
 import { computeFixture, NAMESPACE, waitFor, type ComputeFixture } from './fixture';
 
 const REGION = 'us-east-1';
@@ -137,11 +137,14 @@ describe('LocalCompute with real processes', { timeout: 120_000 }, () => {
     await compute.close();
     for (const pid of pids) if (pid !== null) expect(isAlive(pid)).toBe(false);
 
-    compute = await fixture.open();
+    compute = await LocalCompute.open({ ...fixture.options, deferResume: true });
     expect(await stateOf(compute, 'local-vm-104')).toBe('running');
+    expect(compute.list()[0]?.agentPid).toBeNull();
+    compute.resumeSaved();
     expect(await stateOf(compute, 'local-vm-105')).toBe('stopped');
     await waitFor(async () => compute.list()[0]?.agentAlive, 60_000, 'vm-104 resumed');
     expect(compute.list()[1]?.agentPid).toBeNull();
+    await compute.close();
   });
 
   it('terminate ends the processes; the instance leaves describe and cannot start again', async () => {
