@@ -19,6 +19,8 @@ export interface ControlPlaneConfig {
   requestLeaseMs: number;
   /** User data passed to launched instances (the AMI's boot script reads it). */
   launchUserData: string;
+  /** S3 bucket for `archive_recordings` when it runs through SSM ("" = archiving refused). */
+  archiveBucket: string;
 }
 
 export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object.freeze({
@@ -29,6 +31,7 @@ export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object
   requestRedriveAfterMs: 2 * 60_000,
   requestLeaseMs: 90_000,
   launchUserData: '#!/bin/bash\n# vmpool: the agent starts from its systemd unit\n',
+  archiveBucket: '',
 });
 
 const ENV_KEYS = {
@@ -39,6 +42,7 @@ const ENV_KEYS = {
   requestRedriveAfterMs: 'VMPOOL_REQUEST_REDRIVE_AFTER_MS',
   requestLeaseMs: 'VMPOOL_REQUEST_LEASE_MS',
   launchUserData: 'VMPOOL_LAUNCH_USER_DATA',
+  archiveBucket: 'VMPOOL_ARCHIVE_BUCKET',
 } as const;
 
 function positiveNumber(
@@ -118,7 +122,16 @@ export function parseControlPlaneConfig(
       errors,
     ),
     launchUserData: env[ENV_KEYS.launchUserData] ?? d.launchUserData,
+    archiveBucket: (env[ENV_KEYS.archiveBucket] ?? d.archiveBucket).trim(),
   };
+  if (
+    config.archiveBucket !== '' &&
+    !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(config.archiveBucket)
+  ) {
+    errors.push(
+      `${ENV_KEYS.archiveBucket}: ${JSON.stringify(config.archiveBucket)} is not an S3 bucket name`,
+    );
+  }
   if (config.launchUserData.length > 16_000) {
     errors.push(`${ENV_KEYS.launchUserData}: longer than EC2's 16 KB user data limit`);
   }

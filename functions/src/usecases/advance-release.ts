@@ -113,12 +113,17 @@ async function ssmCleanupState(
     return { kind: 'done', ok: false, note: 'no SSM fallback available' };
   }
   if (progress.invocationId === null) {
+    // The VM's own agent knows its bucket; through SSM the control plane's setting is used.
+    const ssmEnv = {
+      ...PRODUCTION_COMMAND_ENV,
+      archive: { ...PRODUCTION_COMMAND_ENV.archive, bucket: deps.settings.archiveBucket },
+    };
     const steps: string[][] = [];
     for (const op of ops) {
       const argv = buildCommandArgv(
         op,
         releaseCommandArgs(op, competitionId),
-        PRODUCTION_COMMAND_ENV,
+        ssmEnv,
       );
       if (!argv.ok) return { kind: 'done', ok: false, note: `${op}: ${argv.errors.join('; ')}` };
       steps.push(...argv.value);
