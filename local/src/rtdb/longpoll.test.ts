@@ -113,6 +113,17 @@ describe('LongPollChannel', () => {
     expect(r.body).toContain("pLPCommand('close'");
   });
 
+  it('stays on long polling when the upgrade socket goes away first', () => {
+    const channel = new LongPollChannel(() => 0, 1000);
+    channel.session = { switchTransport: () => undefined } as unknown as Session;
+    const socket = { send: () => undefined, close: () => undefined };
+    channel.beginUpgrade(socket);
+    channel.bufferUpgradeFrame('x');
+    channel.abandonUpgrade(socket);
+    expect(channel.isEndOfTransmission('{"t":"c","d":{"t":"n","d":{}}}')).toBe(false);
+    expect(channel.takeUpgradeFrames()).toEqual([]);
+  });
+
   it('serves a disconnect page that pings on unload', () => {
     expect(disconnectFrame('i', 'p', 'ns')).toContain('/.lp?disconn=t&id=i&pw=p&ns=ns');
   });

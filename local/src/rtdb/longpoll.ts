@@ -186,6 +186,13 @@ export class LongPollChannel implements Transport {
     this.upgradedTo = socket;
   }
 
+  /** The upgrade socket closed before the switch: stay on long polling. */
+  abandonUpgrade(socket: Transport): void {
+    if (this.upgradedTo !== socket) return;
+    this.upgradedTo = null;
+    this.pendingUpgradeFrames.length = 0;
+  }
+
   /**
    * Called for every message the client sent over the long poll. Returns true
    * when it was the `n` that ends the long-poll transmission (the session then

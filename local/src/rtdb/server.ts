@@ -215,7 +215,9 @@ export class RtdbCore {
       for (const frame of channel.takeUpgradeFrames()) session.receiveFrame(frame);
     };
     ws.on('close', () => {
-      if (switched && channel.session !== null) {
+      if (!switched) {
+        channel.abandonUpgrade(transport);
+      } else if (channel.session !== null) {
         channel.session.closed();
         this.sessions.delete(channel.session);
       }
