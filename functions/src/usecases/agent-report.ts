@@ -13,7 +13,7 @@ import {
 } from '@vmpool/core';
 import { applyAlertChanges } from './alerts';
 import type { UseCaseDeps } from './deps';
-import { COLD_ASSIGN_STEPS, handOver } from './hand-over';
+import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS } from './hand-over';
 import { changeStatus } from './vm-changes';
 
 /** Statuses reason prefix for a VM failed by a stale heartbeat: the agent's return recovers it. */
@@ -123,7 +123,9 @@ async function applyAgentTransitions(
     return latest.healthStatus === verdict.status ? null : { ...latest, ...health };
   });
   if (updated?.status === 'assigned' && vm.status === 'starting') {
-    await handOver(deps, updated, COLD_ASSIGN_STEPS);
+    // A VM launched for this competition was assigned the moment it was created.
+    const launched = updated.assignedAt === updated.createdAt;
+    await handOver(deps, updated, launched ? LAUNCH_ASSIGN_STEPS : COLD_ASSIGN_STEPS);
   }
   if (updated?.status === 'assigned' && vm.status === 'error') {
     await handOver(deps, updated, COLD_ASSIGN_STEPS);

@@ -104,8 +104,8 @@ async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<Ass
     }
   }
 
-  // Each pass picks from the latest view; a VM taken by a concurrent assign is replaced in
-  // the view by its fresh record, so the next pick skips it. Bounded by the pool size.
+  // Each pass picks from the latest view; a VM taken by a concurrent assign is gone from the
+  // next view, so every pass removes at least one candidate. Bounded by the pool size.
   for (let attempt = 0; attempt <= vms.length; attempt += 1) {
     const pick = pickVmForAssignment(vms, { competitionId, ...request.options }, config);
     if (pick.kind === 'none') throw new RequestError(pick.code, pick.reason);
@@ -136,9 +136,9 @@ async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<Ass
         : null,
     );
     if (!committed || vm === null) {
-      vms = vms
-        .map((candidate) => (candidate.vmId === pick.vm.vmId ? vm : candidate))
-        .filter((candidate): candidate is VmRecord => candidate !== null);
+      // Taken meanwhile: concurrent assigns usually took others too, so look at the whole
+      // pool again rather than only at this VM.
+      vms = (await store.listVms()).vms;
       continue;
     }
     await store.updateLock(competitionId, (current) =>
