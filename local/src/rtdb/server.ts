@@ -7,11 +7,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { Namespace } from './namespace';
-import { HOLD_MS, IDLE_CLOSE_MS, LongPollChannel, disconnectFrame } from './longpoll';
+import { LongPollGateway } from './longpoll-gateway';
 import { loadSnapshot, saveSnapshot } from './persistence';
 import { handleRest } from './rest';
 import { RulesEngine, loadRulesDefinition, type RulesSource } from './rules';
-import { Session, WebSocketTransport } from './session';
+import { Session, WebSocketTransport, type Transport } from './session';
 import { exportNode, nodeFromJson, type Json } from './tree';
 
 export interface ServerOptions {
@@ -39,14 +39,20 @@ export class RtdbCore {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private sessionCounter = 0;
-  /** Long-poll channels by channel id, and by session id (for WebSocket upgrades). */
-  private readonly channels = new Map<string, LongPollChannel>();
-  private readonly channelsBySession = new Map<string, LongPollChannel>();
-  private reaper: NodeJS.Timeout | null = null;
+  private readonly longPoll: LongPollGateway;
   private readonly sessionPrefix = randomBytes(4).toString('hex');
   port = 0;
 
   constructor(private readonly opts: ServerOptions) {
+    this.longPoll = new LongPollGateway({
+      clock: opts.clock,
+      maxMessageBytes: opts.maxMessageBytes,
+      ...(opts.longPollIdleCloseMs === undefined ? {} : { idleCloseMs: opts.longPollIdleCloseMs }),
+      newSession: (transport, ns, host) => this.newSession(transport, ns, host),
+      endSession: (session) => this.endSession(session),
+      socketTransport: (ws) => this.socketTransport(ws),
+      defaultHost: () => `${this.opts.host}:${this.port}`,
+    });
     this.http = createServer((req, res) => this.handleHttp(req, res));
     this.wss = new WebSocketServer({
       noServer: true,
@@ -82,8 +88,7 @@ export class RtdbCore {
         resolve();
       });
     });
-    this.reaper = setInterval(() => this.reapChannels(), Math.min(HOLD_MS, 1000));
-    this.reaper.unref();
+    this.longPoll.start();
     const address = this.http.address();
     this.port = typeof address === 'object' && address !== null ? address.port : this.opts.port;
   }
@@ -130,14 +135,14 @@ export class RtdbCore {
 
   /** Sessions currently on the long-poll transport. */
   get longPollCount(): number {
-    return this.channels.size;
+    return this.longPoll.count;
   }
 
   private nextSessionId(): string {
     return `${this.sessionPrefix}-${++this.sessionCounter}`;
   }
 
-  private socketTransport(ws: WebSocket): WebSocketTransport {
+  private socketTransport(ws: WebSocket): Transport {
     const limit = Math.max(this.opts.maxMessageBytes * 4, 64 * 1024 * 1024);
     return new WebSocketTransport({
       send: (frame) => {
@@ -149,7 +154,12 @@ export class RtdbCore {
     });
   }
 
-  private newSession(transport: SocketOrChannel, nsName: string, host: string): Session {
+  private endSession(session: Session): void {
+    session.closed();
+    this.sessions.delete(session);
+  }
+
+  private newSession(transport: Transport, nsName: string, host: string): Session {
     const session = new Session(transport, {
       namespace: this.namespace(nsName),
       clock: this.opts.clock,
@@ -164,9 +174,9 @@ export class RtdbCore {
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const upgrading = this.channelsBySession.get(url.searchParams.get('s') ?? '');
+    const upgrading = this.longPoll.channelForUpgrade(url.searchParams.get('s'));
     if (upgrading !== undefined) {
-      this.acceptUpgrade(ws, upgrading);
+      this.longPoll.acceptUpgrade(ws, upgrading, (data) => rawToString(data as RawData));
       return;
     }
     const nsName = url.searchParams.get('ns') ?? '';
@@ -175,129 +185,13 @@ export class RtdbCore {
     ws.on('message', (data: RawData) => {
       session.receiveFrame(rawToString(data));
     });
-    ws.on('close', () => {
-      session.closed();
-      this.sessions.delete(session);
-    });
+    ws.on('close', () => this.endSession(session));
     ws.on('error', (err) => {
       this.opts.log(`socket error: ${err.message}`);
       session.closed();
       ws.terminate();
     });
     session.start();
-  }
-
-  /**
-   * A WebSocket taking over a long-poll session: answer its pings until the
-   * client sends `n` over the long poll, then move the session onto it.
-   */
-  private acceptUpgrade(ws: WebSocket, channel: LongPollChannel): void {
-    const transport = this.socketTransport(ws);
-    channel.beginUpgrade(transport);
-    let switched = false;
-    ws.on('message', (data: RawData) => {
-      const frame = rawToString(data);
-      const session = channel.session;
-      if (session === null) return;
-      if (switched) {
-        session.receiveFrame(frame);
-      } else if (/^\{"t":"c","d":\{"t":"p"/.test(frame)) {
-        transport.send('{"t":"c","d":{"t":"o","d":{}}}');
-      } else if (!/^\{"t":"c","d":\{"t":"a"/.test(frame)) {
-        channel.bufferUpgradeFrame(frame);
-      }
-    });
-    channel.onUpgraded = () => {
-      switched = true;
-      this.forgetChannel(channel);
-      const session = channel.session;
-      if (session === null) return;
-      for (const frame of channel.takeUpgradeFrames()) session.receiveFrame(frame);
-    };
-    ws.on('close', () => {
-      if (!switched) {
-        channel.abandonUpgrade(transport);
-      } else if (channel.session !== null) {
-        channel.session.closed();
-        this.sessions.delete(channel.session);
-      }
-    });
-    ws.on('error', () => ws.terminate());
-    transport.send('{"t":"c","d":{"t":"a","d":{}}}');
-  }
-
-  private forgetChannel(channel: LongPollChannel): void {
-    this.channels.delete(channel.id);
-    for (const [sid, c] of this.channelsBySession)
-      if (c === channel) this.channelsBySession.delete(sid);
-  }
-
-  private closeChannel(channel: LongPollChannel): void {
-    this.forgetChannel(channel);
-    channel.close();
-    if (channel.session !== null) {
-      channel.session.closed();
-      this.sessions.delete(channel.session);
-    }
-  }
-
-  private reapChannels(): void {
-    const now = this.opts.clock();
-    for (const channel of this.channels.values()) {
-      const idle = this.opts.longPollIdleCloseMs ?? IDLE_CLOSE_MS;
-      if (!channel.isHolding && now - channel.lastSeen > idle) this.closeChannel(channel);
-    }
-  }
-
-  private handleLongPoll(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    const params = url.searchParams;
-    const js = (body: string): void => {
-      res.writeHead(200, {
-        'content-type': 'application/javascript; charset=utf-8',
-        'cache-control': 'no-cache, no-store, must-revalidate',
-      });
-      res.end(body);
-    };
-    if (params.get('start') === 't') {
-      const channel = new LongPollChannel(this.opts.clock, this.opts.maxMessageBytes);
-      const host = req.headers.host ?? `${this.opts.host}:${this.port}`;
-      const session = this.newSession(channel, params.get('ns') ?? '', host);
-      channel.session = session;
-      this.channels.set(channel.id, channel);
-      this.channelsBySession.set(session.id, channel);
-      session.start();
-      js(channel.startScript(params.get('cb') ?? ''));
-      return;
-    }
-    const channel = this.channels.get(params.get('id') ?? '');
-    if (channel === undefined || channel.pw !== params.get('pw')) {
-      if (params.get('dframe') === 't' || params.get('disconn') === 't') js('');
-      else js("pLPCommand('close');");
-      return;
-    }
-    if (params.get('dframe') === 't') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(disconnectFrame(channel.id, channel.pw, params.get('ns') ?? ''));
-      return;
-    }
-    if (params.get('disconn') === 't') {
-      this.closeChannel(channel);
-      js('');
-      return;
-    }
-    const messages = channel.poll(params, res);
-    if (messages === 'too_large') {
-      channel.session?.fail(1009, `message larger than ${this.opts.maxMessageBytes} characters`);
-      this.closeChannel(channel);
-      return;
-    }
-    for (const message of messages) {
-      if (channel.isEndOfTransmission(message)) {
-        channel.completeUpgrade();
-        return;
-      }
-      channel.session?.receiveFrame(message);
-    }
   }
 
   private handleHttp(req: IncomingMessage, res: ServerResponse): void {
@@ -313,7 +207,7 @@ export class RtdbCore {
   private routeHttp(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET' && url.pathname === '/.lp') {
-      this.handleLongPoll(req, res, url);
+      this.longPoll.handle(req, res, url.searchParams);
       return;
     }
     if (req.method === 'GET' && url.pathname === '/') {
@@ -352,8 +246,7 @@ export class RtdbCore {
   async stop(): Promise<void> {
     if (this.saveTimer !== null) clearInterval(this.saveTimer);
     this.saveTimer = null;
-    if (this.reaper !== null) clearInterval(this.reaper);
-    for (const channel of [...this.channels.values()]) this.closeChannel(channel);
+    this.longPoll.stop();
     for (const session of this.sessions) session.closed();
     for (const ws of this.wss.clients) ws.terminate();
     this.sessions.clear();
@@ -370,8 +263,6 @@ export class RtdbCore {
     });
   }
 }
-
-type SocketOrChannel = WebSocketTransport | LongPollChannel;
 
 function rawToString(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
