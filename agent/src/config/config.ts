@@ -32,6 +32,11 @@ export interface ProductionConfig extends CommonConfig {
   mode: 'production';
   functionsBaseUrl: string;
   firebase: FirebaseWebConfig;
+  /**
+   * Firebase Auth emulator URL: the production path (IMDS, token exchange, custom-token
+   * sign-in) against emulators. Allows an `http://host:port?ns=` database URL.
+   */
+  authEmulator: string | undefined;
   /** S3 bucket for archive_recordings; empty = archiving refused on this VM. */
   archiveBucket: string;
   /** Overrides the IMDS endpoint (tests use a stand-in on 127.0.0.1). */
@@ -64,6 +69,7 @@ const FLAGS = {
   'nimble-stats': { type: 'string' },
   'disk-path': { type: 'string' },
   'archive-bucket': { type: 'string' },
+  'auth-emulator': { type: 'string' },
   'log-level': { type: 'string' },
 } as const;
 
@@ -138,8 +144,10 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
   };
 
   const local = raw('local') === true;
+  const authEmulator = text('auth-emulator');
+  url('auth-emulator', authEmulator, ['http:']);
   const databaseUrl = required('database-url', 'to reach the Realtime Database');
-  url('database-url', databaseUrl, local ? ['http:', 'https:'] : ['https:']);
+  url('database-url', databaseUrl, local || authEmulator ? ['http:', 'https:'] : ['https:']);
   const showServerUrl = text('show-server') ?? 'http://127.0.0.1:3003';
   url('show-server', showServerUrl, ['http:', 'https:']);
   const nimbleStatsUrl = text('nimble-stats') ?? 'http://127.0.0.1:8080';
@@ -205,6 +213,7 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
         ...(authDomain ? { authDomain } : {}),
       },
       imdsEndpoint,
+      authEmulator,
       archiveBucket,
     };
   }

@@ -79,7 +79,7 @@ export async function startAgent(
     if (document === null || signature === null)
       throw new Error('IMDS returned no identity document');
     const state = await loadOrCreateState(config.stateDir, identity.instanceId, Date.now());
-    clients = productionFirebase(config.databaseUrl, config.firebase);
+    clients = productionFirebase(config.databaseUrl, config.firebase, config.authEmulator);
     notifier.status('exchanging identity for a token');
     session = new AgentSession({
       exchange: () =>

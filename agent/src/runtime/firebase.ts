@@ -1,7 +1,7 @@
 // The Firebase clients, created once. Production signs in with the custom token from the
 // identity exchange; local mode talks to local/rtdb with an emulator (unsigned) token.
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
-import { getAuth, signInWithCustomToken } from 'firebase/auth';
+import { connectAuthEmulator, getAuth, signInWithCustomToken } from 'firebase/auth';
 import { connectDatabaseEmulator, getDatabase, goOffline, type Database } from 'firebase/database';
 import type { FirebaseWebConfig } from '../config/config';
 
@@ -46,10 +46,22 @@ export function localFirebase(databaseUrl: string, vmId: string): FirebaseClient
   };
 }
 
-export function productionFirebase(databaseUrl: string, web: FirebaseWebConfig): FirebaseClients {
-  const app = initializeApp({ ...web, databaseURL: databaseUrl }, 'vmpool-agent');
+export function productionFirebase(
+  databaseUrl: string,
+  web: FirebaseWebConfig,
+  authEmulator?: string,
+): FirebaseClients {
+  // Against emulators the database is addressed as host:port?ns=NAME, as in local mode.
+  const emulated =
+    authEmulator !== undefined && databaseUrl.startsWith('http:')
+      ? parseEmulatorUrl(databaseUrl)
+      : undefined;
+  const databaseURL = emulated ? `https://${emulated.namespace}.firebaseio.com` : databaseUrl;
+  const app = initializeApp({ ...web, databaseURL }, 'vmpool-agent');
   const auth = getAuth(app);
+  if (authEmulator) connectAuthEmulator(auth, authEmulator, { disableWarnings: true });
   const db = getDatabase(app);
+  if (emulated) connectDatabaseEmulator(db, emulated.host, emulated.port);
   return {
     app,
     db,
