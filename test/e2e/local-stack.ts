@@ -2,7 +2,7 @@
 // a user stops it (Ctrl-C to its process group).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -153,6 +153,11 @@ export async function startLocalStack(options: {
   };
 }
 
+/** Keeps the control plane's log beside the screenshots, then removes the stack's data. */
 export async function removeDataDir(stack: LocalStack): Promise<void> {
+  await copyFile(
+    join(stack.dataDir, 'logs', 'functions.log'),
+    join(ARTIFACTS, 'e2e-functions.log'),
+  ).catch(() => undefined);
   await rm(stack.dataDir, { recursive: true, force: true });
 }

@@ -14,6 +14,7 @@ import { startAuthEmulator } from './auth-emulator';
 import type { StackConfig } from './config';
 import { startControlPlane } from './control-plane';
 import { startControlServer } from './control-server';
+import { teeLogger } from './logger';
 import { AGENT_HEARTBEAT_MS, seedDatabase, seedPool, seedUsers } from './seed';
 import { takeStackLock } from './stack-lock';
 import { startWebApp } from './web-app';
@@ -119,7 +120,8 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
       projectId: config.namespace,
       compute,
       reconcileIntervalMs: config.reconcileIntervalMs,
-      logger: log,
+      // Every reconcile and request goes to the file; the console shows warnings and errors.
+      logger: teeLogger(join(config.dataDir, 'logs', 'functions.log'), 'info', 'warn'),
     });
     stoppers.push({ name: 'functions host', stop: () => controlPlane.stop() });
     // Power the saved VMs on now that the control plane has adopted them: their agents start
