@@ -44,7 +44,9 @@ export class SystemdNotifier {
 
   private send(args: string[]): void {
     if (!this.enabled) return;
-    const child = spawn('systemd-notify', args, { stdio: 'ignore' });
+    // --pid names the agent as the sender, so systemd credits the message to the main process
+    // even after this short-lived helper has exited.
+    const child = spawn('systemd-notify', [`--pid=${process.pid}`, ...args], { stdio: 'ignore' });
     child.once('error', (error) => this.log.warn('systemd-notify failed', { error }));
   }
 }
