@@ -349,18 +349,20 @@ export function createRtdbPoolStore(db: Database): PoolStore {
     },
 
     async listActiveAlerts(scope) {
-      const raw = await read(scope === undefined ? paths.allAlerts() : paths.alerts(scope));
-      const byScope: Record<string, unknown> =
-        scope === undefined ? (isRecord(raw) ? raw : {}) : { [scope]: raw };
-      const active: (Alert & { scope: string })[] = [];
-      for (const [alertScope, alerts] of Object.entries(byScope)) {
-        for (const value of Object.values(isRecord(alerts) ? alerts : {})) {
-          const parsed = parseAlert(value);
-          if (parsed.ok && !parsed.value.resolved)
-            active.push({ ...parsed.value, scope: alertScope });
-        }
-      }
-      return active.sort((a, b) => b.createdAt - a.createdAt);
+      // Through the index of unresolved alerts: the alert history itself only ever grows.
+      const indexed = await this.listAlertSources();
+      const wanted = indexed.filter((entry) => scope === undefined || entry.scope === scope);
+      const alerts = await Promise.all(
+        wanted.map(async (entry) => {
+          const parsed = parseAlert(await read(paths.alert(entry.scope, entry.alertId)));
+          return parsed.ok && !parsed.value.resolved
+            ? { ...parsed.value, scope: entry.scope }
+            : null;
+        }),
+      );
+      return alerts
+        .filter((alert): alert is Alert & { scope: string } => alert !== null)
+        .sort((a, b) => b.createdAt - a.createdAt);
     },
 
     async listAlertSources() {
