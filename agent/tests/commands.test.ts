@@ -136,6 +136,25 @@ describe('agent commands', () => {
     expect(await readdir(recordings)).toEqual(['notes.txt']);
   });
 
+  it('runs the rest of the catalogue on the local VM for real', async () => {
+    const checks = await finished(await queue({ op: 'check_services' }));
+    expect(checks).toMatchObject({ status: 'succeeded', exitCode: 0 });
+    expect(checks.output?.stdout).toContain('● nimble.service - active');
+
+    const info = await finished(await queue({ op: 'system_info' }));
+    expect(info.status).toBe('succeeded');
+    expect(info.output?.stdout).toMatch(/\$ free -h[\s\S]*Mem:[\s\S]*\$ df -h \/[\s\S]*\$ uptime/);
+
+    const reset = await finished(await queue({ op: 'reset_obs_config' }));
+    expect(reset.status).toBe('succeeded');
+    expect(existsSync(join(stack.tmp, 'vms', VM, 'obs-config', 'global.ini'))).toBe(true);
+
+    const update = await finished(await queue({ op: 'update_code' }));
+    expect(update.status, update.output?.stderr).toBe('succeeded');
+    expect(update.output?.stdout).toContain('pull --ff-only');
+    expect(update.output?.stdout).toContain('show-server.service: active');
+  });
+
   it('rejects an injection attempt without running anything', async () => {
     const marker = join(stack.tmp, 'pwned');
     const id = await queue({ op: 'view_logs', args: { unit: `obs; touch ${marker}`, lines: 5 } });
