@@ -1,0 +1,77 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { manualClock } from '@vmpool/core/ports';
+import { paths, type AlertDraft } from '@vmpool/core';
+import type { RtdbServer } from '@vmpool/local/rtdb';
+import {
+  acknowledgeAlert,
+  listActiveAlerts,
+  raiseAlert,
+  resolveAlert,
+} from '../src/usecases/alerts';
+import { testDeps, T0 } from './support/deps';
+import { freshAdminDb, releaseRtdb, sharedRtdb, type AdminDb } from './support/rtdb';
+
+let rtdb: RtdbServer;
+let admin: AdminDb;
+beforeAll(async () => {
+  rtdb = await sharedRtdb();
+});
+afterAll(async () => {
+  await releaseRtdb();
+});
+beforeEach(async () => {
+  admin = await freshAdminDb(rtdb);
+});
+afterEach(async () => {
+  await admin.close();
+});
+
+const draft = (sourceId: string): AlertDraft => ({
+  scope: 'meet-1',
+  sourceId,
+  level: 'critical',
+  category: 'vm',
+  title: 'vm-001 unreachable',
+  message: 'The agent on vm-001 is not reporting.',
+  timestamp: T0,
+  createdAt: T0,
+  vmId: 'vm-001',
+  competitionId: 'meet-1',
+  autoResolve: true,
+});
+
+describe('alerts', () => {
+  it('20 concurrent raises of one condition create exactly one alert', async () => {
+    const deps = testDeps(admin.db, { clock: manualClock(T0) });
+    const created = await Promise.all(
+      Array.from({ length: 20 }, () => raiseAlert(deps, draft('vm-unreachable-vm-001'))),
+    );
+    expect(created.filter(Boolean)).toHaveLength(1);
+    const stored = (await admin.db.ref(paths.alerts('meet-1')).get()).val() as object;
+    expect(Object.keys(stored)).toHaveLength(1);
+  });
+
+  it('acknowledge, list active, resolve, and a new alert once the old one is resolved', async () => {
+    const clock = manualClock(T0);
+    const deps = testDeps(admin.db, { clock });
+    await raiseAlert(deps, draft('vm-unreachable-vm-001'));
+    await raiseAlert(deps, draft('obs-disconnected-vm-001'));
+    const active = await listActiveAlerts(deps, 'meet-1');
+    expect(active.map((alert) => alert.sourceId).sort()).toEqual([
+      'obs-disconnected-vm-001',
+      'vm-unreachable-vm-001',
+    ]);
+    const target = active.find((alert) => alert.sourceId === 'vm-unreachable-vm-001');
+    expect(await acknowledgeAlert(deps, 'meet-1', target?.id ?? '', 'admin-uid')).toBe(true);
+    const acknowledged = (await admin.db.ref(paths.alert('meet-1', target?.id ?? '')).get()).val();
+    expect(acknowledged).toMatchObject({ acknowledged: true, acknowledgedBy: 'admin-uid' });
+
+    clock.advance(1000);
+    expect(await resolveAlert(deps, 'meet-1', 'vm-unreachable-vm-001')).toBe(true);
+    expect((await listActiveAlerts(deps, 'meet-1')).map((alert) => alert.sourceId)).toEqual([
+      'obs-disconnected-vm-001',
+    ]);
+    expect(await raiseAlert(deps, draft('vm-unreachable-vm-001'))).toBe(true);
+    expect(await listActiveAlerts(deps)).toHaveLength(2);
+  });
+});
