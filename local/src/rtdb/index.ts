@@ -38,6 +38,11 @@ export interface RtdbServer {
   reloadRules(rules?: string | object): Promise<void>;
   /** The current data of a namespace, in export format (priorities included). */
   exportData(ns: string): Json;
+  /**
+   * Replaces a namespace's data (plain JSON or export format; null clears it), as an
+   * admin write: listeners are told. Handy to seed or reset data between tests.
+   */
+  importData(ns: string, data: unknown): void;
   /** The number of connected clients. */
   readonly connectionCount: number;
   /** How many of them use long polling (browsers that could not use a WebSocket). */
@@ -74,6 +79,7 @@ export async function startRtdbServer(opts: RtdbServerOptions = {}): Promise<Rtd
       core.reloadRules(rulesSource);
     },
     exportData: (ns) => exportNode(core.namespace(ns).root),
+    importData: (ns, data) => core.replaceData(ns, data),
     get connectionCount() {
       return core.sessionCount;
     },

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { ADMIN } from './auth';
 import { Namespace } from './namespace';
 import { LongPollGateway } from './longpoll-gateway';
 import { loadSnapshot, saveSnapshot } from './persistence';
@@ -102,6 +103,12 @@ export class RtdbCore {
       this.namespaces.set(name, ns);
     }
     return ns;
+  }
+
+  /** Replaces a namespace's data as an admin write (listeners are told). */
+  replaceData(name: string, data: unknown): void {
+    const outcome = this.namespace(name).set(ADMIN, [], data, this.opts.clock());
+    if (outcome.status !== 'ok') throw new Error(`importing data failed: ${outcome.reason}`);
   }
 
   namespaceNames(): string[] {

@@ -146,6 +146,10 @@ describe.skipIf(isExternal)('startRtdbServer persistence', () => {
     await s1.stop();
     const s2 = await startRtdbServer({ port: 0, quiet: true, data });
     expect(s2.exportData('ns1')).toEqual({ a: { b: 1 } });
+    s2.importData('ns1', { seeded: { '.value': true, '.priority': 1 } });
+    expect(s2.exportData('ns1')).toEqual({ seeded: { '.value': true, '.priority': 1 } });
+    s2.importData('ns1', null);
+    expect(s2.exportData('ns1')).toBeNull();
     await s2.stop();
     await sleep(1);
   });
