@@ -19,10 +19,11 @@ export interface ComputeFixture {
 
 let prefixCounter = 0;
 
-/** A loopback /24 of its own per fixture, so parallel files never share addresses. */
+/** A loopback /24 per fixture in 127.100-149.x (the stack tests use 127.150-249.x). */
 function addressPrefix(): string {
-  const second = 100 + (process.pid % 100);
-  const third = 10 + ((prefixCounter++ * 7 + Math.floor(Math.random() * 200)) % 240);
+  // pids that share the second octet differ in pid / 50, so the third octet tells them apart.
+  const second = 100 + (process.pid % 50);
+  const third = 10 + ((Math.floor(process.pid / 50) + prefixCounter++ * 37) % 240);
   return `127.${second}.${third}`;
 }
 

@@ -37,7 +37,7 @@ describe('npm start after a crash', { timeout: 240_000 }, () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'vmpool-stack-'));
     dirs.push(dataDir);
     const ports = { db: await freePort(), auth: await freePort(), control: await freePort() };
-    const prefix = `127.${100 + (process.pid % 50)}.${20 + (process.pid % 200)}`;
+    const prefix = `127.${200 + (process.pid % 50)}.${20 + (process.pid % 200)}`;
     const first = await startHeadless(dataDir, ports, prefix, 180_000);
     running.push(first);
     const orphans = await aliveAgents(ports.control);
