@@ -10,3 +10,4 @@ export { onAgentWritten } from './triggers/agent-written';
 export { onCommandStatusWritten } from './triggers/command-status-written';
 export { scheduledReconcile } from './triggers/scheduled-reconcile';
 export { agentToken } from './triggers/agent-token';
+export { api } from './triggers/api';

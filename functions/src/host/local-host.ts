@@ -16,7 +16,9 @@ import { onPoolRequestCreated } from '../triggers/request-created';
 import { overrideDeps } from '../triggers/runtime';
 import { scheduledReconcile } from '../triggers/scheduled-reconcile';
 import type { AccessPort, UseCaseDeps } from '../usecases/deps';
+import type { IdTokenClaims } from '../http';
 import { consoleLogger } from './console-logger';
+import { serveApi } from './serve-api';
 import { RTDB_EVENT_TYPES, rtdbCloudEvent, type EventTarget } from './cloud-event';
 
 export interface LocalHostOptions {
@@ -29,6 +31,10 @@ export interface LocalHostOptions {
   /** default 60000 (the production schedule); 0 disables the interval */
   reconcileIntervalMs?: number;
   projectId?: string;
+  /** Serve the HTTPS API on 127.0.0.1 at this port (0 = a free one). */
+  httpPort?: number;
+  /** How the API checks ID tokens; default firebase-admin Auth (the Auth emulator locally). */
+  verifyIdToken?: (token: string) => Promise<IdTokenClaims>;
   /** Who is an admin; default: the `admin` custom claim via firebase-admin Auth. */
   access?: AccessPort;
   /** Deadlines and timeouts; default DEFAULT_CONTROL_PLANE_CONFIG. */
@@ -41,6 +47,7 @@ export interface LocalFunctionsHost {
   reconcileNow(): Promise<void>;
   /** Resolves when every trigger started so far has finished. */
   idle(): Promise<void>;
+  /** Where the HTTPS API answers, when `httpPort` was given. */
   httpUrl?: string;
 }
 
@@ -189,6 +196,19 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
         }, intervalMs)
       : null;
 
+  const auth = getAuth(app);
+  const http =
+    opts.httpPort === undefined
+      ? null
+      : await serveApi({
+          db,
+          port: opts.httpPort,
+          clock,
+          logger,
+          verifyIdToken: opts.verifyIdToken ?? ((token) => auth.verifyIdToken(token)),
+          reconcileNow,
+        });
+
   const idle = async () => {
     while (inFlight.size > 0) await Promise.all([...inFlight]);
   };
@@ -196,12 +216,14 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
   return {
     reconcileNow,
     idle,
+    ...(http ? { httpUrl: http.url } : {}),
     async stop() {
       stopping = true;
       if (timer) clearInterval(timer);
       requestsRef.off();
       vmsRef.off();
       commandsRef.off();
+      await http?.close();
       await idle();
       while (reconciling) await reconciling;
       overrideDeps(null);
