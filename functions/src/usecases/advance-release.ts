@@ -120,11 +120,7 @@ async function ssmCleanupState(
     };
     const steps: string[][] = [];
     for (const op of ops) {
-      const argv = buildCommandArgv(
-        op,
-        releaseCommandArgs(op, competitionId),
-        ssmEnv,
-      );
+      const argv = buildCommandArgv(op, releaseCommandArgs(op, competitionId), ssmEnv);
       if (!argv.ok) return { kind: 'done', ok: false, note: `${op}: ${argv.errors.join('; ')}` };
       steps.push(...argv.value);
     }
