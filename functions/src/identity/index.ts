@@ -4,6 +4,7 @@ export {
   type AgentTokenGrant,
 } from './agent-token-handler';
 export { loadIdentityCertificates, parseIdentityCertificates } from './certificates';
+export { shippedIdentityCertificates } from './shipped-certificates';
 export { decideBinding, type IdentityBinding } from './identity-binding';
 export {
   parseIdentityDocument,

@@ -5,6 +5,7 @@ import {
   parseIdentityCertificates,
 } from '../../src/identity/certificates';
 import { IdentityError } from '../../src/identity/identity-error';
+import { shippedIdentityCertificates } from '../../src/identity/shipped-certificates';
 import {
   parseIdentityDocument,
   verifyDocumentSignature,
@@ -104,6 +105,10 @@ describe('AWS identity certificates (configuration)', () => {
     expect(certificate?.publicKey.asymmetricKeyType).toBe('rsa');
     // A transcription error anywhere in the PEM would break the certificate's own signature.
     expect(certificate && certificate.verify(certificate.publicKey)).toBe(true);
+    // the bundled copy is the same file
+    expect(shippedIdentityCertificates().get('us-east-1')?.fingerprint256).toBe(
+      certificate?.fingerprint256,
+    );
   });
 
   it('reports every bad entry together', () => {
