@@ -84,7 +84,11 @@ export async function startShowServer(options: ShowServerOptions): Promise<ShowS
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/api/status') return sendJson(res, 200, status());
+    if (req.method === 'GET' && path === '/api/status') {
+      // The real show server enables CORS; the web app's connection test reads this cross-origin.
+      res.setHeader('access-control-allow-origin', '*');
+      return sendJson(res, 200, status());
+    }
     if (req.method === 'GET' && path === '/__control/state') return sendJson(res, 200, { obs });
     if (req.method === 'POST' && path === '/__control/obs') {
       readJson(req, (body, error) => {

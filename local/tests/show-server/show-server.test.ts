@@ -32,6 +32,8 @@ afterEach(async () => {
 async function status(url: string): Promise<Record<string, unknown>> {
   const response = await fetch(`${url}/api/status`);
   expect(response.status).toBe(200);
+  // Browsers (the web app's connection test) read it from another origin.
+  expect(response.headers.get('access-control-allow-origin')).toBe('*');
   return (await response.json()) as Record<string, unknown>;
 }
 
