@@ -5,18 +5,22 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRtdbServer } from '../../src/rtdb/index';
 import { Clients, freshNs, isExternal, sleep, waitFor, type TestServer } from './helpers';
 import { adminClient, webClient } from './sdk';
 
 const CLI = fileURLToPath(new URL('../../src/rtdb/cli.ts', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'rtdb-cli-'));
+// Created in beforeAll: hooks do not run when every test is skipped (external server).
+let dir = '';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rtdb-cli-'));
+});
 const running: ChildProcess[] = [];
 
 afterAll(() => {
   for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
 
 interface Cli {

@@ -2,16 +2,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRtdbServer, type RtdbServer } from '../../src/rtdb/index';
 import { Clients, isExternal, waitFor, type TestServer } from './helpers';
 import { adminClient, webClient } from './sdk';
 
-const dir = mkdtempSync(join(tmpdir(), 'rtdb-reconnect-'));
+// Created in beforeAll: hooks do not run when every test is skipped (external server).
+let dir = '';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rtdb-reconnect-'));
+});
 const servers: RtdbServer[] = [];
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
-  rmSync(dir, { recursive: true, force: true });
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
 
 function asTestServer(server: RtdbServer): TestServer {
