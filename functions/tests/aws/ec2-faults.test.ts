@@ -168,6 +168,13 @@ describe('EC2 adapter under injected faults (moto behind a fault proxy)', () => 
     expect(tags).toEqual({ ...poolTags, VmId: 'vm-007' });
   }, 60_000);
 
+  it('refuses to describe a pool without tags (it would be the whole account)', async () => {
+    proxy.seen.length = 0;
+    const error = await failure(compute(2).describePoolInstances(region, {}));
+    expect(error.code).toBe('INVALID_CONFIG');
+    expect(proxy.seen).toHaveLength(0);
+  });
+
   it('describes the whole pool with one filtered, paginated call and no per-VM calls', async () => {
     const counter = new AwsCallCounter();
     const ec2 = createEc2Compute({

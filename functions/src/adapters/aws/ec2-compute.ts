@@ -13,6 +13,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-ec2';
 import {
+  ComputeError,
   INSTANCE_STATES,
   type ComputeInstance,
   type ComputePort,
@@ -113,6 +114,13 @@ export function createEc2Compute(options: Ec2ComputeOptions = {}): ComputePort {
   return {
     describePoolInstances: (region, poolTags) =>
       call('DescribeInstances', async () => {
+        if (Object.keys(poolTags).length === 0) {
+          // Without a tag filter every instance of the account would count as the pool.
+          throw new ComputeError(
+            'INVALID_CONFIG',
+            'The pool has no tags: refusing to treat every instance in the account as the pool',
+          );
+        }
         const found: ComputeInstance[] = [];
         const pages = paginateDescribeInstances(
           { client: client(region), pageSize },
