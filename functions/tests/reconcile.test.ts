@@ -179,3 +179,20 @@ describe('reconcile', () => {
     expect(compute.totalCalls()).toBe(1);
   });
 });
+
+describe('reconcile adopts VMs that were already up', () => {
+  it('an instance running with its agent before it was tagged becomes available', async () => {
+    const { clock, compute, deps } = setup();
+    await writeConfig(admin.db, { minWarmVMs: 0, autoStopAfterHours: 0 });
+    compute.seed({ region: REGION, state: 'running', tags: { ...POOL_TAGS, VmId: 'vm-005' } });
+    // The agent's presence (onDisconnect) left a bare agent subtree behind.
+    await admin.db.ref(paths.vmAgent('vm-005')).set({ online: false, lastSeen: clock.now() });
+    clock.advance(5 * 60_000);
+    expect((await reconcile(deps)).adopted).toBe(1);
+    expect(await readVm(admin.db, 'vm-005')).toMatchObject({ status: 'starting' });
+    const report = agentReport(T0, { lastSeen: clock.now() });
+    await admin.db.ref(paths.vmAgent('vm-005')).set(report);
+    await onAgentReport(deps, 'vm-005', null, report);
+    expect(await readVm(admin.db, 'vm-005')).toMatchObject({ status: 'available' });
+  });
+});

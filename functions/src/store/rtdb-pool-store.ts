@@ -130,9 +130,14 @@ export function createRtdbPoolStore(db: Database): PoolStore {
     },
 
     async createVm(record) {
-      const { committed } = await guardedTransaction(ref(paths.vm(record.vmId)), (current) =>
-        current === null ? controlFields(record) : undefined,
-      );
+      const { committed } = await guardedTransaction(ref(paths.vm(record.vmId)), (current) => {
+        if (current === null) return controlFields(record);
+        // Only an agent subtree (e.g. an onDisconnect that outlived a deleted record): keep it.
+        if (isRecord(current) && current.status === undefined) {
+          return { ...current, ...controlFields(record) };
+        }
+        return undefined;
+      });
       return committed;
     },
 

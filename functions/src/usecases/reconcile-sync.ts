@@ -106,6 +106,8 @@ export async function syncWithCompute(
       privateIp: instance.privateIp,
       publicDns: instance.publicDns,
     });
+    // The instance may have been running (its agent too) long before it was tagged.
+    if (status === 'starting') record.lastStartedAt = instance.launchTime ?? now;
     if (await deps.store.createVm(record)) {
       takenIds.add(vmId);
       known.add(instance.instanceId);
@@ -167,7 +169,9 @@ export async function syncWithCompute(
         ...(latestEvent === 'ec2_stopped' ? { lastStoppedAt: now, deadline: null } : {}),
         ...(latestEvent === 'ec2_running'
           ? {
-              lastStartedAt: now,
+              // EC2's LaunchTime is the last start: an agent that came up before this
+              // reconcile noticed the start still counts as ready.
+              lastStartedAt: instance.launchTime ?? now,
               deadline: now + config.warmupTimeSeconds * 1000 * deps.settings.startDeadlineFactor,
             }
           : {}),

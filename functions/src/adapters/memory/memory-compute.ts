@@ -107,6 +107,8 @@ export class MemoryCompute implements ComputePort {
     }
     this.begin(stored, 'pending', 'running');
     stored.instance.publicIp = this.newIp();
+    // As EC2: LaunchTime is the time of the last start.
+    stored.instance.launchTime = this.options.clock.now();
   }
 
   async stopInstance(region: string, instanceId: string): Promise<void> {
