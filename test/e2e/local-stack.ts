@@ -71,8 +71,10 @@ export async function startLocalStack(options: {
     addressPrefix,
     '--boot-delay-ms',
     String(options.bootDelayMs),
+    // Slow enough that the warm-minimum top-up cannot turn the cold assignment into a warm
+    // one; requests, agent reports and alerts are trigger-driven and do not wait for it.
     '--reconcile-interval-ms',
-    '3000',
+    '30000',
     '--probe-interval-ms',
     '2000',
   ];
