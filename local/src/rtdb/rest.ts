@@ -21,9 +21,15 @@ export interface RestContext {
   setRules(namespace: string, definition: object): void;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, pretty = false): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
+  res.end(pretty ? JSON.stringify(body, null, 2) + '\n' : JSON.stringify(body));
+}
+
+/** `?shallow=true`: children become `true` (primitives stay as they are). */
+function shallow(value: Json): Json {
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.keys(value).map((key) => [key, true]));
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -118,11 +124,10 @@ export async function handleRest(
           return;
         }
         const node = getNode(ns.root, path);
-        send(
-          res,
-          200,
-          url.searchParams.get('format') === 'export' ? exportNode(node) : plainValue(node),
-        );
+        const value =
+          url.searchParams.get('format') === 'export' ? exportNode(node) : plainValue(node);
+        const pretty = url.searchParams.get('print') === 'pretty';
+        send(res, 200, url.searchParams.get('shallow') === 'true' ? shallow(value) : value, pretty);
         return;
       }
       case 'PUT':

@@ -85,6 +85,20 @@ describe('REST', () => {
     expect((await call('PUT', '/alive.json', true)).status).toBe(200);
   });
 
+  it('supports shallow, pretty and export-format reads', async () => {
+    await call('PUT', '/shape.json', { a: { b: 1 }, c: 2 });
+    await call('PUT', '/shape/c/.priority.json', 5);
+    const base = `http://${server.host}:${server.port}/shape.json?ns=${ns}`;
+    const get = (q: string): Promise<string> =>
+      fetch(`${base}&${q}`, { headers: owner }).then((r) => r.text());
+    expect(JSON.parse(await get('shallow=true'))).toEqual({ a: true, c: true });
+    expect(await get('print=pretty')).toContain('\n  "a": {');
+    expect(JSON.parse(await get('format=export'))).toEqual({
+      a: { b: 1 },
+      c: { '.value': 2, '.priority': 5 },
+    });
+  });
+
   it('returns 400 for bad paths and bodies', async () => {
     expect((await call('GET', '/a$b.json')).status).toBe(400);
     const res = await fetch(url('/x.json'), { method: 'PUT', headers: owner, body: '{bad' });
