@@ -138,7 +138,9 @@ describe('database.rules.json', () => {
       expect(unresolved, contractPath).toEqual([]);
       return chain.at(-1)?.['.indexOn'];
     };
-    expect(indexOf('vmPool/vms')).toEqual(expect.arrayContaining(['status', 'assignedTo']));
+    expect(indexOf('vmPool/vms')).toEqual(
+      expect.arrayContaining(['status', 'assignedTo', 'instanceId']),
+    );
     expect(indexOf('vmPool/requests')).toEqual(
       expect.arrayContaining(['requestedBy', 'competitionId']),
     );
