@@ -195,4 +195,14 @@ describe('reconcile adopts VMs that were already up', () => {
     await onAgentReport(deps, 'vm-005', null, report);
     expect(await readVm(admin.db, 'vm-005')).toMatchObject({ status: 'available' });
   });
+
+  it('a starting VM whose agent already reported ready becomes available at the next reconcile', async () => {
+    const { clock, compute, deps } = setup();
+    await writeConfig(admin.db, { minWarmVMs: 0, autoStopAfterHours: 0 });
+    compute.seed({ region: REGION, state: 'running', tags: { ...POOL_TAGS, VmId: 'vm-006' } });
+    await admin.db.ref(paths.vmAgent('vm-006')).set(agentReport(clock.now()));
+    await reconcile(deps);
+    await reconcile(deps);
+    expect(await readVm(admin.db, 'vm-006')).toMatchObject({ status: 'available' });
+  });
 });

@@ -90,7 +90,8 @@ export async function onAgentReport(
   });
 }
 
-async function applyAgentTransitions(
+/** The status changes the agent's current report implies (also run by reconcile). */
+export async function applyAgentTransitions(
   deps: UseCaseDeps,
   vm: VmRecord,
   config: PoolConfig,

@@ -9,7 +9,7 @@ import {
 import type { ComputeInstance } from '@vmpool/core/ports';
 import { applyAlertChanges, raiseAlert } from './alerts';
 import type { UseCaseDeps } from './deps';
-import { STALE_REASON_PREFIX } from './agent-report';
+import { applyAgentTransitions, STALE_REASON_PREFIX } from './agent-report';
 import { launchPoolVm } from './launch-vm';
 import { enforceDeadlines } from './reconcile-deadlines';
 import { redriveOpenRequests, repairAssignments } from './reconcile-repair';
@@ -76,6 +76,12 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
   const sync = await syncWithCompute(deps, config, first.vms, described);
 
   let vms = (await deps.store.listVms()).vms;
+  // A starting VM whose agent is already ready (e.g. its report came before the record).
+  for (const vm of vms) {
+    if (vm.status === 'starting' && vm.agent !== null) {
+      await applyAgentTransitions(deps, vm, config, deps.clock.now());
+    }
+  }
   const stale = await failStaleAgents(deps, config, vms);
   const locks = await deps.store.listLocks();
   const expired = await enforceDeadlines(deps, config, vms, locks);
