@@ -97,7 +97,9 @@ export async function startVmProcesses(spec: VmProcessSpec): Promise<VmProcesses
     throw error;
   }
   await journal(spec.vmDir, 'show-server', 'Started show-server.service');
-  const agent = await spawnLogged(spec, 'vmpool-agent', [
+  // The agent keeps its own journal (logs/vmpool-agent.log, for `view_logs`); its raw
+  // stdout and stderr (crashes before its logger exists included) go beside it.
+  const agent = await spawnLogged(spec, 'vmpool-agent.console', [
     AGENT_SCRIPT,
     '--local',
     '--vm-id',
