@@ -11,6 +11,7 @@ import { waitFor } from '../support/wait';
 let rtdb: RtdbServer;
 let admin: AdminDb;
 let host: LocalFunctionsHost;
+const hostLog = memoryLogger();
 const clock = { now: () => Date.now() };
 const compute = new MemoryCompute({ clock });
 const COMPETITIONS = Array.from({ length: 50 }, (_, i) => `meet-${String(i + 1).padStart(2, '0')}`);
@@ -33,12 +34,14 @@ beforeAll(async () => {
     compute,
     clock,
     access: testAccess,
-    logger: memoryLogger(),
+    logger: hostLog,
     reconcileIntervalMs: 0,
   });
 }, 60_000);
 
 afterAll(async () => {
+  // No trigger may have failed along the way.
+  expect(hostLog.lines.filter((line) => line.level === 'error')).toEqual([]);
   await host.stop();
   await admin.close();
   await releaseRtdb();

@@ -31,6 +31,7 @@ import { waitFor } from '../support/wait';
 let rtdb: RtdbServer;
 let admin: AdminDb;
 let host: LocalFunctionsHost;
+const hostLog = memoryLogger();
 const webApps: FirebaseApp[] = [];
 let web: Database;
 let agentDb: Database;
@@ -71,7 +72,7 @@ beforeAll(async () => {
     compute,
     clock,
     access: testAccess,
-    logger: memoryLogger(),
+    logger: hostLog,
     reconcileIntervalMs: 0,
   });
   web = webClient(admin.ns, { sub: 'producer-1', user_id: 'producer-1', producer: true });
@@ -79,6 +80,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  // No trigger may have failed along the way.
+  expect(hostLog.lines.filter((line) => line.level === 'error')).toEqual([]);
   await Promise.all(webApps.map((app) => deleteApp(app)));
   await host.stop();
   await admin.close();
