@@ -105,12 +105,12 @@ const ADDRESS_PREFIX = /^127\.\d{1,3}\.\d{1,3}$/;
 export function usage(): string {
   const lines = Object.values(SETTINGS).map(
     (s: Setting) =>
-      `  --${s.flag.padEnd(22)} ${s.env.padEnd(30)} ${s.help} (default ${s.fallback})`,
+      `  ${`--${s.flag}`.padEnd(24)} ${s.env.padEnd(29)} ${s.help} (default ${s.fallback})`,
   );
   return [
     'npm start [-- options]   the whole vmpool on this machine',
-    '  --headless             no web app (for scripts and tests)',
-    '  --help                 this text',
+    `  ${'--headless'.padEnd(24)} no web app (for scripts and tests)`,
+    `  ${'--help'.padEnd(24)} this text`,
     ...lines,
   ].join('\n');
 }
