@@ -1,15 +1,48 @@
 /**
  * `npm run rtdb -- --port 9000 --rules database.rules.json [--data FILE]`
  * Prints `listening on 127.0.0.1:PORT` when ready. SIGTERM/SIGINT stop it
- * (data saved); SIGHUP or a change of the rules file reloads the rules.
+ * (data saved), as does the exit of the process that launched it; SIGHUP or a
+ * change of the rules file reloads the rules.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startRtdbServer } from './index';
 
 const USAGE =
   'usage: rtdb [--port 9000] [--host 127.0.0.1] [--rules database.rules.json] [--data FILE] [--max-message-bytes N] [--quiet]';
+
+/** The parent pid of a process (Linux /proc), or null when unknown. */
+function parentOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? ppid : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Calls `onGone` when the process that launched us exits. `npm run rtdb` runs
+ * `sh -c tsx …`: a SIGTERM to npm kills that shell but not tsx and this
+ * process, which would keep the port forever. A reparented parent or
+ * grandparent means the launcher is gone.
+ */
+function watchLauncher(onGone: () => void): void {
+  const parent = process.ppid;
+  const grandparent = parentOf(parent);
+  const timer = setInterval(() => {
+    const parentGone = process.ppid !== parent;
+    const grandparentGone =
+      grandparent !== null && grandparent > 1 && parentOf(parent) !== grandparent;
+    if (parentGone || grandparentGone) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, 1000);
+  timer.unref();
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -78,6 +111,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+  watchLauncher(() => {
+    console.error('[rtdb] the launching process exited; stopping');
+    shutdown();
+  });
 }
 
 main().catch((e: unknown) => {

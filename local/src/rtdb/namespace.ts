@@ -1,3 +1,4 @@
+/// <reference path="./targaryen.d.ts" />
 /**
  * One database namespace: its tree, its listeners and the write pipeline
  * (server values → transaction hash → rules → apply → push to listeners).

@@ -96,6 +96,39 @@ describe.skipIf(isExternal)('CLI', () => {
     expect(await exited(second.child)).toBe(0);
   }, 30_000);
 
+  it('stops (saving data) when the process that launched it dies, like `npm run` on SIGTERM', async () => {
+    const data = join(dir, 'orphan.json');
+    const command = `"${process.execPath}" --import tsx "${CLI}" --port 0 --quiet --data "${data}"; true`;
+    const shell = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
+    running.push(shell);
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      shell.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      shell.on('exit', (code) => reject(new Error(`shell exited (${code})`)));
+    });
+    const res = await fetch(`http://127.0.0.1:${port}/a.json?ns=orphan`, {
+      method: 'PUT',
+      headers: { Authorization: 'Bearer owner' },
+      body: '"kept"',
+    });
+    expect(res.status).toBe(200);
+    shell.kill('SIGTERM');
+    await waitFor(
+      async () =>
+        !(await fetch(`http://127.0.0.1:${port}/`).then(
+          () => true,
+          () => false,
+        )),
+      10_000,
+      'server stopped',
+    );
+    expect(JSON.parse(readFileSync(data, 'utf8')).namespaces.orphan).toEqual({ a: 'kept' });
+  }, 20_000);
+
   it('reloads rules on SIGHUP and when the rules file changes', async () => {
     const rulesFile = join(dir, 'rules.json');
     const deny = { rules: { '.read': false, '.write': false } };

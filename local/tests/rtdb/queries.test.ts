@@ -1,5 +1,6 @@
 // Conformance: every query shape through get() and listeners, both SDKs,
 // compared with the web SDK filtering the complete data itself.
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clients, freshNs, sleep, startTestServer, type TestServer } from './helpers';
 import { adminClient, webClient, type Constraint, type SdkClient, type Snap } from './sdk';
@@ -265,8 +266,17 @@ describe.each(['web', 'admin'] as const)('%s SDK', (kind) => {
       subject.onValue(shape[0], (s) => latest.set(i, s), shape[1]),
       reference.onValue(shape[0], (s) => refLatest.set(i, s), shape[1]),
     ]);
+    const allAgree = (): boolean =>
+      SHAPES.every((_shape, i) => {
+        const ref = refLatest.get(i);
+        const got = latest.get(i);
+        return ref !== undefined && got !== undefined && isDeepStrictEqual(view(got), view(ref));
+      });
     const compareAll = async (step: string): Promise<void> => {
-      await sleep(80);
+      // Let pushes arrive (a loaded machine may take a while), then compare every shape.
+      await sleep(30);
+      const deadline = Date.now() + 3000;
+      while (!allAgree() && Date.now() < deadline) await sleep(20);
       SHAPES.forEach((shape, i) => {
         const ref = refLatest.get(i);
         const got = latest.get(i);
