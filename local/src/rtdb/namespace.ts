@@ -1,4 +1,3 @@
-/// <reference path="./targaryen.d.ts" />
 /**
  * One database namespace: its tree, its listeners and the write pipeline
  * (server values → transaction hash → rules → apply → push to listeners).

@@ -1,4 +1,3 @@
-/// <reference path="./targaryen.d.ts" />
 /**
  * Security rules, evaluated with targaryen. The engine works on a targaryen
  * copy of a namespace's data (a `RulesMirror`) that the namespace keeps in step

@@ -1,4 +1,5 @@
-// The part of targaryen 3.1.0's API this server uses (it ships no types).
+// The part of targaryen 3.1.0's API that local/rtdb uses (it ships no types); shared so that every
+// workspace importing @vmpool/local/rtdb type-checks.
 declare module 'targaryen' {
   export interface DataNode {
     $set(path: string, value: unknown, priority?: unknown, now?: number): DataNode;
