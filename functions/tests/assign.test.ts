@@ -138,7 +138,11 @@ describe('assign', () => {
     await submit(deps, admin.db, 'r2', request('assign', { competitionId: 'meet-2' }));
     const failed = await readResult(admin.db, 'r2');
     expect(failed?.state).toBe('failed');
-    expect(['NO_VM_AVAILABLE', 'CAPACITY_LIMIT']).toContain(failed?.error?.code);
+    expect(failed?.error).toEqual({
+      code: 'NO_VM_AVAILABLE',
+      message:
+        'No VM available: the only VM is busy (1 assigned) and the pool is at its maximum of 1 (maxTotalVMs)',
+    });
   });
 
   it('refuses a second VM for the same competition (ALREADY_ASSIGNED)', async () => {

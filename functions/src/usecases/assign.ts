@@ -154,7 +154,10 @@ async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<Ass
     await reportWaiting(deps, ctx, vm, COLD_ASSIGN_STEPS);
     return { kind: 'waiting', vm };
   }
-  throw new RequestError('NO_VM_AVAILABLE', 'Every free VM was taken by other requests meanwhile');
+  throw new RequestError(
+    'NO_VM_AVAILABLE',
+    'No VM available: every free VM was taken by other requests meanwhile',
+  );
 }
 
 /** StartInstances for a claimed stopped VM; on failure the VM is marked error (not stuck). */
@@ -195,6 +198,12 @@ async function launchForAssign(deps: UseCaseDeps, ctx: AssignContext): Promise<A
     region: config.awsRegion,
     instanceType: config.instanceType,
     assignTo: { competitionId: request.competitionId, requestedBy: request.requestedBy },
+  }).catch((error: unknown) => {
+    // Concurrent launches filled the last slots: for an assign that means no VM is available.
+    if (error instanceof RequestError && error.code === 'CAPACITY_LIMIT') {
+      throw new RequestError('NO_VM_AVAILABLE', `No VM available: ${lowerFirst(error.message)}`);
+    }
+    throw error;
   });
   await deps.store.updateLock(request.competitionId, (current) =>
     current?.requestId === requestId ? { ...current, vmId: vm.vmId } : undefined,
@@ -216,4 +225,8 @@ async function reportWaiting(
     `${vm.vmId} is starting; it is handed to ${ctx.request.competitionId} as soon as its agent reports ready`,
     { vmId: vm.vmId, estimatedReadyAt: startedAt + ctx.config.warmupTimeSeconds * 1000 },
   );
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }

@@ -1,4 +1,4 @@
-import { makeVmId, type PoolConfig, type VmRecord } from '@vmpool/core';
+import { makeVmId, missingLaunchSettings, type PoolConfig, type VmRecord } from '@vmpool/core';
 import type { UseCaseDeps } from './deps';
 import { RequestError } from './request-error';
 import { newVmRecord } from './vm-changes';
@@ -8,15 +8,6 @@ export const PENDING_INSTANCE_PREFIX = 'pending-';
 
 export function isPendingInstanceId(instanceId: string): boolean {
   return instanceId.startsWith(PENDING_INSTANCE_PREFIX);
-}
-
-/** The settings a launch cannot do without; all missing ones are named together. */
-export function missingLaunchSettings(config: PoolConfig): string[] {
-  const missing: string[] = [];
-  if (config.amiId === '') missing.push('amiId');
-  if (config.subnetId === '') missing.push('subnetId');
-  if (config.securityGroupId === '') missing.push('securityGroupId');
-  return missing;
 }
 
 export interface LaunchInput {

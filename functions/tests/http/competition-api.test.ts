@@ -101,7 +101,11 @@ describe('competition API over the local functions host', () => {
       token: 'token-other-producer',
     });
     expect(answer.status).toBe(409);
-    expect(answer.body.error).toMatchObject({ code: 'CAPACITY_LIMIT' });
+    expect(answer.body.error).toEqual({
+      code: 'NO_VM_AVAILABLE',
+      message:
+        'No VM available: the only VM is busy (1 assigned) and the pool is at its maximum of 1 (maxTotalVMs)',
+    });
   });
 
   it('releases the VM through a release request row', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { config, vm } from '../../../tests/fixtures';
 import { HEALTH_STATUSES, VM_STATUSES, type VmRecord } from '../../contract/vm-record';
 import { holdsAssignment, isAssignable } from '../vm-status';
-import { pickVmForAssignment } from './allocation';
+import { missingLaunchSettings, pickVmForAssignment } from './allocation';
 
 const competitions = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
 
@@ -38,9 +38,16 @@ const configArb = fc
   .record({
     maxTotalVMs: fc.integer({ min: 1, max: 10 }),
     maxConcurrent: fc.integer({ min: 1, max: 10 }),
+    launchReady: fc.boolean(),
   })
-  .map(({ maxTotalVMs, maxConcurrent }) =>
-    config({ maxTotalVMs, maxConcurrent: Math.min(maxConcurrent, maxTotalVMs), minWarmVMs: 0 }),
+  .map(({ maxTotalVMs, maxConcurrent, launchReady }) =>
+    config({
+      maxTotalVMs,
+      maxConcurrent: Math.min(maxConcurrent, maxTotalVMs),
+      minWarmVMs: 0,
+      subnetId: launchReady ? 'subnet-0123456789abcdef0' : '',
+      securityGroupId: launchReady ? 'sg-0123456789abcdef0' : '',
+    }),
   );
 
 /** Applies a pick the way the control plane does: the VM now holds the assignment. */
@@ -90,6 +97,46 @@ describe('allocator properties', () => {
             }
           }
           if (pick.kind === 'launch') expect(pool.length).toBeLessThan(cfg.maxTotalVMs);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('NO_VM_AVAILABLE exactly when nothing fits and the pool cannot grow; CAPACITY_LIMIT only when something could be had', () => {
+    fc.assert(
+      fc.property(
+        poolArb,
+        configArb,
+        fc.constantFrom(...competitions),
+        fc.boolean(),
+        (pool, cfg, competitionId, want4k) => {
+          const pick = pickVmForAssignment(
+            pool,
+            { competitionId, ...(want4k ? { capability: '4k' } : {}) },
+            cfg,
+          );
+          if (pool.some((v) => v.assignedTo === competitionId && holdsAssignment(v))) {
+            expect(pick).toMatchObject({ kind: 'none', code: 'ALREADY_ASSIGNED' });
+            return;
+          }
+          const freeFit = pool.some(
+            (v) =>
+              isAssignable(v.status) &&
+              v.assignedTo === null &&
+              (!want4k || (v.tags.capability ?? []).includes('4k')),
+          );
+          const canGrow =
+            !want4k && pool.length < cfg.maxTotalVMs && missingLaunchSettings(cfg).length === 0;
+          const atConcurrency = pool.filter(holdsAssignment).length >= cfg.maxConcurrent;
+          if (!freeFit && !canGrow) {
+            expect(pick).toMatchObject({ kind: 'none', code: 'NO_VM_AVAILABLE' });
+            expect(pick.kind === 'none' && pick.reason).toMatch(/^No VM available/);
+          } else if (atConcurrency) {
+            expect(pick).toMatchObject({ kind: 'none', code: 'CAPACITY_LIMIT' });
+          } else {
+            expect(['warm', 'cold', 'launch']).toContain(pick.kind);
+          }
         },
       ),
       { numRuns: 400 },

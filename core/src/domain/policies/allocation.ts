@@ -58,9 +58,20 @@ export function heldAssignments(vms: readonly VmRecord[]): number {
   return vms.filter(holdsAssignment).length;
 }
 
+/** The settings a launch cannot do without; all missing ones are named together. */
+export function missingLaunchSettings(config: PoolConfig): string[] {
+  const missing: string[] = [];
+  if (config.amiId === '') missing.push('amiId');
+  if (config.subnetId === '') missing.push('subnetId');
+  if (config.securityGroupId === '') missing.push('securityGroupId');
+  return missing;
+}
+
 /**
  * Chooses how to satisfy an assignment: the preferred VM if it is free, else a warm
  * (available) VM, else a cold (stopped) one, else a launch when the pool may grow.
+ * NO_VM_AVAILABLE: nothing is free and the pool cannot grow. CAPACITY_LIMIT: a VM could be
+ * had (free or launchable), but maxConcurrent assignments are already held.
  */
 export function pickVmForAssignment(
   vms: readonly VmRecord[],
@@ -75,15 +86,28 @@ export function pickVmForAssignment(
       reason: `${input.competitionId} already holds ${held.vmId} (${held.status})`,
     };
   }
+  const pick = pickIgnoringConcurrency(vms, input, config);
+  if (pick.kind === 'none') return pick;
   const inUse = heldAssignments(vms);
   if (inUse >= config.maxConcurrent) {
+    const could =
+      pick.kind === 'launch'
+        ? 'a new VM could be launched'
+        : `${pick.vm.vmId} is free (${pick.vm.status})`;
     return {
       kind: 'none',
       code: 'CAPACITY_LIMIT',
-      reason: `${inUse} of ${config.maxConcurrent} concurrent assignments are in use (maxConcurrent)`,
+      reason: `${could}, but ${inUse} of ${config.maxConcurrent} concurrent assignments are in use (maxConcurrent)`,
     };
   }
+  return pick;
+}
 
+function pickIgnoringConcurrency(
+  vms: readonly VmRecord[],
+  input: AssignmentInput,
+  config: PoolConfig,
+): AssignmentPick {
   const preferred =
     input.preferredVmId === undefined
       ? undefined
@@ -102,41 +126,63 @@ export function pickVmForAssignment(
   const cold = candidates.find((vm) => isCold(vm.status));
   if (cold !== undefined) return { kind: 'cold', vm: cold };
 
-  return launchOrNone(vms, input, config);
+  const blocked = whyLaunchIsImpossible(vms, input, config);
+  if (blocked === null) return { kind: 'launch' };
+  return {
+    kind: 'none',
+    code: 'NO_VM_AVAILABLE',
+    reason: `No VM available${describePlacement(input)}: ${describePool(vms, input)}${blocked}`,
+  };
 }
 
-function launchOrNone(
+/** Null when a new instance could serve the request, else the reason it cannot (a clause). */
+function whyLaunchIsImpossible(
   vms: readonly VmRecord[],
   input: AssignmentInput,
   config: PoolConfig,
-): AssignmentPick {
-  const wanted = describePlacement(input);
+): string | null {
   if (input.capability !== undefined) {
-    // A fresh instance carries no capability tags, so launching cannot satisfy the request.
-    return { kind: 'none', code: 'NO_VM_AVAILABLE', reason: `no free VM${wanted}` };
+    return `, and a new VM would not carry the ${input.capability} capability`;
   }
   if (input.region !== undefined && input.region !== config.awsRegion) {
-    return {
-      kind: 'none',
-      code: 'NO_VM_AVAILABLE',
-      reason: `no free VM${wanted}, and new VMs launch in ${config.awsRegion}`,
-    };
+    return `, and new VMs launch in ${config.awsRegion}`;
   }
   if (vms.length >= config.maxTotalVMs) {
-    return {
-      kind: 'none',
-      code: 'NO_VM_AVAILABLE',
-      reason: `no free VM${wanted}, and the pool is at maxTotalVMs (${config.maxTotalVMs})`,
-    };
+    return ` and the pool is at its maximum of ${config.maxTotalVMs} (maxTotalVMs)`;
   }
-  if (config.amiId === '') {
-    return {
-      kind: 'none',
-      code: 'CONFIG_INCOMPLETE',
-      reason: `no free VM${wanted}, and no AMI is configured to launch one`,
-    };
+  const missing = missingLaunchSettings(config);
+  if (missing.length > 0) {
+    return ` and no new VM can be launched until ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} set in the pool config`;
   }
-  return { kind: 'launch' };
+  return null;
+}
+
+/** What the pool looks like to this request: how many VMs, and why none of them fits. */
+function describePool(vms: readonly VmRecord[], input: AssignmentInput): string {
+  if (vms.length === 0) return 'the pool has no VMs';
+  const busy = vms.filter((vm) => !isFreeForAssignment(vm));
+  const elsewhere = vms.length - busy.length;
+  const busyText = `(${describeBusy(busy)})`;
+  if (elsewhere === 0) {
+    return vms.length === 1
+      ? `the only VM is busy ${busyText}`
+      : `all ${vms.length} VMs are busy ${busyText}`;
+  }
+  // Free VMs that do not match exist only when a placement was asked for.
+  const free = `${elsewhere} VM${elsewhere === 1 ? ' is' : 's are'} free but not${describePlacement(input)}`;
+  return busy.length === 0 ? free : `${free}; ${busy.length} busy ${busyText}`;
+}
+
+/** "18 assigned, 1 starting, 1 error", counted by status. */
+function describeBusy(busy: readonly VmRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const vm of busy) {
+    const label = isAssignable(vm.status)
+      ? `${vm.status} but still linked`
+      : vm.status.replaceAll('_', ' ');
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  return [...counts].map(([label, count]) => `${count} ${label}`).join(', ');
 }
 
 function describePlacement(input: AssignmentInput): string {
