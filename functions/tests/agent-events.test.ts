@@ -104,6 +104,26 @@ describe('agent reports', () => {
     await report(deps, online, { ...online, online: false });
     expect(await openAlerts('meet-1')).toContain('critical:vm-unreachable-vm-001');
   });
+
+  it('says when the agent disconnected, not "last seen 0s ago"', async () => {
+    const { clock, deps } = await assigned();
+    const online = agentReport(clock.now());
+    // onDisconnect stamps lastSeen with the moment the server noticed; the trigger runs later.
+    const offline = { ...online, online: false, lastSeen: clock.now() };
+    clock.advance(12_000);
+    await report(deps, online, offline);
+    const alerts = ((await admin.db.ref(paths.alerts('meet-1')).get()).val() ?? {}) as Record<
+      string,
+      { sourceId: string; message: string }
+    >;
+    const unreachable = Object.values(alerts).find(
+      (alert) => alert.sourceId === 'vm-unreachable-vm-001',
+    );
+    // T0 is 2027-01-15T08:00:00Z.
+    expect(unreachable?.message).toBe(
+      'The agent on vm-001 disconnected at 08:00:00 UTC (12 s ago).',
+    );
+  });
 });
 
 describe('every handler run twice gives the same state', () => {

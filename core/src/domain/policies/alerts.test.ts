@@ -49,7 +49,8 @@ describe('deriveAlerts', () => {
         level: 'critical',
         category: 'vm',
         title: 'vm-001 unreachable',
-        message: 'The agent on vm-001 is not reporting (last seen 120s ago).',
+        message:
+          'The agent on vm-001 has sent no heartbeat since 07:58:00 UTC (2 min ago); it counts as unreachable after 60 s.',
         timestamp: NOW,
         createdAt: NOW,
         vmId: 'vm-001',

@@ -3,6 +3,7 @@ import { POOL_ALERT_SCOPE } from '../../contract/ids';
 import type { PoolConfig } from '../../contract/pool-config';
 import type { VmRecord } from '../../contract/vm-record';
 import { holdsAssignment, isRunningStatus } from '../vm-status';
+import { describeAgentSilence } from './agent-silence';
 import { isAgentStale } from './health';
 import { warmPoolStatus } from './warm-pool';
 
@@ -105,10 +106,6 @@ function vmConditions(vm: VmRecord, config: PoolConfig, now: number): Condition[
       ...(scope === POOL_ALERT_SCOPE ? {} : { competitionId: scope }),
       autoResolve: true,
     });
-  const lastSeen =
-    agent === null
-      ? 'never reported'
-      : `last seen ${Math.round((now - agent.lastSeen) / 1000)}s ago`;
   const obsDown =
     agent !== null &&
     ((agent.show?.reachable === true && !agent.show.obsConnected) ||
@@ -131,7 +128,7 @@ function vmConditions(vm: VmRecord, config: PoolConfig, now: number): Condition[
         'vm',
         alertSourceIds.vmUnreachable(vm.vmId),
         `${vm.vmId} unreachable`,
-        `The agent on ${vm.vmId} is not reporting (${lastSeen}).`,
+        describeAgentSilence(vm.vmId, agent, config, now),
       ),
     },
     {

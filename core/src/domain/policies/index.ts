@@ -3,3 +3,4 @@ export * from './warm-pool';
 export * from './idle-stop';
 export * from './health';
 export * from './alerts';
+export * from './agent-silence';
