@@ -214,6 +214,18 @@ export const ROOT = {
     identity: {
       'i-0a1b2c3d4e5f60001': { vmId: 'vm-001', lastDocumentAt: minutesAgo(90) },
     },
+    // Control-plane bookkeeping (docs/contract.md, "Control-plane-only paths").
+    assignments: {
+      'comp-a': { requestId: 'req-a-assign', vmId: 'vm-001', at: minutesAgo(30) },
+    },
+    openRequests: {
+      'req-a-assign': { updatedAt: minutesAgo(0.5), leaseUntil: 0, runId: 'run-7f3a' },
+    },
+    alertIndex: {
+      'comp-a': { 'obs-disconnected-vm-001': 'alert-a1' },
+      'comp-b': { 'show-server-down-vm-003': 'alert-b1' },
+      pool: { 'pool-low': 'alert-pool-low' },
+    },
   },
   competitions: {
     'comp-a': {

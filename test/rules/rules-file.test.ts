@@ -10,6 +10,7 @@ import {
   competitionCases,
   producerAccessCases,
 } from './competitions.cases';
+import { controlPlaneCases } from './control-plane.cases';
 import { CORE_ROLES, RULES_PATH, loadRules, type RuleCase } from './matrix';
 import { agentReportCases, configCases, identityCases, vmCases } from './pool.cases';
 import { requestCreateCases, requestImmutabilityCases, requestReadCases } from './requests.cases';
@@ -30,6 +31,7 @@ const ALL_CASES: RuleCase[] = [
   ...producerAccessCases,
   ...alertCases,
   ...auditCases,
+  ...controlPlaneCases,
 ];
 
 type RuleNode = { [key: string]: RuleNode | string | boolean | string[] };
@@ -141,8 +143,9 @@ describe('database.rules.json', () => {
     expect(indexOf('vmPool/vms')).toEqual(
       expect.arrayContaining(['status', 'assignedTo', 'instanceId']),
     );
+    // result/state: reconcile finds requests no handler has begun (orderByChild equalTo null).
     expect(indexOf('vmPool/requests')).toEqual(
-      expect.arrayContaining(['requestedBy', 'competitionId']),
+      expect.arrayContaining(['requestedBy', 'competitionId', 'result/state']),
     );
     expect(indexOf('alerts/{scope}')).toEqual(expect.arrayContaining(['sourceId', 'resolved']));
     expect(indexOf('audit')).toEqual(expect.arrayContaining(['at']));

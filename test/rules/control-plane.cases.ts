@@ -1,0 +1,100 @@
+// The control plane's own bookkeeping: no client role may read or write it, not even an admin
+// (the functions use the admin SDK, which bypasses the rules).
+import { NOW, UID } from './fixture';
+import { forRoles, type Role, type RuleCase } from './matrix';
+
+const EVERY_CLIENT: readonly Role[] = [
+  'anonymous',
+  'anonymousSignIn',
+  'noClaim',
+  'producer',
+  'admin',
+  'agent',
+  'strayAgent',
+];
+
+interface ControlPlanePath {
+  label: string;
+  /** The parent a client would list. */
+  listing: string;
+  /** An entry that exists in the fixture. */
+  entry: string;
+  /** A plausible replacement value for the entry. */
+  data: unknown;
+  /** A multi-path patch, relative to `listing`. */
+  patch: Record<string, unknown>;
+}
+
+function controlPlaneOnly({ label, listing, entry, data, patch }: ControlPlanePath): RuleCase[] {
+  return [
+    ...forRoles(EVERY_CLIENT, {
+      op: 'read',
+      path: entry,
+      expect: 'deny',
+      why: `${label} entries are for the control plane only`,
+    }),
+    ...forRoles(EVERY_CLIENT, {
+      op: 'read',
+      path: listing,
+      expect: 'deny',
+      why: `${label} cannot be listed by clients`,
+    }),
+    ...forRoles(EVERY_CLIENT, {
+      op: 'write',
+      path: entry,
+      data,
+      expect: 'deny',
+      deniedBy: 'permission',
+      why: `nobody but the control plane writes ${label}`,
+    }),
+    ...forRoles(EVERY_CLIENT, {
+      op: 'write',
+      path: entry,
+      data: null,
+      expect: 'deny',
+      deniedBy: 'permission',
+      why: `nobody but the control plane deletes ${label}`,
+    }),
+    ...forRoles(EVERY_CLIENT, {
+      op: 'update',
+      path: listing,
+      data: patch,
+      expect: 'deny',
+      deniedBy: 'permission',
+      why: `nobody but the control plane patches ${label}`,
+    }),
+  ];
+}
+
+/** `vmPool/assignments/{compId}`: one assignment slot per competition. */
+export const assignmentSlotCases: RuleCase[] = controlPlaneOnly({
+  label: 'assignment slots',
+  listing: 'vmPool/assignments',
+  entry: 'vmPool/assignments/comp-a',
+  data: { requestId: 'req-a-assign', vmId: 'vm-002', at: NOW },
+  patch: { 'comp-b/requestId': 'req-b-assign', 'comp-b/at': NOW },
+});
+
+/** `vmPool/openRequests/{requestId}`: the run lease of a request being worked on. */
+export const openRequestCases: RuleCase[] = controlPlaneOnly({
+  label: 'request run leases',
+  listing: 'vmPool/openRequests',
+  entry: 'vmPool/openRequests/req-a-assign',
+  data: { updatedAt: NOW, leaseUntil: NOW + 540_000, runId: `run-${UID.producerA}` },
+  patch: { 'req-a-assign/leaseUntil': 0 },
+});
+
+/** `vmPool/alertIndex/{scope}/{sourceId}`: the unresolved alert per condition (dedupe). */
+export const alertIndexCases: RuleCase[] = controlPlaneOnly({
+  label: 'alert index entries',
+  listing: 'vmPool/alertIndex/comp-a',
+  entry: 'vmPool/alertIndex/comp-a/obs-disconnected-vm-001',
+  data: 'alert-a2',
+  patch: { 'obs-disconnected-vm-001': null, 'show-server-down-vm-001': 'alert-a3' },
+});
+
+export const controlPlaneCases: RuleCase[] = [
+  ...assignmentSlotCases,
+  ...openRequestCases,
+  ...alertIndexCases,
+];

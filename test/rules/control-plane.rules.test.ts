@@ -1,0 +1,6 @@
+import { alertIndexCases, assignmentSlotCases, openRequestCases } from './control-plane.cases';
+import { defineMatrix } from './matrix';
+
+defineMatrix('vmPool/assignments/{compId} (control plane only)', assignmentSlotCases);
+defineMatrix('vmPool/openRequests/{requestId} (control plane only)', openRequestCases);
+defineMatrix('vmPool/alertIndex/{scope}/{sourceId} (control plane only)', alertIndexCases);
