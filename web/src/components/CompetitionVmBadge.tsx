@@ -1,19 +1,33 @@
 import { STATUS_INFO, type VmRecord } from '@vmpool/core';
 import type { CompetitionSummary } from '../data/competitions';
+import type { VmReadiness } from '../lib/vmReadiness';
 
-/** What a competition's VM is doing, in one badge: none, getting ready, or ready. */
+/**
+ * What a competition's VM is doing, in one badge: none, getting ready, ready, or (red) held
+ * but unreachable or unhealthy.
+ */
 export function CompetitionVmBadge({
   competition,
   vm,
+  readiness,
 }: {
   competition: CompetitionSummary;
   vm: VmRecord | undefined;
+  /** `vmReadiness(vm, …)`, when the VM record is known. */
+  readiness: VmReadiness | null;
 }) {
   if (vm === undefined && competition.vmId === null) {
     return <span className="badge tone-gray">No VM</span>;
   }
   if (vm === undefined) {
     return <span className="badge tone-yellow">{competition.vmId}</span>;
+  }
+  if (readiness?.flagged === true) {
+    return (
+      <span className="badge tone-red" title={readiness.reason ?? undefined}>
+        {vm.vmId} · {readiness.label}
+      </span>
+    );
   }
   const info = STATUS_INFO[vm.status];
   return (

@@ -1,3 +1,4 @@
+import { DEFAULT_POOL_CONFIG } from '@vmpool/core';
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionTestView } from '../hooks/useConnectionTest';
@@ -34,7 +35,7 @@ describe('VMStatusWidget', () => {
         vm={vm}
         connection={connection(reachable)}
         now={NOW}
-        agentStaleSeconds={60}
+        poolConfig={null}
       />,
     );
     const toggle = screen.getByRole('button', { name: /VM status: vm-001, Connected/ });
@@ -50,7 +51,7 @@ describe('VMStatusWidget', () => {
         vm={vm}
         connection={connection(reachable)}
         now={NOW}
-        agentStaleSeconds={60}
+        poolConfig={null}
       />,
     );
     fireEvent.click(screen.getByRole('button', { name: /VM status/ }));
@@ -70,7 +71,7 @@ describe('VMStatusWidget', () => {
         vm={vm}
         connection={view}
         now={NOW}
-        agentStaleSeconds={60}
+        poolConfig={null}
       />,
     );
     const toggle = screen.getByRole('button', { name: /Disconnected/ });
@@ -80,9 +81,16 @@ describe('VMStatusWidget', () => {
   });
 
   it('is yellow while a VM is getting ready or OBS is down, red without a VM', () => {
-    expect(widgetState({ vmAddress: null, vm, connection: connection(null) }).tone).toBe('yellow');
     expect(
-      widgetState({ vmAddress: null, vm: undefined, connection: connection(null) }),
+      widgetState({ vmAddress: null, vm, connection: connection(null), readiness: null }).tone,
+    ).toBe('yellow');
+    expect(
+      widgetState({
+        vmAddress: null,
+        vm: undefined,
+        connection: connection(null),
+        readiness: null,
+      }),
     ).toMatchObject({
       tone: 'red',
       text: 'No VM assigned',
@@ -92,7 +100,50 @@ describe('VMStatusWidget', () => {
         vmAddress: 'x:3003',
         vm,
         connection: connection({ ...reachable, obsConnected: false }),
+        readiness: null,
       }).tone,
     ).toBe('yellow');
+  });
+
+  it('is red "VM unreachable" when the agent has died, even if the show server answers', () => {
+    const dead = makeVm({
+      vmId: 'vm-002',
+      status: 'assigned',
+      assignedTo: 'comp-a',
+      agent: makeAgent({ online: false }),
+    });
+    render(
+      <VMStatusWidget
+        vmAddress="203.0.113.10:3003"
+        vm={dead}
+        connection={connection(reachable)}
+        now={NOW}
+        poolConfig={null}
+      />,
+    );
+    const toggle = screen.getByRole('button', { name: 'VM status: vm-002, VM unreachable' });
+    expect(toggle.querySelector('.dot-red')).not.toBeNull();
+    fireEvent.click(toggle);
+    const details = screen.getByRole('dialog', { name: 'VM details for vm-002' });
+    expect(details.textContent).toContain('VM unreachable: agent offline');
+  });
+
+  it('is red when the agent is silent for longer than agentStaleSeconds', () => {
+    const silent = makeVm({
+      vmId: 'vm-003',
+      status: 'in_use',
+      assignedTo: 'comp-a',
+      agent: makeAgent({ lastSeen: NOW - 120_000 }),
+    });
+    render(
+      <VMStatusWidget
+        vmAddress="203.0.113.10:3003"
+        vm={silent}
+        connection={connection(reachable)}
+        now={NOW}
+        poolConfig={{ ...DEFAULT_POOL_CONFIG, agentStaleSeconds: 90 }}
+      />,
+    );
+    expect(screen.getByRole('button', { name: 'VM status: vm-003, VM unreachable' })).toBeTruthy();
   });
 });

@@ -2,11 +2,12 @@
  * The small VM indicator for a competition header (PRD 5.3): a green/yellow/red dot with the
  * VM id and IP; click to expand details; "Reconnect" re-runs the connection test.
  */
-import type { VmRecord } from '@vmpool/core';
+import { DEFAULT_POOL_CONFIG, type PoolConfig, type VmRecord } from '@vmpool/core';
 import { useId, useState } from 'react';
 import type { ConnectionTestView } from '../hooks/useConnectionTest';
 import { agentPresence, PRESENCE_TEXT } from '../lib/agentPresence';
 import { formatAgo } from '../lib/format';
+import { vmReadiness, type VmReadiness } from '../lib/vmReadiness';
 import { ServiceDots } from './ServiceDots';
 import { Spinner } from './StateBox';
 import { StatusBadge } from './StatusBadge';
@@ -20,15 +21,30 @@ export interface VMStatusWidgetProps {
   vm: VmRecord | undefined;
   connection: ConnectionTestView;
   now: number;
-  agentStaleSeconds: number;
+  /** The pool settings (agent staleness); null while loading judges with core's defaults. */
+  poolConfig: PoolConfig | null;
 }
 
-export function widgetState(props: Pick<VMStatusWidgetProps, 'vmAddress' | 'vm' | 'connection'>): {
+export function widgetState(
+  props: Pick<VMStatusWidgetProps, 'vmAddress' | 'vm' | 'connection'> & {
+    /** `vmReadiness(vm, …)`; null when the VM record is unknown. */
+    readiness: VmReadiness | null;
+  },
+): {
   tone: WidgetTone;
   text: string;
   disconnected: boolean;
 } {
-  const { vmAddress, vm, connection } = props;
+  const { vmAddress, vm, connection, readiness } = props;
+  // An agent that stopped reporting outranks a show server that still answers: nobody can
+  // run commands on, or vouch for, that VM.
+  if (readiness?.flagged === true) {
+    return {
+      tone: 'red',
+      text: readiness.unreachable ? 'VM unreachable' : 'VM unhealthy',
+      disconnected: false,
+    };
+  }
   if (vmAddress === null) {
     return vm === undefined
       ? { tone: 'red', text: 'No VM assigned', disconnected: false }
@@ -46,7 +62,10 @@ export function VMStatusWidget(props: VMStatusWidgetProps) {
   const { vmAddress, vm, connection, now } = props;
   const [open, setOpen] = useState(false);
   const panelId = useId();
-  const state = widgetState(props);
+  const staleSeconds = props.poolConfig?.agentStaleSeconds ?? DEFAULT_POOL_CONFIG.agentStaleSeconds;
+  const readiness = vm === undefined ? null : vmReadiness(vm, props.poolConfig, now);
+  const presence = vm === undefined ? 'never' : agentPresence(vm.agent, now, staleSeconds);
+  const state = widgetState({ ...props, readiness });
   const vmLabel = vm?.vmId ?? (vmAddress === null ? 'No VM' : 'VM');
   const ip = vmAddress ?? vm?.publicIp ?? null;
 
@@ -90,6 +109,9 @@ export function VMStatusWidget(props: VMStatusWidgetProps) {
             <strong>{state.text}</strong>
             {vm !== undefined && <StatusBadge status={vm.status} />}
           </div>
+          {readiness?.flagged === true && (
+            <div className="callout callout-error">{readiness.reason}</div>
+          )}
           {connection.outcome !== null && !connection.outcome.ok && (
             <div className="callout callout-error">{connection.outcome.reason}</div>
           )}
@@ -100,7 +122,7 @@ export function VMStatusWidget(props: VMStatusWidgetProps) {
                 <dd className="mono">{vmAddress ?? '—'}</dd>
                 <dt>Agent</dt>
                 <dd>
-                  {PRESENCE_TEXT[agentPresence(vm.agent, now, props.agentStaleSeconds)]}
+                  {PRESENCE_TEXT[presence]}
                   {vm.agent !== null && (
                     <span className="faint"> · {formatAgo(vm.agent.lastSeen, now)}</span>
                   )}
@@ -115,7 +137,7 @@ export function VMStatusWidget(props: VMStatusWidgetProps) {
               <ServiceDots
                 services={vm.agent?.services ?? null}
                 now={now}
-                stale={agentPresence(vm.agent, now, props.agentStaleSeconds) !== 'online'}
+                stale={presence !== 'online'}
               />
             </>
           )}

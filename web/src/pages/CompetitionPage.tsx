@@ -82,7 +82,7 @@ function CompetitionView({
             vm={vm}
             connection={connection}
             now={now}
-            agentStaleSeconds={pool.poolConfig?.agentStaleSeconds ?? 60}
+            poolConfig={pool.poolConfig}
           />
         </div>
       </div>

@@ -2,6 +2,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useCompetitions } from '../hooks/useCompetitions';
+import { makeAgent } from '../testing/fixtures';
 import { ADMIN, PRODUCER, startRtdbFixture, type RtdbFixture } from '../testing/rtdbFixture';
 import type { SessionUser } from '../auth/roles';
 import { CompetitionSelector } from './CompetitionSelector';
@@ -34,6 +35,8 @@ beforeEach(async () => {
           assignedTo: 'comp-live',
           statusChangedAt: 1,
           createdAt: 1,
+          // The page judges the agent with the wall clock, so it must have reported just now.
+          agent: makeAgent({ lastSeen: Date.now() }),
         },
       },
     },
@@ -80,6 +83,26 @@ describe('CompetitionSelector', () => {
       within(fresh).getByRole('link', { name: 'Producer' }).getAttribute('aria-disabled'),
     ).toBe('true');
     expect(within(fresh).getByRole('link', { name: 'Talent' }).getAttribute('href')).toBeNull();
+  });
+
+  it('marks a VM whose agent died unreachable and says why the producer links are disabled', async () => {
+    await fixture.controlPlane
+      .ref('vmPool/vms/vm-002/agent')
+      .set(makeAgent({ online: false, lastSeen: Date.now() - 5_000 }));
+    renderAs(PRODUCER);
+    const live = await screen.findByRole('article', { name: 'Competition Live Meet' });
+    const badge = await within(live).findByText('vm-002 · Unreachable');
+    expect(badge.className).toContain('tone-red');
+    expect(within(live).queryByText('vm-002 · Assigned')).toBeNull();
+    for (const name of ['Producer', 'Talent']) {
+      const link = within(live).getByRole('link', { name });
+      expect(link.getAttribute('aria-disabled')).toBe('true');
+      expect(link.getAttribute('href')).toBeNull();
+      expect(link.getAttribute('title')).toBe('VM unreachable: agent offline');
+    }
+    expect(
+      within(live).getByText(/VM unreachable: agent offline\. Producer and Talent/),
+    ).toBeTruthy();
   });
 
   it('lets a producer assign a VM and shows the request', async () => {

@@ -2,7 +2,8 @@
  * `/` (PRD P16-05): the competitions this user may see, each with its VM, assign/release, and
  * links to the producer and talent views that stay disabled until a VM is ready.
  */
-import type { VmRecord } from '@vmpool/core';
+import type { PoolConfig, VmRecord } from '@vmpool/core';
+import { useId } from 'react';
 import { competitionPath, Link } from '../app/router';
 import { CompetitionVmBadge } from '../components/CompetitionVmBadge';
 import { RequestProgress, isFinished } from '../components/RequestProgress';
@@ -12,9 +13,10 @@ import { useSession } from '../data/session';
 import type { CompetitionsView } from '../hooks/useCompetitions';
 import { useRequest } from '../hooks/useRequest';
 import { useTrackedRequests, type TrackedRequest } from '../hooks/useTrackedRequests';
-import { useVMPool, type VMPoolView } from '../hooks/useVMPool';
+import { useVMPool } from '../hooks/useVMPool';
 import { useNow } from '../lib/useNow';
 import { vmActionAvailability } from '../lib/vmActions';
+import { vmReadiness } from '../lib/vmReadiness';
 
 export function CompetitionSelector({ competitions }: { competitions: CompetitionsView }) {
   const { user } = useSession();
@@ -70,7 +72,7 @@ export function CompetitionSelector({ competitions }: { competitions: Competitio
               key={competition.id}
               competition={competition}
               vm={pool.getVMForCompetition(competition.id)}
-              pool={pool}
+              poolConfig={pool.poolConfig}
               now={now}
               tracked={tracked[competition.id]}
               onAssign={() =>
@@ -95,7 +97,7 @@ export function CompetitionSelector({ competitions }: { competitions: Competitio
 interface CompetitionCardProps {
   competition: CompetitionSummary;
   vm: VmRecord | undefined;
-  pool: VMPoolView;
+  poolConfig: PoolConfig | null;
   now: number;
   tracked: TrackedRequest | undefined;
   onAssign(): void;
@@ -106,6 +108,7 @@ interface CompetitionCardProps {
 function CompetitionCard({
   competition,
   vm,
+  poolConfig,
   now,
   tracked,
   onAssign,
@@ -125,7 +128,15 @@ function CompetitionCard({
   const busyWith = (action: string) => inFlight && !foreignRunning && tracked?.action === action;
   const hasVm = vm !== undefined || competition.vmId !== null;
   const releasable = vm === undefined || vmActionAvailability(vm).release;
-  const ready = competition.vmAddress !== null;
+  const readiness = vm === undefined ? null : vmReadiness(vm, poolConfig, now);
+  // The address says the control plane handed the VM over; the verdict says it still answers.
+  const ready = competition.vmAddress !== null && readiness?.ready === true;
+  const notReadyReason = !hasVm
+    ? 'Assign a VM first'
+    : readiness?.flagged === true
+      ? (readiness.reason ?? 'VM not ready')
+      : 'Available once the VM is ready';
+  const reasonId = useId();
   const meta = [competition.meetDate, competition.venue, competition.gender].filter(
     (part) => part !== null,
   );
@@ -137,16 +148,21 @@ function CompetitionCard({
           <h2>{competition.name}</h2>
           <div className="comp-meta">{meta.length > 0 ? meta.join(' · ') : competition.id}</div>
         </div>
-        <CompetitionVmBadge competition={competition} vm={vm} />
+        <CompetitionVmBadge competition={competition} vm={vm} readiness={readiness} />
       </div>
       {competition.problem !== null && (
         <div className="callout callout-error">
           Competition config is invalid: {competition.problem}
         </div>
       )}
-      {ready && (
+      {competition.vmAddress !== null && (
         <div className="comp-meta">
           Show server at <span className="mono">{competition.vmAddress}</span>
+        </div>
+      )}
+      {readiness?.flagged === true && (
+        <div className="callout callout-error" id={reasonId}>
+          {readiness.reason}. Producer and Talent stay disabled until it is healthy again.
         </div>
       )}
       {foreignRunning && (
@@ -202,7 +218,8 @@ function CompetitionCard({
                 className="btn btn-small"
                 role="link"
                 aria-disabled="true"
-                title="Available once a VM is ready"
+                title={notReadyReason}
+                aria-describedby={readiness?.flagged === true ? reasonId : undefined}
               >
                 {view === 'producer' ? 'Producer' : 'Talent'}
               </span>

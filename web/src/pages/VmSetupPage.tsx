@@ -25,6 +25,7 @@ import { agentPresence } from '../lib/agentPresence';
 import { formatAgo } from '../lib/format';
 import { useNow } from '../lib/useNow';
 import { vmActionAvailability } from '../lib/vmActions';
+import { vmReadiness } from '../lib/vmReadiness';
 import { NotFoundPage } from './NotFoundPage';
 
 const QUICK_ACTIONS: readonly QuickAction[] = [
@@ -81,7 +82,7 @@ function VmSetup({ competition }: { competition: CompetitionSummary }) {
           vm={vm}
           connection={connection}
           now={now}
-          agentStaleSeconds={staleSeconds}
+          poolConfig={pool.poolConfig}
         />
       </div>
       {pool.error !== null && (
@@ -195,7 +196,11 @@ function AssignmentPanel({
     <section className="panel" aria-label="Assignment">
       <div className="panel-head">
         <h2>Assignment</h2>
-        <CompetitionVmBadge competition={competition} vm={vm} />
+        <CompetitionVmBadge
+          competition={competition}
+          vm={vm}
+          readiness={vm === undefined ? null : vmReadiness(vm, pool.poolConfig, now)}
+        />
       </div>
       <div className="panel-body" style={{ display: 'flex', flexDirection: 'column', gap: 12 }}>
         <dl className="kv">
