@@ -21,6 +21,11 @@ export interface ControlPlaneConfig {
   launchUserData: string;
   /** S3 bucket for `archive_recordings` when it runs through SSM ("" = archiving refused). */
   archiveBucket: string;
+  /**
+   * A JSON file of AWS identity certificates that replaces the ones bundled with the
+   * functions (functions/config/aws-identity-certificates.json); null = the bundled ones.
+   */
+  identityCertificatesPath: string | null;
 }
 
 export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object.freeze({
@@ -32,6 +37,7 @@ export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object
   requestLeaseMs: 90_000,
   launchUserData: '#!/bin/bash\n# vmpool: the agent starts from its systemd unit\n',
   archiveBucket: '',
+  identityCertificatesPath: null,
 });
 
 const ENV_KEYS = {
@@ -43,6 +49,7 @@ const ENV_KEYS = {
   requestLeaseMs: 'VMPOOL_REQUEST_LEASE_MS',
   launchUserData: 'VMPOOL_LAUNCH_USER_DATA',
   archiveBucket: 'VMPOOL_ARCHIVE_BUCKET',
+  identityCertificatesPath: 'VMPOOL_IDENTITY_CERTIFICATES',
 } as const;
 
 function positiveNumber(
@@ -123,6 +130,7 @@ export function parseControlPlaneConfig(
     ),
     launchUserData: env[ENV_KEYS.launchUserData] ?? d.launchUserData,
     archiveBucket: (env[ENV_KEYS.archiveBucket] ?? d.archiveBucket).trim(),
+    identityCertificatesPath: env[ENV_KEYS.identityCertificatesPath]?.trim() || null,
   };
   if (
     config.archiveBucket !== '' &&
@@ -130,6 +138,14 @@ export function parseControlPlaneConfig(
   ) {
     errors.push(
       `${ENV_KEYS.archiveBucket}: ${JSON.stringify(config.archiveBucket)} is not an S3 bucket name`,
+    );
+  }
+  if (
+    config.identityCertificatesPath !== null &&
+    !config.identityCertificatesPath.endsWith('.json')
+  ) {
+    errors.push(
+      `${ENV_KEYS.identityCertificatesPath}: ${JSON.stringify(config.identityCertificatesPath)} must name a .json certificates file`,
     );
   }
   if (config.launchUserData.length > 16_000) {

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { getAuth } from 'firebase-admin/auth';
 import { getDatabase } from 'firebase-admin/database';
 import { onRequest } from 'firebase-functions/v2/https';
@@ -7,6 +6,7 @@ import {
   createRtdbIdentityStore,
   firebaseTokenMinter,
   loadIdentityCertificates,
+  shippedIdentityCertificates,
 } from '../identity';
 import { productionApp } from './production-deps';
 import { runtimeDeps } from './runtime';
@@ -14,15 +14,17 @@ import { runtimeDeps } from './runtime';
 type Handler = ReturnType<typeof createAgentTokenHandler>;
 let handler: Handler | null = null;
 
-/** Built on first use: the certificates ship beside the deployed code (functions/config). */
+/**
+ * Built on first use. The certificates are the ones bundled into the deploy, unless the
+ * settings (VMPOOL_IDENTITY_CERTIFICATES, parsed with the other settings) name a file.
+ */
 function agentTokenHandler(): Handler {
   if (handler === null) {
     const deps = runtimeDeps();
     const app = productionApp();
-    const certificates = loadIdentityCertificates(
-      process.env.VMPOOL_IDENTITY_CERTIFICATES ??
-        resolve(process.cwd(), 'config/aws-identity-certificates.json'),
-    );
+    const override = deps.settings.identityCertificatesPath;
+    const certificates =
+      override === null ? shippedIdentityCertificates() : loadIdentityCertificates(override);
     handler = createAgentTokenHandler({
       certificates,
       compute: deps.compute,
