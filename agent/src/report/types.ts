@@ -1,57 +1,15 @@
-// The agent-reported shapes of docs/contract.md (`vmPool/vms/{vmId}/agent`).
+// The agent's names for the shapes of `vmPool/vms/{vmId}/agent`. Every shape comes from
+// @vmpool/core, the contract's single definition; these aliases only say what the agent reports.
+import type { AgentReport, ServiceName, ServiceStatus, ShowStatus, VmMetrics } from '@vmpool/core';
 
-export const SERVICE_NAMES = [
-  'showServer',
-  'obsWebsocket',
-  'obs',
-  'nimble',
-  'noMachine',
-  'discord',
-  'xvfb',
-] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+export { SERVICE_NAMES } from '@vmpool/core';
+export type { ServiceName, ServiceState, ServiceStatus } from '@vmpool/core';
 
-export type ServiceState = 'up' | 'down' | 'unknown';
-
-export interface ServiceStatus {
-  state: ServiceState;
-  checkedAt: number;
-  port?: number;
-  latencyMs?: number;
-  detail?: string;
-}
-
+/** The agent probes every service, so its report is complete (core allows a partial map). */
 export type ServicesReport = Record<ServiceName, ServiceStatus>;
-
-export interface ShowReport {
-  reachable: boolean;
-  obsConnected: boolean;
-  obsIsStreaming: boolean;
-  obsIsRecording: boolean;
-  obsCurrentScene: string | null;
-  connectedClients: number;
-  latencyMs: number | null;
-  checkedAt: number;
-}
-
-export interface MetricsReport {
-  cpuPercent: number;
-  load1: number;
-  memUsedPercent: number;
-  memUsedMb: number;
-  memTotalMb: number;
-  diskUsedPercent: number;
-  netRxBps: number;
-  netTxBps: number;
-  uptimeSeconds: number;
-  sampledAt: number;
-}
-
-export interface AgentIdentityReport {
-  instanceId: string;
-  region: string;
-  availabilityZone: string;
-  instanceType: string;
-  publicIp: string | null;
-  privateIp: string | null;
-}
+export type ShowReport = ShowStatus;
+export type MetricsReport = VmMetrics;
+export type AgentIdentityReport = Pick<
+  AgentReport,
+  'instanceId' | 'region' | 'availabilityZone' | 'instanceType' | 'publicIp' | 'privateIp'
+>;
