@@ -196,6 +196,30 @@ describe('reconcile adopts VMs that were already up', () => {
     expect(await readVm(admin.db, 'vm-005')).toMatchObject({ status: 'available' });
   });
 
+  it('a stopped VM started outside the pool (console) counts its start from EC2 LaunchTime', async () => {
+    const { clock, compute, deps } = setup();
+    await writeConfig(admin.db, { minWarmVMs: 0, autoStopAfterHours: 0 });
+    const seeded = await seedVm(admin.db, compute, 'vm-007', 'stopped', T0);
+    clock.advance(60_000);
+    await compute.startInstance(REGION, seeded.instanceId);
+    const launchedAt = clock.now();
+    clock.advance(30_000);
+    // The agent boots and reports while the pool still records the VM as stopped.
+    const agentStartedAt = clock.now();
+    clock.advance(3 * 60_000);
+    await admin.db
+      .ref(paths.vmAgent('vm-007'))
+      .set(agentReport(agentStartedAt, { lastSeen: clock.now() }));
+
+    await reconcile(deps);
+    await reconcile(deps);
+    // lastStartedAt = now (this reconcile) would make the agent look older than the start.
+    expect(await readVm(admin.db, 'vm-007')).toMatchObject({
+      status: 'available',
+      lastStartedAt: launchedAt,
+    });
+  });
+
   it('a starting VM whose agent already reported ready becomes available at the next reconcile', async () => {
     const { clock, compute, deps } = setup();
     await writeConfig(admin.db, { minWarmVMs: 0, autoStopAfterHours: 0 });
