@@ -4,7 +4,10 @@
  */
 import type { RequestResult } from '@vmpool/core';
 import { formatClock, formatDuration } from '../lib/format';
+import { hasFailed, hasSucceeded, isFinished } from '../lib/requestState';
 import { Spinner } from './StateBox';
+
+export { isFinished };
 
 const STEP_ICONS = { pending: '○', running: '…', done: '✓', failed: '✕' } as const;
 
@@ -18,10 +21,6 @@ export interface RequestProgressProps {
   onDismiss?: () => void;
 }
 
-export function isFinished(result: RequestResult | null): boolean {
-  return result !== null && (result.state === 'succeeded' || result.state === 'failed');
-}
-
 export function RequestProgress({
   title,
   result,
@@ -30,27 +29,36 @@ export function RequestProgress({
   onDismiss,
 }: RequestProgressProps) {
   const state = result?.state ?? 'queued';
-  const percent = Math.round(Math.min(1, Math.max(0, result?.progress ?? 0)) * 100);
+  const succeeded = hasSucceeded(result);
+  const failed = hasFailed(result);
   const finished = isFinished(result);
+  const reached = Math.round(Math.min(1, Math.max(0, result?.progress ?? 0)) * 100);
+  // A finished request is complete whatever progress its last update reported.
+  const percent = succeeded ? 100 : reached;
   const remaining =
     result?.estimatedReadyAt !== undefined && result.estimatedReadyAt !== null && !finished
       ? result.estimatedReadyAt - now
       : null;
   const summary =
-    state === 'queued'
+    result === null
       ? 'Waiting for the control plane…'
-      : state === 'failed'
-        ? (result?.error?.message ?? result?.message ?? 'Failed')
-        : (result?.message ?? result?.step ?? '');
+      : failed
+        ? (result.error?.message ?? (result.message || 'Failed'))
+        : result.message || result.step;
 
   return (
-    <div className="progress" data-state={state} aria-live="polite">
+    <div
+      className="progress"
+      data-state={state}
+      data-final={finished ? 'true' : undefined}
+      aria-live="polite"
+    >
       <div className="progress-head">
         <strong>
           {!finished && <Spinner />} {title}
         </strong>
-        <span className={state === 'failed' ? 'field-error' : 'muted'}>
-          {state === 'succeeded' ? 'Done' : state === 'failed' ? 'Failed' : `${percent}%`}
+        <span className={failed ? 'field-error' : 'muted'}>
+          {succeeded ? 'Done' : failed ? 'Failed' : `${percent}%`}
         </span>
       </div>
       <div
@@ -60,15 +68,24 @@ export function RequestProgress({
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={percent}
-        aria-valuetext={`${percent}% ${result?.step ?? state}`}
+        aria-valuetext={
+          succeeded
+            ? 'done'
+            : failed
+              ? `failed at ${percent}%${result?.step ? ` (${result.step})` : ''}`
+              : `${percent}% ${result?.step || state}`
+        }
       >
-        <span style={{ width: `${state === 'succeeded' ? 100 : percent}%` }} />
+        {/* Keyed by finality: the final bar is a fresh element, so no transition runs from
+            the last running width and a screenshot never catches it part-filled. */}
+        <span
+          key={finished ? 'final' : 'running'}
+          style={finished ? { width: '100%', transition: 'none' } : { width: `${percent}%` }}
+        />
       </div>
-      <div className={state === 'failed' ? 'field-error' : 'muted'} style={{ fontSize: 12.5 }}>
+      <div className={failed ? 'field-error' : 'muted'} style={{ fontSize: 12.5 }}>
         {summary}
-        {state === 'failed' && result?.error !== undefined && result.error !== null && (
-          <> ({result.error.code})</>
-        )}
+        {failed && result?.error !== undefined && <> ({result.error.code})</>}
         {remaining !== null && result?.estimatedReadyAt != null && (
           <>
             {' · '}

@@ -11,6 +11,7 @@ import { useSession } from '../data/session';
 import { useRequest } from '../hooks/useRequest';
 import type { TrackedRequest } from '../hooks/useTrackedRequests';
 import type { VMPoolView } from '../hooks/useVMPool';
+import { foreignRequestTitle } from '../lib/requestTitle';
 import { vmActionAvailability } from '../lib/vmActions';
 
 export interface VMCardContainerProps {
@@ -54,7 +55,15 @@ export function VMCardContainer({
     };
   } else if (followId !== null && request.result !== null) {
     // Someone else's request: show its progress; its read errors are not ours to report.
-    pending = { action: null, title: 'Request in progress', result: request.result, error: null };
+    pending = {
+      action: null,
+      title: foreignRequestTitle(
+        request.result,
+        vm.assignedTo === null ? null : (rest.assignedName ?? vm.assignedTo),
+      ),
+      result: request.result,
+      error: null,
+    };
   }
 
   const onAction = (action: VmAction) => {

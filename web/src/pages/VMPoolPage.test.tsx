@@ -155,6 +155,27 @@ describe('VMPoolPage', () => {
     for (const button of within(card).getAllByRole('button')) {
       expect(button.getAttribute('aria-busy')).not.toBe('true');
     }
+
+    // Once it is done the card names it by its outcome and the bar is full, even though the
+    // control plane's last progress figure was below 1.
+    await fixture.controlPlane.ref().update({
+      'vmPool/vms/vm-002/status': 'assigned',
+      'vmPool/requests/req-other/result': {
+        state: 'succeeded',
+        step: 'hand over',
+        progress: 0.9,
+        message: 'vm-002 is ready',
+        vmId: 'vm-002',
+        vmAddress: '127.0.0.1:3003',
+        updatedAt: 2,
+      },
+    });
+    const done = await within(card).findByRole('progressbar', {
+      name: 'Assigned to Spring Invitational progress',
+    });
+    expect(done.getAttribute('aria-valuenow')).toBe('100');
+    expect(within(card).queryByText(/Request in progress/)).toBeNull();
+    expect(within(card).getByText('Done')).toBeTruthy();
   });
 
   it('shows the low-pool warning from the live config', async () => {

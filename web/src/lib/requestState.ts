@@ -1,0 +1,15 @@
+/** Predicates over a request's result; null means queued (no result written yet). */
+import type { RequestResult } from '@vmpool/core';
+
+export function hasSucceeded(result: RequestResult | null): boolean {
+  return result !== null && result.state === 'succeeded';
+}
+
+export function hasFailed(result: RequestResult | null): boolean {
+  return result !== null && result.state === 'failed';
+}
+
+/** Final: succeeded or failed; nothing will change any more. */
+export function isFinished(result: RequestResult | null): boolean {
+  return hasSucceeded(result) || hasFailed(result);
+}
