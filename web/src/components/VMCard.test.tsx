@@ -168,4 +168,43 @@ describe('VMCard', () => {
     expect(c.queryByLabelText('SSM command for vm-006')).toBeNull();
     expect(c.getByRole('button', { name: 'Release VM' })).toBeTruthy();
   });
+
+  it('terminates a free VM only after confirmation', () => {
+    const vm = makeVm({ vmId: 'vm-008', status: 'stopped', ec2State: 'stopped' });
+    const { card, onAction } = renderCard({ vm });
+    const c = within(card);
+    fireEvent.click(c.getByRole('button', { name: 'Terminate' }));
+    expect(onAction).not.toHaveBeenCalled();
+    const confirm = c.getByRole('group', { name: 'Confirm terminate of vm-008' });
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Cancel' }));
+    expect(c.queryByRole('group', { name: /Confirm terminate/ })).toBeNull();
+    expect(onAction).not.toHaveBeenCalled();
+
+    fireEvent.click(c.getByRole('button', { name: 'Terminate' }));
+    fireEvent.click(
+      within(c.getByRole('group', { name: 'Confirm terminate of vm-008' })).getByRole('button', {
+        name: 'Terminate vm-008',
+      }),
+    );
+    expect(onAction).toHaveBeenCalledExactlyOnceWith({ kind: 'terminate' });
+    expect(c.queryByRole('group', { name: /Confirm terminate/ })).toBeNull();
+  });
+
+  it('offers Terminate only where the state machine allows it, and never to producers', () => {
+    const offered = (vm: Parameters<typeof makeVm>[0], isAdmin = true) => {
+      renderCard({ vm: makeVm(vm), isAdmin });
+      const found = screen.queryByRole('button', { name: 'Terminate' }) !== null;
+      cleanup();
+      return found;
+    };
+    expect(offered({ vmId: 'vm-001', status: 'available' })).toBe(true);
+    expect(offered({ vmId: 'vm-001', status: 'error' })).toBe(true);
+    expect(offered({ vmId: 'vm-001', status: 'assigned', assignedTo: 'comp-a' })).toBe(false);
+    expect(offered({ vmId: 'vm-001', status: 'in_use', assignedTo: 'comp-a' })).toBe(false);
+    // A failed VM a competition still holds must be released first.
+    expect(offered({ vmId: 'vm-001', status: 'error', assignedTo: 'comp-a' })).toBe(false);
+    expect(offered({ vmId: 'vm-001', status: 'starting', ec2State: 'pending' })).toBe(false);
+    expect(offered({ vmId: 'vm-001', status: 'terminating' })).toBe(false);
+    expect(offered({ vmId: 'vm-001', status: 'available' }, false)).toBe(false);
+  });
 });

@@ -21,7 +21,8 @@ export type VmAction =
   | { kind: 'reboot' }
   | { kind: 'assign'; competitionId: string }
   | { kind: 'release' }
-  | { kind: 'maintenance'; enabled: boolean };
+  | { kind: 'maintenance'; enabled: boolean }
+  | { kind: 'terminate' };
 
 export interface PendingRequest {
   /** The button that started it; null for a request someone else made. */
@@ -89,6 +90,8 @@ export function VMCard(props: VMCardProps) {
   const info = STATUS_INFO[vm.status];
   const [competitionId, setCompetitionId] = useState('');
   const [consoleOpen, setConsoleOpen] = useState(false);
+  // Terminating deletes the instance, so it takes a second click (like Launch).
+  const [confirmTerminate, setConfirmTerminate] = useState(false);
   const selectId = useId();
   const presence = agentPresence(vm.agent, now, props.agentStaleSeconds);
   const inFlight = pending !== null && !isFinished(pending.result) && pending.error === null;
@@ -177,7 +180,7 @@ export function VMCard(props: VMCardProps) {
       </div>
       <footer className="vm-card-actions">
         {isAdmin && (
-          <>
+          <div className="vm-card-actions-row">
             <ActionButton
               label="Start"
               busy={busy('start')}
@@ -196,7 +199,60 @@ export function VMCard(props: VMCardProps) {
               disabled={inFlight || !availability.reboot}
               onClick={() => onAction({ kind: 'reboot' })}
             />
-            {availability.assign && (
+            <ActionButton
+              label={availability.maintenanceOff ? 'End maintenance' : 'Maintenance'}
+              busy={busy('maintenance')}
+              disabled={inFlight || !(availability.maintenanceOn || availability.maintenanceOff)}
+              onClick={() => onAction({ kind: 'maintenance', enabled: availability.maintenanceOn })}
+              title={
+                availability.maintenanceOn
+                  ? 'Take this VM out of the pool'
+                  : 'Return this VM to the pool'
+              }
+            />
+            {availability.terminate && !confirmTerminate && (
+              <ActionButton
+                label="Terminate"
+                variant="btn-danger push-right"
+                busy={busy('terminate')}
+                disabled={inFlight}
+                onClick={() => setConfirmTerminate(true)}
+                title="Delete this instance for good"
+              />
+            )}
+          </div>
+        )}
+        {isAdmin && availability.terminate && confirmTerminate && (
+          <div className="confirm-row" role="group" aria-label={`Confirm terminate of ${vm.vmId}`}>
+            <span>
+              Terminate <strong className="mono">{vm.vmId}</strong>? The instance and its disk are
+              deleted.
+            </span>
+            <span className="btn-row">
+              <button
+                type="button"
+                className="btn btn-small btn-danger-solid"
+                disabled={inFlight}
+                onClick={() => {
+                  setConfirmTerminate(false);
+                  onAction({ kind: 'terminate' });
+                }}
+              >
+                Terminate {vm.vmId}
+              </button>
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => setConfirmTerminate(false)}
+              >
+                Cancel
+              </button>
+            </span>
+          </div>
+        )}
+        {(isAdmin || availability.release) && (
+          <div className="vm-card-actions-row">
+            {isAdmin && availability.assign && (
               <span className="assign-group">
                 <label htmlFor={selectId} className="visually-hidden">
                   Competition for {vm.vmId}
@@ -227,41 +283,26 @@ export function VMCard(props: VMCardProps) {
                 />
               </span>
             )}
-          </>
-        )}
-        {availability.release && (
-          <ActionButton
-            label="Release VM"
-            variant="btn-danger"
-            busy={busy('release')}
-            disabled={inFlight}
-            onClick={() => onAction({ kind: 'release' })}
-          />
-        )}
-        {isAdmin && (
-          <>
-            <ActionButton
-              label={availability.maintenanceOff ? 'End maintenance' : 'Maintenance'}
-              busy={busy('maintenance')}
-              disabled={inFlight || !(availability.maintenanceOn || availability.maintenanceOff)}
-              onClick={() => onAction({ kind: 'maintenance', enabled: availability.maintenanceOn })}
-              title={
-                availability.maintenanceOn
-                  ? 'Take this VM out of the pool'
-                  : 'Return this VM to the pool'
-              }
-            />
-            {props.console !== undefined && (
+            {availability.release && (
+              <ActionButton
+                label="Release VM"
+                variant="btn-danger"
+                busy={busy('release')}
+                disabled={inFlight}
+                onClick={() => onAction({ kind: 'release' })}
+              />
+            )}
+            {isAdmin && props.console !== undefined && (
               <button
                 type="button"
-                className="btn btn-small btn-link"
+                className="btn btn-small btn-link push-right"
                 aria-expanded={consoleOpen}
                 onClick={() => setConsoleOpen((open) => !open)}
               >
                 {consoleOpen ? 'Hide console' : 'Console'}
               </button>
             )}
-          </>
+          </div>
         )}
       </footer>
       {consoleOpen && props.console !== undefined && (

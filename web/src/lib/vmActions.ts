@@ -4,6 +4,7 @@ import {
   holdsAssignment,
   isAssignable,
   maintenanceOffEvent,
+  transitionVm,
   type VmRecord,
 } from '@vmpool/core';
 
@@ -17,6 +18,8 @@ export interface VmActionAvailability {
   maintenanceOn: boolean;
   /** The VM is in maintenance and may leave it. */
   maintenanceOff: boolean;
+  /** The instance may be deleted: a free VM in a state the state machine lets go. */
+  terminate: boolean;
 }
 
 export function vmActionAvailability(vm: VmRecord): VmActionAvailability {
@@ -28,5 +31,6 @@ export function vmActionAvailability(vm: VmRecord): VmActionAvailability {
     release: holdsAssignment(vm) && canTransition(vm.status, 'release'),
     maintenanceOn: canTransition(vm.status, 'maintenance_on'),
     maintenanceOff: canTransition(vm.status, maintenanceOffEvent(vm.ec2State)),
+    terminate: transitionVm(vm, 'terminate_requested').ok,
   };
 }

@@ -93,6 +93,9 @@ export function VMCardContainer({
           () => pool.setMaintenance(vm.vmId, action.enabled),
         );
         break;
+      case 'terminate':
+        track('terminate', `Terminate ${vm.vmId}`, () => pool.terminateVM(vm.vmId));
+        break;
     }
   };
 

@@ -125,6 +125,18 @@ describe('VMPoolPage', () => {
     expect(row).toMatchObject({ action: 'launch', requestedBy: ADMIN.uid });
   });
 
+  it('terminates a stopped VM after confirmation and follows the request', async () => {
+    renderPage();
+    const card = await screen.findByRole('article', { name: 'VM vm-002' });
+    fireEvent.click(within(card).getByRole('button', { name: 'Terminate' }));
+    fireEvent.click(within(card).getByRole('button', { name: 'Terminate vm-002' }));
+    const [, row] = await onlyRequest();
+    expect(row).toMatchObject({ action: 'terminate', vmId: 'vm-002', requestedBy: ADMIN.uid });
+    expect(
+      await within(card).findByRole('progressbar', { name: 'Terminate vm-002 progress' }),
+    ).toBeTruthy();
+  });
+
   it('shows the progress of a request someone else made, without claiming a button', async () => {
     await fixture.controlPlane.ref().update({
       'vmPool/vms/vm-002/status': 'starting',
