@@ -114,11 +114,9 @@ export function RequestProgress({
         </div>
       )}
       {finished && onDismiss !== undefined && (
-        <div>
-          <button type="button" className="btn btn-small btn-link" onClick={onDismiss}>
-            Dismiss
-          </button>
-        </div>
+        <button type="button" className="btn btn-small btn-link flush" onClick={onDismiss}>
+          Dismiss
+        </button>
       )}
     </div>
   );

@@ -210,47 +210,9 @@ export function VMCard(props: VMCardProps) {
                   : 'Return this VM to the pool'
               }
             />
-            {availability.terminate && !confirmTerminate && (
-              <ActionButton
-                label="Terminate"
-                variant="btn-danger push-right"
-                busy={busy('terminate')}
-                disabled={inFlight}
-                onClick={() => setConfirmTerminate(true)}
-                title="Delete this instance for good"
-              />
-            )}
           </div>
         )}
-        {isAdmin && availability.terminate && confirmTerminate && (
-          <div className="confirm-row" role="group" aria-label={`Confirm terminate of ${vm.vmId}`}>
-            <span>
-              Terminate <strong className="mono">{vm.vmId}</strong>? The instance and its disk are
-              deleted.
-            </span>
-            <span className="btn-row">
-              <button
-                type="button"
-                className="btn btn-small btn-danger-solid"
-                disabled={inFlight}
-                onClick={() => {
-                  setConfirmTerminate(false);
-                  onAction({ kind: 'terminate' });
-                }}
-              >
-                Terminate {vm.vmId}
-              </button>
-              <button
-                type="button"
-                className="btn btn-small"
-                onClick={() => setConfirmTerminate(false)}
-              >
-                Cancel
-              </button>
-            </span>
-          </div>
-        )}
-        {(isAdmin || availability.release) && (
+        {((isAdmin && availability.assign) || availability.release) && (
           <div className="vm-card-actions-row">
             {isAdmin && availability.assign && (
               <span className="assign-group">
@@ -292,16 +254,59 @@ export function VMCard(props: VMCardProps) {
                 onClick={() => onAction({ kind: 'release' })}
               />
             )}
-            {isAdmin && props.console !== undefined && (
+          </div>
+        )}
+        {isAdmin && (props.console !== undefined || availability.terminate) && (
+          // Rarely used: the console, and (kept apart from everyday actions) Terminate.
+          <div className="vm-card-actions-row">
+            {props.console !== undefined && (
               <button
                 type="button"
-                className="btn btn-small btn-link push-right"
+                className="btn btn-small btn-link flush"
                 aria-expanded={consoleOpen}
                 onClick={() => setConsoleOpen((open) => !open)}
               >
                 {consoleOpen ? 'Hide console' : 'Console'}
               </button>
             )}
+            {availability.terminate && !confirmTerminate && (
+              <ActionButton
+                label="Terminate"
+                variant="btn-danger push-right"
+                busy={busy('terminate')}
+                disabled={inFlight}
+                onClick={() => setConfirmTerminate(true)}
+                title="Delete this instance for good"
+              />
+            )}
+          </div>
+        )}
+        {isAdmin && availability.terminate && confirmTerminate && (
+          <div className="confirm-row" role="group" aria-label={`Confirm terminate of ${vm.vmId}`}>
+            <span>
+              Terminate <strong className="mono">{vm.vmId}</strong>? The instance and its disk are
+              deleted.
+            </span>
+            <span className="btn-row">
+              <button
+                type="button"
+                className="btn btn-small btn-danger-solid"
+                disabled={inFlight}
+                onClick={() => {
+                  setConfirmTerminate(false);
+                  onAction({ kind: 'terminate' });
+                }}
+              >
+                Terminate {vm.vmId}
+              </button>
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => setConfirmTerminate(false)}
+              >
+                Cancel
+              </button>
+            </span>
           </div>
         )}
       </footer>

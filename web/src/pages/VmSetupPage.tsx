@@ -2,7 +2,7 @@
  * `/{compId}/vm-setup` (PRD 5.2): the competition's VM assignment, assign / change / release,
  * connection test, service status and quick actions with live command output.
  */
-import { POOL_ALERT_SCOPE, type VmRecord } from '@vmpool/core';
+import { isTransitional, POOL_ALERT_SCOPE, type VmRecord } from '@vmpool/core';
 import { useId, useMemo, useState } from 'react';
 import { Link } from '../app/router';
 import { AlertPanel } from '../components/AlertPanel';
@@ -207,9 +207,11 @@ function AssignmentPanel({
           <dt>VM</dt>
           <dd className="mono">{vm?.vmId ?? competition.vmId ?? 'none'}</dd>
           <dt>Address</dt>
-          <dd className="mono">
-            {competition.vmAddress ?? (hasVm ? 'waiting for the VM to be ready' : '—')}
-          </dd>
+          {competition.vmAddress !== null ? (
+            <dd className="mono">{competition.vmAddress}</dd>
+          ) : (
+            <dd className="muted">{hasVm ? 'waiting for the VM to be ready' : '—'}</dd>
+          )}
           {vm?.assignedAt != null && (
             <>
               <dt>Assigned</dt>
@@ -224,7 +226,7 @@ function AssignmentPanel({
           )}
         </dl>
         {foreignRunning && (
-          <RequestProgress title="Request in progress" result={request.result} now={now} />
+          <RequestProgress title="Getting the VM ready" result={request.result} now={now} />
         )}
         {current !== undefined && (
           <RequestProgress
@@ -426,12 +428,18 @@ function ServicePanel({
                 <dd>{show.connectedClients}</dd>
               </dl>
             )}
-            {presence !== 'online' && (
-              <p className="field-error" style={{ margin: 0 }}>
-                The VM's agent is {presence === 'never' ? 'not reporting yet' : 'not reporting'};
-                service states are unknown.
-              </p>
-            )}
+            {presence !== 'online' &&
+              // While the VM boots a silent agent is expected, not an alarm.
+              (isTransitional(vm.status) ? (
+                <p className="muted" style={{ margin: 0 }}>
+                  The agent reports once the VM has booted; service states are unknown until then.
+                </p>
+              ) : (
+                <p className="field-error" style={{ margin: 0 }}>
+                  The VM's agent is {presence === 'never' ? 'not reporting yet' : 'not reporting'};
+                  service states are unknown.
+                </p>
+              ))}
           </>
         )}
       </div>
