@@ -1,21 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { VM_STATUSES } from '../contract/vm-record';
 import {
+  adoptedStatus,
+  awaitsReleaseMark,
   canTransition,
+  DEADLINE_RULES,
+  deadlineRule,
   ec2StateMatches,
   eventsFrom,
   expectedEc2State,
+  failsOnStaleAgent,
   holdsAssignment,
   isAssignable,
+  isAssignedOffAir,
+  isAwaitingAgent,
   isBillable,
   isCold,
+  isFailed,
+  isHandedOver,
   isOnAir,
+  isReleasing,
+  isReleasingForRequest,
   isRunningStatus,
+  isStartingForCompetition,
+  isStartingForRequest,
+  isStopping,
+  isTerminating,
   isTransitional,
   isWarm,
   maintenanceOffEvent,
   readyEvent,
   recoverEvent,
+  releasingCompetition,
+  showEvent,
   STATUS_INFO,
   statusesAccepting,
   transition,
@@ -156,5 +173,89 @@ describe('status predicates', () => {
     expect(maintenanceOffEvent('stopped')).toBe('maintenance_off_stopped');
     expect(maintenanceOffEvent('stopping')).toBe('maintenance_off_stopped');
     expect(maintenanceOffEvent('running')).toBe('maintenance_off');
+  });
+});
+
+describe('lifecycle predicates', () => {
+  it('names each status a use case waits on', () => {
+    expect(VM_STATUSES.filter(isAwaitingAgent)).toEqual(['starting']);
+    expect(VM_STATUSES.filter(isReleasing)).toEqual(['releasing']);
+    expect(VM_STATUSES.filter(isStopping)).toEqual(['stopping']);
+    expect(VM_STATUSES.filter(isTerminating)).toEqual(['terminating']);
+    expect(VM_STATUSES.filter(isFailed)).toEqual(['error']);
+    expect(VM_STATUSES.filter(isAssignedOffAir)).toEqual(['assigned']);
+    expect(VM_STATUSES.filter(isHandedOver)).toEqual(['assigned', 'in_use']);
+  });
+
+  it('fails a stale agent only where the VM serves and no release runs', () => {
+    expect(VM_STATUSES.filter(failsOnStaleAgent)).toEqual(['available', 'assigned', 'in_use']);
+  });
+
+  it('tells whose start or release a VM is in', () => {
+    const starting = { status: 'starting', assignedTo: 'c1', requestId: 'r1' } as const;
+    expect(isStartingForCompetition(starting, 'c1')).toBe(true);
+    expect(isStartingForCompetition(starting, 'c2')).toBe(false);
+    expect(isStartingForCompetition({ ...starting, status: 'assigned' }, 'c1')).toBe(false);
+    expect(isStartingForRequest(starting, 'r1')).toBe(true);
+    expect(isStartingForRequest(starting, 'r2')).toBe(false);
+    expect(isStartingForRequest({ ...starting, requestId: null }, null)).toBe(true);
+    expect(isStartingForRequest({ ...starting, status: 'error' }, 'r1')).toBe(false);
+
+    const releasing = { status: 'releasing', assignedTo: 'c1', requestId: 'r9' } as const;
+    expect(isReleasingForRequest(releasing, 'r9')).toBe(true);
+    expect(isReleasingForRequest(releasing, 'r1')).toBe(false);
+    expect(isReleasingForRequest({ ...releasing, status: 'stopping' }, 'r9')).toBe(false);
+    expect(releasingCompetition(releasing)).toBe('c1');
+    expect(releasingCompetition({ ...releasing, assignedTo: null })).toBeNull();
+    expect(releasingCompetition({ ...releasing, status: 'in_use' })).toBeNull();
+  });
+
+  it('marks a release only on a VM the competition holds and that is not releasing yet', () => {
+    expect(awaitsReleaseMark({ status: 'in_use', assignedTo: 'c1' }, 'c1')).toBe(true);
+    expect(awaitsReleaseMark({ status: 'error', assignedTo: 'c1' }, 'c1')).toBe(true);
+    expect(awaitsReleaseMark({ status: 'releasing', assignedTo: 'c1' }, 'c1')).toBe(false);
+    expect(awaitsReleaseMark({ status: 'assigned', assignedTo: 'c2' }, 'c1')).toBe(false);
+  });
+
+  it('derives the show event from the streaming flag', () => {
+    expect(showEvent('assigned', true)).toBe('show_live');
+    expect(showEvent('in_use', false)).toBe('show_ended');
+    expect(showEvent('assigned', false)).toBeNull();
+    expect(showEvent('in_use', true)).toBeNull();
+    expect(showEvent('available', true)).toBeNull();
+    for (const status of VM_STATUSES) {
+      for (const streaming of [true, false]) {
+        const event = showEvent(status, streaming);
+        if (event !== null) expect(canTransition(status, event)).toBe(true);
+      }
+    }
+  });
+
+  it('adopts a tagged instance in the status its EC2 state implies', () => {
+    expect(adoptedStatus('pending')).toBe('starting');
+    expect(adoptedStatus('running')).toBe('starting');
+    expect(adoptedStatus('stopped')).toBe('stopped');
+    expect(adoptedStatus('stopping')).toBe('stopping');
+    expect(adoptedStatus('shutting-down')).toBeNull();
+    expect(adoptedStatus('terminated')).toBeNull();
+    expect(adoptedStatus('unknown')).toBeNull();
+  });
+});
+
+describe('DEADLINE_RULES', () => {
+  it('gives every transitional status, and only those, a deadline that can pass', () => {
+    expect(Object.keys(DEADLINE_RULES).sort()).toEqual(VM_STATUSES.filter(isTransitional).sort());
+    for (const status of VM_STATUSES) {
+      expect(deadlineRule(status) !== null).toBe(isTransitional(status));
+      if (isTransitional(status)) expect(canTransition(status, 'deadline_passed')).toBe(true);
+    }
+  });
+
+  it('retries the EC2 call of a start, stop or terminate once; a release finishes itself', () => {
+    expect(deadlineRule('starting')).toEqual({ budget: 'warmup', retry: 'start' });
+    expect(deadlineRule('stopping')).toEqual({ budget: 'stop', retry: 'stop' });
+    expect(deadlineRule('terminating')).toEqual({ budget: 'stop', retry: 'terminate' });
+    expect(deadlineRule('releasing')).toEqual({ budget: 'release', retry: null });
+    expect(deadlineRule('available')).toBeNull();
   });
 });

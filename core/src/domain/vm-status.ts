@@ -340,6 +340,132 @@ export function holdsAssignment(vm: Pick<VmRecord, 'status' | 'assignedTo'>): bo
   return vm.assignedTo !== null && vm.status !== 'stopped' && vm.status !== 'available';
 }
 
+/** `starting`: EC2 is bringing the VM up and its agent's ready report ends the status. */
+export function isAwaitingAgent(status: VmStatus): boolean {
+  return status === 'starting';
+}
+
+/** `releasing`: the cleanup after a release is running (the release keeps its own deadline). */
+export function isReleasing(status: VmStatus): boolean {
+  return status === 'releasing';
+}
+
+/** `stopping`: the VM is on its way to stopped; EC2 has been (or is about to be) asked. */
+export function isStopping(status: VmStatus): boolean {
+  return status === 'stopping';
+}
+
+/** `terminating`: the instance is going away; its record goes when EC2 reports it gone. */
+export function isTerminating(status: VmStatus): boolean {
+  return status === 'terminating';
+}
+
+/** `error`: something failed; the VM waits for recovery, a reboot, a stop or an admin. */
+export function isFailed(status: VmStatus): boolean {
+  return status === 'error';
+}
+
+/** `assigned`: a competition holds the running VM and no show is live on it. */
+export function isAssignedOffAir(status: VmStatus): boolean {
+  return status === 'assigned';
+}
+
+/** Handed to its competition (assigned or on air): the competition's config points at it. */
+export function isHandedOver(status: VmStatus): boolean {
+  return isAssignedOffAir(status) || isOnAir(status);
+}
+
+/**
+ * Running statuses in which an agent that stopped reporting fails the VM. A release is left
+ * alone: it has its own deadline and may run its cleanup through SSM.
+ */
+export function failsOnStaleAgent(status: VmStatus): boolean {
+  return isRunningStatus(status) && !isReleasing(status);
+}
+
+/** Still starting for this competition (a cold assign or a launch for it). */
+export function isStartingForCompetition(
+  vm: Pick<VmRecord, 'status' | 'assignedTo'>,
+  competitionId: string,
+): boolean {
+  return isAwaitingAgent(vm.status) && vm.assignedTo === competitionId;
+}
+
+/** Still starting under this request: nothing has taken the VM over since it claimed it. */
+export function isStartingForRequest(
+  vm: Pick<VmRecord, 'status' | 'requestId'>,
+  requestId: string | null,
+): boolean {
+  return isAwaitingAgent(vm.status) && vm.requestId === requestId;
+}
+
+/** Releasing under this release request. */
+export function isReleasingForRequest(
+  vm: Pick<VmRecord, 'status' | 'requestId'>,
+  requestId: string,
+): boolean {
+  return isReleasing(vm.status) && vm.requestId === requestId;
+}
+
+/** Held by the competition and not yet marked releasing: its release still has to mark it. */
+export function awaitsReleaseMark(
+  vm: Pick<VmRecord, 'status' | 'assignedTo'>,
+  competitionId: string,
+): boolean {
+  return vm.assignedTo === competitionId && !isReleasing(vm.status);
+}
+
+/** The competition whose release is cleaning this VM up, or null when none is. */
+export function releasingCompetition(vm: Pick<VmRecord, 'status' | 'assignedTo'>): string | null {
+  return isReleasing(vm.status) ? vm.assignedTo : null;
+}
+
+/** The show event the agent's streaming flag implies: live while assigned, ended while on air. */
+export function showEvent(status: VmStatus, streaming: boolean): VmEvent | null {
+  if (streaming && isAssignedOffAir(status)) return 'show_live';
+  if (!streaming && isOnAir(status)) return 'show_ended';
+  return null;
+}
+
+/** The status a pool-tagged instance unknown to RTDB is adopted in; null: not adopted. */
+export function adoptedStatus(ec2State: Ec2State): VmStatus | null {
+  switch (ec2State) {
+    case 'pending':
+    case 'running':
+      return 'starting';
+    case 'stopped':
+      return 'stopped';
+    case 'stopping':
+      return 'stopping';
+    default:
+      return null;
+  }
+}
+
+/** Which setting bounds a transitional status: warm-up × start factor, stop, release timeout. */
+export type DeadlineBudget = 'warmup' | 'stop' | 'release';
+/** The EC2 call that is repeated once when a transitional status misses its deadline. */
+export type DeadlineRetry = 'start' | 'stop' | 'terminate';
+
+export interface DeadlineRule {
+  budget: DeadlineBudget;
+  /** null: no retry; the status goes straight to error (a release finishes itself). */
+  retry: DeadlineRetry | null;
+}
+
+/** The deadline of every transitional status (`deadline_passed` ends each of them). */
+export const DEADLINE_RULES: Readonly<Partial<Record<VmStatus, DeadlineRule>>> = Object.freeze({
+  starting: { budget: 'warmup', retry: 'start' },
+  stopping: { budget: 'stop', retry: 'stop' },
+  terminating: { budget: 'stop', retry: 'terminate' },
+  releasing: { budget: 'release', retry: null },
+});
+
+/** The deadline rule of a status; null for a status that does not time out. */
+export function deadlineRule(status: VmStatus): DeadlineRule | null {
+  return DEADLINE_RULES[status] ?? null;
+}
+
 const EXPECTED_EC2: Readonly<Record<VmStatus, readonly Ec2State[] | null>> = Object.freeze({
   available: ['running'],
   assigned: ['running'],
