@@ -6,9 +6,8 @@
 import {
   DEFAULT_POOL_CONFIG,
   healthVerdict,
-  holdsAssignment,
-  isRunningStatus,
-  isTransitional,
+  isFailed,
+  isHandedOver,
   STATUS_INFO,
   type PoolConfig,
   type VmRecord,
@@ -39,13 +38,12 @@ export function vmReadiness(
 ): VmReadiness {
   const config = poolConfig ?? DEFAULT_POOL_CONFIG;
   const info = STATUS_INFO[vm.status];
-  const serving = holdsAssignment(vm) && isRunningStatus(vm.status) && !isTransitional(vm.status);
-  if (!serving) {
+  if (!isHandedOver(vm.status)) {
     return {
       ready: false,
       unreachable: false,
       flagged: false,
-      tone: info.colour === 'red' ? 'red' : 'yellow',
+      tone: isFailed(vm.status) ? 'red' : 'yellow',
       label: info.label,
       reason: `VM ${info.label.toLowerCase()}`,
     };
