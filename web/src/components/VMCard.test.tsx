@@ -11,7 +11,7 @@ function renderCard(overrides: Partial<VMCardProps> & Pick<VMCardProps, 'vm'>) {
   const onAction = vi.fn();
   const props: VMCardProps = {
     now: NOW,
-    agentStaleSeconds: 60,
+    poolConfig: null,
     availability: vmActionAvailability(overrides.vm),
     assignedName: null,
     competitionOptions: [{ id: 'comp-a', name: 'Spring Invitational' }],
@@ -206,5 +206,20 @@ describe('VMCard', () => {
     expect(offered({ vmId: 'vm-001', status: 'starting', ec2State: 'pending' })).toBe(false);
     expect(offered({ vmId: 'vm-001', status: 'terminating' })).toBe(false);
     expect(offered({ vmId: 'vm-001', status: 'available' }, false)).toBe(false);
+  });
+
+  it('judges health live, so a dead agent shows unhealthy before the next health check', () => {
+    const vm = makeVm({
+      vmId: 'vm-009',
+      status: 'assigned',
+      assignedTo: 'comp-a',
+      healthStatus: 'healthy',
+      agent: makeAgent({ online: false }),
+    });
+    const { card } = renderCard({ vm });
+    const health = within(card).getByText('unhealthy').closest('dd');
+    expect(health?.textContent).toContain('the agent is offline');
+    expect(health?.querySelector('.dot-red')).not.toBeNull();
+    expect(within(card).queryByText('healthy')).toBeNull();
   });
 });

@@ -2,7 +2,15 @@
  * One pool VM: status, network, assignment, service health, metrics, copyable access
  * commands and the actions an admin may take, with progress of the request in flight.
  */
-import { STATUS_INFO, type VmRecord } from '@vmpool/core';
+import {
+  DEFAULT_POOL_CONFIG,
+  healthVerdict,
+  isRunningStatus,
+  STATUS_INFO,
+  type HealthStatus,
+  type PoolConfig,
+  type VmRecord,
+} from '@vmpool/core';
 import { useId, useState, type ReactNode } from 'react';
 import { agentPresence, PRESENCE_TEXT } from '../lib/agentPresence';
 import { formatAgo, formatDuration } from '../lib/format';
@@ -14,6 +22,13 @@ import { ServiceDots } from './ServiceDots';
 import { Spinner } from './StateBox';
 import { StatusBadge } from './StatusBadge';
 import type { RequestResult } from '@vmpool/core';
+
+const HEALTH_TONE: Readonly<Record<HealthStatus, string>> = {
+  healthy: 'green',
+  degraded: 'yellow',
+  unhealthy: 'red',
+  unknown: 'gray',
+};
 
 export type VmAction =
   | { kind: 'start' }
@@ -40,7 +55,8 @@ export interface CompetitionOption {
 export interface VMCardProps {
   vm: VmRecord;
   now: number;
-  agentStaleSeconds: number;
+  /** Pool settings (agent staleness); null while loading judges with core's defaults. */
+  poolConfig: PoolConfig | null;
   availability: VmActionAvailability;
   /** Name of the competition in `assignedTo`, when known. */
   assignedName: string | null;
@@ -93,7 +109,13 @@ export function VMCard(props: VMCardProps) {
   // Terminating deletes the instance, so it takes a second click (like Launch).
   const [confirmTerminate, setConfirmTerminate] = useState(false);
   const selectId = useId();
-  const presence = agentPresence(vm.agent, now, props.agentStaleSeconds);
+  const config = props.poolConfig ?? DEFAULT_POOL_CONFIG;
+  const presence = agentPresence(vm.agent, now, config.agentStaleSeconds);
+  // While the VM should be up, judge its health live: the stored verdict lags behind a dead
+  // agent until the next health check. Otherwise the stored verdict is all there is.
+  const health = isRunningStatus(vm.status)
+    ? healthVerdict(vm.agent, config, now)
+    : { status: vm.healthStatus, agentStale: false, reasons: [] };
   const inFlight = pending !== null && !isFinished(pending.result) && pending.error === null;
   const busy = (kind: VmAction['kind']) => inFlight && pending.action === kind;
   const publicIp = vm.publicIp ?? vm.agent?.publicIp ?? null;
@@ -141,8 +163,13 @@ export function VMCard(props: VMCardProps) {
             )}
           </dd>
           <dt>Health</dt>
-          <dd>
-            {vm.healthStatus}
+          <dd title={health.reasons.join('; ') || undefined}>
+            <span className={`dot dot-${HEALTH_TONE[health.status]}`} aria-hidden="true" />{' '}
+            {health.status}
+            {/* Service problems show in the dots below; a silent agent shows nowhere else. */}
+            {health.agentStale && health.reasons[0] !== undefined && (
+              <span className="faint"> · {health.reasons[0]}</span>
+            )}
             {uptime !== undefined && presence === 'online' && (
               <span className="faint"> · up {formatDuration(uptime * 1000)}</span>
             )}

@@ -103,7 +103,7 @@ export function VMCardContainer({
     <VMCard
       vm={vm}
       now={now}
-      agentStaleSeconds={pool.poolConfig?.agentStaleSeconds ?? 60}
+      poolConfig={pool.poolConfig}
       availability={vmActionAvailability(vm)}
       isAdmin={isAdmin}
       pending={pending}
