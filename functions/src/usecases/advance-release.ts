@@ -1,6 +1,9 @@
 import {
+  awaitsReleaseMark,
   buildCommandArgv,
   isFinalCommandStatus,
+  isReleasingForRequest,
+  isStopping,
   PRODUCTION_COMMAND_ENV,
   type CommandOp,
 } from '@vmpool/core';
@@ -29,11 +32,11 @@ export async function advanceRelease(deps: UseCaseDeps, competitionId: string): 
   const progress = lock?.release;
   if (!lock || !progress) return false;
   let vm = await deps.store.getVm(progress.vmId);
-  if (vm !== null && vm.assignedTo === competitionId && vm.status !== 'releasing') {
+  if (vm !== null && awaitsReleaseMark(vm, competitionId)) {
     // The release was recorded but the VM never marked (a crash in between): mark it now.
     const now = deps.clock.now();
     const marked = await deps.store.updateVm(vm.vmId, (current) =>
-      current.assignedTo === competitionId && current.status !== 'releasing'
+      awaitsReleaseMark(current, competitionId)
         ? changeStatus(current, 'release', now, `releasing from ${competitionId}`, {
             requestId: progress.requestId,
             deadline: progress.deadline,
@@ -42,7 +45,7 @@ export async function advanceRelease(deps: UseCaseDeps, competitionId: string): 
     );
     vm = marked.vm;
   }
-  const stillReleasing = vm?.status === 'releasing' && vm.requestId === progress.requestId;
+  const stillReleasing = vm !== null && isReleasingForRequest(vm, progress.requestId);
   if (!stillReleasing) {
     // The VM already left `releasing` (a crash after that step): finish the remaining steps.
     await finishRelease(deps, lock, progress, { kind: 'done', ok: true, note: '' });
@@ -164,7 +167,7 @@ async function finishRelease(
   const competitionId = lock.competitionId;
   const free = { assignedTo: null, assignedAt: null, assignedBy: null, requestId: null };
   const { committed, vm } = await store.updateVm(progress.vmId, (current) => {
-    if (current.status !== 'releasing' || current.requestId !== progress.requestId) return null;
+    if (!isReleasingForRequest(current, progress.requestId)) return null;
     if (!state.ok) {
       return changeStatus(current, 'fail', now, `release cleanup failed: ${state.note}`, {
         ...free,
@@ -184,7 +187,7 @@ async function finishRelease(
           lastReleasedAt: now,
         });
   });
-  if (committed && vm?.status === 'stopping') {
+  if (committed && vm !== null && isStopping(vm.status)) {
     await deps.compute.stopInstance(vm.region, vm.instanceId).catch((error: unknown) => {
       deps.logger.warn('stop after release failed; reconcile retries it', {
         vmId: vm.vmId,

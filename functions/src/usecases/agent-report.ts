@@ -7,6 +7,10 @@ import {
   readyEvent,
   recoverEvent,
   alertScopeFor,
+  isAssignedOffAir,
+  isAwaitingAgent,
+  isFailed,
+  showEvent,
   type AgentReport,
   type PoolConfig,
   type VmRecord,
@@ -68,7 +72,7 @@ export async function onAgentReport(
   const vm = await deps.store.getVm(vmId);
   if (vm === null) return;
   const changed = signature(previous) !== signature(current);
-  if (!changed && vm.status !== 'starting') return;
+  if (!changed && !isAwaitingAgent(vm.status)) return;
 
   const parsedConfig = await deps.store.readConfig();
   const config = parsedConfig.ok ? parsedConfig.value : { ...DEFAULT_POOL_CONFIG };
@@ -100,21 +104,20 @@ export async function applyAgentTransitions(
   const verdict = healthVerdict(vm.agent, config, now);
   const { vm: updated } = await deps.store.updateVm(vm.vmId, (latest) => {
     const health = { healthStatus: verdict.status, lastHealthCheck: now };
-    if (latest.status === 'starting' && isReady(latest, config, now)) {
+    if (isAwaitingAgent(latest.status) && isReady(latest, config, now)) {
       return changeStatus(latest, readyEvent(latest), now, 'agent reported ready', {
         ...health,
         deadline: null,
       });
     }
     const streaming = latest.agent?.show?.obsIsStreaming === true;
-    if (latest.status === 'assigned' && streaming) {
-      return changeStatus(latest, 'show_live', now, 'OBS is streaming', health);
-    }
-    if (latest.status === 'in_use' && !streaming) {
-      return changeStatus(latest, 'show_ended', now, 'OBS stopped streaming', health);
+    const show = showEvent(latest.status, streaming);
+    if (show !== null) {
+      const reason = streaming ? 'OBS is streaming' : 'OBS stopped streaming';
+      return changeStatus(latest, show, now, reason, health);
     }
     if (
-      latest.status === 'error' &&
+      isFailed(latest.status) &&
       latest.statusReason.startsWith(STALE_REASON_PREFIX) &&
       latest.ec2State === 'running' &&
       !verdict.agentStale
@@ -123,13 +126,15 @@ export async function applyAgentTransitions(
     }
     return latest.healthStatus === verdict.status ? null : { ...latest, ...health };
   });
-  if (updated?.status === 'assigned' && vm.status === 'starting') {
+  // Ready for its competition after a start or a recovery: hand it over now.
+  const readyForCompetition = updated !== null && isAssignedOffAir(updated.status) ? updated : null;
+  if (readyForCompetition !== null && isAwaitingAgent(vm.status)) {
     // A VM launched for this competition was assigned the moment it was created.
-    const launched = updated.assignedAt === updated.createdAt;
-    await handOver(deps, updated, launched ? LAUNCH_ASSIGN_STEPS : COLD_ASSIGN_STEPS);
+    const launched = readyForCompetition.assignedAt === readyForCompetition.createdAt;
+    await handOver(deps, readyForCompetition, launched ? LAUNCH_ASSIGN_STEPS : COLD_ASSIGN_STEPS);
   }
-  if (updated?.status === 'assigned' && vm.status === 'error') {
-    await handOver(deps, updated, COLD_ASSIGN_STEPS);
+  if (readyForCompetition !== null && isFailed(vm.status)) {
+    await handOver(deps, readyForCompetition, COLD_ASSIGN_STEPS);
   }
   return updated;
 }

@@ -1,5 +1,7 @@
 import {
   isCold,
+  isStartingForCompetition,
+  isStartingForRequest,
   isWarm,
   pickVmForAssignment,
   type AssignRequest,
@@ -79,7 +81,7 @@ async function resume(
     );
     return null;
   }
-  if (vm.status === 'starting') {
+  if (isStartingForCompetition(vm, ctx.request.competitionId)) {
     await reportWaiting(deps, ctx, vm, COLD_ASSIGN_STEPS);
     return { kind: 'waiting', vm };
   }
@@ -168,7 +170,7 @@ async function startClaimedVm(deps: UseCaseDeps, vm: VmRecord): Promise<void> {
     const reason = `start failed: ${error instanceof Error ? error.message : String(error)}`;
     const now = deps.clock.now();
     await deps.store.updateVm(vm.vmId, (current) =>
-      current.status === 'starting' && current.requestId === vm.requestId
+      isStartingForRequest(current, vm.requestId)
         ? changeStatus(current, 'fail', now, reason, {
             assignedTo: null,
             assignedAt: null,

@@ -1,4 +1,9 @@
-import { isFinalCommandStatus, type AuditOutcome, type CommandStatus } from '@vmpool/core';
+import {
+  isFinalCommandStatus,
+  releasingCompetition,
+  type AuditOutcome,
+  type CommandStatus,
+} from '@vmpool/core';
 import { advanceRelease } from './advance-release';
 import { audit, commandAuditId } from './audit';
 import type { UseCaseDeps } from './deps';
@@ -44,7 +49,6 @@ export async function onCommandStatus(
       .join(', '),
   });
   const vm = await deps.store.getVm(vmId);
-  if (vm?.status === 'releasing' && vm.assignedTo !== null) {
-    await advanceRelease(deps, vm.assignedTo);
-  }
+  const releasingFor = vm === null ? null : releasingCompetition(vm);
+  if (releasingFor !== null) await advanceRelease(deps, releasingFor);
 }

@@ -1,4 +1,13 @@
-import { isTransitional, type PoolConfig, type VmRecord } from '@vmpool/core';
+import {
+  deadlineRule,
+  isAwaitingAgent,
+  isReleasing,
+  isTransitional,
+  type DeadlineRetry,
+  type PoolConfig,
+  type VmRecord,
+} from '@vmpool/core';
+import type { ComputePort } from '@vmpool/core/ports';
 import type { AssignmentLock } from '../store/pool-store';
 import { completeRequest } from './complete-request';
 import type { UseCaseDeps } from './deps';
@@ -6,7 +15,7 @@ import { COLD_ASSIGN_STEPS } from './hand-over';
 import { isPendingInstanceId } from './launch-vm';
 import { failedResult, STEP } from './progress';
 import { RequestError } from './request-error';
-import { changeStatus } from './vm-changes';
+import { changeStatus, deadlineFor } from './vm-changes';
 
 /** Marks a transitional state that was retried once; the next deadline sends it to error. */
 export const RETRY_MARK = ' (retried)';
@@ -29,15 +38,12 @@ export async function enforceDeadlines(
   const releasing = new Set(locks.filter((lock) => lock.release).map((lock) => lock.release?.vmId));
   for (const vm of vms) {
     if (!isTransitional(vm.status) || vm.deadline === null || now <= vm.deadline) continue;
-    if (vm.status === 'releasing' && releasing.has(vm.vmId)) continue;
+    if (isReleasing(vm.status) && releasing.has(vm.vmId)) continue;
     handled += 1;
     const retried = vm.statusReason.endsWith(RETRY_MARK);
     const retry = retryCall(deps, vm);
     if (!retried && retry !== null) {
-      const deadline =
-        vm.status === 'starting'
-          ? now + config.warmupTimeSeconds * 1000 * deps.settings.startDeadlineFactor
-          : now + deps.settings.stopDeadlineMs;
+      const deadline = deadlineFor(vm.status, now, config, deps.settings);
       const { committed } = await deps.store.updateVm(vm.vmId, (current) =>
         current.status === vm.status && current.deadline === vm.deadline
           ? { ...current, deadline, statusReason: `${current.statusReason}${RETRY_MARK}` }
@@ -55,18 +61,19 @@ export async function enforceDeadlines(
   return handled;
 }
 
+const RETRY_CALLS: Readonly<
+  Record<DeadlineRetry, (compute: ComputePort, vm: VmRecord) => Promise<void>>
+> = {
+  start: (compute, vm) => compute.startInstance(vm.region, vm.instanceId),
+  stop: (compute, vm) => compute.stopInstance(vm.region, vm.instanceId),
+  terminate: (compute, vm) => compute.terminateInstance(vm.region, vm.instanceId),
+};
+
+/** The EC2 call that is repeated once for a VM past its deadline (see DEADLINE_RULES). */
 function retryCall(deps: UseCaseDeps, vm: VmRecord): (() => Promise<void>) | null {
   if (isPendingInstanceId(vm.instanceId)) return null;
-  switch (vm.status) {
-    case 'starting':
-      return () => deps.compute.startInstance(vm.region, vm.instanceId);
-    case 'stopping':
-      return () => deps.compute.stopInstance(vm.region, vm.instanceId);
-    case 'terminating':
-      return () => deps.compute.terminateInstance(vm.region, vm.instanceId);
-    default:
-      return null;
-  }
+  const retry = deadlineRule(vm.status)?.retry ?? null;
+  return retry === null ? null : () => RETRY_CALLS[retry](deps.compute, vm);
 }
 
 async function expire(deps: UseCaseDeps, vm: VmRecord, now: number): Promise<void> {
@@ -88,7 +95,7 @@ async function expire(deps: UseCaseDeps, vm: VmRecord, now: number): Promise<voi
   await deps.store.updateLock(competitionId, (current) =>
     current?.vmId === vm.vmId ? null : undefined,
   );
-  if (vm.status === 'starting' && vm.requestId !== null) {
+  if (isAwaitingAgent(vm.status) && vm.requestId !== null) {
     await completeRequest(
       deps,
       vm.requestId,

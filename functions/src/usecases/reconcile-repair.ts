@@ -1,4 +1,4 @@
-import { holdsAssignment, type VmRecord } from '@vmpool/core';
+import { holdsAssignment, isHandedOver, type VmRecord } from '@vmpool/core';
 import type { AssignmentLock } from '../store/pool-store';
 import { advanceRelease } from './advance-release';
 import type { UseCaseDeps } from './deps';
@@ -50,7 +50,7 @@ export async function repairAssignments(
   }
   for (const vm of vms) {
     if (!holdsAssignment(vm) || vm.assignedTo === null) continue;
-    if (vm.status !== 'assigned' && vm.status !== 'in_use') continue;
+    if (!isHandedOver(vm.status)) continue;
     const competitionId = vm.assignedTo;
     if (!locked.has(competitionId)) {
       await deps.store.updateLock(competitionId, (current) =>

@@ -1,37 +1,26 @@
 import {
+  adoptedStatus,
   holdsAssignment,
+  isAwaitingAgent,
+  isFailed,
+  isStopping,
+  isTerminating,
   isValidVmId,
   makeVmId,
   transitionVm,
   type PoolConfig,
   type VmEvent,
   type VmRecord,
-  type VmStatus,
 } from '@vmpool/core';
 import type { ComputeInstance } from '@vmpool/core/ports';
 import type { UseCaseDeps } from './deps';
 import { isPendingInstanceId } from './launch-vm';
-import { changeStatus, newVmRecord, vmAddressOf } from './vm-changes';
+import { changeStatus, deadlineFor, newVmRecord, vmAddressOf } from './vm-changes';
 
 export interface SyncCounts {
   adopted: number;
   synced: number;
   removed: number;
-}
-
-/** The status an adopted instance starts in, from its EC2 state; null: do not adopt. */
-function adoptedStatus(instance: ComputeInstance): VmStatus | null {
-  switch (instance.state) {
-    case 'pending':
-    case 'running':
-      return 'starting';
-    case 'stopped':
-      return 'stopped';
-    case 'stopping':
-      return 'stopping';
-    default:
-      return null;
-  }
 }
 
 /** The event EC2's state implies for a VM, if the state machine allows one. */
@@ -40,10 +29,11 @@ function ec2Event(vm: VmRecord, instance: ComputeInstance): VmEvent | null {
   if (instance.state === 'stopped') {
     candidates.push(holdsAssignment(vm) ? 'fail' : 'ec2_stopped');
   } else if (instance.state === 'running' || instance.state === 'pending') {
-    if (vm.status === 'stopped') candidates.push('ec2_running');
-    if (vm.status === 'stopping' && instance.state === 'pending') candidates.push('fail');
+    // Only a stopped VM accepts ec2_running (filtered below); a stopping one started again fails.
+    candidates.push('ec2_running');
+    if (isStopping(vm.status) && instance.state === 'pending') candidates.push('fail');
   } else if (instance.state === 'terminated' || instance.state === 'shutting-down') {
-    if (vm.status !== 'terminating') candidates.push('fail');
+    if (!isTerminating(vm.status)) candidates.push('fail');
   }
   return candidates.find((event) => transitionVm(vm, event).ok) ?? null;
 }
@@ -70,7 +60,7 @@ export async function syncWithCompute(
 
   for (const instance of byInstance.values()) {
     if (known.has(instance.instanceId)) continue;
-    const status = adoptedStatus(instance);
+    const status = adoptedStatus(instance.state);
     if (status === null) continue;
     const tagged = instance.tags.VmId;
     const pending = vms.find((vm) => vm.vmId === tagged && isPendingInstanceId(vm.instanceId));
@@ -95,19 +85,14 @@ export async function syncWithCompute(
       status,
       now,
       reason: `adopted: tagged instance found in ${instance.region}`,
-      deadline:
-        status === 'starting'
-          ? now + config.warmupTimeSeconds * 1000 * deps.settings.startDeadlineFactor
-          : status === 'stopping'
-            ? now + deps.settings.stopDeadlineMs
-            : null,
+      deadline: deadlineFor(status, now, config, deps.settings),
       ec2State: instance.state,
       publicIp: instance.publicIp,
       privateIp: instance.privateIp,
       publicDns: instance.publicDns,
     });
     // The instance may have been running (its agent too) long before it was tagged.
-    if (status === 'starting') record.lastStartedAt = instance.launchTime ?? now;
+    if (isAwaitingAgent(status)) record.lastStartedAt = instance.launchTime ?? now;
     if (await deps.store.createVm(record)) {
       takenIds.add(vmId);
       known.add(instance.instanceId);
@@ -126,13 +111,13 @@ export async function syncWithCompute(
     if (!described.has(vm.region) || isPendingInstanceId(vm.instanceId)) continue;
     const instance = byInstance.get(vm.instanceId);
     if (instance === undefined || instance.state === 'terminated') {
-      if (vm.status === 'terminating' || instance?.state === 'terminated') {
+      if (isTerminating(vm.status) || instance?.state === 'terminated') {
         if (await deps.store.deleteVm(vm.vmId, (current) => !holdsAssignment(current))) {
           counts.removed += 1;
           continue;
         }
       }
-      if (vm.status !== 'error') {
+      if (!isFailed(vm.status)) {
         await deps.store.updateVm(vm.vmId, (current) =>
           changeStatus(current, 'fail', now, `instance ${vm.instanceId} no longer exists in EC2`, {
             ec2State: instance?.state ?? 'unknown',

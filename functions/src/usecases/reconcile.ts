@@ -15,7 +15,7 @@ import { enforceDeadlines } from './reconcile-deadlines';
 import { redriveOpenRequests, repairAssignments } from './reconcile-repair';
 import { syncWithCompute } from './reconcile-sync';
 import { changeStatus } from './vm-changes';
-import { healthVerdict, isRunningStatus } from '@vmpool/core';
+import { failsOnStaleAgent, healthVerdict, isAwaitingAgent } from '@vmpool/core';
 
 export interface ReconcileReport {
   regions: string[];
@@ -78,7 +78,7 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
   let vms = (await deps.store.listVms()).vms;
   // A starting VM whose agent is already ready (e.g. its report came before the record).
   for (const vm of vms) {
-    if (vm.status === 'starting' && vm.agent !== null) {
+    if (isAwaitingAgent(vm.status) && vm.agent !== null) {
       await applyAgentTransitions(deps, vm, config, deps.clock.now());
     }
   }
@@ -125,7 +125,7 @@ async function failStaleAgents(
   const graceMs = config.agentStaleSeconds * 1000;
   let failed = 0;
   for (const vm of vms) {
-    if (!isRunningStatus(vm.status) || vm.status === 'releasing') continue;
+    if (!failsOnStaleAgent(vm.status)) continue;
     if (now - vm.statusChangedAt <= graceMs) continue;
     const verdict = healthVerdict(vm.agent, config, now);
     if (!verdict.agentStale) continue;
@@ -167,7 +167,7 @@ async function keepWarmMinimum(
     started += 1;
     await deps.compute.startInstance(vm.region, vm.instanceId).catch(async (error: unknown) => {
       await deps.store.updateVm(vm.vmId, (current) =>
-        current.status === 'starting'
+        isAwaitingAgent(current.status)
           ? changeStatus(
               current,
               'fail',

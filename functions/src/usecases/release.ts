@@ -1,5 +1,9 @@
 import {
+  awaitsReleaseMark,
   isAgentStale,
+  isReleasingForRequest,
+  isStartingForCompetition,
+  isStopping,
   vmHeldBy,
   type PoolConfig,
   type ReleaseRequest,
@@ -52,7 +56,7 @@ export async function release(deps: UseCaseDeps, ctx: ReleaseContext): Promise<'
   if (vm === undefined) {
     throw new RequestError('NOT_ASSIGNED', `Competition ${competitionId} has no VM to release`);
   }
-  if (vm.status === 'starting') {
+  if (isStartingForCompetition(vm, competitionId)) {
     await cancelColdAssign(deps, vm, competitionId);
     await completeRequest(
       deps,
@@ -92,7 +96,7 @@ export async function release(deps: UseCaseDeps, ctx: ReleaseContext): Promise<'
     vmId: vm.vmId,
   });
   const marked = await store.updateVm(vm.vmId, (current) =>
-    current.assignedTo === competitionId && current.status !== 'releasing'
+    awaitsReleaseMark(current, competitionId)
       ? changeStatus(current, 'release', now, `releasing from ${competitionId}`, {
           requestId,
           deadline: releaseProgress.deadline,
@@ -100,7 +104,7 @@ export async function release(deps: UseCaseDeps, ctx: ReleaseContext): Promise<'
       : null,
   );
   const current = marked.vm;
-  if (!(current?.status === 'releasing' && current.requestId === requestId)) {
+  if (current === null || !isReleasingForRequest(current, requestId)) {
     await store.updateLock(competitionId, (latest) =>
       latest?.release?.requestId === requestId ? { ...latest, release: null } : undefined,
     );
@@ -130,7 +134,7 @@ async function cancelColdAssign(
 ): Promise<void> {
   const now = deps.clock.now();
   const { vm: stopped } = await deps.store.updateVm(vm.vmId, (current) => {
-    if (current.status !== 'starting' || current.assignedTo !== competitionId) return null;
+    if (!isStartingForCompetition(current, competitionId)) return null;
     const free = { ...current, assignedTo: null, assignedAt: null, assignedBy: null };
     return changeStatus(free, 'stop_requested', now, `start for ${competitionId} cancelled`, {
       requestId: null,
@@ -138,7 +142,7 @@ async function cancelColdAssign(
       lastReleasedAt: now,
     });
   });
-  if (stopped?.status === 'stopping') {
+  if (stopped !== null && isStopping(stopped.status)) {
     await deps.compute.stopInstance(vm.region, vm.instanceId).catch((error: unknown) => {
       deps.logger.warn('stop after cancelled start failed; reconcile retries', {
         vmId: vm.vmId,

@@ -1,11 +1,47 @@
 import {
+  deadlineRule,
+  isAwaitingAgent,
   transitionVm,
   vmAddressFor,
+  type DeadlineBudget,
+  type PoolConfig,
   type VmEvent,
   type VmRecord,
   type VmStatus,
 } from '@vmpool/core';
+import type { ControlPlaneConfig } from '../config/control-plane-config';
 import { RequestError } from './request-error';
+
+type DeadlineSettings = Pick<
+  ControlPlaneConfig,
+  'startDeadlineFactor' | 'stopDeadlineMs' | 'releaseTimeoutMs'
+>;
+
+function budgetMs(
+  budget: DeadlineBudget,
+  config: Pick<PoolConfig, 'warmupTimeSeconds'>,
+  settings: DeadlineSettings,
+): number {
+  switch (budget) {
+    case 'warmup':
+      return config.warmupTimeSeconds * 1000 * settings.startDeadlineFactor;
+    case 'stop':
+      return settings.stopDeadlineMs;
+    case 'release':
+      return settings.releaseTimeoutMs;
+  }
+}
+
+/** When a VM that enters `status` at `now` must have left it; null when the status has none. */
+export function deadlineFor(
+  status: VmStatus,
+  now: number,
+  config: Pick<PoolConfig, 'warmupTimeSeconds'>,
+  settings: DeadlineSettings,
+): number | null {
+  const rule = deadlineRule(status);
+  return rule === null ? null : now + budgetMs(rule.budget, config, settings);
+}
 
 /**
  * The record after `event`, or null when the state machine (or the assignment rule) forbids
@@ -81,7 +117,7 @@ export function newVmRecord(input: {
     healthStatus: 'unknown',
     lastHealthCheck: null,
     createdAt: input.now,
-    lastStartedAt: input.status === 'starting' ? input.now : null,
+    lastStartedAt: isAwaitingAgent(input.status) ? input.now : null,
     lastStoppedAt: null,
     lastReleasedAt: null,
     totalAssignments: 0,
