@@ -228,7 +228,8 @@ export function createRtdbPoolStore(db: Database): PoolStore {
     },
 
     async listUnbegunRequests(limit) {
-      // Needs ".indexOn": ["result/state"] on vmPool/requests in production.
+      // Served by the ".indexOn" on "result/state" that database.rules.json declares for
+      // vmPool/requests (without it RTDB would download every request to filter them).
       const snapshot = await db
         .ref(paths.requests())
         .orderByChild('result/state')
