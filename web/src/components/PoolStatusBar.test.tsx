@@ -33,9 +33,17 @@ describe('PoolStatusBar', () => {
     }
     // Starting has no VM, so it is not listed.
     expect(within(counts).queryByLabelText(/Starting/)).toBeNull();
-    expect(
-      screen.getByRole('meter', { name: 'Pool utilisation' }).getAttribute('aria-valuenow'),
-    ).toBe('40');
+    const meter = screen.getByRole('meter', { name: 'Pool utilisation' });
+    expect(meter.getAttribute('aria-valuenow')).toBe('40');
+    // The solid part of the bar is the VMs in shows, first; free VMs follow, faded.
+    const parts = [...meter.children] as HTMLElement[];
+    const solid = parts.filter((part) => !part.classList.contains('free'));
+    expect(solid.map((part) => part.title)).toEqual([
+      'Assigned (in a show): 1',
+      'In use (in a show): 1',
+    ]);
+    expect(parts.indexOf(solid[1] as HTMLElement)).toBe(1);
+    expect(solid.reduce((sum, part) => sum + parseFloat(part.style.width), 0)).toBe(40);
   });
 
   it('warns when fewer VMs are warm than configured and starts a cold one', () => {

@@ -48,6 +48,15 @@ export function PoolStatusBar({
   const coldVm = vms.find((vm) => isCold(vm.status) && vm.assignedTo === null);
   const utilisation = total === 0 ? 0 : Math.round((inShows / total) * 100);
   const low = available < config.minWarmVMs;
+  // VMs in shows first and solid, free ones after and faded: the solid part of the bar is the
+  // utilisation the meter reports, and the colours still show what the pool is doing.
+  const segments = [true, false].flatMap((held) =>
+    VM_STATUSES.map((status) => ({
+      status,
+      held,
+      count: vms.filter((vm) => vm.status === status && holdsAssignment(vm) === held).length,
+    })).filter((segment) => segment.count > 0),
+  );
 
   const startButton = isAdmin && (
     <button
@@ -99,18 +108,14 @@ export function PoolStatusBar({
             aria-valuemax={100}
             aria-valuenow={utilisation}
           >
-            {VM_STATUSES.map((status) => {
-              const count = counts.get(status) ?? 0;
-              if (count === 0 || total === 0) return null;
-              return (
-                <span
-                  key={status}
-                  className={`fill-${STATUS_INFO[status].colour}`}
-                  style={{ width: `${(count / total) * 100}%` }}
-                  title={`${STATUS_INFO[status].label}: ${count}`}
-                />
-              );
-            })}
+            {segments.map((segment) => (
+              <span
+                key={`${segment.status}-${segment.held ? 'held' : 'free'}`}
+                className={`fill-${STATUS_INFO[segment.status].colour}${segment.held ? '' : ' free'}`}
+                style={{ width: `${(segment.count / total) * 100}%` }}
+                title={`${STATUS_INFO[segment.status].label}${segment.held ? ' (in a show)' : ''}: ${segment.count}`}
+              />
+            ))}
           </div>
         </div>
         {!low && startButton}
