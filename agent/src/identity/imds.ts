@@ -86,16 +86,3 @@ export async function readInstanceIdentity(service: MetadataService): Promise<In
     signature: signature.replace(/\s+/g, ''),
   };
 }
-
-export function localIdentity(vmId: string): InstanceIdentity {
-  return {
-    instanceId: `local-${vmId}`,
-    region: 'local',
-    availabilityZone: 'local-a',
-    instanceType: 'local',
-    publicIp: '127.0.0.1',
-    privateIp: '127.0.0.1',
-    document: null,
-    signature: null,
-  };
-}

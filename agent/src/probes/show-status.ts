@@ -1,5 +1,6 @@
 // Probes the show server's GET /api/status (BRIEF §3). A down or odd server is a finding,
 // never an exception: the agent keeps going and reports it.
+import { httpGet } from './http-get';
 
 export interface ShowProbe {
   reachable: boolean;
@@ -59,26 +60,18 @@ export async function probeShowStatus(
   timeoutMs = 3_000,
 ): Promise<ShowProbe> {
   const started = now();
-  try {
-    const response = await fetch(`${baseUrl}/api/status`, {
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const latencyMs = Math.max(0, now() - started);
-    if (!response.ok) {
-      await response.body?.cancel();
-      return { ...unreachable(`/api/status answered HTTP ${response.status}`), latencyMs };
-    }
-    return readShowStatus(await response.json().catch(() => undefined), latencyMs);
-  } catch (error) {
-    return unreachable(networkErrorCode(error));
-  }
+  const result = await httpGet(`${baseUrl}/api/status`, timeoutMs);
+  if (!result.ok) return unreachable(result.error);
+  const latencyMs = Math.max(0, now() - started);
+  if (result.status < 200 || result.status > 299)
+    return { ...unreachable(`/api/status answered HTTP ${result.status}`), latencyMs };
+  return readShowStatus(parseJson(result.text), latencyMs);
 }
 
-/** fetch wraps the socket error (ECONNREFUSED, …), sometimes inside an AggregateError. */
-function networkErrorCode(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; errors?: Array<{ code?: unknown }> } }).cause;
-  const code = cause?.code ?? cause?.errors?.[0]?.code;
-  if (typeof code === 'string') return code;
-  if (cause instanceof Error) return cause.message;
-  return (error as Error).name === 'TimeoutError' ? 'timed out' : (error as Error).message;
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }

@@ -8,7 +8,7 @@ import { CommandExecutor } from '../commands/executor';
 import { createPlanner, productionCommandEnv } from '../commands/catalogue';
 import { localCommandEnv } from '../local/command-env';
 import { ensureVmDir } from '../local/vm-dir';
-import { createMetadataService, localIdentity, readInstanceIdentity } from '../identity/imds';
+import { localIdentity } from '../identity/local-identity';
 import { AgentSession } from '../identity/session';
 import { exchangeIdentity } from '../identity/token-client';
 import type { InstanceIdentity } from '../identity/types';
@@ -38,6 +38,8 @@ async function readIdentityWithRetry(
   endpoint: string | undefined,
   log: Logger,
 ): Promise<InstanceIdentity> {
+  // Loaded only on EC2: the AWS SDK's modules cost about 6 MB that local mode never needs.
+  const { createMetadataService, readInstanceIdentity } = await import('../identity/imds');
   const service = createMetadataService(endpoint ? { endpoint } : {});
   for (let attempt = 0; ; attempt++) {
     try {
@@ -79,7 +81,7 @@ export async function startAgent(
     if (document === null || signature === null)
       throw new Error('IMDS returned no identity document');
     const state = await loadOrCreateState(config.stateDir, identity.instanceId, Date.now());
-    clients = productionFirebase(config.databaseUrl, config.firebase, config.authEmulator);
+    clients = await productionFirebase(config.databaseUrl, config.firebase, config.authEmulator);
     notifier.status('exchanging identity for a token');
     session = new AgentSession({
       exchange: () =>

@@ -1,7 +1,6 @@
 // The Firebase clients, created once. Production signs in with the custom token from the
 // identity exchange; local mode talks to local/rtdb with an emulator (unsigned) token.
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
-import { connectAuthEmulator, getAuth, signInWithCustomToken } from 'firebase/auth';
 import { connectDatabaseEmulator, getDatabase, goOffline, type Database } from 'firebase/database';
 import type { FirebaseWebConfig } from '../config/config';
 
@@ -46,11 +45,14 @@ export function localFirebase(databaseUrl: string, vmId: string): FirebaseClient
   };
 }
 
-export function productionFirebase(
+export async function productionFirebase(
   databaseUrl: string,
   web: FirebaseWebConfig,
   authEmulator?: string,
-): FirebaseClients {
+): Promise<FirebaseClients> {
+  // Auth is loaded only where it signs in: local mode would carry its ~300 kB of code (and
+  // the heap its module set-up builds) without ever calling it.
+  const { connectAuthEmulator, getAuth, signInWithCustomToken } = await import('firebase/auth');
   // Against emulators the database is addressed as host:port?ns=NAME, as in local mode.
   const emulated =
     authEmulator !== undefined && databaseUrl.startsWith('http:')
