@@ -1,5 +1,6 @@
 // The agent's configuration, parsed once from flags (and, on a VM, a JSON file written by the
 // boot script), validated with every error reported together. Nothing else reads argv/env.
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 
 export interface FirebaseWebConfig {
@@ -26,6 +27,9 @@ export interface LocalConfig extends CommonConfig {
   mode: 'local';
   vmId: string;
   vmDir: string;
+  /** Reported addresses; by default the show server's host (each local VM has its own). */
+  publicIp: string;
+  privateIp: string;
 }
 
 export interface ProductionConfig extends CommonConfig {
@@ -71,9 +75,24 @@ const FLAGS = {
   'archive-bucket': { type: 'string' },
   'auth-emulator': { type: 'string' },
   'log-level': { type: 'string' },
+  'public-ip': { type: 'string' },
+  'private-ip': { type: 'string' },
 } as const;
 
 type FlagName = keyof typeof FLAGS;
+
+/**
+ * The local stack gives each VM its own loopback address (127.0.1.x) and runs its show server
+ * there, so that host is the VM's address; a show server named by host name counts as 127.0.0.1.
+ */
+export function localAddressOf(showServerUrl: string): string {
+  try {
+    const host = new URL(showServerUrl).hostname.replace(/^\[(.*)\]$/, '$1');
+    return isIP(host) === 0 ? '127.0.0.1' : host;
+  } catch {
+    return '127.0.0.1';
+  }
+}
 
 /** Reads `--config FILE` early, so main can load the file before the full parse. */
 export function configFileFlag(argv: readonly string[]): string | undefined {
@@ -175,6 +194,14 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
     const vmId = required('vm-id', 'in local mode');
     if (vmId !== '' && !VM_ID.test(vmId))
       errors.push(`--vm-id must match ${VM_ID.source}, got ${vmId}`);
+    const address = (name: 'public-ip' | 'private-ip'): string => {
+      const value = text(name);
+      if (value === undefined) return localAddressOf(showServerUrl);
+      if (isIP(value) === 0) errors.push(`--${name} must be an IP address, got ${value}`);
+      return value;
+    };
+    const publicIp = address('public-ip');
+    const privateIp = address('private-ip');
     for (const name of [
       'functions-base-url',
       'api-key',
@@ -189,10 +216,15 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
       vmId,
       stateDir: common.stateDir || `.local-data/agent/${vmId}`,
       vmDir: text('vm-dir') ?? `.local-data/vms/${vmId}`,
+      publicIp,
+      privateIp,
     };
   } else {
     if (raw('vm-id') !== undefined)
       errors.push('--vm-id is only for --local; on EC2 the token exchange names the VM');
+    for (const name of ['public-ip', 'private-ip'] as const) {
+      if (raw(name) !== undefined) errors.push(`--${name} is only for --local; on EC2 IMDS tells`);
+    }
     const functionsBaseUrl = required('functions-base-url', 'to exchange the identity document');
     url('functions-base-url', functionsBaseUrl, ['https:', 'http:']);
     const imdsEndpoint = text('imds-endpoint');

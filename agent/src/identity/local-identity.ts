@@ -1,14 +1,17 @@
-// Local mode's identity: no IMDS, the VM id given on the command line.
+// Local mode's identity: no IMDS; the VM id and addresses come from the configuration.
 import type { InstanceIdentity } from './types';
 
-export function localIdentity(vmId: string): InstanceIdentity {
+export function localIdentity(
+  vmId: string,
+  addresses: { publicIp: string; privateIp: string },
+): InstanceIdentity {
   return {
     instanceId: `local-${vmId}`,
     region: 'local',
     availabilityZone: 'local-a',
     instanceType: 'local',
-    publicIp: '127.0.0.1',
-    privateIp: '127.0.0.1',
+    publicIp: addresses.publicIp,
+    privateIp: addresses.privateIp,
     document: null,
     signature: null,
   };

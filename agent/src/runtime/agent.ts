@@ -70,7 +70,7 @@ export async function startAgent(
   let vmId: string;
   let session: AgentSession | undefined;
   if (config.mode === 'local') {
-    identity = localIdentity(config.vmId);
+    identity = localIdentity(config.vmId, config);
     await ensureVmDir(config.vmDir);
     clients = localFirebase(config.databaseUrl, config.vmId);
     vmId = config.vmId;
