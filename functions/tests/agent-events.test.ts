@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manualClock } from '@vmpool/core/ports';
 import { paths, type AgentReport } from '@vmpool/core';
-import type { RtdbServer } from '@vmpool/local/rtdb';
 import { MemoryCompute } from '../src/adapters/memory';
 import { onAgentReport } from '../src/usecases/agent-report';
 import { onCommandStatus } from '../src/usecases/command-status';
@@ -19,31 +18,18 @@ import {
   submit,
   writeConfig,
 } from './support/fixtures';
-import { freshAdminDb, releaseRtdb, sharedRtdb, type AdminDb } from './support/rtdb';
+import { useTestDatabase } from './support/rtdb';
 
-let rtdb: RtdbServer;
-let admin: AdminDb;
-beforeAll(async () => {
-  rtdb = await sharedRtdb();
-});
-afterAll(async () => {
-  await releaseRtdb();
-});
-beforeEach(async () => {
-  admin = await freshAdminDb(rtdb);
-});
-afterEach(async () => {
-  await admin.close();
-});
+const env = useTestDatabase();
 
 async function assigned() {
   const clock = manualClock(T0);
   const compute = new MemoryCompute({ clock });
-  const deps = testDeps(admin.db, { clock, compute });
-  await writeConfig(admin.db, { minWarmVMs: 0, autoStopAfterHours: 0, agentStaleSeconds: 900 });
-  await addCompetition(admin.db, 'meet-1');
-  await seedVm(admin.db, compute, 'vm-001', 'available', T0);
-  await submit(deps, admin.db, 'a1', request('assign', { competitionId: 'meet-1' }));
+  const deps = testDeps(env.admin.db, { clock, compute });
+  await writeConfig(env.admin.db, { minWarmVMs: 0, autoStopAfterHours: 0, agentStaleSeconds: 900 });
+  await addCompetition(env.admin.db, 'meet-1');
+  await seedVm(env.admin.db, compute, 'vm-001', 'available', T0);
+  await submit(deps, env.admin.db, 'a1', request('assign', { competitionId: 'meet-1' }));
   return { clock, deps };
 }
 
@@ -52,12 +38,12 @@ async function report(
   before: AgentReport | null,
   after: AgentReport,
 ) {
-  await admin.db.ref(paths.vmAgent('vm-001')).set(after);
+  await env.admin.db.ref(paths.vmAgent('vm-001')).set(after);
   await onAgentReport(deps, 'vm-001', before, after);
 }
 
 async function openAlerts(scope: string) {
-  const all = ((await admin.db.ref(paths.alerts(scope)).get()).val() ?? {}) as Record<
+  const all = ((await env.admin.db.ref(paths.alerts(scope)).get()).val() ?? {}) as Record<
     string,
     { sourceId: string; resolved: boolean; level: string }
   >;
@@ -73,9 +59,9 @@ describe('agent reports', () => {
     const idle = agentReport(clock.now());
     const live = { ...idle, show: idle.show ? { ...idle.show, obsIsStreaming: true } : null };
     await report(deps, idle, live);
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'in_use' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'in_use' });
     await report(deps, live, idle);
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'assigned' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'assigned' });
   });
 
   it("raises OBS-disconnected and show-server-down alerts in the competition's scope, and resolves them", async () => {
@@ -112,7 +98,7 @@ describe('agent reports', () => {
     const offline = { ...online, online: false, lastSeen: clock.now() };
     clock.advance(12_000);
     await report(deps, online, offline);
-    const alerts = ((await admin.db.ref(paths.alerts('meet-1')).get()).val() ?? {}) as Record<
+    const alerts = ((await env.admin.db.ref(paths.alerts('meet-1')).get()).val() ?? {}) as Record<
       string,
       { sourceId: string; message: string }
     >;
@@ -128,7 +114,7 @@ describe('agent reports', () => {
 
 describe('every handler run twice gives the same state', () => {
   async function snapshot() {
-    const data = (await admin.db.ref().get()).val() as Record<string, unknown>;
+    const data = (await env.admin.db.ref().get()).val() as Record<string, unknown>;
     return JSON.parse(
       JSON.stringify(data, (key, value: unknown) =>
         key === 'updatedAt' || key === 'at' ? undefined : value,
@@ -144,15 +130,15 @@ describe('every handler run twice gives the same state', () => {
     await onAgentReport(deps, 'vm-001', null, online);
     expect(await snapshot()).toEqual(afterReport);
 
-    await submit(deps, admin.db, 'r1', request('release', { competitionId: 'meet-1' }));
-    await runQueuedCommands(admin.db, deps, 'vm-001');
-    expect((await readResult(admin.db, 'r1'))?.state).toBe('succeeded');
+    await submit(deps, env.admin.db, 'r1', request('release', { competitionId: 'meet-1' }));
+    await runQueuedCommands(env.admin.db, deps, 'vm-001');
+    expect((await readResult(env.admin.db, 'r1'))?.state).toBe('succeeded');
     const afterRelease = await snapshot();
     const commands = Object.keys(
-      ((await admin.db.ref(paths.vmCommands('vm-001')).get()).val() ?? {}) as object,
+      ((await env.admin.db.ref(paths.vmCommands('vm-001')).get()).val() ?? {}) as object,
     );
     for (const commandId of commands) await onCommandStatus(deps, 'vm-001', commandId);
-    const stored = (await admin.db.ref(paths.request('r1')).get()).val() as unknown;
+    const stored = (await env.admin.db.ref(paths.request('r1')).get()).val() as unknown;
     await handleRequest(deps, 'r1', stored);
     expect(await snapshot()).toEqual(afterRelease);
 

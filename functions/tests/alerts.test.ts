@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manualClock } from '@vmpool/core/ports';
 import { paths, type AlertDraft } from '@vmpool/core';
-import type { RtdbServer } from '@vmpool/local/rtdb';
 import {
   acknowledgeAlert,
   listActiveAlerts,
@@ -9,22 +8,9 @@ import {
   resolveAlert,
 } from '../src/usecases/alerts';
 import { testDeps, T0 } from './support/deps';
-import { freshAdminDb, releaseRtdb, sharedRtdb, type AdminDb } from './support/rtdb';
+import { useTestDatabase } from './support/rtdb';
 
-let rtdb: RtdbServer;
-let admin: AdminDb;
-beforeAll(async () => {
-  rtdb = await sharedRtdb();
-});
-afterAll(async () => {
-  await releaseRtdb();
-});
-beforeEach(async () => {
-  admin = await freshAdminDb(rtdb);
-});
-afterEach(async () => {
-  await admin.close();
-});
+const env = useTestDatabase();
 
 const draft = (sourceId: string): AlertDraft => ({
   scope: 'meet-1',
@@ -42,18 +28,18 @@ const draft = (sourceId: string): AlertDraft => ({
 
 describe('alerts', () => {
   it('20 concurrent raises of one condition create exactly one alert', async () => {
-    const deps = testDeps(admin.db, { clock: manualClock(T0) });
+    const deps = testDeps(env.admin.db, { clock: manualClock(T0) });
     const created = await Promise.all(
       Array.from({ length: 20 }, () => raiseAlert(deps, draft('vm-unreachable-vm-001'))),
     );
     expect(created.filter(Boolean)).toHaveLength(1);
-    const stored = (await admin.db.ref(paths.alerts('meet-1')).get()).val() as object;
+    const stored = (await env.admin.db.ref(paths.alerts('meet-1')).get()).val() as object;
     expect(Object.keys(stored)).toHaveLength(1);
   });
 
   it('acknowledge, list active, resolve, and a new alert once the old one is resolved', async () => {
     const clock = manualClock(T0);
-    const deps = testDeps(admin.db, { clock });
+    const deps = testDeps(env.admin.db, { clock });
     await raiseAlert(deps, draft('vm-unreachable-vm-001'));
     await raiseAlert(deps, draft('obs-disconnected-vm-001'));
     const active = await listActiveAlerts(deps, 'meet-1');
@@ -63,7 +49,9 @@ describe('alerts', () => {
     ]);
     const target = active.find((alert) => alert.sourceId === 'vm-unreachable-vm-001');
     expect(await acknowledgeAlert(deps, 'meet-1', target?.id ?? '', 'admin-uid')).toBe(true);
-    const acknowledged = (await admin.db.ref(paths.alert('meet-1', target?.id ?? '')).get()).val();
+    const acknowledged = (
+      await env.admin.db.ref(paths.alert('meet-1', target?.id ?? '')).get()
+    ).val();
     expect(acknowledged).toMatchObject({ acknowledged: true, acknowledgedBy: 'admin-uid' });
 
     clock.advance(1000);

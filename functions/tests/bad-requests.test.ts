@@ -1,6 +1,5 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manualClock } from '@vmpool/core/ports';
-import type { RtdbServer } from '@vmpool/local/rtdb';
 import { MemoryCompute } from '../src/adapters/memory';
 import { testDeps, T0 } from './support/deps';
 import {
@@ -11,31 +10,18 @@ import {
   submit,
   writeConfig,
 } from './support/fixtures';
-import { freshAdminDb, releaseRtdb, sharedRtdb, type AdminDb } from './support/rtdb';
+import { useTestDatabase } from './support/rtdb';
 
-let rtdb: RtdbServer;
-let admin: AdminDb;
-beforeAll(async () => {
-  rtdb = await sharedRtdb();
-});
-afterAll(async () => {
-  await releaseRtdb();
-});
-beforeEach(async () => {
-  admin = await freshAdminDb(rtdb);
-});
-afterEach(async () => {
-  await admin.close();
-});
+const env = useTestDatabase();
 
 async function pool() {
   const clock = manualClock(T0);
   const compute = new MemoryCompute({ clock });
-  const deps = testDeps(admin.db, { clock, compute });
-  await writeConfig(admin.db, { minWarmVMs: 0 });
-  await addCompetition(admin.db, 'meet-1', 'producer-1');
-  await addCompetition(admin.db, 'meet-2', 'producer-2');
-  await seedVm(admin.db, compute, 'vm-001', 'available', T0);
+  const deps = testDeps(env.admin.db, { clock, compute });
+  await writeConfig(env.admin.db, { minWarmVMs: 0 });
+  await addCompetition(env.admin.db, 'meet-1', 'producer-1');
+  await addCompetition(env.admin.db, 'meet-2', 'producer-2');
+  await seedVm(env.admin.db, compute, 'vm-001', 'available', T0);
   return deps;
 }
 
@@ -65,8 +51,8 @@ describe('bad requests fail with a coded error in result', () => {
 
   it.each(cases)('%s', async (_name, payload, code) => {
     const deps = await pool();
-    await submit(deps, admin.db, 'bad', payload);
-    const result = await readResult(admin.db, 'bad');
+    await submit(deps, env.admin.db, 'bad', payload);
+    const result = await readResult(env.admin.db, 'bad');
     expect(result?.state).toBe('failed');
     expect(result?.error?.code).toBe(code);
     expect(result?.error?.message.length).toBeGreaterThan(10);
@@ -76,17 +62,17 @@ describe('bad requests fail with a coded error in result', () => {
     const deps = await pool();
     await submit(
       deps,
-      admin.db,
+      env.admin.db,
       'a1',
       request('assign', { competitionId: 'meet-2' }, 'producer-2'),
     );
     await submit(
       deps,
-      admin.db,
+      env.admin.db,
       'r1',
       request('release', { competitionId: 'meet-2' }, 'producer-1'),
     );
-    expect((await readResult(admin.db, 'r1'))?.error?.code).toBe('FORBIDDEN');
-    expect((await readResult(admin.db, 'a1'))?.state).toBe('succeeded');
+    expect((await readResult(env.admin.db, 'r1'))?.error?.code).toBe('FORBIDDEN');
+    expect((await readResult(env.admin.db, 'a1'))?.state).toBe('succeeded');
   });
 });

@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manualClock } from '@vmpool/core/ports';
 import { paths } from '@vmpool/core';
-import type { RtdbServer } from '@vmpool/local/rtdb';
 import { MemoryCompute } from '../src/adapters/memory';
 import { handleRequest } from '../src/usecases/handle-request';
 import { onAgentReport } from '../src/usecases/agent-report';
@@ -21,32 +20,19 @@ import {
   writeRequest,
 } from './support/fixtures';
 import { poolProblems } from './support/invariants';
-import { freshAdminDb, releaseRtdb, sharedRtdb, type AdminDb } from './support/rtdb';
+import { useTestDatabase } from './support/rtdb';
 
-let rtdb: RtdbServer;
-let admin: AdminDb;
-beforeAll(async () => {
-  rtdb = await sharedRtdb();
-});
-afterAll(async () => {
-  await releaseRtdb();
-});
-beforeEach(async () => {
-  admin = await freshAdminDb(rtdb);
-});
-afterEach(async () => {
-  await admin.close();
-});
+const env = useTestDatabase();
 
 const MINUTE = 60_000;
 
 async function pool(kind: 'available' | 'stopped') {
   const clock = manualClock(T0);
   const compute = new MemoryCompute({ clock });
-  const deps = testDeps(admin.db, { clock, compute });
-  await writeConfig(admin.db, { minWarmVMs: 0, autoStopAfterHours: 0, agentStaleSeconds: 900 });
-  await addCompetition(admin.db, 'meet-1');
-  await seedVm(admin.db, compute, 'vm-001', kind, T0);
+  const deps = testDeps(env.admin.db, { clock, compute });
+  await writeConfig(env.admin.db, { minWarmVMs: 0, autoStopAfterHours: 0, agentStaleSeconds: 900 });
+  await addCompetition(env.admin.db, 'meet-1');
+  await seedVm(env.admin.db, compute, 'vm-001', kind, T0);
   return { clock, compute, deps };
 }
 
@@ -63,22 +49,22 @@ async function crashDuring(
 
 /** The agent of a started VM comes up (what the real agent does after boot). */
 async function agentComesUp(deps: UseCaseDeps, clock: { now(): number }) {
-  const vm = (await admin.db.ref(paths.vm('vm-001')).get()).val() as { status: string } | null;
+  const vm = (await env.admin.db.ref(paths.vm('vm-001')).get()).val() as { status: string } | null;
   if (vm?.status !== 'starting') return;
   const report = agentReport(clock.now());
-  await admin.db.ref(paths.vmAgent('vm-001')).set(report);
+  await env.admin.db.ref(paths.vmAgent('vm-001')).set(report);
   await onAgentReport(deps, 'vm-001', null, report);
 }
 
 async function repairRounds(deps: UseCaseDeps, clock: ReturnType<typeof manualClock>) {
   for (let round = 0; round < 3; round += 1) {
     clock.advance(3 * MINUTE);
-    if ((await admin.db.ref(paths.vmAgent('vm-001')).get()).exists()) {
-      await admin.db.ref(paths.vmAgent('vm-001')).update({ lastSeen: clock.now() });
+    if ((await env.admin.db.ref(paths.vmAgent('vm-001')).get()).exists()) {
+      await env.admin.db.ref(paths.vmAgent('vm-001')).update({ lastSeen: clock.now() });
     }
     await reconcile(deps);
     await agentComesUp(deps, clock);
-    await runQueuedCommands(admin.db, deps, 'vm-001');
+    await runQueuedCommands(env.admin.db, deps, 'vm-001');
   }
 }
 
@@ -87,28 +73,28 @@ describe('a crash at any step is repaired by the next reconciles', () => {
     it(`assign of a ${kind === 'available' ? 'warm' : 'cold'} VM`, async () => {
       const probe = await pool(kind);
       const payload = request('assign', { competitionId: 'meet-1' });
-      await writeRequest(admin.db, 'a1', payload);
+      await writeRequest(env.admin.db, 'a1', payload);
       const steps = await crashDuring(probe.deps, null, (d) => handleRequest(d, 'a1', payload));
       expect(steps).toBeGreaterThan(5);
 
       for (let crashAt = 1; crashAt <= steps; crashAt += 1) {
-        await admin.db.ref().set(null);
+        await env.admin.db.ref().set(null);
         const { clock, deps } = await pool(kind);
-        await writeRequest(admin.db, 'a1', payload);
+        await writeRequest(env.admin.db, 'a1', payload);
         await crashDuring(deps, crashAt, (d) => handleRequest(d, 'a1', payload));
         await agentComesUp(deps, clock);
         await repairRounds(deps, clock);
-        expect({ crashAt, problems: await poolProblems(admin.db) }).toEqual({
+        expect({ crashAt, problems: await poolProblems(env.admin.db) }).toEqual({
           crashAt,
           problems: [],
         });
-        const result = await readResult(admin.db, 'a1');
+        const result = await readResult(env.admin.db, 'a1');
         expect({ crashAt, state: result?.state, error: result?.error }).toEqual({
           crashAt,
           state: 'succeeded',
           error: undefined,
         });
-        const link = (await admin.db.ref(paths.competitionConfig('meet-1')).get()).val();
+        const link = (await env.admin.db.ref(paths.competitionConfig('meet-1')).get()).val();
         expect(link.vmId).toBe('vm-001');
       }
     }, 240_000);
@@ -117,7 +103,12 @@ describe('a crash at any step is repaired by the next reconciles', () => {
   it('release', async () => {
     const setupAssigned = async () => {
       const context = await pool('available');
-      await submit(context.deps, admin.db, 'a1', request('assign', { competitionId: 'meet-1' }));
+      await submit(
+        context.deps,
+        env.admin.db,
+        'a1',
+        request('assign', { competitionId: 'meet-1' }),
+      );
       return context;
     };
     const payload = request('release', {
@@ -125,30 +116,30 @@ describe('a crash at any step is repaired by the next reconciles', () => {
       options: { archiveRecordings: true },
     });
     const probe = await setupAssigned();
-    await writeRequest(admin.db, 'r1', payload);
+    await writeRequest(env.admin.db, 'r1', payload);
     const steps = await crashDuring(probe.deps, null, async (d) => {
       await handleRequest(d, 'r1', payload);
-      await runQueuedCommands(admin.db, d, 'vm-001');
+      await runQueuedCommands(env.admin.db, d, 'vm-001');
     });
 
     for (let crashAt = 1; crashAt <= steps; crashAt += 1) {
-      await admin.db.ref().set(null);
+      await env.admin.db.ref().set(null);
       const { clock, deps } = await setupAssigned();
-      await writeRequest(admin.db, 'r1', payload);
+      await writeRequest(env.admin.db, 'r1', payload);
       await crashDuring(deps, crashAt, async (d) => {
         await handleRequest(d, 'r1', payload);
-        await runQueuedCommands(admin.db, d, 'vm-001');
+        await runQueuedCommands(env.admin.db, d, 'vm-001');
       });
       await repairRounds(deps, clock);
-      expect({ crashAt, problems: await poolProblems(admin.db) }).toEqual({
+      expect({ crashAt, problems: await poolProblems(env.admin.db) }).toEqual({
         crashAt,
         problems: [],
       });
-      expect({ crashAt, state: (await readResult(admin.db, 'r1'))?.state }).toEqual({
+      expect({ crashAt, state: (await readResult(env.admin.db, 'r1'))?.state }).toEqual({
         crashAt,
         state: 'succeeded',
       });
-      const vm = (await admin.db.ref(paths.vm('vm-001')).get()).val();
+      const vm = (await env.admin.db.ref(paths.vm('vm-001')).get()).val();
       expect({
         crashAt,
         status: vm.status,
@@ -160,7 +151,7 @@ describe('a crash at any step is repaired by the next reconciles', () => {
         status: 'available',
         assignedTo: undefined,
       });
-      const link = (await admin.db.ref(paths.competitionConfig('meet-1')).get()).val();
+      const link = (await env.admin.db.ref(paths.competitionConfig('meet-1')).get()).val();
       expect(link.vmId).toBeUndefined();
     }
   }, 240_000);

@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manualClock } from '@vmpool/core/ports';
 import { paths } from '@vmpool/core';
-import type { RtdbServer } from '@vmpool/local/rtdb';
 import { MemoryCompute } from '../src/adapters/memory';
 import { reconcile } from '../src/usecases/reconcile';
 import { onAgentReport } from '../src/usecases/agent-report';
@@ -17,32 +16,19 @@ import {
   submit,
   writeConfig,
 } from './support/fixtures';
-import { freshAdminDb, releaseRtdb, sharedRtdb, type AdminDb } from './support/rtdb';
+import { useTestDatabase } from './support/rtdb';
 
-let rtdb: RtdbServer;
-let admin: AdminDb;
-beforeAll(async () => {
-  rtdb = await sharedRtdb();
-});
-afterAll(async () => {
-  await releaseRtdb();
-});
-beforeEach(async () => {
-  admin = await freshAdminDb(rtdb);
-});
-afterEach(async () => {
-  await admin.close();
-});
+const env = useTestDatabase();
 
 function setup() {
   const clock = manualClock(T0);
   const compute = new MemoryCompute({ clock });
-  return { clock, compute, deps: testDeps(admin.db, { clock, compute }) };
+  return { clock, compute, deps: testDeps(env.admin.db, { clock, compute }) };
 }
 
 async function alerts(scope: string) {
   return Object.values(
-    ((await admin.db.ref(paths.alerts(scope)).get()).val() ?? {}) as Record<
+    ((await env.admin.db.ref(paths.alerts(scope)).get()).val() ?? {}) as Record<
       string,
       { sourceId: string; level: string; resolved: boolean }
     >,
@@ -52,8 +38,8 @@ async function alerts(scope: string) {
 describe('reconcile', () => {
   it('adopts tagged instances: the VmId tag names them, else the next free vm-NNN', async () => {
     const { compute, deps } = setup();
-    await writeConfig(admin.db, { minWarmVMs: 0 });
-    await seedVm(admin.db, compute, 'vm-001', 'stopped', T0);
+    await writeConfig(env.admin.db, { minWarmVMs: 0 });
+    await seedVm(env.admin.db, compute, 'vm-001', 'stopped', T0);
     const tagged = compute.seed({
       region: REGION,
       state: 'stopped',
@@ -64,11 +50,11 @@ describe('reconcile', () => {
 
     const report = await reconcile(deps);
     expect(report.adopted).toBe(2);
-    expect(await readVm(admin.db, 'vm-007')).toMatchObject({
+    expect(await readVm(env.admin.db, 'vm-007')).toMatchObject({
       instanceId: tagged.instanceId,
       status: 'stopped',
     });
-    expect(await readVm(admin.db, 'vm-002')).toMatchObject({
+    expect(await readVm(env.admin.db, 'vm-002')).toMatchObject({
       instanceId: untagged.instanceId,
       status: 'starting',
     });
@@ -78,27 +64,31 @@ describe('reconcile', () => {
 
   it("syncs a changed public IP into the competition's vmAddress", async () => {
     const { compute, deps } = setup();
-    await writeConfig(admin.db, { minWarmVMs: 0 });
-    await addCompetition(admin.db, 'meet-1');
-    const vm = await seedVm(admin.db, compute, 'vm-001', 'available', T0);
-    await submit(deps, admin.db, 'a1', request('assign', { competitionId: 'meet-1' }));
+    await writeConfig(env.admin.db, { minWarmVMs: 0 });
+    await addCompetition(env.admin.db, 'meet-1');
+    const vm = await seedVm(env.admin.db, compute, 'vm-001', 'available', T0);
+    await submit(deps, env.admin.db, 'a1', request('assign', { competitionId: 'meet-1' }));
     // A stop and start outside vmpool gives the instance a new public IP.
     await compute.stopInstance(REGION, vm.instanceId);
     await compute.startInstance(REGION, vm.instanceId);
     const newIp = compute.get(vm.instanceId)?.publicIp;
     expect(newIp).not.toBe(vm.publicIp);
     await reconcile(deps);
-    const config = (await admin.db.ref(paths.competitionConfig('meet-1')).get()).val();
+    const config = (await env.admin.db.ref(paths.competitionConfig('meet-1')).get()).val();
     expect(config.vmAddress).toBe(`${newIp}:3003`);
   });
 
   it('a stale heartbeat sends the VM to error with a critical alert, resolved when it returns', async () => {
     const { clock, compute, deps } = setup();
-    await writeConfig(admin.db, { minWarmVMs: 0, agentStaleSeconds: 60, autoStopAfterHours: 0 });
-    await seedVm(admin.db, compute, 'vm-001', 'available', T0);
+    await writeConfig(env.admin.db, {
+      minWarmVMs: 0,
+      agentStaleSeconds: 60,
+      autoStopAfterHours: 0,
+    });
+    await seedVm(env.admin.db, compute, 'vm-001', 'available', T0);
     clock.advance(5 * 60_000);
     await reconcile(deps);
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'error' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'error' });
     const raised = await alerts('pool');
     expect(raised).toEqual([
       expect.objectContaining({
@@ -111,40 +101,42 @@ describe('reconcile', () => {
     expect(await alerts('pool')).toHaveLength(1);
 
     const report = agentReport(clock.now());
-    await admin.db.ref(paths.vmAgent('vm-001')).set(report);
+    await env.admin.db.ref(paths.vmAgent('vm-001')).set(report);
     await onAgentReport(deps, 'vm-001', null, report);
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'available' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'available' });
     await reconcile(deps);
     expect((await alerts('pool'))[0]?.resolved).toBe(true);
   });
 
   it('retries a start past its deadline once, then gives up with error', async () => {
     const { clock, compute, deps } = setup();
-    await writeConfig(admin.db, { minWarmVMs: 0, warmupTimeSeconds: 60 });
-    await seedVm(admin.db, compute, 'vm-001', 'stopped', T0);
-    await submit(deps, admin.db, 's1', request('start', { vmId: 'vm-001' }));
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'starting' });
+    await writeConfig(env.admin.db, { minWarmVMs: 0, warmupTimeSeconds: 60 });
+    await seedVm(env.admin.db, compute, 'vm-001', 'stopped', T0);
+    await submit(deps, env.admin.db, 's1', request('start', { vmId: 'vm-001' }));
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'starting' });
     clock.advance(3 * 60_000);
     await reconcile(deps);
-    const retried = await readVm(admin.db, 'vm-001');
+    const retried = await readVm(env.admin.db, 'vm-001');
     expect(retried?.status).toBe('starting');
     expect(String(retried?.statusReason)).toContain('retried');
     expect(compute.calls.startInstance).toBe(2);
     clock.advance(3 * 60_000);
     await reconcile(deps);
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'error' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'error' });
   });
 
   it('starts stopped VMs up to the warm minimum without passing the maximum', async () => {
     const { compute, deps } = setup();
-    await writeConfig(admin.db, { minWarmVMs: 2, maxTotalVMs: 3, maxConcurrent: 3 });
+    await writeConfig(env.admin.db, { minWarmVMs: 2, maxTotalVMs: 3, maxConcurrent: 3 });
     for (const vmId of ['vm-001', 'vm-002', 'vm-003']) {
-      await seedVm(admin.db, compute, vmId, 'stopped', T0);
+      await seedVm(env.admin.db, compute, vmId, 'stopped', T0);
     }
     const report = await reconcile(deps);
     expect(report.started).toBe(2);
     const statuses = await Promise.all(
-      ['vm-001', 'vm-002', 'vm-003'].map(async (vmId) => (await readVm(admin.db, vmId))?.status),
+      ['vm-001', 'vm-002', 'vm-003'].map(
+        async (vmId) => (await readVm(env.admin.db, vmId))?.status,
+      ),
     );
     expect(statuses.filter((status) => status === 'starting')).toHaveLength(2);
     expect((await reconcile(deps)).started).toBe(0);
@@ -152,12 +144,16 @@ describe('reconcile', () => {
 
   it('stops VMs idle past autoStopAfterHours with an info alert, keeping the warm minimum', async () => {
     const { clock, compute, deps } = setup();
-    await writeConfig(admin.db, { minWarmVMs: 1, autoStopAfterHours: 1, agentStaleSeconds: 900 });
-    await seedVm(admin.db, compute, 'vm-001', 'available', T0);
-    await seedVm(admin.db, compute, 'vm-002', 'available', T0);
+    await writeConfig(env.admin.db, {
+      minWarmVMs: 1,
+      autoStopAfterHours: 1,
+      agentStaleSeconds: 900,
+    });
+    await seedVm(env.admin.db, compute, 'vm-001', 'available', T0);
+    await seedVm(env.admin.db, compute, 'vm-002', 'available', T0);
     clock.advance(61 * 60_000);
     for (const vmId of ['vm-001', 'vm-002']) {
-      await admin.db.ref(paths.vmAgent(vmId)).update({ lastSeen: clock.now() });
+      await env.admin.db.ref(paths.vmAgent(vmId)).update({ lastSeen: clock.now() });
     }
     const report = await reconcile(deps);
     expect(report.idleStopped).toBe(1);
@@ -168,7 +164,7 @@ describe('reconcile', () => {
 
   it('asks EC2 once per region, whatever the pool size', async () => {
     const { compute, deps } = setup();
-    await writeConfig(admin.db, { minWarmVMs: 0, maxTotalVMs: 200, maxConcurrent: 200 });
+    await writeConfig(env.admin.db, { minWarmVMs: 0, maxTotalVMs: 200, maxConcurrent: 200 });
     for (let n = 0; n < 40; n += 1) {
       compute.seed({ region: REGION, state: 'stopped', tags: { ...POOL_TAGS } });
     }
@@ -183,23 +179,23 @@ describe('reconcile', () => {
 describe('reconcile adopts VMs that were already up', () => {
   it('an instance running with its agent before it was tagged becomes available', async () => {
     const { clock, compute, deps } = setup();
-    await writeConfig(admin.db, { minWarmVMs: 0, autoStopAfterHours: 0 });
+    await writeConfig(env.admin.db, { minWarmVMs: 0, autoStopAfterHours: 0 });
     compute.seed({ region: REGION, state: 'running', tags: { ...POOL_TAGS, VmId: 'vm-005' } });
     // The agent's presence (onDisconnect) left a bare agent subtree behind.
-    await admin.db.ref(paths.vmAgent('vm-005')).set({ online: false, lastSeen: clock.now() });
+    await env.admin.db.ref(paths.vmAgent('vm-005')).set({ online: false, lastSeen: clock.now() });
     clock.advance(5 * 60_000);
     expect((await reconcile(deps)).adopted).toBe(1);
-    expect(await readVm(admin.db, 'vm-005')).toMatchObject({ status: 'starting' });
+    expect(await readVm(env.admin.db, 'vm-005')).toMatchObject({ status: 'starting' });
     const report = agentReport(T0, { lastSeen: clock.now() });
-    await admin.db.ref(paths.vmAgent('vm-005')).set(report);
+    await env.admin.db.ref(paths.vmAgent('vm-005')).set(report);
     await onAgentReport(deps, 'vm-005', null, report);
-    expect(await readVm(admin.db, 'vm-005')).toMatchObject({ status: 'available' });
+    expect(await readVm(env.admin.db, 'vm-005')).toMatchObject({ status: 'available' });
   });
 
   it('a stopped VM started outside the pool (console) counts its start from EC2 LaunchTime', async () => {
     const { clock, compute, deps } = setup();
-    await writeConfig(admin.db, { minWarmVMs: 0, autoStopAfterHours: 0 });
-    const seeded = await seedVm(admin.db, compute, 'vm-007', 'stopped', T0);
+    await writeConfig(env.admin.db, { minWarmVMs: 0, autoStopAfterHours: 0 });
+    const seeded = await seedVm(env.admin.db, compute, 'vm-007', 'stopped', T0);
     clock.advance(60_000);
     await compute.startInstance(REGION, seeded.instanceId);
     const launchedAt = clock.now();
@@ -207,14 +203,14 @@ describe('reconcile adopts VMs that were already up', () => {
     // The agent boots and reports while the pool still records the VM as stopped.
     const agentStartedAt = clock.now();
     clock.advance(3 * 60_000);
-    await admin.db
+    await env.admin.db
       .ref(paths.vmAgent('vm-007'))
       .set(agentReport(agentStartedAt, { lastSeen: clock.now() }));
 
     await reconcile(deps);
     await reconcile(deps);
     // lastStartedAt = now (this reconcile) would make the agent look older than the start.
-    expect(await readVm(admin.db, 'vm-007')).toMatchObject({
+    expect(await readVm(env.admin.db, 'vm-007')).toMatchObject({
       status: 'available',
       lastStartedAt: launchedAt,
     });
@@ -222,11 +218,11 @@ describe('reconcile adopts VMs that were already up', () => {
 
   it('a starting VM whose agent already reported ready becomes available at the next reconcile', async () => {
     const { clock, compute, deps } = setup();
-    await writeConfig(admin.db, { minWarmVMs: 0, autoStopAfterHours: 0 });
+    await writeConfig(env.admin.db, { minWarmVMs: 0, autoStopAfterHours: 0 });
     compute.seed({ region: REGION, state: 'running', tags: { ...POOL_TAGS, VmId: 'vm-006' } });
-    await admin.db.ref(paths.vmAgent('vm-006')).set(agentReport(clock.now()));
+    await env.admin.db.ref(paths.vmAgent('vm-006')).set(agentReport(clock.now()));
     await reconcile(deps);
     await reconcile(deps);
-    expect(await readVm(admin.db, 'vm-006')).toMatchObject({ status: 'available' });
+    expect(await readVm(env.admin.db, 'vm-006')).toMatchObject({ status: 'available' });
   });
 });

@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manualClock } from '@vmpool/core/ports';
 import { paths } from '@vmpool/core';
-import type { RtdbServer } from '@vmpool/local/rtdb';
 import { MemoryCompute } from '../src/adapters/memory';
 import { reconcile } from '../src/usecases/reconcile';
 import { runQueuedCommands } from './support/agent-commands';
@@ -15,32 +14,24 @@ import {
   submit,
   writeConfig,
 } from './support/fixtures';
-import { freshAdminDb, releaseRtdb, sharedRtdb, type AdminDb } from './support/rtdb';
+import { useTestDatabase } from './support/rtdb';
 
-let rtdb: RtdbServer;
-let admin: AdminDb;
-beforeAll(async () => {
-  rtdb = await sharedRtdb();
-});
-afterAll(async () => {
-  await releaseRtdb();
-});
-beforeEach(async () => {
-  admin = await freshAdminDb(rtdb);
-});
-afterEach(async () => {
-  await admin.close();
-});
+const env = useTestDatabase();
 
 async function assignedPool() {
   const clock = manualClock(T0);
   const compute = new MemoryCompute({ clock });
-  const deps = testDeps(admin.db, { clock, compute });
-  await writeConfig(admin.db, { minWarmVMs: 0, autoStopAfterHours: 0 });
-  await addCompetition(admin.db, 'meet-1', 'producer-1');
-  const vm = await seedVm(admin.db, compute, 'vm-001', 'available', T0);
-  await submit(deps, admin.db, 'a1', request('assign', { competitionId: 'meet-1' }, 'producer-1'));
-  expect((await readResult(admin.db, 'a1'))?.state).toBe('succeeded');
+  const deps = testDeps(env.admin.db, { clock, compute });
+  await writeConfig(env.admin.db, { minWarmVMs: 0, autoStopAfterHours: 0 });
+  await addCompetition(env.admin.db, 'meet-1', 'producer-1');
+  const vm = await seedVm(env.admin.db, compute, 'vm-001', 'available', T0);
+  await submit(
+    deps,
+    env.admin.db,
+    'a1',
+    request('assign', { competitionId: 'meet-1' }, 'producer-1'),
+  );
+  expect((await readResult(env.admin.db, 'a1'))?.state).toBe('succeeded');
   return { clock, compute, deps, vm };
 }
 
@@ -49,7 +40,7 @@ describe('release', () => {
     const { deps } = await assignedPool();
     await submit(
       deps,
-      admin.db,
+      env.admin.db,
       'r1',
       request(
         'release',
@@ -57,23 +48,23 @@ describe('release', () => {
         'producer-1',
       ),
     );
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'releasing' });
-    expect(await readResult(admin.db, 'r1')).toMatchObject({
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'releasing' });
+    expect(await readResult(env.admin.db, 'r1')).toMatchObject({
       state: 'running',
       step: 'Clean up VM',
     });
 
-    const ran = await runQueuedCommands(admin.db, deps, 'vm-001');
+    const ran = await runQueuedCommands(env.admin.db, deps, 'vm-001');
     expect(ran).toEqual(['archive_recordings', 'reset_obs_config', 'clear_recordings']);
-    expect(await readResult(admin.db, 'r1')).toMatchObject({ state: 'succeeded', progress: 1 });
-    const vm = await readVm(admin.db, 'vm-001');
+    expect(await readResult(env.admin.db, 'r1')).toMatchObject({ state: 'succeeded', progress: 1 });
+    const vm = await readVm(env.admin.db, 'vm-001');
     expect(vm).toMatchObject({ status: 'available' });
     expect(vm?.assignedTo).toBeUndefined();
-    const config = (await admin.db.ref(paths.competitionConfig('meet-1')).get()).val();
+    const config = (await env.admin.db.ref(paths.competitionConfig('meet-1')).get()).val();
     expect(config.vmId).toBeUndefined();
     expect(config.vmAddress).toBeUndefined();
     expect(config.eventName).toBe('Meet meet-1');
-    const audit = (await admin.db.ref(paths.audit()).get()).val() as Record<
+    const audit = (await env.admin.db.ref(paths.audit()).get()).val() as Record<
       string,
       { action: string }
     >;
@@ -87,22 +78,22 @@ describe('release', () => {
     const { compute, deps, vm } = await assignedPool();
     await submit(
       deps,
-      admin.db,
+      env.admin.db,
       'r1',
       request('release', { competitionId: 'meet-1', options: { stopVM: true } }, 'producer-1'),
     );
-    await runQueuedCommands(admin.db, deps, 'vm-001');
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'stopping' });
+    await runQueuedCommands(env.admin.db, deps, 'vm-001');
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'stopping' });
     expect(compute.get(vm.instanceId)?.state).toBe('stopped');
     await reconcile(deps);
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'stopped' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'stopped' });
   });
 
   it('keeps the recordings and flags the VM when the archive fails', async () => {
     const { deps } = await assignedPool();
     await submit(
       deps,
-      admin.db,
+      env.admin.db,
       'r1',
       request(
         'release',
@@ -110,15 +101,15 @@ describe('release', () => {
         'producer-1',
       ),
     );
-    const ran = await runQueuedCommands(admin.db, deps, 'vm-001', (op) =>
+    const ran = await runQueuedCommands(env.admin.db, deps, 'vm-001', (op) =>
       op === 'archive_recordings' ? 'failed' : 'succeeded',
     );
     expect(ran).toEqual(['archive_recordings']);
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'error' });
-    const result = await readResult(admin.db, 'r1');
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'error' });
+    const result = await readResult(env.admin.db, 'r1');
     expect(result?.state).toBe('succeeded');
     expect(result?.message).toContain('recordings kept');
-    const config = (await admin.db.ref(paths.competitionConfig('meet-1')).get()).val();
+    const config = (await env.admin.db.ref(paths.competitionConfig('meet-1')).get()).val();
     expect(config.vmId).toBeUndefined();
   });
 
@@ -126,19 +117,19 @@ describe('release', () => {
     const { clock, deps } = await assignedPool();
     await submit(
       deps,
-      admin.db,
+      env.admin.db,
       'r1',
       request('release', { competitionId: 'meet-1' }, 'producer-1'),
     );
     clock.advance(deps.settings.releaseTimeoutMs + 1);
     await reconcile(deps);
-    expect(await readResult(admin.db, 'r1')).toMatchObject({ state: 'succeeded' });
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'error' });
+    expect(await readResult(env.admin.db, 'r1')).toMatchObject({ state: 'succeeded' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'error' });
   });
 
   it('uses SSM when the agent is offline', async () => {
     const { clock, deps } = await assignedPool();
-    await admin.db.ref(paths.vmAgent('vm-001')).update({ online: false });
+    await env.admin.db.ref(paths.vmAgent('vm-001')).update({ online: false });
     const sent: string[][][] = [];
     deps.remoteExec = {
       send: async (_region, _instanceId, steps) => {
@@ -149,26 +140,26 @@ describe('release', () => {
     };
     await submit(
       deps,
-      admin.db,
+      env.admin.db,
       'r1',
       request('release', { competitionId: 'meet-1' }, 'producer-1'),
     );
     expect(sent).toHaveLength(1);
     clock.advance(1000);
     await reconcile(deps);
-    expect(await readResult(admin.db, 'r1')).toMatchObject({ state: 'succeeded' });
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'available' });
+    expect(await readResult(env.admin.db, 'r1')).toMatchObject({ state: 'succeeded' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'available' });
   });
 
   it('refuses a release of a competition without a VM (NOT_ASSIGNED)', async () => {
     const { deps } = await assignedPool();
-    await addCompetition(admin.db, 'meet-2', 'producer-1');
+    await addCompetition(env.admin.db, 'meet-2', 'producer-1');
     await submit(
       deps,
-      admin.db,
+      env.admin.db,
       'r1',
       request('release', { competitionId: 'meet-2' }, 'producer-1'),
     );
-    expect((await readResult(admin.db, 'r1'))?.error?.code).toBe('NOT_ASSIGNED');
+    expect((await readResult(env.admin.db, 'r1'))?.error?.code).toBe('NOT_ASSIGNED');
   });
 });

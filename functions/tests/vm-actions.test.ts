@@ -1,37 +1,23 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manualClock } from '@vmpool/core/ports';
-import type { RtdbServer } from '@vmpool/local/rtdb';
 import { MemoryCompute } from '../src/adapters/memory';
 import { reconcile } from '../src/usecases/reconcile';
 import { testDeps, T0 } from './support/deps';
 import { readResult, readVm, request, seedVm, submit, writeConfig } from './support/fixtures';
-import { freshAdminDb, releaseRtdb, sharedRtdb, type AdminDb } from './support/rtdb';
+import { useTestDatabase } from './support/rtdb';
 
-let rtdb: RtdbServer;
-let admin: AdminDb;
-beforeAll(async () => {
-  rtdb = await sharedRtdb();
-});
-afterAll(async () => {
-  await releaseRtdb();
-});
-beforeEach(async () => {
-  admin = await freshAdminDb(rtdb);
-});
-afterEach(async () => {
-  await admin.close();
-});
+const env = useTestDatabase();
 
 function setup() {
   const clock = manualClock(T0);
   const compute = new MemoryCompute({ clock });
-  return { clock, compute, deps: testDeps(admin.db, { clock, compute }) };
+  return { clock, compute, deps: testDeps(env.admin.db, { clock, compute }) };
 }
 
 describe('admin VM actions', () => {
   it('launch: RunInstances with the config, the pool tags and a VmId tag', async () => {
     const { compute, deps } = setup();
-    await writeConfig(admin.db, {
+    await writeConfig(env.admin.db, {
       minWarmVMs: 0,
       amiId: 'ami-0123456789abcdef0',
       subnetId: 'subnet-0123456789abcdef0',
@@ -39,9 +25,9 @@ describe('admin VM actions', () => {
       instanceType: 't3.xlarge',
       tags: { Project: 'gymnastics-graphics', ManagedBy: 'vm-pool-manager', Team: 'crew' },
     });
-    await submit(deps, admin.db, 'l1', request('launch', {}));
-    expect(await readResult(admin.db, 'l1')).toMatchObject({ state: 'succeeded', progress: 1 });
-    const vm = await readVm(admin.db, 'vm-001');
+    await submit(deps, env.admin.db, 'l1', request('launch', {}));
+    expect(await readResult(env.admin.db, 'l1')).toMatchObject({ state: 'succeeded', progress: 1 });
+    const vm = await readVm(env.admin.db, 'vm-001');
     expect(vm).toMatchObject({ status: 'starting' });
     const instance = compute.get(String(vm?.instanceId));
     expect(instance).toMatchObject({ instanceType: 't3.xlarge' });
@@ -56,56 +42,56 @@ describe('admin VM actions', () => {
 
   it('launch is refused with CONFIG_INCOMPLETE naming every missing setting', async () => {
     const { deps } = setup();
-    await writeConfig(admin.db, { minWarmVMs: 0, amiId: 'ami-0123456789abcdef0' });
-    await submit(deps, admin.db, 'l1', request('launch', {}));
-    const result = await readResult(admin.db, 'l1');
+    await writeConfig(env.admin.db, { minWarmVMs: 0, amiId: 'ami-0123456789abcdef0' });
+    await submit(deps, env.admin.db, 'l1', request('launch', {}));
+    const result = await readResult(env.admin.db, 'l1');
     expect(result?.error?.code).toBe('CONFIG_INCOMPLETE');
     expect(result?.error?.message).toContain('subnetId, securityGroupId');
   });
 
   it('stop, start, reboot and terminate follow EC2; terminate removes the record', async () => {
     const { compute, deps } = setup();
-    await writeConfig(admin.db, { minWarmVMs: 0 });
-    const vm = await seedVm(admin.db, compute, 'vm-001', 'available', T0);
-    await submit(deps, admin.db, 's1', request('stop', { vmId: 'vm-001' }));
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'stopping' });
+    await writeConfig(env.admin.db, { minWarmVMs: 0 });
+    const vm = await seedVm(env.admin.db, compute, 'vm-001', 'available', T0);
+    await submit(deps, env.admin.db, 's1', request('stop', { vmId: 'vm-001' }));
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'stopping' });
     await reconcile(deps);
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'stopped' });
-    await submit(deps, admin.db, 's2', request('start', { vmId: 'vm-001' }));
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'starting' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'stopped' });
+    await submit(deps, env.admin.db, 's2', request('start', { vmId: 'vm-001' }));
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'starting' });
     expect(compute.get(vm.instanceId)?.state).toBe('running');
-    await submit(deps, admin.db, 't1', request('terminate', { vmId: 'vm-001' }));
-    expect((await readResult(admin.db, 't1'))?.error?.code).toBe('INVALID_STATE');
-    await submit(deps, admin.db, 's3', request('stop', { vmId: 'vm-001' }));
+    await submit(deps, env.admin.db, 't1', request('terminate', { vmId: 'vm-001' }));
+    expect((await readResult(env.admin.db, 't1'))?.error?.code).toBe('INVALID_STATE');
+    await submit(deps, env.admin.db, 's3', request('stop', { vmId: 'vm-001' }));
     await reconcile(deps);
-    await submit(deps, admin.db, 't2', request('terminate', { vmId: 'vm-001' }));
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'terminating' });
+    await submit(deps, env.admin.db, 't2', request('terminate', { vmId: 'vm-001' }));
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'terminating' });
     await reconcile(deps);
-    expect(await readVm(admin.db, 'vm-001')).toBeNull();
+    expect(await readVm(env.admin.db, 'vm-001')).toBeNull();
 
-    await seedVm(admin.db, compute, 'vm-002', 'available', T0);
-    await submit(deps, admin.db, 'b1', request('reboot', { vmId: 'vm-002' }));
-    expect(await readVm(admin.db, 'vm-002')).toMatchObject({ status: 'starting' });
+    await seedVm(env.admin.db, compute, 'vm-002', 'available', T0);
+    await submit(deps, env.admin.db, 'b1', request('reboot', { vmId: 'vm-002' }));
+    expect(await readVm(env.admin.db, 'vm-002')).toMatchObject({ status: 'starting' });
     expect(compute.calls.rebootInstance).toBe(1);
   });
 
   it('maintenance on keeps the VM out of assignments; off returns it by EC2 state', async () => {
     const { compute, deps } = setup();
-    await writeConfig(admin.db, { minWarmVMs: 0 });
-    await seedVm(admin.db, compute, 'vm-001', 'available', T0);
+    await writeConfig(env.admin.db, { minWarmVMs: 0 });
+    await seedVm(env.admin.db, compute, 'vm-001', 'available', T0);
     await submit(
       deps,
-      admin.db,
+      env.admin.db,
       'm1',
       request('maintenance', { vmId: 'vm-001', options: { enabled: true } }),
     );
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'maintenance' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'maintenance' });
     await submit(
       deps,
-      admin.db,
+      env.admin.db,
       'm2',
       request('maintenance', { vmId: 'vm-001', options: { enabled: false } }),
     );
-    expect(await readVm(admin.db, 'vm-001')).toMatchObject({ status: 'available' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'available' });
   });
 });

@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getDatabase, type Database } from 'firebase-admin/database';
 import { startRtdbServer, type RtdbServer } from '@vmpool/local/rtdb';
@@ -36,4 +37,36 @@ export async function freshAdminDb(rtdb: RtdbServer): Promise<AdminDb> {
   const app = initializeApp({ databaseURL: databaseUrl, projectId: ns }, `test-${ns}`);
   const db = getDatabase(app);
   return { app, db, databaseUrl, ns, close: () => deleteApp(app) };
+}
+
+/**
+ * Registers a test file's database hooks: the shared server for the file, and a fresh admin
+ * database (its own namespace) for each test, closed after it.
+ */
+export function useTestDatabase(): { readonly rtdb: RtdbServer; readonly admin: AdminDb } {
+  let rtdb: RtdbServer | null = null;
+  let admin: AdminDb | null = null;
+  beforeAll(async () => {
+    rtdb = await sharedRtdb();
+  });
+  afterAll(async () => {
+    await releaseRtdb();
+  });
+  beforeEach(async () => {
+    admin = await freshAdminDb(rtdb!);
+  });
+  afterEach(async () => {
+    await admin?.close();
+    admin = null;
+  });
+  return {
+    get rtdb() {
+      if (rtdb === null) throw new Error('the test database is only there inside tests');
+      return rtdb;
+    },
+    get admin() {
+      if (admin === null) throw new Error('the test database is only there inside tests');
+      return admin;
+    },
+  };
 }
