@@ -1,8 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-// Each workspace owns its test settings; this file only lists them.
+// Each workspace owns its test settings; this file lists them and sets the worker count.
+// Vitest defaults to one worker per core minus one, which is a single worker on the 2-core
+// machines this runs on; most suites wait on real processes and sockets rather than compute,
+// so three workers keep both cores busy.
 export default defineConfig({
   test: {
+    maxWorkers: 3,
     projects: ['core', 'functions', 'agent', 'local', 'web', 'test'],
   },
 });
