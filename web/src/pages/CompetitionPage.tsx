@@ -15,7 +15,7 @@ import type { CompetitionsView } from '../hooks/useCompetitions';
 import { useConnectionTest } from '../hooks/useConnectionTest';
 import { useVMPool } from '../hooks/useVMPool';
 import { useNow } from '../lib/useNow';
-import { NotFoundPage } from './NotFoundPage';
+import { CompetitionGate } from './CompetitionGate';
 
 export function CompetitionPage({
   competitionId,
@@ -26,20 +26,11 @@ export function CompetitionPage({
   view: 'producer' | 'talent';
   competitions: CompetitionsView;
 }) {
-  const competition = competitions.getCompetition(competitionId);
-  if (competitions.isLoading) {
-    return (
-      <div className="page">
-        <LoadingState label="Loading competition…" />
-      </div>
-    );
-  }
-  if (competition === undefined) {
-    return (
-      <NotFoundPage message={`Competition ${competitionId} does not exist or is not yours.`} />
-    );
-  }
-  return <CompetitionView competition={competition} view={view} />;
+  return (
+    <CompetitionGate competitionId={competitionId} competitions={competitions}>
+      {(competition) => <CompetitionView competition={competition} view={view} />}
+    </CompetitionGate>
+  );
 }
 
 function CompetitionView({

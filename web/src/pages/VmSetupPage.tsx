@@ -10,7 +10,7 @@ import { CommandConsole, type QuickAction } from '../components/CommandConsole';
 import { CompetitionVmBadge } from '../components/CompetitionVmBadge';
 import { RequestProgress, isFinished } from '../components/RequestProgress';
 import { ServiceDots } from '../components/ServiceDots';
-import { ErrorState, LoadingState, Spinner } from '../components/StateBox';
+import { ErrorState, Spinner } from '../components/StateBox';
 import { VMStatusWidget } from '../components/VMStatusWidget';
 import type { CompetitionSummary } from '../data/competitions';
 import { waitForFinalResult } from '../data/requests';
@@ -26,7 +26,7 @@ import { formatAgo } from '../lib/format';
 import { useNow } from '../lib/useNow';
 import { vmActionAvailability } from '../lib/vmActions';
 import { vmReadiness } from '../lib/vmReadiness';
-import { NotFoundPage } from './NotFoundPage';
+import { CompetitionGate } from './CompetitionGate';
 
 const QUICK_ACTIONS: readonly QuickAction[] = [
   { op: 'restart_obs', label: 'Restart OBS' },
@@ -42,20 +42,11 @@ export function VmSetupPage({
   competitionId: string;
   competitions: CompetitionsView;
 }) {
-  const competition = competitions.getCompetition(competitionId);
-  if (competitions.isLoading) {
-    return (
-      <div className="page">
-        <LoadingState label="Loading competition…" />
-      </div>
-    );
-  }
-  if (competition === undefined) {
-    return (
-      <NotFoundPage message={`Competition ${competitionId} does not exist or is not yours.`} />
-    );
-  }
-  return <VmSetup competition={competition} />;
+  return (
+    <CompetitionGate competitionId={competitionId} competitions={competitions}>
+      {(competition) => <VmSetup competition={competition} />}
+    </CompetitionGate>
+  );
 }
 
 function VmSetup({ competition }: { competition: CompetitionSummary }) {
