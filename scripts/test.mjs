@@ -1,6 +1,16 @@
-// `npm test`: types, lint and format, then every test project, then one summary line.
+// `npm test`: the prerequisites first (one line and `npm run setup` when something is
+// missing), then types, lint and format, then every test project, then one summary line.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+
+if (!existsSync('node_modules/.bin/tsx')) {
+  console.error('npm test: missing node_modules; install them with: npm ci');
+  process.exit(1);
+}
+const prerequisites = spawnSync('node_modules/.bin/tsx', ['tools/src/prereqs/cli.ts'], {
+  stdio: 'inherit',
+});
+if (prerequisites.status !== 0) process.exit(1);
 
 const reportFile = 'test-artifacts/vitest-report.json';
 mkdirSync('test-artifacts', { recursive: true });

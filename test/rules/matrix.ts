@@ -1,6 +1,7 @@
 // The rules matrix: each case is data (who, what operation, which path, expected verdict,
-// why), evaluated offline by targaryen against database.rules.json and the fixture.
-import { readFileSync } from 'node:fs';
+// why), evaluated offline by targaryen against a rules profile (strict: database.rules.json;
+// compat: strict plus the show-controller's anonymous reads) and the fixture.
+import { rulesForProfile, type RulesProfile } from '@vmpool/tools/rules';
 import { describe, expect, it } from 'vitest';
 import { NOW, ROOT, UID } from './fixture';
 import {
@@ -13,8 +14,11 @@ import {
 
 export const RULES_PATH = new URL('../../database.rules.json', import.meta.url);
 
-export function loadRules(): unknown {
-  return JSON.parse(readFileSync(RULES_PATH, 'utf8'));
+export type { RulesProfile };
+
+/** The rules of a profile as the tools build them (strict is database.rules.json as is). */
+export function loadRules(profile: RulesProfile = 'strict'): unknown {
+  return rulesForProfile(profile);
 }
 
 /** Firebase Auth users as the rules see them (`auth`), one per role. */
@@ -92,16 +96,21 @@ export function forRoles(roles: readonly Role[], template: Omit<RuleCase, 'who'>
   return roles.map((who) => ({ ...template, who }));
 }
 
-const baseDatabase = targaryen.database(loadRules(), ROOT, NOW);
+const baseDatabases = new Map<RulesProfile, TargaryenDatabase>();
 
-/** The fixture database as seen by `role`. */
-export function databaseAs(role: Role): TargaryenDatabase {
+/** The fixture database under a rules profile as seen by `role`. */
+export function databaseAs(role: Role, profile: RulesProfile = 'strict'): TargaryenDatabase {
+  let base = baseDatabases.get(profile);
+  if (base === undefined) {
+    base = targaryen.database(loadRules(profile), ROOT, NOW);
+    baseDatabases.set(profile, base);
+  }
   const auth = ROLES[role];
-  return auth === null ? baseDatabase : baseDatabase.as(auth);
+  return auth === null ? base : base.as(auth);
 }
 
-export function evaluate(ruleCase: RuleCase): TargaryenResult {
-  const db = databaseAs(ruleCase.who);
+export function evaluate(ruleCase: RuleCase, profile: RulesProfile = 'strict'): TargaryenResult {
+  const db = databaseAs(ruleCase.who, profile);
   switch (ruleCase.op) {
     case 'read':
       return db.read(ruleCase.path, {
@@ -124,11 +133,15 @@ export function caseName(ruleCase: RuleCase): string {
 }
 
 /** One test per case; a failure prints every rule targaryen evaluated. */
-export function defineMatrix(title: string, cases: readonly RuleCase[]): void {
+export function defineMatrix(
+  title: string,
+  cases: readonly RuleCase[],
+  profile: RulesProfile = 'strict',
+): void {
   describe(title, () => {
     for (const ruleCase of cases) {
       it(caseName(ruleCase), () => {
-        const result = evaluate(ruleCase);
+        const result = evaluate(ruleCase, profile);
         expect(result.allowed, result.info).toBe(ruleCase.expect === 'allow');
         if (ruleCase.deniedBy !== undefined) {
           expect(result.permitted, result.info).toBe(ruleCase.deniedBy === 'validation');

@@ -3,49 +3,16 @@
 // and the matrix tries every contract path with every role for both reads and writes.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { agentRunCases, commandCreateCases, commandReadCases } from './commands.cases';
-import {
-  alertCases,
-  auditCases,
-  competitionCases,
-  producerAccessCases,
-} from './competitions.cases';
-import { controlPlaneCases } from './control-plane.cases';
-import { CORE_ROLES, RULES_PATH, loadRules, type RuleCase } from './matrix';
-import { agentReportCases, configCases, identityCases, vmCases } from './pool.cases';
-import { requestCreateCases, requestImmutabilityCases, requestReadCases } from './requests.cases';
+import { ALL_CASES } from './all.cases';
+import { contractPaths, missingCoverage } from './coverage';
+import { RULES_PATH, loadRules } from './matrix';
 import { targaryen } from './targaryen-api';
-
-const ALL_CASES: RuleCase[] = [
-  ...configCases,
-  ...vmCases,
-  ...agentReportCases,
-  ...identityCases,
-  ...requestReadCases,
-  ...requestCreateCases,
-  ...requestImmutabilityCases,
-  ...commandReadCases,
-  ...commandCreateCases,
-  ...agentRunCases,
-  ...competitionCases,
-  ...producerAccessCases,
-  ...alertCases,
-  ...auditCases,
-  ...controlPlaneCases,
-];
 
 type RuleNode = { [key: string]: RuleNode | string | boolean | string[] };
 
 function rulesTree(): RuleNode {
   const parsed = loadRules() as { rules: RuleNode };
   return parsed.rules;
-}
-
-/** Paths of the contract's "Paths" table, e.g. `vmPool/vms/{vmId}`. */
-function contractPaths(): string[] {
-  const markdown = readFileSync(new URL('../../docs/contract.md', import.meta.url), 'utf8');
-  const section = markdown.split('## Paths')[1]?.split('\n### ')[0] ?? '';
-  return [...section.matchAll(/^\| `([^`]+)`/gm)].map((match) => match[1] ?? '');
 }
 
 /** The rule nodes along a contract path (root excluded) and the segments left unresolved. */
@@ -66,29 +33,6 @@ function resolve(tree: RuleNode, contractPath: string) {
 }
 
 const hasRule = (node: RuleNode, kind: string) => node[kind] !== undefined;
-
-function matchesPattern(casePath: string[], pattern: string[]): boolean {
-  return casePath.every((segment, index) => {
-    const expected = pattern[index];
-    if (expected === undefined) return true;
-    if (expected.startsWith('{')) return true;
-    if (expected.endsWith('*')) return segment.startsWith(expected.slice(0, -1));
-    return segment === expected;
-  });
-}
-
-/**
- * The contract paths a case exercises: the most specific pattern it lies under, or, for a
- * listing above the patterns (`vmPool/vms`), every pattern below it.
- */
-function patternsOf(casePath: string, patterns: string[]): string[] {
-  const segments = casePath.split('/');
-  const candidates = patterns.filter((pattern) => matchesPattern(segments, pattern.split('/')));
-  const containing = candidates.filter((pattern) => pattern.split('/').length <= segments.length);
-  if (containing.length === 0) return candidates;
-  const depth = Math.max(...containing.map((pattern) => pattern.split('/').length));
-  return containing.filter((pattern) => pattern.split('/').length === depth);
-}
 
 describe('database.rules.json', () => {
   it('is valid JSON with a single "rules" root', () => {
@@ -162,21 +106,6 @@ describe('the rules matrix', () => {
   });
 
   it('tries every contract path with every role, for reads and for writes', () => {
-    const patterns = contractPaths().map((entry) => entry.replace(/ \(except.*$/, ''));
-    const covered = new Set<string>();
-    for (const ruleCase of ALL_CASES) {
-      const kind = ruleCase.op === 'read' ? 'read' : 'write';
-      for (const pattern of patternsOf(ruleCase.path, patterns)) {
-        covered.add(`${pattern} ${ruleCase.who} ${kind}`);
-      }
-    }
-    const missing = patterns.flatMap((pattern) =>
-      CORE_ROLES.flatMap((role) =>
-        (['read', 'write'] as const)
-          .map((kind) => `${pattern} ${role} ${kind}`)
-          .filter((key) => !covered.has(key)),
-      ),
-    );
-    expect(missing).toEqual([]);
+    expect(missingCoverage(ALL_CASES)).toEqual([]);
   });
 });

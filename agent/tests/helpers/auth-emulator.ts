@@ -8,7 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './stack';
 
-const JAVA_HOME = '/usr/lib/jvm/temurin-25-jdk-amd64';
+const TEMURIN = '/usr/lib/jvm/temurin-25-jdk-amd64';
+
+/** Java 21+ as the stack finds it: JAVA_HOME, Temurin 25, else `java` on PATH (npm run setup). */
+function javaEnv(): Record<string, string> {
+  const home = [process.env.JAVA_HOME, TEMURIN].find(
+    (candidate) => candidate !== undefined && existsSync(join(candidate, 'bin', 'java')),
+  );
+  if (home === undefined) return {};
+  return { JAVA_HOME: home, PATH: `${home}/bin:${process.env.PATH ?? ''}` };
+}
 
 export interface AuthEmulator {
   host: string;
@@ -26,7 +35,6 @@ async function freePort(): Promise<number> {
 }
 
 export async function startAuthEmulator(projectId: string): Promise<AuthEmulator> {
-  if (!existsSync(JAVA_HOME)) throw new Error(`the Auth emulator needs Java 21+ at ${JAVA_HOME}`);
   const [auth, hub, logging] = [await freePort(), await freePort(), await freePort()];
   const dir = await mkdtemp(join(tmpdir(), 'vmpool-auth-emulator-'));
   await writeFile(
@@ -45,7 +53,7 @@ export async function startAuthEmulator(projectId: string): Promise<AuthEmulator
     ['emulators:start', '--only', 'auth', '--project', projectId],
     {
       cwd: dir,
-      env: { ...process.env, JAVA_HOME, PATH: `${JAVA_HOME}/bin:${process.env.PATH ?? ''}` },
+      env: { ...process.env, ...javaEnv() },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so that stopping it leaves no emulator behind.
       detached: true,

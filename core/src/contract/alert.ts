@@ -22,6 +22,8 @@ export interface Alert {
   timestamp: number;
   createdAt: number;
   vmId?: string;
+  /** The show-controller's alert panel shows `metadata.vmId` ("VM: vm-001"); set with vmId. */
+  metadata?: { vmId: string };
   competitionId?: string;
   /** Stable per condition, e.g. `vm-unreachable-vm-001`: at most one unresolved alert each. */
   sourceId: string;
@@ -42,6 +44,7 @@ const alertSchema = z.object({
   timestamp,
   createdAt: timestamp,
   vmId: z.string().regex(VM_ID_PATTERN).optional(),
+  metadata: z.object({ vmId: z.string().regex(VM_ID_PATTERN) }).optional(),
   competitionId: z.string().max(128).optional(),
   sourceId: z.string().min(1).max(200),
   acknowledged: z.boolean().default(false),

@@ -2,6 +2,7 @@
 // Parsed once, validated, every problem reported together.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import { isRulesProfile, RULES_PROFILES, type RulesProfile } from '@vmpool/tools/rules';
 
 export interface StackConfig {
   headless: boolean;
@@ -24,6 +25,8 @@ export interface StackConfig {
   webMode: 'dev' | 'preview';
   /** where the auth emulator finds Java 21+ */
   javaHome: string | undefined;
+  /** security rules the database enforces: strict (database.rules.json) or compat */
+  rulesProfile: RulesProfile;
 }
 
 export type StackConfigResult = { ok: true; config: StackConfig } | { ok: false; errors: string[] };
@@ -97,6 +100,12 @@ export const SETTINGS = {
     fallback: 'dev',
     help: 'dev (Vite dev server) or preview (build, then serve)',
   },
+  rulesProfile: {
+    flag: 'rules-profile',
+    env: 'VMPOOL_RULES_PROFILE',
+    fallback: 'strict',
+    help: "security rules: strict, or compat (+ the show-controller's anonymous reads)",
+  },
 } as const satisfies Record<string, Setting>;
 
 const NAMESPACE = /^[a-z0-9-]{1,63}$/;
@@ -168,6 +177,11 @@ export function parseStackConfig(
   const webMode = raw(SETTINGS.webMode);
   if (webMode !== 'dev' && webMode !== 'preview')
     errors.push(`--web-mode (VMPOOL_WEB_MODE) must be dev or preview, got "${webMode}"`);
+  const rulesProfile = raw(SETTINGS.rulesProfile);
+  if (!isRulesProfile(rulesProfile))
+    errors.push(
+      `--rules-profile (VMPOOL_RULES_PROFILE) must be ${RULES_PROFILES.join(' or ')}, got "${rulesProfile}"`,
+    );
 
   const config: StackConfig = {
     headless: flags.headless === true,
@@ -184,6 +198,7 @@ export function parseStackConfig(
     probeIntervalMs: integer(SETTINGS.probeIntervalMs, 200, 600_000),
     webMode: webMode as StackConfig['webMode'],
     javaHome: env.JAVA_HOME,
+    rulesProfile: rulesProfile as RulesProfile,
   };
   const ports = [
     ['--db-port', config.databasePort],

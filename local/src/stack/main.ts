@@ -64,7 +64,7 @@ const lines = [
   stack.webUrl === null
     ? '  web app       (headless: not started)'
     : `  web app       ${stack.webUrl}`,
-  `  database      ${stack.databaseUrl}`,
+  `  database      ${stack.databaseUrl}   (${config.rulesProfile} rules)`,
   `  auth emulator ${stack.authEmulatorHost}`,
   `  VMs           ${stack.controlUrl}/__local/vms   (POST /__local/vms/<vmId>/kill-agent kills an agent)`,
   `  data          ${config.dataDir}`,

@@ -3,6 +3,7 @@
 // endpoint and (unless headless) the web app. Every part is stopped in reverse order.
 import { join, resolve } from 'node:path';
 import { DEFAULT_POOL_CONFIG } from '@vmpool/core';
+import { rulesForProfile } from '@vmpool/tools/rules';
 import type { Logger } from '@vmpool/core/ports';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
@@ -56,13 +57,17 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
     const rtdb = await startRtdbServer({
       host: config.host,
       port: config.databasePort,
-      rules: join(REPO_ROOT, 'database.rules.json'),
+      // strict is database.rules.json itself; compat adds the show-controller's reads.
+      rules:
+        config.rulesProfile === 'strict'
+          ? join(REPO_ROOT, 'database.rules.json')
+          : rulesForProfile(config.rulesProfile, join(REPO_ROOT, 'database.rules.json')),
       data: join(config.dataDir, 'rtdb.json'),
       quiet: true,
     });
     stoppers.push({ name: 'database', stop: () => rtdb.stop() });
     const databaseUrl = rtdb.databaseUrl(config.namespace);
-    log.info('database ready', { url: databaseUrl });
+    log.info('database ready', { url: databaseUrl, rules: config.rulesProfile });
 
     const authStarting = startAuthEmulator({
       repoRoot: REPO_ROOT,

@@ -17,7 +17,23 @@ describe('parseStackConfig', () => {
         controlPort: 9190,
         vmAddressPrefix: '127.0.1',
         webMode: 'dev',
+        rulesProfile: 'strict',
       }),
+    });
+  });
+
+  it('takes the rules profile from --rules-profile or VMPOOL_RULES_PROFILE, and checks it', () => {
+    const fromFlag = parseStackConfig(['--rules-profile', 'compat'], {}, '/repo');
+    expect(fromFlag).toMatchObject({ ok: true, config: { rulesProfile: 'compat' } });
+    const fromEnv = parseStackConfig([], { VMPOOL_RULES_PROFILE: 'compat' }, '/repo');
+    expect(fromEnv).toMatchObject({ ok: true, config: { rulesProfile: 'compat' } });
+    const wrong = parseStackConfig(['--rules-profile', 'open', '--db-port', 'x'], {}, '/repo');
+    expect(wrong).toEqual({
+      ok: false,
+      errors: [
+        '--rules-profile (VMPOOL_RULES_PROFILE) must be strict or compat, got "open"',
+        '--db-port (VMPOOL_DB_PORT) must be an integer in 1..65535, got "x"',
+      ],
     });
   });
 

@@ -273,4 +273,15 @@ describe('alert helpers', () => {
     });
     expect(alert).not.toHaveProperty('scope');
   });
+
+  it('repeats the VM id as metadata.vmId, which the show-controller’s alert panel shows', () => {
+    expect(alertFromDraft(idleStoppedAlert({ vmId: 'vm-001' }, NOW), 'x1').metadata).toEqual({
+      vmId: 'vm-001',
+    });
+    const pool = alertFromDraft(
+      { ...idleStoppedAlert({ vmId: 'vm-001' }, NOW), vmId: undefined },
+      'x2',
+    );
+    expect(pool).not.toHaveProperty('metadata');
+  });
 });

@@ -54,6 +54,7 @@ export function alertFromDraft(draft: AlertDraft, id: string): Alert {
   const { scope: _scope, ...fields } = draft;
   return {
     ...fields,
+    ...(fields.vmId === undefined ? {} : { metadata: { vmId: fields.vmId } }),
     id,
     acknowledged: false,
     acknowledgedBy: null,

@@ -1,0 +1,30 @@
+// Every case of the strict matrix, for the file-wide checks and the compat profile.
+import { agentRunCases, commandCreateCases, commandReadCases } from './commands.cases';
+import {
+  alertCases,
+  auditCases,
+  competitionCases,
+  producerAccessCases,
+} from './competitions.cases';
+import { controlPlaneCases } from './control-plane.cases';
+import type { RuleCase } from './matrix';
+import { agentReportCases, configCases, identityCases, vmCases } from './pool.cases';
+import { requestCreateCases, requestImmutabilityCases, requestReadCases } from './requests.cases';
+
+export const ALL_CASES: RuleCase[] = [
+  ...configCases,
+  ...vmCases,
+  ...agentReportCases,
+  ...identityCases,
+  ...requestReadCases,
+  ...requestCreateCases,
+  ...requestImmutabilityCases,
+  ...commandReadCases,
+  ...commandCreateCases,
+  ...agentRunCases,
+  ...competitionCases,
+  ...producerAccessCases,
+  ...alertCases,
+  ...auditCases,
+  ...controlPlaneCases,
+];
