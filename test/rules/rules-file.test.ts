@@ -14,6 +14,15 @@ import { controlPlaneCases } from './control-plane.cases';
 import { CORE_ROLES, RULES_PATH, loadRules, type RuleCase } from './matrix';
 import { agentReportCases, configCases, identityCases, vmCases } from './pool.cases';
 import { requestCreateCases, requestImmutabilityCases, requestReadCases } from './requests.cases';
+import {
+  bootStatsCases,
+  competitionCostCases,
+  monthlyCostCases,
+  scheduleConfigCases,
+  scheduleRequestCases,
+  showTimeCases,
+  statusHistoryCases,
+} from './schedule.cases';
 import { targaryen } from './targaryen-api';
 
 const ALL_CASES: RuleCase[] = [
@@ -32,6 +41,13 @@ const ALL_CASES: RuleCase[] = [
   ...alertCases,
   ...auditCases,
   ...controlPlaneCases,
+  ...showTimeCases,
+  ...scheduleConfigCases,
+  ...scheduleRequestCases,
+  ...statusHistoryCases,
+  ...monthlyCostCases,
+  ...competitionCostCases,
+  ...bootStatsCases,
 ];
 
 type RuleNode = { [key: string]: RuleNode | string | boolean | string[] };
