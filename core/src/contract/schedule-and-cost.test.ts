@@ -8,7 +8,11 @@ import {
   parseMonthlyCost,
 } from './costs';
 import { parseScheduleMark } from './schedule';
-import { parseStatusHistory, parseStatusHistoryEntry } from './status-history';
+import {
+  parseStatusHistory,
+  parseStatusHistoryEntry,
+  statusHistoryEntryOf,
+} from './status-history';
 
 const entry = {
   at: 1000,
@@ -38,6 +42,24 @@ describe('parseStatusHistoryEntry', () => {
         'instanceType: must look like family.size, e.g. t3.large',
       ],
     });
+  });
+});
+
+describe('statusHistoryEntryOf', () => {
+  it('is the record after the change, in the entry’s shape', () => {
+    const made = statusHistoryEntryOf(
+      {
+        status: 'assigned',
+        statusChangedAt: 1000,
+        ec2State: 'running',
+        assignedTo: 'comp-a',
+        region: 'us-east-1',
+      },
+      'assign',
+      't3.large',
+    );
+    expect(made).toEqual(entry);
+    expect(parseStatusHistoryEntry(made)).toEqual({ ok: true, value: made });
   });
 });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { INSTANCE_TYPE_PATTERN, VM_ID_PATTERN } from './ids';
 import { parseWith, type Parsed } from './parsed';
 import { nullable, timestamp } from './rtdb-shapes';
-import { EC2_STATES, VM_STATUSES, type Ec2State, type VmStatus } from './vm-record';
+import { EC2_STATES, VM_STATUSES, type Ec2State, type VmRecord, type VmStatus } from './vm-record';
 
 /** What made a VM enter a status: an edge of the state machine, or its creation. */
 export const STATUS_HISTORY_CAUSES = ['created', 'adopted', 'ec2_state'] as const;
@@ -40,6 +40,26 @@ export const statusHistoryEntrySchema = z.object({
   region: z.string().max(64).default(''),
   cause: z.string().min(1).max(64),
 });
+
+/**
+ * The entry to write with a status change, from the record as it is after the change (so `at`
+ * is its new statusChangedAt). `cause` is the VmEvent, or one of STATUS_HISTORY_CAUSES.
+ */
+export function statusHistoryEntryOf(
+  vm: Pick<VmRecord, 'status' | 'statusChangedAt' | 'ec2State' | 'assignedTo' | 'region'>,
+  cause: string,
+  instanceType: string,
+): StatusHistoryEntry {
+  return {
+    at: vm.statusChangedAt,
+    status: vm.status,
+    ec2State: vm.ec2State,
+    assignedTo: vm.assignedTo,
+    instanceType,
+    region: vm.region,
+    cause,
+  };
+}
 
 /** Validates one status history entry. */
 export function parseStatusHistoryEntry(raw: unknown): Parsed<StatusHistoryEntry> {
