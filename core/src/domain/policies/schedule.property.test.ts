@@ -165,7 +165,8 @@ function applied(vms: readonly VmRecord[], shows: readonly ScheduledShow[], plan
   return { vms: next, shows: nextShows };
 }
 
-describe('planSchedule properties', () => {
+// Generous timeouts: a few seconds alone, much more on a busy shared machine.
+describe('planSchedule properties', { timeout: 60_000 }, () => {
   it('never asks for more than maxConcurrent assignments or maxTotalVMs VMs, nor for the impossible', () => {
     fc.assert(
       fc.property(worldArb, (world) => {
@@ -241,85 +242,89 @@ describe('planSchedule properties', () => {
   });
 });
 
-describe('planSchedule over time (the season simulator, core policies only)', () => {
-  it('is never late when the pool can serve every overlap, and never exceeds its maximums', () => {
-    const scenarioArb = fc.record({
-      seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-      vmCount: fc.integer({ min: 1, max: 4 }),
-      preWarmMinutes: fc.integer({ min: 1, max: 45 }),
-      autoReleaseAfterMinutes: fc.integer({ min: 1, max: 30 }),
-      shows: fc.array(
-        fc.record({
-          startIn: fc.integer({ min: 0, max: 40 * 60 }),
-          length: fc.integer({ min: 60, max: 180 }),
-          endsEarly: fc.integer({ min: 0, max: 20 }),
+describe(
+  'planSchedule over time (the season simulator, core policies only)',
+  { timeout: 180_000 },
+  () => {
+    it('is never late when the pool can serve every overlap, and never exceeds its maximums', () => {
+      const scenarioArb = fc.record({
+        seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        vmCount: fc.integer({ min: 1, max: 4 }),
+        preWarmMinutes: fc.integer({ min: 1, max: 45 }),
+        autoReleaseAfterMinutes: fc.integer({ min: 1, max: 30 }),
+        shows: fc.array(
+          fc.record({
+            startIn: fc.integer({ min: 0, max: 40 * 60 }),
+            length: fc.integer({ min: 60, max: 180 }),
+            endsEarly: fc.integer({ min: 0, max: 20 }),
+          }),
+          { minLength: 1, maxLength: 8 },
+        ),
+      });
+      fc.assert(
+        fc.property(scenarioArb, (scenario) => {
+          const from = Date.UTC(2027, 1, 5);
+          const shows: SeasonShow[] = scenario.shows.map((raw, index) => {
+            // Every show is announced at least ten minutes before its VM must be ready.
+            const startsAt = from + (scenario.preWarmMinutes + 10 + raw.startIn) * MIN;
+            const endsAt = startsAt + raw.length * MIN;
+            return {
+              competitionId: `show-${index}`,
+              name: `Show ${index}`,
+              startsAt,
+              endsAt,
+              actualEnd: endsAt - raw.endsEarly * MIN,
+            };
+          });
+          const config = baseConfig({
+            minWarmVMs: 0,
+            maxTotalVMs: scenario.vmCount,
+            maxConcurrent: scenario.vmCount,
+            preWarmMinutes: scenario.preWarmMinutes,
+            autoReleaseAfterMinutes: scenario.autoReleaseAfterMinutes,
+            warmupTimeSeconds: 180,
+          });
+          // Capacity allows: never more shows overlapping than VMs, each counted from ten
+          // minutes before its ready-by time to ten minutes after its auto-release.
+          const pad = 10 * MIN;
+          const span = (show: SeasonShow) => ({
+            from: show.startsAt - scenario.preWarmMinutes * MIN - pad,
+            to: show.endsAt + scenario.autoReleaseAfterMinutes * MIN + pad,
+          });
+          const fits = shows.every((show) => {
+            const at = span(show).from;
+            return (
+              shows.filter((other) => span(other).from <= at && span(other).to > at).length <=
+              scenario.vmCount
+            );
+          });
+          fc.pre(fits);
+          const rng = new Rng(scenario.seed);
+          const result = simulateSeason({
+            policy: 'vmpool',
+            shows,
+            from,
+            to: Math.max(...shows.map((show) => show.endsAt)) + 3 * HOUR,
+            config,
+            poolSize: scenario.vmCount,
+            compute: {
+              // Within the default lead (180 s + 60 s) and any lead measured from these.
+              bootSeconds: () => rng.int(120, 180),
+              releaseSeconds: () => rng.int(60, 180),
+              stopSeconds: () => rng.int(30, 60),
+              warmAssignSeconds: () => rng.int(3, 10),
+            },
+            setupLeadMs: scenario.preWarmMinutes * MIN,
+            producerReleaseDelayMs: () => 0,
+            tickMs: MIN,
+          });
+          expect(result.shows.filter((show) => show.waitMs > 0)).toEqual([]);
+          expect(result.shows.filter((show) => show.conflict)).toEqual([]);
+          expect(result.maxHeld).toBeLessThanOrEqual(config.maxConcurrent);
+          expect(result.maxVms).toBeLessThanOrEqual(config.maxTotalVMs);
         }),
-        { minLength: 1, maxLength: 8 },
-      ),
+        { numRuns: 25 },
+      );
     });
-    fc.assert(
-      fc.property(scenarioArb, (scenario) => {
-        const from = Date.UTC(2027, 1, 5);
-        const shows: SeasonShow[] = scenario.shows.map((raw, index) => {
-          // Every show is announced at least ten minutes before its VM must be ready.
-          const startsAt = from + (scenario.preWarmMinutes + 10 + raw.startIn) * MIN;
-          const endsAt = startsAt + raw.length * MIN;
-          return {
-            competitionId: `show-${index}`,
-            name: `Show ${index}`,
-            startsAt,
-            endsAt,
-            actualEnd: endsAt - raw.endsEarly * MIN,
-          };
-        });
-        const config = baseConfig({
-          minWarmVMs: 0,
-          maxTotalVMs: scenario.vmCount,
-          maxConcurrent: scenario.vmCount,
-          preWarmMinutes: scenario.preWarmMinutes,
-          autoReleaseAfterMinutes: scenario.autoReleaseAfterMinutes,
-          warmupTimeSeconds: 180,
-        });
-        // Capacity allows: never more shows overlapping than VMs, each counted from ten
-        // minutes before its ready-by time to ten minutes after its auto-release.
-        const pad = 10 * MIN;
-        const span = (show: SeasonShow) => ({
-          from: show.startsAt - scenario.preWarmMinutes * MIN - pad,
-          to: show.endsAt + scenario.autoReleaseAfterMinutes * MIN + pad,
-        });
-        const fits = shows.every((show) => {
-          const at = span(show).from;
-          return (
-            shows.filter((other) => span(other).from <= at && span(other).to > at).length <=
-            scenario.vmCount
-          );
-        });
-        fc.pre(fits);
-        const rng = new Rng(scenario.seed);
-        const result = simulateSeason({
-          policy: 'vmpool',
-          shows,
-          from,
-          to: Math.max(...shows.map((show) => show.endsAt)) + 3 * HOUR,
-          config,
-          poolSize: scenario.vmCount,
-          compute: {
-            // Within the default lead (180 s + 60 s) and any lead measured from these.
-            bootSeconds: () => rng.int(120, 180),
-            releaseSeconds: () => rng.int(60, 180),
-            stopSeconds: () => rng.int(30, 60),
-            warmAssignSeconds: () => rng.int(3, 10),
-          },
-          setupLeadMs: scenario.preWarmMinutes * MIN,
-          producerReleaseDelayMs: () => 0,
-          tickMs: MIN,
-        });
-        expect(result.shows.filter((show) => show.waitMs > 0)).toEqual([]);
-        expect(result.shows.filter((show) => show.conflict)).toEqual([]);
-        expect(result.maxHeld).toBeLessThanOrEqual(config.maxConcurrent);
-        expect(result.maxVms).toBeLessThanOrEqual(config.maxTotalVMs);
-      }),
-      { numRuns: 25 },
-    );
-  }, 120_000);
-});
+  },
+);
