@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark in turn; each prints its own figures and the machine.
 import { spawnSync } from 'node:child_process';
 
-const benches = ['bench:rtdb', 'bench:control-plane', 'bench:agent'];
+const benches = ['bench:rtdb', 'bench:control-plane', 'bench:agent', 'bench:season'];
 let failed = 0;
 for (const bench of benches) {
   console.log(`\n=== ${bench} ===`);

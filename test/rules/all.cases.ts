@@ -10,6 +10,15 @@ import { controlPlaneCases } from './control-plane.cases';
 import type { RuleCase } from './matrix';
 import { agentReportCases, configCases, identityCases, vmCases } from './pool.cases';
 import { requestCreateCases, requestImmutabilityCases, requestReadCases } from './requests.cases';
+import {
+  bootStatsCases,
+  competitionCostCases,
+  monthlyCostCases,
+  scheduleConfigCases,
+  scheduleRequestCases,
+  showTimeCases,
+  statusHistoryCases,
+} from './schedule.cases';
 
 export const ALL_CASES: RuleCase[] = [
   ...configCases,
@@ -27,4 +36,11 @@ export const ALL_CASES: RuleCase[] = [
   ...alertCases,
   ...auditCases,
   ...controlPlaneCases,
+  ...showTimeCases,
+  ...scheduleConfigCases,
+  ...scheduleRequestCases,
+  ...statusHistoryCases,
+  ...monthlyCostCases,
+  ...competitionCostCases,
+  ...bootStatsCases,
 ];

@@ -11,6 +11,7 @@ export const COMPAT_OPENED: readonly string[] = [
   'competitions/comp-a',
   'competitions/comp-a/config',
   'competitions/comp-a/config/vmAddress',
+  'competitions/comp-a/config/endsAt',
   'competitions/comp-b',
   'competitions/comp-b/config',
   'alerts/comp-a',

@@ -93,8 +93,18 @@ export const alertIndexCases: RuleCase[] = controlPlaneOnly({
   patch: { 'obs-disconnected-vm-001': null, 'show-server-down-vm-001': 'alert-a3' },
 });
 
+/** `vmPool/schedule/{compId}`: what the schedule did for a show. */
+export const scheduleMarkCases: RuleCase[] = controlPlaneOnly({
+  label: 'schedule marks',
+  listing: 'vmPool/schedule',
+  entry: 'vmPool/schedule/comp-a',
+  data: { startsAt: NOW, requestId: null, attempt: 0, at: NOW },
+  patch: { 'comp-a': null, 'comp-b/attempt': 3 },
+});
+
 export const controlPlaneCases: RuleCase[] = [
   ...assignmentSlotCases,
   ...openRequestCases,
   ...alertIndexCases,
+  ...scheduleMarkCases,
 ];

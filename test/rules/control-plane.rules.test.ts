@@ -1,6 +1,12 @@
-import { alertIndexCases, assignmentSlotCases, openRequestCases } from './control-plane.cases';
+import {
+  alertIndexCases,
+  assignmentSlotCases,
+  openRequestCases,
+  scheduleMarkCases,
+} from './control-plane.cases';
 import { defineMatrix } from './matrix';
 
 defineMatrix('vmPool/assignments/{compId} (control plane only)', assignmentSlotCases);
 defineMatrix('vmPool/openRequests/{requestId} (control plane only)', openRequestCases);
 defineMatrix('vmPool/alertIndex/{scope}/{sourceId} (control plane only)', alertIndexCases);
+defineMatrix('vmPool/schedule/{compId} (control plane only)', scheduleMarkCases);

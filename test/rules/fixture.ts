@@ -1,6 +1,7 @@
 // A realistic database as the rules see it: a two-VM pool (vm-001 assigned to comp-a,
-// vm-002 warm), two competitions with one producer each, requests, commands in every run
-// state, alerts in every scope and an audit trail.
+// vm-002 warm), two scheduled competitions with one producer each, requests (the schedule's
+// too), commands in every run state, alerts in every scope, an audit trail, and the schedule
+// and cost bookkeeping.
 
 /** The clock of every simulated operation; server timestamps resolve to it. */
 export const NOW = Date.UTC(2026, 10, 27, 6, 0, 0);
@@ -9,6 +10,8 @@ export const SERVER_TIMESTAMP = { '.sv': 'timestamp' } as const;
 
 export const UID = {
   admin: 'u-admin',
+  /** A (hypothetical) account whose uid is the schedule's requester name. */
+  scheduleLookalike: 'schedule',
   producerA: 'u-producer-a',
   producerB: 'u-producer-b',
   noClaim: 'u-plain',
@@ -163,6 +166,28 @@ export const ROOT = {
           updatedAt: minutesAgo(2),
         },
       },
+      'req-sched-a': {
+        action: 'assign',
+        competitionId: 'comp-a',
+        options: { preferredVmId: 'vm-001' },
+        requestedBy: 'schedule',
+        requestedAt: minutesAgo(32),
+        result: {
+          state: 'succeeded',
+          step: 'done',
+          progress: 1,
+          message: 'vm-001 is ready',
+          vmId: 'vm-001',
+          vmAddress: '203.0.113.10:3003',
+          updatedAt: minutesAgo(30),
+        },
+      },
+      'req-sched-b': {
+        action: 'assign',
+        competitionId: 'comp-b',
+        requestedBy: 'schedule',
+        requestedAt: minutesAgo(1),
+      },
       'req-admin-stop': {
         action: 'stop',
         vmId: 'vm-002',
@@ -226,6 +251,67 @@ export const ROOT = {
       'comp-b': { 'show-server-down-vm-003': 'alert-b1' },
       pool: { 'pool-low': 'alert-pool-low' },
     },
+    schedule: {
+      'comp-a': {
+        startsAt: NOW + 2 * 3_600_000,
+        requestId: 'req-sched-a',
+        attempt: 1,
+        at: minutesAgo(32),
+      },
+    },
+    statusHistory: {
+      'vm-001': {
+        'h-001': {
+          at: minutesAgo(90),
+          status: 'starting',
+          ec2State: 'pending',
+          instanceType: 't3.large',
+          region: 'us-east-1',
+          cause: 'start_requested',
+        },
+        'h-002': {
+          at: minutesAgo(30),
+          status: 'assigned',
+          ec2State: 'running',
+          assignedTo: 'comp-a',
+          instanceType: 't3.large',
+          region: 'us-east-1',
+          cause: 'assign',
+        },
+      },
+    },
+    costs: {
+      '2026-11': {
+        month: '2026-11',
+        currency: 'USD',
+        through: NOW,
+        updatedAt: NOW,
+        total: { usd: 0.12, billableSeconds: 5400 },
+        idle: { usd: 0.08, billableSeconds: 3600 },
+        competitions: {
+          'comp-a': {
+            usd: 0.04,
+            billableSeconds: 1800,
+            vms: { 'vm-001': { usd: 0.04, billableSeconds: 1800 } },
+          },
+        },
+        vms: {
+          'vm-001': {
+            usd: 0.12,
+            billableSeconds: 5400,
+            instanceType: 't3.large',
+            idleSeconds: 3600,
+            idleUsd: 0.08,
+          },
+        },
+        days: { '2026-11-27': { usd: 0.12, billableSeconds: 5400, idleUsd: 0.08 } },
+      },
+    },
+    bootStats: {
+      'us-east-1': {
+        t3_large: { start: [142, 151, 160], launch: [301], updatedAt: minutesAgo(90) },
+      },
+    },
   },
   competitions: {
     'comp-a': {
@@ -234,6 +320,8 @@ export const ROOT = {
         gender: 'womens',
         meetDate: '2026-11-28',
         venue: 'Field House',
+        startsAt: NOW + 2 * 3_600_000,
+        endsAt: NOW + 5 * 3_600_000,
         vmId: 'vm-001',
         vmAddress: '203.0.113.10:3003',
       },
@@ -244,6 +332,8 @@ export const ROOT = {
         gender: 'mens',
         meetDate: '2026-12-05',
         venue: 'Arena',
+        startsAt: NOW + 8 * 86_400_000,
+        endsAt: NOW + 8 * 86_400_000 + 3 * 3_600_000,
       },
     },
   },

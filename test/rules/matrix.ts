@@ -47,6 +47,12 @@ export const ROLES = {
     provider: 'password',
     token: { admin: true, firebase: { sign_in_provider: 'password' } },
   },
+  /** An admin whose uid happens to be the schedule's requester name. */
+  scheduleLookalike: {
+    uid: UID.scheduleLookalike,
+    provider: 'password',
+    token: { admin: true, firebase: { sign_in_provider: 'password' } },
+  },
   /** The agent on vm-001 (custom token minted for that VM). */
   agent: {
     uid: UID.agent,

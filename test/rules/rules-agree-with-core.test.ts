@@ -12,6 +12,7 @@ import {
   REQUEST_ACTIONS,
   SERVICE_NAMES,
   parseAgentReport,
+  parseCompetitionConfig,
   parsePoolConfig,
   parsePoolRequest,
   parseVmCommand,
@@ -19,7 +20,7 @@ import {
 } from '@vmpool/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NOW, SERVER_TIMESTAMP, UID } from './fixture';
+import { NOW, ROOT, SERVER_TIMESTAMP, UID } from './fixture';
 import { databaseAs, type Role } from './matrix';
 
 const RUNS = 1000;
@@ -88,7 +89,8 @@ const all = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }) =>
   fc.record(model, { noNullPrototype: true });
 const one = <V>(...values: V[]) => fc.constantFrom(...values);
 
-describe('rules and core validators agree', () => {
+// 1000 generated payloads per test: a few seconds alone, much more on a busy shared machine.
+describe('rules and core validators agree', { timeout: 120_000 }, () => {
   it('on requests (admin writer, any action)', () => {
     const competitionId = one('comp-a', 'comp_B-2', 'c'.repeat(128));
     const vmId = one('vm-001', 'vm-pool-12');
@@ -201,6 +203,10 @@ describe('rules and core validators agree', () => {
       keyPairName: one('', 'gymnastics', 'k'.repeat(255)),
       instanceProfile: one('', 'vmpool-agent'),
       tags: one({ Project: 'gymnastics-graphics', ManagedBy: 'vm-pool-manager' }),
+      preWarmMinutes: one(1, 30, 720),
+      autoReleaseAfterMinutes: one(0, 60, 1440),
+      minWarmVMsOffSchedule: one(0, 1, 5, 6),
+      hourlyPrices: one({ t3_large: 0.0832 }, { g4dn_xlarge: 0.526, c5_xlarge: 0 }),
       updatedAt: one(NOW),
       updatedBy: one(UID.admin),
     });
@@ -234,11 +240,64 @@ describe('rules and core validators agree', () => {
       ['tags/Note', 'v'.repeat(257)],
       ['updatedAt', -1],
       ['updatedAt', 1.5],
+      ['preWarmMinutes', 0],
+      ['preWarmMinutes', 721],
+      ['preWarmMinutes', 2.5],
+      ['autoReleaseAfterMinutes', -1],
+      ['autoReleaseAfterMinutes', 1441],
+      ['autoReleaseAfterMinutes', '60'],
+      ['minWarmVMsOffSchedule', -1],
+      ['minWarmVMsOffSchedule', 51],
+      ['minWarmVMsOffSchedule', 0.5],
+      ['hourlyPrices/T3_large', 0.08],
+      ['hourlyPrices/t3large', 0.08],
+      ['hourlyPrices/t3_large', -0.01],
+      ['hourlyPrices/t3_large', 1000.5],
+      ['hourlyPrices/t3_large', '0.08'],
     ];
     fc.assert(
       fc.property(faulty(valid, faults), (body) =>
         agree('admin', 'vmPool/config', body, parsePoolConfig),
       ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('on the show times of a competition (admin and producer writers)', () => {
+    const HOUR = 3_600_000;
+    const valid = some({
+      eventName: one('Winter Classic'),
+      startsAt: one(NOW, NOW + HOUR, 0),
+      endsAt: one(NOW + 3 * HOUR, NOW + HOUR),
+    });
+    const faults: Fault[] = [
+      ['startsAt', 1.5],
+      ['startsAt', -1],
+      ['startsAt', 'tonight'],
+      ['endsAt', NOW],
+      ['endsAt', NOW - HOUR],
+      ['endsAt', true],
+    ];
+    fc.assert(
+      fc.property(faulty(valid, faults), (body) =>
+        agree('admin', 'competitions/comp-b/config', body, parseCompetitionConfig),
+      ),
+      { numRuns: RUNS },
+    );
+    // A producer writes only the two fields, on top of what comp-a's config already has.
+    const times = some({
+      startsAt: one(NOW, NOW + HOUR, NOW + 6 * HOUR),
+      endsAt: one(NOW + 3 * HOUR, NOW + 6 * HOUR),
+    });
+    fc.assert(
+      fc.property(faulty(times, faults), (patch) => {
+        const stored = asStored(patch) as Payload | null;
+        fc.pre(stored !== null);
+        const merged = { ...ROOT.competitions['comp-a'].config, ...stored };
+        const rules = databaseAs('producer').update('competitions/comp-a/config', patch, NOW);
+        const core = parseCompetitionConfig(merged);
+        expect(rules.allowed, `${JSON.stringify(patch)}\n${rules.info}`).toBe(core.ok);
+      }),
       { numRuns: RUNS },
     );
   });

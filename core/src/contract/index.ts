@@ -9,4 +9,8 @@ export * from './command';
 export * from './competition';
 export * from './alert';
 export * from './audit';
+export * from './schedule';
+export * from './status-history';
+export * from './costs';
+export * from './boot-stats';
 export * from './paths';

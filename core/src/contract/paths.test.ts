@@ -26,6 +26,24 @@ describe('paths', () => {
     expect(paths.alert('c1', 'a1')).toBe('alerts/c1/a1');
     expect(paths.audit()).toBe('audit');
     expect(paths.auditEntry('x1')).toBe('audit/x1');
+    expect(paths.statusHistory()).toBe('vmPool/statusHistory');
+    expect(paths.vmStatusHistory('vm-001')).toBe('vmPool/statusHistory/vm-001');
+    expect(paths.statusHistoryEntry('vm-001', '-Nh1')).toBe('vmPool/statusHistory/vm-001/-Nh1');
+    expect(paths.costs()).toBe('vmPool/costs');
+    expect(paths.monthlyCost('2027-02')).toBe('vmPool/costs/2027-02');
+    expect(paths.competitionCost('2027-02', 'c1')).toBe('vmPool/costs/2027-02/competitions/c1');
+    expect(paths.bootStats()).toBe('vmPool/bootStats');
+    expect(paths.bootStatsFor('us-east-1', 'g4dn.xlarge')).toBe(
+      'vmPool/bootStats/us-east-1/g4dn_xlarge',
+    );
+    expect(paths.scheduleMarks()).toBe('vmPool/schedule');
+    expect(paths.scheduleMark('c1')).toBe('vmPool/schedule/c1');
+  });
+
+  it('refuses months that are not yyyy-mm and instance types that are not family.size', () => {
+    expect(() => paths.monthlyCost('2027-13')).toThrow(/must be yyyy-mm/);
+    expect(() => paths.competitionCost('27-02', 'c1')).toThrow(/must be yyyy-mm/);
+    expect(() => paths.bootStatsFor('us-east-1', 't3_large')).toThrow(/not an instance type/);
   });
 
   it.each(['', 'a.b', 'a#b', 'a$b', 'a[b', 'a]b', 'a/b', 'a\nb', 'a\u0000b', 'a\u007f'])(

@@ -1,4 +1,6 @@
+import { COST_MONTH_PATTERN } from './costs';
 import { hasControlCharacter, ILLEGAL_KEY_CHARS, isValidVmId } from './ids';
+import { priceKey } from './pool-config';
 
 /** RTDB keys may not be empty or contain . # $ [ ] / or control characters (max 768 bytes). */
 const MAX_KEY_BYTES = 768;
@@ -41,6 +43,14 @@ function vmSegment(vmId: unknown): string {
 
 const seg = assertPathSegment;
 
+function monthSegment(month: unknown): string {
+  assertPathSegment('month', month);
+  if (!COST_MONTH_PATTERN.test(month as string)) {
+    throw new Error(`Illegal month path segment ${JSON.stringify(month)}: must be yyyy-mm`);
+  }
+  return month as string;
+}
+
 /** Every RTDB path vmpool reads or writes, as documented in docs/contract.md. */
 export const paths = {
   poolConfig: () => 'vmPool/config',
@@ -66,6 +76,19 @@ export const paths = {
   alerts: (scope: string) => `alerts/${seg('scope', scope)}`,
   alert: (scope: string, alertId: string) =>
     `alerts/${seg('scope', scope)}/${seg('alertId', alertId)}`,
+  statusHistory: () => 'vmPool/statusHistory',
+  vmStatusHistory: (vmId: string) => `vmPool/statusHistory/${vmSegment(vmId)}`,
+  statusHistoryEntry: (vmId: string, entryId: string) =>
+    `vmPool/statusHistory/${vmSegment(vmId)}/${seg('entryId', entryId)}`,
+  costs: () => 'vmPool/costs',
+  monthlyCost: (month: string) => `vmPool/costs/${monthSegment(month)}`,
+  competitionCost: (month: string, compId: string) =>
+    `vmPool/costs/${monthSegment(month)}/competitions/${seg('compId', compId)}`,
+  bootStats: () => 'vmPool/bootStats',
+  bootStatsFor: (region: string, instanceType: string) =>
+    `vmPool/bootStats/${seg('region', region)}/${priceKey(instanceType)}`,
+  scheduleMarks: () => 'vmPool/schedule',
+  scheduleMark: (compId: string) => `vmPool/schedule/${seg('compId', compId)}`,
   audit: () => 'audit',
   auditEntry: (auditId: string) => `audit/${seg('auditId', auditId)}`,
 } as const;

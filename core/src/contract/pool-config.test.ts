@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POOL_CONFIG, parsePoolConfig } from './pool-config';
+import {
+  DEFAULT_POOL_CONFIG,
+  instanceTypeOfPriceKey,
+  offScheduleWarmMinimum,
+  parsePoolConfig,
+  priceKey,
+} from './pool-config';
 
 describe('parsePoolConfig', () => {
   it('returns every default when the config is missing', () => {
@@ -116,5 +122,98 @@ describe('parsePoolConfig', () => {
       ok: true,
       value: { updatedAt: 10, updatedBy: 'uid-1' },
     });
+  });
+
+  it('has the schedule settings: pre-warm 30 min, auto-release 60 min, off-schedule minimum unset', () => {
+    expect(DEFAULT_POOL_CONFIG).toMatchObject({
+      preWarmMinutes: 30,
+      autoReleaseAfterMinutes: 60,
+      minWarmVMsOffSchedule: null,
+      hourlyPrices: {},
+    });
+    expect(
+      parsePoolConfig({
+        preWarmMinutes: 720,
+        autoReleaseAfterMinutes: 0,
+        minWarmVMsOffSchedule: 0,
+      }),
+    ).toMatchObject({
+      ok: true,
+      value: { preWarmMinutes: 720, autoReleaseAfterMinutes: 0, minWarmVMsOffSchedule: 0 },
+    });
+    expect(
+      parsePoolConfig({
+        preWarmMinutes: 0,
+        autoReleaseAfterMinutes: 1441,
+        minWarmVMsOffSchedule: 2.5,
+      }),
+    ).toEqual({
+      ok: false,
+      errors: [
+        'preWarmMinutes: must be >= 1',
+        'autoReleaseAfterMinutes: must be <= 1440',
+        'minWarmVMsOffSchedule: must be an integer',
+      ],
+    });
+    expect(parsePoolConfig({ preWarmMinutes: 721 })).toEqual({
+      ok: false,
+      errors: ['preWarmMinutes: must be <= 720'],
+    });
+  });
+
+  it('keeps the off-schedule minimum within maxTotalVMs, together with the other invariants', () => {
+    expect(parsePoolConfig({ maxTotalVMs: 3, minWarmVMsOffSchedule: 4 })).toEqual({
+      ok: false,
+      errors: [
+        'maxConcurrent: must be <= maxTotalVMs (3)',
+        'minWarmVMsOffSchedule: must be <= maxTotalVMs (3)',
+      ],
+    });
+    expect(
+      parsePoolConfig({ maxTotalVMs: 3, maxConcurrent: 3, minWarmVMsOffSchedule: 4, amiId: 'x' }),
+    ).toEqual({
+      ok: false,
+      errors: [
+        'amiId: must look like ami-0123456789abcdef0 or be ""',
+        'minWarmVMsOffSchedule: must be <= maxTotalVMs (3)',
+      ],
+    });
+  });
+
+  it('reads the off-schedule minimum as the warm minimum when unset', () => {
+    expect(offScheduleWarmMinimum({ minWarmVMs: 2, minWarmVMsOffSchedule: null })).toBe(2);
+    expect(offScheduleWarmMinimum({ minWarmVMs: 2, minWarmVMsOffSchedule: 0 })).toBe(0);
+  });
+
+  it('validates the price overrides: price keys, USD 0..1000, at most 50', () => {
+    expect(
+      parsePoolConfig({ hourlyPrices: { t3_large: 0.0832, 'u-6tb1_metal': 54.6 } }),
+    ).toMatchObject({
+      ok: true,
+      value: { hourlyPrices: { t3_large: 0.0832, 'u-6tb1_metal': 54.6 } },
+    });
+    const parsed = parsePoolConfig({
+      hourlyPrices: { t3large: 1, g4dn_xlarge: -1, c5_xlarge: 'x' },
+    });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.errors).toEqual([
+      'hourlyPrices: invalid key "t3large" (keys are instance types with . written as _, e.g. t3_large)',
+      'hourlyPrices.g4dn_xlarge: must be >= 0',
+      'hourlyPrices.c5_xlarge: must be a number',
+    ]);
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`m${i}_large`, 1]));
+    expect(parsePoolConfig({ hourlyPrices: many })).toEqual({
+      ok: false,
+      errors: ['hourlyPrices: must have at most 50 prices'],
+    });
+  });
+
+  it('turns instance types into price keys and back', () => {
+    expect(priceKey('t3.large')).toBe('t3_large');
+    expect(priceKey('u-6tb1.metal')).toBe('u-6tb1_metal');
+    expect(instanceTypeOfPriceKey('g4dn_xlarge')).toBe('g4dn.xlarge');
+    expect(() => priceKey('t3_large')).toThrow(/not an instance type/);
+    expect(() => instanceTypeOfPriceKey('t3.large')).toThrow(/not a price key/);
   });
 });

@@ -26,6 +26,17 @@ export interface PoolConfig {
   keyPairName: string;
   instanceProfile: string;
   tags: Record<string, string>;
+  /** A scheduled show has a ready VM this many minutes before its start. */
+  preWarmMinutes: number;
+  /** A show's VM is released this many minutes after its end (unless live); 0 disables. */
+  autoReleaseAfterMinutes: number;
+  /** The warm minimum while no scheduled show is inside its pre-warm window; null: minWarmVMs. */
+  minWarmVMsOffSchedule: number | null;
+  /**
+   * USD per hour by instance type, overriding core's price table. Keys are price keys (the
+   * instance type with `.` written as `_`, since RTDB keys cannot hold a dot): see priceKey().
+   */
+  hourlyPrices: Record<string, number>;
   updatedAt: number | null;
   updatedBy: string | null;
 }
@@ -43,6 +54,12 @@ export const POOL_CONFIG_LIMITS = {
   maxTags: 20,
   tagKeyMaxLength: 128,
   tagValueMaxLength: 256,
+  preWarmMinutes: { min: 1, max: 720 },
+  autoReleaseAfterMinutes: { min: 0, max: 1440 },
+  minWarmVMsOffSchedule: { min: 0, max: 50 },
+  /** USD per instance hour. */
+  hourlyPrice: { min: 0, max: 1000 },
+  maxHourlyPrices: 50,
 } as const;
 
 export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
@@ -64,9 +81,39 @@ export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
     string,
     string
   >,
+  preWarmMinutes: 30,
+  autoReleaseAfterMinutes: 60,
+  minWarmVMsOffSchedule: null,
+  hourlyPrices: Object.freeze({}) as Record<string, number>,
   updatedAt: null,
   updatedBy: null,
 });
+
+/** RTDB keys cannot contain `.`: instance types are written with `_` in `hourlyPrices`. */
+export const PRICE_KEY_PATTERN = /^[a-z][a-z0-9-]*_[a-z0-9]+$/;
+
+/** The `hourlyPrices` key of an instance type: `t3.large` → `t3_large`. */
+export function priceKey(instanceType: string): string {
+  if (!INSTANCE_TYPE_PATTERN.test(instanceType)) {
+    throw new Error(`priceKey: "${instanceType}" is not an instance type such as t3.large`);
+  }
+  return instanceType.replace('.', '_');
+}
+
+/** The instance type of an `hourlyPrices` key: `t3_large` → `t3.large`. */
+export function instanceTypeOfPriceKey(key: string): string {
+  if (!PRICE_KEY_PATTERN.test(key)) {
+    throw new Error(`instanceTypeOfPriceKey: "${key}" is not a price key such as t3_large`);
+  }
+  return key.replace('_', '.');
+}
+
+/** The warm minimum while no scheduled show is inside its pre-warm window. */
+export function offScheduleWarmMinimum(
+  config: Pick<PoolConfig, 'minWarmVMs' | 'minWarmVMsOffSchedule'>,
+): number {
+  return config.minWarmVMsOffSchedule ?? config.minWarmVMs;
+}
 
 const L = POOL_CONFIG_LIMITS;
 const D = DEFAULT_POOL_CONFIG;
@@ -130,6 +177,26 @@ const poolConfigSchema = z.object({
       error: `must have at most ${L.maxTags} tags`,
     })
     .default(() => ({ ...D.tags })),
+  preWarmMinutes: intIn(L.preWarmMinutes, D.preWarmMinutes),
+  autoReleaseAfterMinutes: intIn(L.autoReleaseAfterMinutes, D.autoReleaseAfterMinutes),
+  minWarmVMsOffSchedule: z
+    .number()
+    .int()
+    .min(L.minWarmVMsOffSchedule.min)
+    .max(L.minWarmVMsOffSchedule.max)
+    .nullable()
+    .default(null),
+  hourlyPrices: z
+    .record(
+      z.string().regex(PRICE_KEY_PATTERN, {
+        error: 'keys are instance types with . written as _, e.g. t3_large',
+      }),
+      z.number().min(L.hourlyPrice.min).max(L.hourlyPrice.max),
+    )
+    .refine((prices) => Object.keys(prices).length <= L.maxHourlyPrices, {
+      error: `must have at most ${L.maxHourlyPrices} prices`,
+    })
+    .default(() => ({})),
   updatedAt: z.number().int().nonnegative().nullable().default(null),
   updatedBy: z.string().max(128).nullable().default(null),
 });
@@ -148,42 +215,39 @@ export function parsePoolConfig(raw: unknown): Parsed<PoolConfig> {
     // sees every problem at once.
     const fieldsOk = (key: keyof PoolConfig) =>
       !result.error.issues.some((issue) => issue.path[0] === key);
-    const value = (key: 'minWarmVMs' | 'maxTotalVMs' | 'maxConcurrent') =>
+    const value = (key: BoundedByTotal) =>
       typeof partial?.[key] === 'number' ? (partial[key] as number) : D[key];
+    const maxTotalVMs =
+      typeof partial?.maxTotalVMs === 'number' ? partial.maxTotalVMs : D.maxTotalVMs;
     if (fieldsOk('maxTotalVMs')) {
-      errors.push(
-        ...invariantErrors(
-          value('minWarmVMs'),
-          value('maxTotalVMs'),
-          value('maxConcurrent'),
-          fieldsOk,
-        ),
-      );
+      errors.push(...invariantErrors(value, maxTotalVMs, fieldsOk));
     }
     return fail(errors);
   }
   const config = result.data;
   const errors = invariantErrors(
-    config.minWarmVMs,
+    (key) => config[key],
     config.maxTotalVMs,
-    config.maxConcurrent,
     () => true,
   );
   return errors.length > 0 ? fail(errors) : ok(config);
 }
 
+/** The fields that may not exceed maxTotalVMs, in the order their errors are reported. */
+const BOUNDED_BY_TOTAL = ['minWarmVMs', 'maxConcurrent', 'minWarmVMsOffSchedule'] as const;
+type BoundedByTotal = (typeof BOUNDED_BY_TOTAL)[number];
+
 function invariantErrors(
-  minWarmVMs: number,
+  value: (key: BoundedByTotal) => number | null,
   maxTotalVMs: number,
-  maxConcurrent: number,
   fieldOk: (key: keyof PoolConfig) => boolean,
 ): string[] {
   const errors: string[] = [];
-  if (fieldOk('minWarmVMs') && minWarmVMs > maxTotalVMs) {
-    errors.push(`minWarmVMs: must be <= maxTotalVMs (${maxTotalVMs})`);
-  }
-  if (fieldOk('maxConcurrent') && maxConcurrent > maxTotalVMs) {
-    errors.push(`maxConcurrent: must be <= maxTotalVMs (${maxTotalVMs})`);
+  for (const key of BOUNDED_BY_TOTAL) {
+    const bounded = value(key);
+    if (fieldOk(key) && bounded !== null && bounded > maxTotalVMs) {
+      errors.push(`${key}: must be <= maxTotalVMs (${maxTotalVMs})`);
+    }
   }
   return errors;
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parsePoolRequest, parseRequestResult } from './request';
+import {
+  SCHEDULE_REQUESTER,
+  isScheduleRequest,
+  parsePoolRequest,
+  parseRequestResult,
+} from './request';
 
 const who = { requestedBy: 'uid-1', requestedAt: 1_700_000_000_000 };
 
@@ -178,5 +183,21 @@ describe('parseRequestResult', () => {
     expect(
       bad.errors.some((line) => line.startsWith('error.code: must be one of "INVALID_REQUEST"')),
     ).toBe(true);
+  });
+});
+
+describe('the schedule as a requester', () => {
+  it('accepts requestedBy "schedule" and tells such requests apart', () => {
+    const parsed = parsePoolRequest({
+      action: 'assign',
+      competitionId: 'comp-a',
+      options: { preferredVmId: 'vm-003' },
+      requestedBy: SCHEDULE_REQUESTER,
+      requestedAt: 5,
+    });
+    expect(parsed).toMatchObject({ ok: true, value: { requestedBy: 'schedule' } });
+    if (!parsed.ok) return;
+    expect(isScheduleRequest(parsed.value)).toBe(true);
+    expect(isScheduleRequest({ requestedBy: 'u-producer' })).toBe(false);
   });
 });

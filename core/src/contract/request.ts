@@ -22,6 +22,19 @@ export const REQUEST_ACTIONS = [
 ] as const;
 export type RequestAction = (typeof REQUEST_ACTIONS)[number];
 
+/**
+ * `requestedBy` of the requests the control plane makes itself (with the admin SDK): the
+ * schedule's assigns before a show and releases after it. No client may write it (the rules
+ * require `requestedBy` to be the writer's uid and refuse this name), so a request carrying it
+ * was made by the control plane and is authorised like an admin's.
+ */
+export const SCHEDULE_REQUESTER = 'schedule';
+
+/** True for a request the control plane made for the schedule. */
+export function isScheduleRequest(request: Pick<PoolRequest, 'requestedBy'>): boolean {
+  return request.requestedBy === SCHEDULE_REQUESTER;
+}
+
 /** Actions a producer may request (for their own competitions); admins may request all. */
 export const PRODUCER_REQUEST_ACTIONS = ['assign', 'release'] as const satisfies RequestAction[];
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAlert } from './alert';
 import { parseAuditEntry } from './audit';
-import { parseCompetitionConfig } from './competition';
+import { parseCompetitionConfig, showTimesOf } from './competition';
 
 describe('parseCompetitionConfig', () => {
   it('keeps the existing app fields and reads vm fields as null when absent', () => {
@@ -20,6 +20,36 @@ describe('parseCompetitionConfig', () => {
       ok: false,
       errors: ['vmAddress: must be host:port without a scheme'],
     });
+  });
+});
+
+describe('competition show times', () => {
+  it('accepts startsAt and endsAt, each optional, endsAt after startsAt', () => {
+    expect(parseCompetitionConfig({ startsAt: 1000, endsAt: 2000 })).toMatchObject({
+      ok: true,
+      value: { startsAt: 1000, endsAt: 2000 },
+    });
+    expect(parseCompetitionConfig({ startsAt: 1000 }).ok).toBe(true);
+    expect(parseCompetitionConfig({ endsAt: 2000 }).ok).toBe(true);
+    expect(parseCompetitionConfig({ startsAt: 2000, endsAt: 2000 })).toEqual({
+      ok: false,
+      errors: ['endsAt: must be after startsAt'],
+    });
+    expect(parseCompetitionConfig({ startsAt: 'tonight', endsAt: 1.5 })).toEqual({
+      ok: false,
+      errors: ['startsAt: must be a number', 'endsAt: must be an integer'],
+    });
+    expect(parseCompetitionConfig({ startsAt: -1 })).toEqual({
+      ok: false,
+      errors: ['startsAt: must be >= 0'],
+    });
+  });
+
+  it('makes a competition scheduled only with both times', () => {
+    expect(showTimesOf({ startsAt: 1000, endsAt: 2000 })).toEqual({ startsAt: 1000, endsAt: 2000 });
+    expect(showTimesOf({ startsAt: 1000 })).toBeNull();
+    expect(showTimesOf({ endsAt: 2000 })).toBeNull();
+    expect(showTimesOf({ startsAt: 2000, endsAt: 1000 })).toBeNull();
   });
 });
 

@@ -31,6 +31,9 @@ describe('PoolConfigPanel', () => {
       'Warm-up time (s)',
       'Health check interval (ms)',
       'Agent stale after (s)',
+      'Pre-warm before a scheduled show (min)',
+      'Auto-release after a scheduled show (min)',
+      'Warm VMs between scheduled shows',
       'AWS region',
       'AMI id',
       'Instance type',
@@ -39,6 +42,7 @@ describe('PoolConfigPanel', () => {
       'Key pair name',
       'Instance profile',
       'Instance tags (one Key=Value per line)',
+      'Hourly prices in USD (one instanceType=price per line)',
     ]) {
       expect(screen.getByLabelText(label)).toBeTruthy();
     }
@@ -85,6 +89,58 @@ describe('PoolConfigPanel', () => {
       tags: { Project: 'gymnastics-graphics', Team: 'crew' },
     });
     expect(await screen.findByText('Configuration saved.')).toBeTruthy();
+  });
+
+  it('edits the schedule settings and the price overrides, and keeps them on save', async () => {
+    const stored = {
+      ...config,
+      preWarmMinutes: 20,
+      minWarmVMsOffSchedule: 0,
+      hourlyPrices: { c5_xlarge: 0.17 },
+    };
+    const onSave = vi.fn().mockResolvedValue(undefined);
+    render(<PoolConfigPanel config={stored} now={NOW} onSave={onSave} defaultOpen />);
+    expect(field('Pre-warm before a scheduled show (min)').value).toBe('20');
+    expect(field('Auto-release after a scheduled show (min)').value).toBe('60');
+    expect(field('Warm VMs between scheduled shows').value).toBe('0');
+    const prices = screen.getByLabelText(
+      'Hourly prices in USD (one instanceType=price per line)',
+    ) as HTMLTextAreaElement;
+    expect(prices.value).toBe('c5.xlarge=0.17');
+
+    fireEvent.change(field('Auto-release after a scheduled show (min)'), {
+      target: { value: '0' },
+    });
+    fireEvent.change(field('Warm VMs between scheduled shows'), { target: { value: '' } });
+    fireEvent.change(prices, { target: { value: 'c5.xlarge=0.17\ng4dn.xlarge=0.526' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    expect(onSave.mock.calls[0]?.[0]).toMatchObject({
+      preWarmMinutes: 20,
+      autoReleaseAfterMinutes: 0,
+      minWarmVMsOffSchedule: null,
+      hourlyPrices: { c5_xlarge: 0.17, g4dn_xlarge: 0.526 },
+    });
+  });
+
+  it('refuses schedule settings out of range and unreadable prices', async () => {
+    const onSave = open();
+    fireEvent.change(field('Pre-warm before a scheduled show (min)'), { target: { value: '0' } });
+    fireEvent.change(field('Warm VMs between scheduled shows'), { target: { value: '9' } });
+    fireEvent.change(
+      screen.getByLabelText('Hourly prices in USD (one instanceType=price per line)'),
+      { target: { value: 't3large=0.08\ng4dn.xlarge=cheap' } },
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+    expect(screen.getByText('must be >= 1')).toBeTruthy();
+    expect(screen.getByText(/must be <= maxTotalVMs \(5\)/)).toBeTruthy();
+    expect(
+      screen.getByText(
+        'line 1: "t3large" is not an instance type such as t3.large; line 2: write instanceType=USD per hour',
+      ),
+    ).toBeTruthy();
+    await Promise.resolve();
+    expect(onSave).not.toHaveBeenCalled();
   });
 
   it('reports a failed write', async () => {

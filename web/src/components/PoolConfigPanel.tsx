@@ -4,8 +4,11 @@
  */
 import {
   DEFAULT_POOL_CONFIG,
+  INSTANCE_HOURLY_PRICES_USD,
   POOL_CONFIG_LIMITS,
+  instanceTypeOfPriceKey,
   parsePoolConfig,
+  priceKey,
   type PoolConfig,
 } from '@vmpool/core';
 import { useId, useMemo, useState, type FormEvent } from 'react';
@@ -18,7 +21,9 @@ type NumberField =
   | 'autoStopAfterHours'
   | 'warmupTimeSeconds'
   | 'healthCheckIntervalMs'
-  | 'agentStaleSeconds';
+  | 'agentStaleSeconds'
+  | 'preWarmMinutes'
+  | 'autoReleaseAfterMinutes';
 type TextField =
   | 'awsRegion'
   | 'amiId'
@@ -27,7 +32,9 @@ type TextField =
   | 'subnetId'
   | 'keyPairName'
   | 'instanceProfile';
-type EditableField = NumberField | TextField | 'tags';
+/** Blank means "not set" (null). */
+type OptionalNumberField = 'minWarmVMsOffSchedule';
+type EditableField = NumberField | OptionalNumberField | TextField | 'tags' | 'hourlyPrices';
 
 type Draft = Record<EditableField, string>;
 
@@ -80,6 +87,24 @@ const TIMING: FieldSpec[] = [
   },
 ];
 
+const SCHEDULE: FieldSpec[] = [
+  {
+    field: 'preWarmMinutes',
+    label: 'Pre-warm before a scheduled show (min)',
+    hint: `${L.preWarmMinutes.min}–${L.preWarmMinutes.max}; its VM is ready this long before the start`,
+  },
+  {
+    field: 'autoReleaseAfterMinutes',
+    label: 'Auto-release after a scheduled show (min)',
+    hint: `0 = never, up to ${L.autoReleaseAfterMinutes.max}; not while streaming or recording`,
+  },
+  {
+    field: 'minWarmVMsOffSchedule',
+    label: 'Warm VMs between scheduled shows',
+    hint: `${L.minWarmVMsOffSchedule.min}–${L.minWarmVMsOffSchedule.max}; blank = the warm minimum`,
+  },
+];
+
 const AWS: FieldSpec[] = [
   { field: 'awsRegion', label: 'AWS region', hint: 'e.g. us-east-1' },
   { field: 'amiId', label: 'AMI id', hint: 'ami-…; launches are refused while empty' },
@@ -98,7 +123,10 @@ const NUMBER_FIELDS: readonly NumberField[] = [
   'warmupTimeSeconds',
   'healthCheckIntervalMs',
   'agentStaleSeconds',
+  'preWarmMinutes',
+  'autoReleaseAfterMinutes',
 ];
+const OPTIONAL_NUMBER_FIELDS: readonly OptionalNumberField[] = ['minWarmVMsOffSchedule'];
 const TEXT_FIELDS: readonly TextField[] = [
   'awsRegion',
   'amiId',
@@ -112,9 +140,16 @@ const TEXT_FIELDS: readonly TextField[] = [
 export function draftFromConfig(config: PoolConfig): Draft {
   const draft = {} as Draft;
   for (const field of NUMBER_FIELDS) draft[field] = String(config[field]);
+  for (const field of OPTIONAL_NUMBER_FIELDS) {
+    const value = config[field];
+    draft[field] = value === null ? '' : String(value);
+  }
   for (const field of TEXT_FIELDS) draft[field] = config[field];
   draft.tags = Object.entries(config.tags)
     .map(([key, value]) => `${key}=${value}`)
+    .join('\n');
+  draft.hourlyPrices = Object.entries(config.hourlyPrices)
+    .map(([key, value]) => `${instanceTypeOfPriceKey(key)}=${value}`)
     .join('\n');
   return draft;
 }
@@ -138,6 +173,13 @@ export function validateDraft(draft: Draft): DraftResult {
     if (text === '' || !Number.isFinite(value)) addError(field, 'must be a number');
     else candidate[field] = value;
   }
+  for (const field of OPTIONAL_NUMBER_FIELDS) {
+    const text = draft[field].trim();
+    const value = Number(text);
+    if (text === '') candidate[field] = null;
+    else if (!Number.isFinite(value)) addError(field, 'must be a number or blank');
+    else candidate[field] = value;
+  }
   for (const field of TEXT_FIELDS) candidate[field] = draft[field].trim();
 
   const tags: Record<string, string> = {};
@@ -152,6 +194,28 @@ export function validateDraft(draft: Draft): DraftResult {
     tags[trimmed.slice(0, equals).trim()] = trimmed.slice(equals + 1).trim();
   });
   candidate.tags = tags;
+
+  const prices: Record<string, number> = {};
+  draft.hourlyPrices.split('\n').forEach((line, index) => {
+    const trimmed = line.trim();
+    if (trimmed === '') return;
+    const equals = trimmed.indexOf('=');
+    const type = trimmed.slice(0, Math.max(equals, 0)).trim();
+    const price = Number(trimmed.slice(equals + 1).trim());
+    if (equals <= 0 || trimmed.slice(equals + 1).trim() === '' || !Number.isFinite(price)) {
+      addError('hourlyPrices', `line ${index + 1}: write instanceType=USD per hour`);
+      return;
+    }
+    try {
+      prices[priceKey(type)] = price;
+    } catch {
+      addError(
+        'hourlyPrices',
+        `line ${index + 1}: "${type}" is not an instance type such as t3.large`,
+      );
+    }
+  });
+  candidate.hourlyPrices = prices;
 
   const parsed = parsePoolConfig(candidate);
   if (!parsed.ok) {
@@ -257,7 +321,9 @@ function PoolConfigForm({ config, onSave }: Pick<PoolConfigPanelProps, 'config' 
   const renderField = ({ field, label, hint }: FieldSpec) => {
     const id = `${idPrefix}-${field}`;
     const errors = errorsFor(field);
-    const isNumber = (NUMBER_FIELDS as readonly string[]).includes(field);
+    const isNumber = ([...NUMBER_FIELDS, ...OPTIONAL_NUMBER_FIELDS] as readonly string[]).includes(
+      field,
+    );
     return (
       <div className="field" key={field}>
         <label htmlFor={id}>{label}</label>
@@ -284,6 +350,11 @@ function PoolConfigForm({ config, onSave }: Pick<PoolConfigPanelProps, 'config' 
 
   const tagsId = `${idPrefix}-tags`;
   const tagErrors = errorsFor('tags');
+  const pricesId = `${idPrefix}-hourlyPrices`;
+  const priceErrors = errorsFor('hourlyPrices');
+  const tablePrices = Object.entries(INSTANCE_HOURLY_PRICES_USD)
+    .map(([type, price]) => `${type} $${price}`)
+    .join(', ');
   const errorCount = validation.ok
     ? 0
     : Object.values(validation.fieldErrors).reduce((sum, list) => sum + (list?.length ?? 0), 0) +
@@ -298,6 +369,10 @@ function PoolConfigForm({ config, onSave }: Pick<PoolConfigPanelProps, 'config' 
       <fieldset>
         <legend>Timing</legend>
         <div className="config-grid">{TIMING.map(renderField)}</div>
+      </fieldset>
+      <fieldset>
+        <legend>Show schedule</legend>
+        <div className="config-grid">{SCHEDULE.map(renderField)}</div>
       </fieldset>
       <fieldset>
         <legend>AWS launch settings</legend>
@@ -315,6 +390,26 @@ function PoolConfigForm({ config, onSave }: Pick<PoolConfigPanelProps, 'config' 
           {tagErrors.length > 0 && (
             <span className="field-error" role="alert">
               {tagErrors.join('; ')}
+            </span>
+          )}
+        </div>
+        <div className="field" style={{ marginTop: 12 }}>
+          <label htmlFor={pricesId}>Hourly prices in USD (one instanceType=price per line)</label>
+          <textarea
+            id={pricesId}
+            name="hourlyPrices"
+            rows={2}
+            value={draft.hourlyPrices}
+            aria-invalid={priceErrors.length > 0}
+            aria-describedby={`${pricesId}-hint`}
+            onChange={(event) => change('hourlyPrices', event.target.value)}
+          />
+          <span className="field-hint" id={`${pricesId}-hint`}>
+            Overrides the built-in prices ({tablePrices}) for the cost figures
+          </span>
+          {priceErrors.length > 0 && (
+            <span className="field-error" role="alert">
+              {priceErrors.join('; ')}
             </span>
           )}
         </div>

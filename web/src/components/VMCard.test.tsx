@@ -64,6 +64,26 @@ describe('VMCard', () => {
     expect(c.getByText('No metrics yet.')).toBeTruthy();
   });
 
+  it('says when the schedule assigned the VM', () => {
+    const scheduled = makeVm({
+      vmId: 'vm-002',
+      status: 'assigned',
+      assignedTo: 'comp-a',
+      assignedBy: 'schedule',
+    });
+    const byHand = makeVm({
+      vmId: 'vm-003',
+      status: 'assigned',
+      assignedTo: 'comp-b',
+      assignedBy: 'u-producer',
+    });
+    const first = within(renderCard({ vm: scheduled, assignedName: 'Spring Invitational' }).card);
+    expect(first.getByText('· by the schedule')).toBeTruthy();
+    const second = within(renderCard({ vm: byHand, assignedName: 'Winter Classic' }).card);
+    expect(second.getByText('Winter Classic')).toBeTruthy();
+    expect(second.queryByText('· by the schedule')).toBeNull();
+  });
+
   it('offers Start only for a stopped VM and reports the action', () => {
     const vm = makeVm({ vmId: 'vm-003', status: 'stopped', ec2State: 'stopped' });
     const { card, onAction } = renderCard({ vm });

@@ -6,6 +6,7 @@ import {
   DEFAULT_POOL_CONFIG,
   healthVerdict,
   isRunningStatus,
+  isScheduleRequest,
   STATUS_INFO,
   type HealthStatus,
   type PoolConfig,
@@ -148,7 +149,12 @@ export function VMCard(props: VMCardProps) {
             {vm.assignedTo === null ? (
               <span className="faint">—</span>
             ) : (
-              <span title={vm.assignedTo}>{props.assignedName ?? vm.assignedTo}</span>
+              <>
+                <span title={vm.assignedTo}>{props.assignedName ?? vm.assignedTo}</span>
+                {vm.assignedBy !== null && isScheduleRequest({ requestedBy: vm.assignedBy }) && (
+                  <span className="faint"> · by the schedule</span>
+                )}
+              </>
             )}
           </dd>
           <dt>Agent</dt>

@@ -4,3 +4,7 @@ export * from './idle-stop';
 export * from './health';
 export * from './alerts';
 export * from './agent-silence';
+export * from './pricing';
+export * from './boot-estimate';
+export * from './cost';
+export * from './schedule';
