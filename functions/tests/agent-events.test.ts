@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { manualClock } from '@vmpool/core/ports';
 import { paths, type AgentReport } from '@vmpool/core';
 import { MemoryCompute } from '../src/adapters/memory';
-import { onAgentReport } from '../src/usecases/agent-report';
-import { onCommandStatus } from '../src/usecases/command-status';
-import { handleRequest } from '../src/usecases/handle-request';
-import { reconcile } from '../src/usecases/reconcile';
+import { onAgentReport } from '../src/usecases/events/agent-report';
+import { onCommandStatus } from '../src/usecases/events/command-status';
+import { handleRequest } from '../src/usecases/requests/handle-request';
+import { reconcile } from '../src/usecases/reconcile/reconcile';
 import { runQueuedCommands } from './support/agent-commands';
 import { testDeps, T0 } from './support/deps';
 import {

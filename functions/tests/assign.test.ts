@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { manualClock } from '@vmpool/core/ports';
 import type { RtdbServer } from '@vmpool/local/rtdb';
 import { MemoryCompute } from '../src/adapters/memory';
-import { handleRequest } from '../src/usecases/handle-request';
-import { onAgentReport } from '../src/usecases/agent-report';
+import { handleRequest } from '../src/usecases/requests/handle-request';
+import { onAgentReport } from '../src/usecases/events/agent-report';
 import { testDeps, T0 } from './support/deps';
 import {
   addCompetition,

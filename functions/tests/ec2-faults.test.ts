@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '@vmpool/core/ports';
 import { FaultyCompute, MemoryCompute } from '../src/adapters/memory';
-import { reconcile } from '../src/usecases/reconcile';
+import { reconcile } from '../src/usecases/reconcile/reconcile';
 import { runQueuedCommands } from './support/agent-commands';
 import { testDeps, T0 } from './support/deps';
 import {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { manualClock } from '@vmpool/core/ports';
 import { paths } from '@vmpool/core';
 import { MemoryCompute } from '../src/adapters/memory';
-import { reconcile } from '../src/usecases/reconcile';
-import { onAgentReport } from '../src/usecases/agent-report';
+import { reconcile } from '../src/usecases/reconcile/reconcile';
+import { onAgentReport } from '../src/usecases/events/agent-report';
 import { testDeps, T0 } from './support/deps';
 import {
   addCompetition,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '@vmpool/core/ports';
 import { MemoryCompute } from '../src/adapters/memory';
-import { reconcile } from '../src/usecases/reconcile';
+import { reconcile } from '../src/usecases/reconcile/reconcile';
 import { testDeps, T0 } from './support/deps';
 import { readResult, readVm, request, seedVm, submit, writeConfig } from './support/fixtures';
 import { useTestDatabase } from './support/rtdb';

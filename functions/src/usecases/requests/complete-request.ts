@@ -1,7 +1,7 @@
 import type { RequestResult } from '@vmpool/core';
-import { isRecord } from '../store/rtdb-values';
-import { audit, outcomeOf, requestAuditId } from './audit';
-import type { UseCaseDeps } from './deps';
+import { isRecord } from '../../store/rtdb-values';
+import { audit, outcomeOf, requestAuditId } from '../shared/audit';
+import type { UseCaseDeps } from '../deps';
 
 function field(raw: unknown, name: string): string | undefined {
   if (!isRecord(raw)) return undefined;

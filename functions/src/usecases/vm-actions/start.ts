@@ -1,5 +1,5 @@
-import type { UseCaseDeps } from './deps';
-import { runVmAction, type VmActionContext } from './vm-action';
+import type { UseCaseDeps } from '../deps';
+import { runVmAction, type VmActionContext } from './run-vm-action';
 
 /** start: a stopped VM starts and becomes available when its agent reports ready. */
 export async function startVm(deps: UseCaseDeps, ctx: VmActionContext): Promise<string> {

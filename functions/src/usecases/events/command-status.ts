@@ -4,9 +4,9 @@ import {
   type AuditOutcome,
   type CommandStatus,
 } from '@vmpool/core';
-import { advanceRelease } from './advance-release';
-import { audit, commandAuditId } from './audit';
-import type { UseCaseDeps } from './deps';
+import { advanceRelease } from '../release/advance-release';
+import { audit, commandAuditId } from '../shared/audit';
+import type { UseCaseDeps } from '../deps';
 
 function outcomeOf(status: CommandStatus): AuditOutcome {
   if (status === 'succeeded') return 'succeeded';

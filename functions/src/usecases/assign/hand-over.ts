@@ -1,8 +1,8 @@
 import type { VmRecord } from '@vmpool/core';
-import { completeRequest } from './complete-request';
-import type { UseCaseDeps } from './deps';
-import { STEP, succeededResult } from './progress';
-import { vmAddressOf } from './vm-changes';
+import { completeRequest } from '../requests/complete-request';
+import type { UseCaseDeps } from '../deps';
+import { STEP, succeededResult } from '../requests/progress';
+import { vmAddressOf } from '../shared/vm-changes';
 
 export const WARM_ASSIGN_STEPS = [STEP.check, STEP.claim, STEP.handOver] as const;
 export const COLD_ASSIGN_STEPS = [

@@ -1,7 +1,7 @@
 import type { LaunchRequest, PoolConfig } from '@vmpool/core';
-import type { UseCaseDeps } from './deps';
-import { launchPoolVm } from './launch-vm';
-import { STEP, type RequestProgress } from './progress';
+import type { UseCaseDeps } from '../deps';
+import { launchPoolVm } from '../shared/launch-pool-vm';
+import { STEP, type RequestProgress } from '../requests/progress';
 
 export const LAUNCH_STEPS = [STEP.check, STEP.launch] as const;
 

@@ -5,19 +5,19 @@ import {
   type PoolRequest,
   type RequestAction,
 } from '@vmpool/core';
-import { isRecord } from '../store/rtdb-values';
-import { assign } from './assign';
+import { isRecord } from '../../store/rtdb-values';
+import { assign } from '../assign/assign';
 import { completeRequest } from './complete-request';
-import type { UseCaseDeps } from './deps';
-import { launchVm } from './launch';
-import { setMaintenance } from './maintenance';
+import type { UseCaseDeps } from '../deps';
+import { launchVm } from '../vm-actions/launch';
+import { setMaintenance } from '../vm-actions/maintenance';
 import { STEP, RequestProgress } from './progress';
-import { rebootVm } from './reboot-vm';
-import { release } from './release';
+import { rebootVm } from '../vm-actions/reboot';
+import { release } from '../release/release';
 import { RequestError, toRequestError } from './request-error';
-import { startVm } from './start-vm';
-import { stopVm } from './stop-vm';
-import { terminateVm } from './terminate-vm';
+import { startVm } from '../vm-actions/start';
+import { stopVm } from '../vm-actions/stop';
+import { terminateVm } from '../vm-actions/terminate';
 
 const PRODUCER_ACTIONS: ReadonlySet<RequestAction> = new Set(PRODUCER_REQUEST_ACTIONS);
 

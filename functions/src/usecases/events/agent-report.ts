@@ -15,10 +15,10 @@ import {
   type PoolConfig,
   type VmRecord,
 } from '@vmpool/core';
-import { applyAlertChanges } from './alerts';
-import type { UseCaseDeps } from './deps';
-import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS } from './hand-over';
-import { changeStatus } from './vm-changes';
+import { applyAlertChanges } from '../shared/alerts';
+import type { UseCaseDeps } from '../deps';
+import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS } from '../assign/hand-over';
+import { changeStatus } from '../shared/vm-changes';
 
 /** Statuses reason prefix for a VM failed by a stale heartbeat: the agent's return recovers it. */
 export const STALE_REASON_PREFIX = 'agent stopped reporting';

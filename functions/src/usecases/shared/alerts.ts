@@ -1,5 +1,5 @@
 import { alertFromDraft, type Alert, type AlertChanges, type AlertDraft } from '@vmpool/core';
-import type { UseCaseDeps } from './deps';
+import type { UseCaseDeps } from '../deps';
 
 type AlertDeps = Pick<UseCaseDeps, 'store' | 'clock' | 'logger'>;
 

@@ -9,15 +9,15 @@ import {
   type ReleaseRequest,
   type VmRecord,
 } from '@vmpool/core';
-import type { ReleaseProgress } from '../store/pool-store';
+import type { ReleaseProgress } from '../../store/pool-store';
 import { advanceRelease } from './advance-release';
-import { completeRequest } from './complete-request';
-import type { UseCaseDeps } from './deps';
-import { COLD_ASSIGN_STEPS } from './hand-over';
-import { failedResult, STEP, type RequestProgress } from './progress';
+import { completeRequest } from '../requests/complete-request';
+import type { UseCaseDeps } from '../deps';
+import { COLD_ASSIGN_STEPS } from '../assign/hand-over';
+import { failedResult, STEP, type RequestProgress } from '../requests/progress';
 import { RELEASE_STEPS } from './release-plan';
-import { RequestError } from './request-error';
-import { changeStatus } from './vm-changes';
+import { RequestError } from '../requests/request-error';
+import { changeStatus } from '../shared/vm-changes';
 
 export interface ReleaseContext {
   requestId: string;

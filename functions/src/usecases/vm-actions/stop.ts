@@ -1,5 +1,5 @@
-import type { UseCaseDeps } from './deps';
-import { runVmAction, type VmActionContext } from './vm-action';
+import type { UseCaseDeps } from '../deps';
+import { runVmAction, type VmActionContext } from './run-vm-action';
 
 /** stop: a free VM (available, starting, error, maintenance) is stopped. */
 export async function stopVm(deps: UseCaseDeps, ctx: VmActionContext): Promise<string> {

@@ -1,6 +1,6 @@
 import type { CommandOp } from '@vmpool/core';
-import type { ReleaseProgress } from '../store/pool-store';
-import { STEP } from './progress';
+import type { ReleaseProgress } from '../../store/pool-store';
+import { STEP } from '../requests/progress';
 
 export const RELEASE_STEPS = [
   STEP.check,

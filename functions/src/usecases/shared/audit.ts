@@ -1,5 +1,5 @@
 import type { AuditEntry, AuditOutcome, RequestResult } from '@vmpool/core';
-import type { UseCaseDeps } from './deps';
+import type { UseCaseDeps } from '../deps';
 
 type AuditDeps = Pick<UseCaseDeps, 'store' | 'clock' | 'logger'>;
 

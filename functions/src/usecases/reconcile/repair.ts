@@ -1,11 +1,11 @@
 import { holdsAssignment, isHandedOver, type VmRecord } from '@vmpool/core';
-import type { AssignmentLock } from '../store/pool-store';
-import { advanceRelease } from './advance-release';
-import type { UseCaseDeps } from './deps';
-import { handOver, WARM_ASSIGN_STEPS } from './hand-over';
-import { handleRequest, requestPayload } from './handle-request';
-import { vmAddressOf } from './vm-changes';
-import { isRecord } from '../store/rtdb-values';
+import type { AssignmentLock } from '../../store/pool-store';
+import { advanceRelease } from '../release/advance-release';
+import type { UseCaseDeps } from '../deps';
+import { handOver, WARM_ASSIGN_STEPS } from '../assign/hand-over';
+import { handleRequest, requestPayload } from '../requests/handle-request';
+import { vmAddressOf } from '../shared/vm-changes';
+import { isRecord } from '../../store/rtdb-values';
 
 /**
  * Makes locks, VMs and competitions agree again after a crash anywhere in assign or release:

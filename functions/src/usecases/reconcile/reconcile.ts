@@ -7,14 +7,14 @@ import {
   type VmRecord,
 } from '@vmpool/core';
 import type { ComputeInstance } from '@vmpool/core/ports';
-import { applyAlertChanges, raiseAlert } from './alerts';
-import type { UseCaseDeps } from './deps';
-import { applyAgentTransitions, STALE_REASON_PREFIX } from './agent-report';
-import { launchPoolVm } from './launch-vm';
-import { enforceDeadlines } from './reconcile-deadlines';
-import { redriveOpenRequests, repairAssignments } from './reconcile-repair';
-import { syncWithCompute } from './reconcile-sync';
-import { changeStatus } from './vm-changes';
+import { applyAlertChanges, raiseAlert } from '../shared/alerts';
+import type { UseCaseDeps } from '../deps';
+import { applyAgentTransitions, STALE_REASON_PREFIX } from '../events/agent-report';
+import { launchPoolVm } from '../shared/launch-pool-vm';
+import { enforceDeadlines } from './deadlines';
+import { redriveOpenRequests, repairAssignments } from './repair';
+import { syncWithCompute } from './sync';
+import { changeStatus } from '../shared/vm-changes';
 import { failsOnStaleAgent, healthVerdict, isAwaitingAgent } from '@vmpool/core';
 
 export interface ReconcileReport {

@@ -1,5 +1,5 @@
-import type { UseCaseDeps } from './deps';
-import { runVmAction, type VmActionContext } from './vm-action';
+import type { UseCaseDeps } from '../deps';
+import { runVmAction, type VmActionContext } from './run-vm-action';
 
 /** reboot: the VM restarts and waits for its agent again (an assignment is kept). */
 export async function rebootVm(deps: UseCaseDeps, ctx: VmActionContext): Promise<string> {

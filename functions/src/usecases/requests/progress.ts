@@ -1,5 +1,5 @@
 import type { RequestResult, RequestStep } from '@vmpool/core';
-import type { PoolStore } from '../store/pool-store';
+import type { PoolStore } from '../../store/pool-store';
 import type { Clock } from '@vmpool/core/ports';
 import type { RequestError } from './request-error';
 

@@ -1,8 +1,8 @@
 import type { PoolConfig, VmEvent, VmRecord } from '@vmpool/core';
-import type { UseCaseDeps } from './deps';
-import { STEP, type RequestProgress } from './progress';
-import { RequestError } from './request-error';
-import { changeStatus, changeStatusOrThrow } from './vm-changes';
+import type { UseCaseDeps } from '../deps';
+import { STEP, type RequestProgress } from '../requests/progress';
+import { RequestError } from '../requests/request-error';
+import { changeStatus, changeStatusOrThrow } from '../shared/vm-changes';
 
 export const VM_ACTION_STEPS = [STEP.check, STEP.update, STEP.ec2] as const;
 

@@ -8,14 +8,14 @@ import {
   type VmRecord,
 } from '@vmpool/core';
 import type { ComputePort } from '@vmpool/core/ports';
-import type { AssignmentLock } from '../store/pool-store';
-import { completeRequest } from './complete-request';
-import type { UseCaseDeps } from './deps';
-import { COLD_ASSIGN_STEPS } from './hand-over';
-import { isPendingInstanceId } from './launch-vm';
-import { failedResult, STEP } from './progress';
-import { RequestError } from './request-error';
-import { changeStatus, deadlineFor } from './vm-changes';
+import type { AssignmentLock } from '../../store/pool-store';
+import { completeRequest } from '../requests/complete-request';
+import type { UseCaseDeps } from '../deps';
+import { COLD_ASSIGN_STEPS } from '../assign/hand-over';
+import { isPendingInstanceId } from '../shared/launch-pool-vm';
+import { failedResult, STEP } from '../requests/progress';
+import { RequestError } from '../requests/request-error';
+import { changeStatus, deadlineFor } from '../shared/vm-changes';
 
 /** Marks a transitional state that was retried once; the next deadline sends it to error. */
 export const RETRY_MARK = ' (retried)';

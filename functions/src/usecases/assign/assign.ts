@@ -8,13 +8,13 @@ import {
   type PoolConfig,
   type VmRecord,
 } from '@vmpool/core';
-import type { AssignmentLock } from '../store/pool-store';
-import type { UseCaseDeps } from './deps';
+import type { AssignmentLock } from '../../store/pool-store';
+import type { UseCaseDeps } from '../deps';
 import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS, WARM_ASSIGN_STEPS } from './hand-over';
-import { launchPoolVm } from './launch-vm';
-import { STEP, type RequestProgress } from './progress';
-import { RequestError } from './request-error';
-import { changeStatus } from './vm-changes';
+import { launchPoolVm } from '../shared/launch-pool-vm';
+import { STEP, type RequestProgress } from '../requests/progress';
+import { RequestError } from '../requests/request-error';
+import { changeStatus } from '../shared/vm-changes';
 
 export interface AssignContext {
   requestId: string;

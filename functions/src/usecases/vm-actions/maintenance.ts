@@ -1,6 +1,6 @@
 import { maintenanceOffEvent, type MaintenanceRequest } from '@vmpool/core';
-import type { UseCaseDeps } from './deps';
-import { runVmAction, type VmActionContext } from './vm-action';
+import type { UseCaseDeps } from '../deps';
+import { runVmAction, type VmActionContext } from './run-vm-action';
 
 /** maintenance on/off: takes a free VM out of the pool, or returns it. */
 export async function setMaintenance(

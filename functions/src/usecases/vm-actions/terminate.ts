@@ -1,5 +1,5 @@
-import type { UseCaseDeps } from './deps';
-import { runVmAction, type VmActionContext } from './vm-action';
+import type { UseCaseDeps } from '../deps';
+import { runVmAction, type VmActionContext } from './run-vm-action';
 
 /** terminate: the instance is terminated; reconcile removes the record once EC2 confirms. */
 export async function terminateVm(deps: UseCaseDeps, ctx: VmActionContext): Promise<string> {

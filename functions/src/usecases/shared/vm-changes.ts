@@ -9,8 +9,8 @@ import {
   type VmRecord,
   type VmStatus,
 } from '@vmpool/core';
-import type { ControlPlaneConfig } from '../config/control-plane-config';
-import { RequestError } from './request-error';
+import type { ControlPlaneConfig } from '../../config/control-plane-config';
+import { RequestError } from '../requests/request-error';
 
 type DeadlineSettings = Pick<
   ControlPlaneConfig,

@@ -13,9 +13,9 @@ import {
   type VmRecord,
 } from '@vmpool/core';
 import type { ComputeInstance } from '@vmpool/core/ports';
-import type { UseCaseDeps } from './deps';
-import { isPendingInstanceId } from './launch-vm';
-import { changeStatus, deadlineFor, newVmRecord, vmAddressOf } from './vm-changes';
+import type { UseCaseDeps } from '../deps';
+import { isPendingInstanceId } from '../shared/launch-pool-vm';
+import { changeStatus, deadlineFor, newVmRecord, vmAddressOf } from '../shared/vm-changes';
 
 export interface SyncCounts {
   adopted: number;

@@ -1,6 +1,6 @@
 import { makeVmId, missingLaunchSettings, type PoolConfig, type VmRecord } from '@vmpool/core';
-import type { UseCaseDeps } from './deps';
-import { RequestError } from './request-error';
+import type { UseCaseDeps } from '../deps';
+import { RequestError } from '../requests/request-error';
 import { newVmRecord } from './vm-changes';
 
 /** Instance ids of records created before RunInstances answered. */

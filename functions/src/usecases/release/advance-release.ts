@@ -7,10 +7,10 @@ import {
   PRODUCTION_COMMAND_ENV,
   type CommandOp,
 } from '@vmpool/core';
-import type { AssignmentLock, ReleaseProgress } from '../store/pool-store';
-import { completeRequest } from './complete-request';
-import type { UseCaseDeps } from './deps';
-import { succeededResult } from './progress';
+import type { AssignmentLock, ReleaseProgress } from '../../store/pool-store';
+import { completeRequest } from '../requests/complete-request';
+import type { UseCaseDeps } from '../deps';
+import { succeededResult } from '../requests/progress';
 import {
   RELEASE_STEPS,
   releaseCommandArgs,
@@ -18,7 +18,7 @@ import {
   releaseCommandOps,
   SYSTEM_ACTOR,
 } from './release-plan';
-import { changeStatus } from './vm-changes';
+import { changeStatus } from '../shared/vm-changes';
 
 type CleanupState = { kind: 'waiting' } | { kind: 'done'; ok: boolean; note: string };
 
