@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parsePoolRequest, parseRequestResult } from './request';
+import {
+  isFinalRequestState,
+  isFinalResult,
+  parsePoolRequest,
+  parseRequestResult,
+  REQUEST_STATES,
+} from './request';
 
 const who = { requestedBy: 'uid-1', requestedAt: 1_700_000_000_000 };
 
@@ -178,5 +184,23 @@ describe('parseRequestResult', () => {
     expect(
       bad.errors.some((line) => line.startsWith('error.code: must be one of "INVALID_REQUEST"')),
     ).toBe(true);
+  });
+});
+
+describe('isFinalResult', () => {
+  it('is true for succeeded and failed results only', () => {
+    expect(REQUEST_STATES.filter(isFinalRequestState)).toEqual(['succeeded', 'failed']);
+    expect(isFinalResult({ state: 'succeeded' })).toBe(true);
+    expect(isFinalResult({ state: 'failed', error: { code: 'INTERNAL', message: 'x' } })).toBe(
+      true,
+    );
+    expect(isFinalResult({ state: 'running' })).toBe(false);
+  });
+
+  it('reads raw RTDB values: nothing yet, or not a result, is not final', () => {
+    expect(isFinalResult(null)).toBe(false);
+    expect(isFinalResult(undefined)).toBe(false);
+    expect(isFinalResult('succeeded')).toBe(false);
+    expect(isFinalResult({ state: 42 })).toBe(false);
   });
 });
