@@ -1,4 +1,6 @@
 import {
+  deadlineFor,
+  estimatedReadyAt,
   isCold,
   isStartingForCompetition,
   isStartingForRequest,
@@ -14,7 +16,7 @@ import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS, WARM_ASSIGN_STEPS } f
 import { launchPoolVm } from '../shared/launch-pool-vm';
 import { STEP, type RequestProgress } from '../requests/progress';
 import { RequestError } from '../requests/request-error';
-import { changeStatus } from '../shared/vm-changes';
+import { changeStatus, deadlineLimits, failVm } from '../shared/vm-changes';
 
 export interface AssignContext {
   requestId: string;
@@ -130,7 +132,7 @@ async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<Ass
               requestId,
               totalAssignments: current.totalAssignments + 1,
               deadline: cold
-                ? now + config.warmupTimeSeconds * 1000 * deps.settings.startDeadlineFactor
+                ? deadlineFor('starting', now, deadlineLimits(config, deps.settings))
                 : null,
               ...(cold ? { lastStartedAt: now } : {}),
             },
@@ -171,7 +173,7 @@ async function startClaimedVm(deps: UseCaseDeps, vm: VmRecord): Promise<void> {
     const now = deps.clock.now();
     await deps.store.updateVm(vm.vmId, (current) =>
       isStartingForRequest(current, vm.requestId)
-        ? changeStatus(current, 'fail', now, reason, {
+        ? failVm(current, 'fail', now, 'ec2_failed', reason, {
             assignedTo: null,
             assignedAt: null,
             assignedBy: null,
@@ -225,7 +227,7 @@ async function reportWaiting(
   await ctx.progress.at(
     STEP.waitAgent,
     `${vm.vmId} is starting; it is handed to ${ctx.request.competitionId} as soon as its agent reports ready`,
-    { vmId: vm.vmId, estimatedReadyAt: startedAt + ctx.config.warmupTimeSeconds * 1000 },
+    { vmId: vm.vmId, estimatedReadyAt: estimatedReadyAt(startedAt, ctx.config) },
   );
 }
 

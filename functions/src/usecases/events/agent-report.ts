@@ -1,5 +1,4 @@
 import {
-  DEFAULT_POOL_CONFIG,
   deriveAlerts,
   healthVerdict,
   parseAgentReport,
@@ -16,12 +15,10 @@ import {
   type VmRecord,
 } from '@vmpool/core';
 import { applyAlertChanges } from '../shared/alerts';
+import { readConfigOrDefaults } from '../shared/pool-config';
 import type { UseCaseDeps } from '../deps';
 import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS } from '../assign/hand-over';
 import { changeStatus } from '../shared/vm-changes';
-
-/** Statuses reason prefix for a VM failed by a stale heartbeat: the agent's return recovers it. */
-export const STALE_REASON_PREFIX = 'agent stopped reporting';
 
 function signature(report: AgentReport | null): string {
   if (report === null) return 'none';
@@ -74,8 +71,7 @@ export async function onAgentReport(
   const changed = signature(previous) !== signature(current);
   if (!changed && !isAwaitingAgent(vm.status)) return;
 
-  const parsedConfig = await deps.store.readConfig();
-  const config = parsedConfig.ok ? parsedConfig.value : { ...DEFAULT_POOL_CONFIG };
+  const config = await readConfigOrDefaults(deps);
   const now = deps.clock.now();
   const updated = await applyAgentTransitions(deps, vm, config, now);
   if (!changed) return;
@@ -116,9 +112,10 @@ export async function applyAgentTransitions(
       const reason = streaming ? 'OBS is streaming' : 'OBS stopped streaming';
       return changeStatus(latest, show, now, reason, health);
     }
+    // A VM failed only because its agent went silent recovers when the agent is back.
     if (
       isFailed(latest.status) &&
-      latest.statusReason.startsWith(STALE_REASON_PREFIX) &&
+      latest.errorCause === 'agent_stale' &&
       latest.ec2State === 'running' &&
       !verdict.agentStale
     ) {

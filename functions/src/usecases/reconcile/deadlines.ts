@@ -1,9 +1,11 @@
 import {
+  deadlineFor,
+  deadlineRetryLeft,
   deadlineRule,
   isAwaitingAgent,
   isReleasing,
-  isTransitional,
   type DeadlineRetry,
+  type DeadlineRule,
   type PoolConfig,
   type VmRecord,
 } from '@vmpool/core';
@@ -15,17 +17,18 @@ import { COLD_ASSIGN_STEPS } from '../assign/hand-over';
 import { isPendingInstanceId } from '../shared/launch-pool-vm';
 import { failedResult, STEP } from '../requests/progress';
 import { RequestError } from '../requests/request-error';
-import { changeStatus, deadlineFor } from '../shared/vm-changes';
+import { deadlineLimits, failVm } from '../shared/vm-changes';
 
-/** Marks a transitional state that was retried once; the next deadline sends it to error. */
-export const RETRY_MARK = ' (retried)';
+/** Shown in `statusReason` after a retry, for people; the retry count is `deadlineRetries`. */
+const RETRY_NOTE = ' (retried)';
 
 const FREE = { assignedTo: null, assignedAt: null, assignedBy: null, requestId: null } as const;
 
 /**
- * Transitional states past their deadline: starting, stopping and terminating are retried
- * once (the EC2 call again, a new deadline), then the VM goes to error; a waiting cold assign
- * fails with TIMEOUT and frees its competition. Releases enforce their own deadline.
+ * Transitional states past their deadline (core's DEADLINE_RULES): starting, stopping and
+ * terminating are retried once (the EC2 call again, a new deadline, `deadlineRetries` counts
+ * it), then the VM goes to error with the rule's cause; a waiting cold assign fails with
+ * TIMEOUT and frees its competition. Releases enforce their own deadline.
  */
 export async function enforceDeadlines(
   deps: UseCaseDeps,
@@ -37,16 +40,22 @@ export async function enforceDeadlines(
   let handled = 0;
   const releasing = new Set(locks.filter((lock) => lock.release).map((lock) => lock.release?.vmId));
   for (const vm of vms) {
-    if (!isTransitional(vm.status) || vm.deadline === null || now <= vm.deadline) continue;
+    // Only transitional statuses have a deadline rule.
+    const rule = deadlineRule(vm.status);
+    if (rule === null || vm.deadline === null || now <= vm.deadline) continue;
     if (isReleasing(vm.status) && releasing.has(vm.vmId)) continue;
     handled += 1;
-    const retried = vm.statusReason.endsWith(RETRY_MARK);
-    const retry = retryCall(deps, vm);
-    if (!retried && retry !== null) {
-      const deadline = deadlineFor(vm.status, now, config, deps.settings);
+    const retry = retryCall(deps, vm, rule);
+    if (deadlineRetryLeft(vm) && retry !== null) {
+      const deadline = deadlineFor(vm.status, now, deadlineLimits(config, deps.settings));
       const { committed } = await deps.store.updateVm(vm.vmId, (current) =>
         current.status === vm.status && current.deadline === vm.deadline
-          ? { ...current, deadline, statusReason: `${current.statusReason}${RETRY_MARK}` }
+          ? {
+              ...current,
+              deadline,
+              deadlineRetries: current.deadlineRetries + 1,
+              statusReason: `${current.statusReason}${RETRY_NOTE}`,
+            }
           : null,
       );
       if (committed) {
@@ -56,7 +65,7 @@ export async function enforceDeadlines(
       }
       continue;
     }
-    await expire(deps, vm, now);
+    await expire(deps, vm, rule, now);
   }
   return handled;
 }
@@ -70,13 +79,22 @@ const RETRY_CALLS: Readonly<
 };
 
 /** The EC2 call that is repeated once for a VM past its deadline (see DEADLINE_RULES). */
-function retryCall(deps: UseCaseDeps, vm: VmRecord): (() => Promise<void>) | null {
-  if (isPendingInstanceId(vm.instanceId)) return null;
-  const retry = deadlineRule(vm.status)?.retry ?? null;
-  return retry === null ? null : () => RETRY_CALLS[retry](deps.compute, vm);
+function retryCall(
+  deps: UseCaseDeps,
+  vm: VmRecord,
+  rule: DeadlineRule,
+): (() => Promise<void>) | null {
+  const retry = rule.retry;
+  if (retry === null || isPendingInstanceId(vm.instanceId)) return null;
+  return () => RETRY_CALLS[retry](deps.compute, vm);
 }
 
-async function expire(deps: UseCaseDeps, vm: VmRecord, now: number): Promise<void> {
+async function expire(
+  deps: UseCaseDeps,
+  vm: VmRecord,
+  rule: DeadlineRule,
+  now: number,
+): Promise<void> {
   const reason = `${vm.status} did not finish before its deadline`;
   if (isPendingInstanceId(vm.instanceId)) {
     // The launch never produced an instance: the slot is freed instead of kept as error.
@@ -84,7 +102,10 @@ async function expire(deps: UseCaseDeps, vm: VmRecord, now: number): Promise<voi
   } else {
     await deps.store.updateVm(vm.vmId, (current) =>
       current.status === vm.status && current.deadline === vm.deadline
-        ? changeStatus(current, 'deadline_passed', now, reason, { ...FREE, deadline: null })
+        ? failVm(current, 'deadline_passed', now, rule.timeoutCause, reason, {
+            ...FREE,
+            deadline: null,
+          })
         : null,
     );
   }

@@ -1,21 +1,14 @@
-import {
-  deriveAlerts,
-  idleStopCandidates,
-  idleStoppedAlert,
-  warmPoolStatus,
-  type PoolConfig,
-  type VmRecord,
-} from '@vmpool/core';
+import { deriveAlerts, isAwaitingAgent } from '@vmpool/core';
 import type { ComputeInstance } from '@vmpool/core/ports';
-import { applyAlertChanges, raiseAlert } from '../shared/alerts';
 import type { UseCaseDeps } from '../deps';
-import { applyAgentTransitions, STALE_REASON_PREFIX } from '../events/agent-report';
-import { launchPoolVm } from '../shared/launch-pool-vm';
+import { applyAgentTransitions } from '../events/agent-report';
+import { applyAlertChanges } from '../shared/alerts';
 import { enforceDeadlines } from './deadlines';
+import { stopIdleVms } from './idle-stop';
 import { redriveOpenRequests, repairAssignments } from './repair';
+import { failStaleAgents } from './stale-agents';
 import { syncWithCompute } from './sync';
-import { changeStatus } from '../shared/vm-changes';
-import { failsOnStaleAgent, healthVerdict, isAwaitingAgent } from '@vmpool/core';
+import { keepWarmMinimum } from './warm-minimum';
 
 export interface ReconcileReport {
   regions: string[];
@@ -52,6 +45,9 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
   const first = await deps.store.listVms();
   for (const invalid of first.invalid) {
     deps.logger.error('invalid VM record skipped', { ...invalid });
+  }
+  for (const problem of first.agentProblems) {
+    deps.logger.warn('unreadable agent report; the agent counts as silent', { ...problem });
   }
   const regions = [
     ...new Set([
@@ -113,114 +109,4 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
   };
   deps.logger.info('reconcile done', { ...report });
   return report;
-}
-
-/** Running VMs whose agent stopped reporting go to error (alerts follow from deriveAlerts). */
-async function failStaleAgents(
-  deps: UseCaseDeps,
-  config: PoolConfig,
-  vms: VmRecord[],
-): Promise<number> {
-  const now = deps.clock.now();
-  const graceMs = config.agentStaleSeconds * 1000;
-  let failed = 0;
-  for (const vm of vms) {
-    if (!failsOnStaleAgent(vm.status)) continue;
-    if (now - vm.statusChangedAt <= graceMs) continue;
-    const verdict = healthVerdict(vm.agent, config, now);
-    if (!verdict.agentStale) continue;
-    const { committed } = await deps.store.updateVm(vm.vmId, (current) =>
-      current.status === vm.status
-        ? changeStatus(
-            current,
-            'fail',
-            now,
-            `${STALE_REASON_PREFIX}: ${verdict.reasons.join('; ')}`,
-            {
-              healthStatus: verdict.status,
-              lastHealthCheck: now,
-            },
-          )
-        : null,
-    );
-    if (committed) failed += 1;
-  }
-  return failed;
-}
-
-async function keepWarmMinimum(
-  deps: UseCaseDeps,
-  config: PoolConfig,
-  vms: VmRecord[],
-): Promise<{ started: number; launched: number }> {
-  const status = warmPoolStatus(vms, config);
-  const now = deps.clock.now();
-  let started = 0;
-  for (const vm of status.toStart) {
-    const { committed, vm: starting } = await deps.store.updateVm(vm.vmId, (current) =>
-      changeStatus(current, 'start_requested', now, 'started to keep the warm minimum', {
-        lastStartedAt: now,
-        deadline: now + config.warmupTimeSeconds * 1000 * deps.settings.startDeadlineFactor,
-      }),
-    );
-    if (!committed || starting === null) continue;
-    started += 1;
-    await deps.compute.startInstance(vm.region, vm.instanceId).catch(async (error: unknown) => {
-      await deps.store.updateVm(vm.vmId, (current) =>
-        isAwaitingAgent(current.status)
-          ? changeStatus(
-              current,
-              'fail',
-              deps.clock.now(),
-              `warm-up start failed: ${String(error)}`,
-              {
-                deadline: null,
-              },
-            )
-          : null,
-      );
-    });
-  }
-  let launched = 0;
-  for (let i = 0; i < status.toLaunch; i += 1) {
-    try {
-      await launchPoolVm(deps, {
-        config,
-        requestId: `warm-${now}-${i}`,
-        region: config.awsRegion,
-        instanceType: config.instanceType,
-      });
-      launched += 1;
-    } catch (error) {
-      deps.logger.warn('warm-pool launch failed', { error: String(error) });
-      break;
-    }
-  }
-  return { started, launched };
-}
-
-async function stopIdleVms(
-  deps: UseCaseDeps,
-  config: PoolConfig,
-  vms: VmRecord[],
-): Promise<number> {
-  const now = deps.clock.now();
-  let stopped = 0;
-  for (const vm of idleStopCandidates(vms, config, now)) {
-    const { committed } = await deps.store.updateVm(vm.vmId, (current) =>
-      changeStatus(current, 'stop_requested', now, `idle for ${config.autoStopAfterHours} h`, {
-        deadline: now + deps.settings.stopDeadlineMs,
-      }),
-    );
-    if (!committed) continue;
-    stopped += 1;
-    await deps.compute.stopInstance(vm.region, vm.instanceId).catch((error: unknown) =>
-      deps.logger.warn('idle stop failed; the deadline retries it', {
-        vmId: vm.vmId,
-        error: String(error),
-      }),
-    );
-    await raiseAlert(deps, idleStoppedAlert(vm, now, config.autoStopAfterHours));
-  }
-  return stopped;
 }

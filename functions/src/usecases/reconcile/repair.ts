@@ -1,4 +1,4 @@
-import { holdsAssignment, isHandedOver, type VmRecord } from '@vmpool/core';
+import { holdsAssignment, isFinalResult, isHandedOver, type VmRecord } from '@vmpool/core';
 import type { AssignmentLock } from '../../store/pool-store';
 import { advanceRelease } from '../release/advance-release';
 import type { UseCaseDeps } from '../deps';
@@ -30,8 +30,7 @@ export async function repairAssignments(
     if (lock.vmId === null) {
       if (now - lock.at <= deps.settings.requestRedriveAfterMs) continue;
       const request = await deps.store.getRequest(lock.requestId);
-      const final = request?.result?.state === 'succeeded' || request?.result?.state === 'failed';
-      if (request === null || final) {
+      if (request === null || isFinalResult(request.result)) {
         await deps.store.updateLock(lock.competitionId, (current) =>
           current?.requestId === lock.requestId && current.vmId === null ? null : undefined,
         );
@@ -68,10 +67,7 @@ export async function repairAssignments(
     }
     const competition = await deps.store.getCompetitionConfig(competitionId);
     const request = vm.requestId === null ? null : await deps.store.getRequest(vm.requestId);
-    const requestOpen =
-      request !== null &&
-      request.result?.state !== 'succeeded' &&
-      request.result?.state !== 'failed';
+    const requestOpen = request !== null && !isFinalResult(request.result);
     const linkBroken =
       competition !== null &&
       (competition.vmId !== vm.vmId ||

@@ -1,5 +1,6 @@
 import {
   adoptedStatus,
+  deadlineFor,
   holdsAssignment,
   isAwaitingAgent,
   isFailed,
@@ -15,7 +16,13 @@ import {
 import type { ComputeInstance } from '@vmpool/core/ports';
 import type { UseCaseDeps } from '../deps';
 import { isPendingInstanceId } from '../shared/launch-pool-vm';
-import { changeStatus, deadlineFor, newVmRecord, vmAddressOf } from '../shared/vm-changes';
+import {
+  changeStatus,
+  deadlineLimits,
+  failVm,
+  newVmRecord,
+  vmAddressOf,
+} from '../shared/vm-changes';
 
 export interface SyncCounts {
   adopted: number;
@@ -23,9 +30,14 @@ export interface SyncCounts {
   removed: number;
 }
 
-/** The event EC2's state implies for a VM, if the state machine allows one. */
-function ec2Event(vm: VmRecord, instance: ComputeInstance): VmEvent | null {
-  const candidates: VmEvent[] = [];
+type Ec2Event = Extract<VmEvent, 'fail' | 'ec2_stopped' | 'ec2_running'>;
+
+/**
+ * The event EC2's state implies for a VM, if the state machine allows one. A `fail` here
+ * means EC2 contradicts the status (cause `ec2_unexpected_state`).
+ */
+function ec2Event(vm: VmRecord, instance: ComputeInstance): Ec2Event | null {
+  const candidates: Ec2Event[] = [];
   if (instance.state === 'stopped') {
     candidates.push(holdsAssignment(vm) ? 'fail' : 'ec2_stopped');
   } else if (instance.state === 'running' || instance.state === 'pending') {
@@ -51,6 +63,7 @@ export async function syncWithCompute(
 ): Promise<SyncCounts> {
   const counts: SyncCounts = { adopted: 0, synced: 0, removed: 0 };
   const now = deps.clock.now();
+  const limits = deadlineLimits(config, deps.settings);
   const byInstance = new Map<string, ComputeInstance>();
   for (const instances of described.values()) {
     for (const instance of instances) byInstance.set(instance.instanceId, instance);
@@ -85,7 +98,7 @@ export async function syncWithCompute(
       status,
       now,
       reason: `adopted: tagged instance found in ${instance.region}`,
-      deadline: deadlineFor(status, now, config, deps.settings),
+      deadline: deadlineFor(status, now, limits),
       ec2State: instance.state,
       publicIp: instance.publicIp,
       privateIp: instance.privateIp,
@@ -119,10 +132,14 @@ export async function syncWithCompute(
       }
       if (!isFailed(vm.status)) {
         await deps.store.updateVm(vm.vmId, (current) =>
-          changeStatus(current, 'fail', now, `instance ${vm.instanceId} no longer exists in EC2`, {
-            ec2State: instance?.state ?? 'unknown',
-            deadline: null,
-          }),
+          failVm(
+            current,
+            'fail',
+            now,
+            'instance_missing',
+            `instance ${vm.instanceId} no longer exists in EC2`,
+            { ec2State: instance?.state ?? 'unknown', deadline: null },
+          ),
         );
         counts.synced += 1;
       }
@@ -145,11 +162,17 @@ export async function syncWithCompute(
       };
       const latestEvent = ec2Event(current, instance);
       if (latestEvent === null) return { ...current, ...fields };
-      const reason =
-        latestEvent === 'fail'
-          ? `EC2 reports ${instance.state} unexpectedly`
-          : `EC2 reports ${instance.state}`;
-      return changeStatus(current, latestEvent, now, reason, {
+      if (latestEvent === 'fail') {
+        return failVm(
+          current,
+          'fail',
+          now,
+          'ec2_unexpected_state',
+          `EC2 reports ${instance.state} unexpectedly`,
+          fields,
+        );
+      }
+      return changeStatus(current, latestEvent, now, `EC2 reports ${instance.state}`, {
         ...fields,
         ...(latestEvent === 'ec2_stopped' ? { lastStoppedAt: now, deadline: null } : {}),
         ...(latestEvent === 'ec2_running'
@@ -157,7 +180,7 @@ export async function syncWithCompute(
               // EC2's LaunchTime is the last start: an agent that came up before this
               // reconcile noticed the start still counts as ready.
               lastStartedAt: instance.launchTime ?? now,
-              deadline: now + config.warmupTimeSeconds * 1000 * deps.settings.startDeadlineFactor,
+              deadline: deadlineFor('starting', now, limits),
             }
           : {}),
       });

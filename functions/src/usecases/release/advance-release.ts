@@ -1,6 +1,7 @@
 import {
   awaitsReleaseMark,
   buildCommandArgv,
+  deadlineFor,
   isFinalCommandStatus,
   isReleasingForRequest,
   isStopping,
@@ -18,7 +19,8 @@ import {
   releaseCommandOps,
   SYSTEM_ACTOR,
 } from './release-plan';
-import { changeStatus } from '../shared/vm-changes';
+import { readConfigOrDefaults } from '../shared/pool-config';
+import { changeStatus, deadlineLimits, failVm } from '../shared/vm-changes';
 
 type CleanupState = { kind: 'waiting' } | { kind: 'done'; ok: boolean; note: string };
 
@@ -163,22 +165,26 @@ async function finishRelease(
   state: Extract<CleanupState, { kind: 'done' }>,
 ): Promise<void> {
   const { store, clock } = deps;
+  const limits = deadlineLimits(await readConfigOrDefaults(deps), deps.settings);
   const now = clock.now();
   const competitionId = lock.competitionId;
   const free = { assignedTo: null, assignedAt: null, assignedBy: null, requestId: null };
   const { committed, vm } = await store.updateVm(progress.vmId, (current) => {
     if (!isReleasingForRequest(current, progress.requestId)) return null;
     if (!state.ok) {
-      return changeStatus(current, 'fail', now, `release cleanup failed: ${state.note}`, {
-        ...free,
-        deadline: null,
-        lastReleasedAt: now,
-      });
+      return failVm(
+        current,
+        'fail',
+        now,
+        'release_incomplete',
+        `release cleanup failed: ${state.note}`,
+        { ...free, deadline: null, lastReleasedAt: now },
+      );
     }
     return progress.stopVM
       ? changeStatus(current, 'release_stop', now, `released from ${competitionId}, stopping`, {
           ...free,
-          deadline: now + deps.settings.stopDeadlineMs,
+          deadline: deadlineFor('stopping', now, limits),
           lastReleasedAt: now,
         })
       : changeStatus(current, 'release_done', now, `released from ${competitionId}`, {

@@ -1,5 +1,6 @@
 import {
   awaitsReleaseMark,
+  deadlineFor,
   isAgentStale,
   isReleasingForRequest,
   isStartingForCompetition,
@@ -17,7 +18,7 @@ import { COLD_ASSIGN_STEPS } from '../assign/hand-over';
 import { failedResult, STEP, type RequestProgress } from '../requests/progress';
 import { RELEASE_STEPS } from './release-plan';
 import { RequestError } from '../requests/request-error';
-import { changeStatus } from '../shared/vm-changes';
+import { changeStatus, deadlineLimits } from '../shared/vm-changes';
 
 export interface ReleaseContext {
   requestId: string;
@@ -57,7 +58,7 @@ export async function release(deps: UseCaseDeps, ctx: ReleaseContext): Promise<'
     throw new RequestError('NOT_ASSIGNED', `Competition ${competitionId} has no VM to release`);
   }
   if (isStartingForCompetition(vm, competitionId)) {
-    await cancelColdAssign(deps, vm, competitionId);
+    await cancelColdAssign(deps, config, vm, competitionId);
     await completeRequest(
       deps,
       requestId,
@@ -69,6 +70,7 @@ export async function release(deps: UseCaseDeps, ctx: ReleaseContext): Promise<'
   }
 
   const now = clock.now();
+  const limits = deadlineLimits(config, deps.settings);
   const agentOnline = !isAgentStale(vm.agent, config, now);
   const releaseProgress: ReleaseProgress = {
     requestId,
@@ -80,7 +82,8 @@ export async function release(deps: UseCaseDeps, ctx: ReleaseContext): Promise<'
     commandIds: [],
     invocationId: null,
     startedAt: now,
-    deadline: now + deps.settings.releaseTimeoutMs,
+    // The VM's `releasing` deadline; the release (lock) keeps the same one.
+    deadline: deadlineFor('releasing', now, limits),
   };
   const written = await store.updateLock(competitionId, (current) => {
     if (current?.release) return undefined;
@@ -129,6 +132,7 @@ export async function release(deps: UseCaseDeps, ctx: ReleaseContext): Promise<'
  */
 async function cancelColdAssign(
   deps: UseCaseDeps,
+  config: PoolConfig,
   vm: VmRecord,
   competitionId: string,
 ): Promise<void> {
@@ -138,7 +142,7 @@ async function cancelColdAssign(
     const free = { ...current, assignedTo: null, assignedAt: null, assignedBy: null };
     return changeStatus(free, 'stop_requested', now, `start for ${competitionId} cancelled`, {
       requestId: null,
-      deadline: now + deps.settings.stopDeadlineMs,
+      deadline: deadlineFor('stopping', now, deadlineLimits(config, deps.settings)),
       lastReleasedAt: now,
     });
   });

@@ -1,7 +1,13 @@
-import { makeVmId, missingLaunchSettings, type PoolConfig, type VmRecord } from '@vmpool/core';
+import {
+  deadlineFor,
+  makeVmId,
+  missingLaunchSettings,
+  type PoolConfig,
+  type VmRecord,
+} from '@vmpool/core';
 import type { UseCaseDeps } from '../deps';
 import { RequestError } from '../requests/request-error';
-import { newVmRecord } from './vm-changes';
+import { deadlineLimits, newVmRecord } from './vm-changes';
 
 /** Instance ids of records created before RunInstances answered. */
 export const PENDING_INSTANCE_PREFIX = 'pending-';
@@ -57,7 +63,7 @@ export async function launchPoolVm(deps: UseCaseDeps, input: LaunchInput): Promi
           reason: input.assignTo
             ? `launching for ${input.assignTo.competitionId}`
             : 'launching a new instance',
-          deadline: now + config.warmupTimeSeconds * 1000 * deps.settings.startDeadlineFactor,
+          deadline: deadlineFor('starting', now, deadlineLimits(config, deps.settings)),
           ec2State: 'pending',
         }),
         requestId,

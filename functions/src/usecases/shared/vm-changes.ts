@@ -1,75 +1,82 @@
 import {
-  deadlineRule,
+  applyStatusChange,
   isAwaitingAgent,
-  transitionVm,
   vmAddressFor,
-  type DeadlineBudget,
+  type DeadlineLimits,
+  type DeadlineSettings,
+  type FailureEvent,
   type PoolConfig,
+  type StatusOwnedField,
+  type VmErrorCause,
   type VmEvent,
   type VmRecord,
   type VmStatus,
 } from '@vmpool/core';
-import type { ControlPlaneConfig } from '../../config/control-plane-config';
 import { RequestError } from '../requests/request-error';
 
-type DeadlineSettings = Pick<
-  ControlPlaneConfig,
-  'startDeadlineFactor' | 'stopDeadlineMs' | 'releaseTimeoutMs'
->;
+/** Fields set together with a status change; the change itself owns status and its reason. */
+export type StatusPatch = Partial<Omit<VmRecord, StatusOwnedField>>;
 
-function budgetMs(
-  budget: DeadlineBudget,
-  config: Pick<PoolConfig, 'warmupTimeSeconds'>,
-  settings: DeadlineSettings,
-): number {
-  switch (budget) {
-    case 'warmup':
-      return config.warmupTimeSeconds * 1000 * settings.startDeadlineFactor;
-    case 'stop':
-      return settings.stopDeadlineMs;
-    case 'release':
-      return settings.releaseTimeoutMs;
-  }
-}
-
-/** When a VM that enters `status` at `now` must have left it; null when the status has none. */
-export function deadlineFor(
-  status: VmStatus,
-  now: number,
-  config: Pick<PoolConfig, 'warmupTimeSeconds'>,
-  settings: DeadlineSettings,
-): number | null {
-  const rule = deadlineRule(status);
-  return rule === null ? null : now + budgetMs(rule.budget, config, settings);
-}
+/** A status change that does not lead into `error` (see failVm for those). */
+export type OrdinaryEvent = Exclude<VmEvent, FailureEvent>;
 
 /**
- * The record after `event`, or null when the state machine (or the assignment rule) forbids
- * it. Use inside `store.updateVm` so the check runs against the value being replaced.
+ * The record after `event` with `patch` applied, or null when the state machine (or the
+ * assignment rule) forbids it. Use inside `store.updateVm` so that the check runs against the
+ * value being replaced.
  */
 export function changeStatus(
   vm: VmRecord,
-  event: VmEvent,
+  event: OrdinaryEvent,
   now: number,
   reason: string,
-  patch: Partial<VmRecord> = {},
+  patch: StatusPatch = {},
 ): VmRecord | null {
-  const checked = transitionVm(vm, event);
-  if (!checked.ok) return null;
-  return { ...vm, ...patch, status: checked.to, statusChangedAt: now, statusReason: reason };
+  const changed = applyStatusChange(vm, { event, reason }, now);
+  return changed.ok ? { ...changed.vm, ...patch } : null;
+}
+
+/**
+ * The record moved to `error` with its typed cause (`statusReason` keeps the human text) and
+ * `patch` applied, or null when the state machine forbids it. Every way into `error` goes
+ * through here.
+ */
+export function failVm(
+  vm: VmRecord,
+  event: FailureEvent,
+  now: number,
+  cause: VmErrorCause,
+  reason: string,
+  patch: StatusPatch = {},
+): VmRecord | null {
+  const changed = applyStatusChange(vm, { event, reason, cause }, now);
+  return changed.ok ? { ...changed.vm, ...patch } : null;
 }
 
 /** Like changeStatus, but a forbidden change is an INVALID_STATE error for the requester. */
 export function changeStatusOrThrow(
   vm: VmRecord,
-  event: VmEvent,
+  event: OrdinaryEvent,
   now: number,
   reason: string,
-  patch: Partial<VmRecord> = {},
+  patch: StatusPatch = {},
 ): VmRecord {
-  const checked = transitionVm(vm, event);
-  if (!checked.ok) throw new RequestError('INVALID_STATE', checked.error);
-  return { ...vm, ...patch, status: checked.to, statusChangedAt: now, statusReason: reason };
+  const changed = applyStatusChange(vm, { event, reason }, now);
+  if (!changed.ok) throw new RequestError('INVALID_STATE', changed.error);
+  return { ...changed.vm, ...patch };
+}
+
+/** The limits core's `deadlineFor` needs: the pool's warm-up time and the deploy settings. */
+export function deadlineLimits(
+  config: Pick<PoolConfig, 'warmupTimeSeconds'>,
+  settings: DeadlineSettings,
+): DeadlineLimits {
+  return {
+    warmupTimeSeconds: config.warmupTimeSeconds,
+    startDeadlineFactor: settings.startDeadlineFactor,
+    stopDeadlineMs: settings.stopDeadlineMs,
+    releaseTimeoutMs: settings.releaseTimeoutMs,
+  };
 }
 
 /** `"<publicIp>:3003"` from EC2's address, else the one the agent reports; null without one. */
@@ -91,6 +98,7 @@ export function newVmRecord(input: {
   status: VmStatus;
   now: number;
   reason: string;
+  /** From core's `deadlineFor` when the status has one. */
   deadline?: number | null;
   ec2State?: VmRecord['ec2State'];
   publicIp?: string | null;
@@ -105,7 +113,9 @@ export function newVmRecord(input: {
     status: input.status,
     statusChangedAt: input.now,
     statusReason: input.reason,
+    errorCause: null,
     deadline: input.deadline ?? null,
+    deadlineRetries: 0,
     ec2State: input.ec2State ?? 'unknown',
     publicIp: input.publicIp ?? null,
     privateIp: input.privateIp ?? null,

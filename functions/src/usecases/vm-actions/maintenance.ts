@@ -12,7 +12,6 @@ export async function setMaintenance(
     event: (current) =>
       options.enabled ? 'maintenance_on' : maintenanceOffEvent(current.ec2State),
     reason: options.enabled ? 'maintenance by an admin' : 'maintenance ended by an admin',
-    patch: () => ({ deadline: null }),
   });
   return options.enabled
     ? `${vm.vmId} is in maintenance and will not be assigned`

@@ -6,10 +6,7 @@ export async function rebootVm(deps: UseCaseDeps, ctx: VmActionContext): Promise
   const vm = await runVmAction(deps, ctx, {
     event: () => 'reboot_requested',
     reason: 'rebooted by an admin',
-    patch: (_vm, now) => ({
-      lastStartedAt: now,
-      deadline: now + ctx.config.warmupTimeSeconds * 1000 * deps.settings.startDeadlineFactor,
-    }),
+    patch: (_vm, now) => ({ lastStartedAt: now }),
     call: (current) => deps.compute.rebootInstance(current.region, current.instanceId),
   });
   return `${vm.vmId} is rebooting; it is back when its agent reports ready`;

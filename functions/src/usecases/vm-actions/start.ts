@@ -6,10 +6,7 @@ export async function startVm(deps: UseCaseDeps, ctx: VmActionContext): Promise<
   const vm = await runVmAction(deps, ctx, {
     event: () => 'start_requested',
     reason: 'started by an admin',
-    patch: (_vm, now) => ({
-      lastStartedAt: now,
-      deadline: now + ctx.config.warmupTimeSeconds * 1000 * deps.settings.startDeadlineFactor,
-    }),
+    patch: (_vm, now) => ({ lastStartedAt: now }),
     call: (current) => deps.compute.startInstance(current.region, current.instanceId),
   });
   return `${vm.vmId} is starting; it becomes available when its agent reports ready`;

@@ -6,7 +6,6 @@ export async function stopVm(deps: UseCaseDeps, ctx: VmActionContext): Promise<s
   const vm = await runVmAction(deps, ctx, {
     event: () => 'stop_requested',
     reason: 'stopped by an admin',
-    patch: (_vm, now) => ({ deadline: now + deps.settings.stopDeadlineMs }),
     call: (current) => deps.compute.stopInstance(current.region, current.instanceId),
   });
   return `${vm.vmId} is stopping`;

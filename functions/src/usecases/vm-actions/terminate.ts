@@ -6,7 +6,6 @@ export async function terminateVm(deps: UseCaseDeps, ctx: VmActionContext): Prom
   const vm = await runVmAction(deps, ctx, {
     event: () => 'terminate_requested',
     reason: 'terminated by an admin',
-    patch: (_vm, now) => ({ deadline: now + deps.settings.stopDeadlineMs }),
     call: (current) => deps.compute.terminateInstance(current.region, current.instanceId),
   });
   return `${vm.vmId} is terminating; it leaves the pool when EC2 confirms`;
