@@ -17,7 +17,6 @@ type NumberField =
   | 'maxConcurrent'
   | 'autoStopAfterHours'
   | 'warmupTimeSeconds'
-  | 'healthCheckIntervalMs'
   | 'agentStaleSeconds';
 type TextField =
   | 'awsRegion'
@@ -69,11 +68,6 @@ const TIMING: FieldSpec[] = [
     hint: `${L.warmupTimeSeconds.min}–${L.warmupTimeSeconds.max}`,
   },
   {
-    field: 'healthCheckIntervalMs',
-    label: 'Health check interval (ms)',
-    hint: `${L.healthCheckIntervalMs.min}–${L.healthCheckIntervalMs.max}`,
-  },
-  {
     field: 'agentStaleSeconds',
     label: 'Agent stale after (s)',
     hint: `${L.agentStaleSeconds.min}–${L.agentStaleSeconds.max}`,
@@ -96,7 +90,6 @@ const NUMBER_FIELDS: readonly NumberField[] = [
   'maxConcurrent',
   'autoStopAfterHours',
   'warmupTimeSeconds',
-  'healthCheckIntervalMs',
   'agentStaleSeconds',
 ];
 const TEXT_FIELDS: readonly TextField[] = [
