@@ -29,22 +29,6 @@ export function watchValue(
   );
 }
 
-/**
- * Creates a row under `listPath` with a push id chosen on the client, so the caller can follow
- * the row (and its result) before the write is acknowledged.
- */
-export async function pushRow(
-  db: Database,
-  listPath: string,
-  row: Record<string, unknown>,
-): Promise<string> {
-  const rowRef = push(ref(db, listPath));
-  const id = rowRef.key;
-  if (id === null) throw new Error(`push under ${listPath} returned no key`);
-  await described(set(rowRef, row));
-  return id;
-}
-
 /** Reserves a push id without writing, for callers that need the id first. */
 export function newPushId(db: Database, listPath: string): string {
   const id = push(ref(db, listPath)).key;
