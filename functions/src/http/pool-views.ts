@@ -12,11 +12,8 @@ import {
   type VmStatus,
 } from '@vmpool/core';
 import type { Clock } from '@vmpool/core/ports';
+import { isRecord } from '../store/rtdb-values';
 import { HttpError } from './caller';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export async function readPoolConfig(db: Database): Promise<PoolConfig> {
   const raw: unknown = (await db.ref(paths.poolConfig()).get()).val();
@@ -35,7 +32,7 @@ export async function readPoolConfig(db: Database): Promise<PoolConfig> {
 /** One VM through core's parse rule: an unreadable agent report reads as none. */
 export async function readVm(db: Database, vmId: string): Promise<VmRecord> {
   const raw: unknown = (await db.ref(paths.vm(vmId)).get()).val();
-  if (!isObject(raw)) throw new HttpError(404, 'VM_NOT_FOUND', `There is no VM ${vmId}`);
+  if (!isRecord(raw)) throw new HttpError(404, 'VM_NOT_FOUND', `There is no VM ${vmId}`);
   const parsed = parseVmEntry(vmId, raw);
   if (!parsed.ok) {
     throw new HttpError(500, 'INVALID_RECORD', `The record of ${vmId} is invalid`, parsed.errors);
@@ -58,7 +55,7 @@ export async function listPool(db: Database) {
   const vms: VmRecord[] = [];
   const invalid: { vmId: string; errors: string[] }[] = [];
   const agentProblems: { vmId: string; errors: string[] }[] = [];
-  for (const [vmId, value] of Object.entries(isObject(raw) ? raw : {})) {
+  for (const [vmId, value] of Object.entries(isRecord(raw) ? raw : {})) {
     const parsed = parseVmEntry(vmId, value);
     if (!parsed.ok) {
       invalid.push({ vmId, errors: parsed.errors });
@@ -84,7 +81,7 @@ export async function listPool(db: Database) {
 
 async function readCompetitionVmFields(db: Database, competitionId: string) {
   const raw: unknown = (await db.ref(paths.competitionConfig(competitionId)).get()).val();
-  if (!isObject(raw)) {
+  if (!isRecord(raw)) {
     throw new HttpError(404, 'COMPETITION_NOT_FOUND', `There is no competition ${competitionId}`);
   }
   const parsed = parseCompetitionConfig(raw);
