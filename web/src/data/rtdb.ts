@@ -1,6 +1,7 @@
 /**
- * The only module that calls the RTDB SDK's read/write functions. Everything above it works
- * with plain values, parsed by core's validators, so components stay testable.
+ * Plain reads and writes through the RTDB SDK (data/commands.ts adds its own ordered queries).
+ * Everything above the data layer works with plain values, parsed by core's validators, so
+ * components stay testable.
  */
 import { onValue, push, ref, serverTimestamp, set, update, type Database } from 'firebase/database';
 
