@@ -261,3 +261,23 @@ describe('a VM whose agent report is unreadable (core parseVmEntry)', () => {
     expect(vm?.agent).toMatchObject({ online: 'yes' });
   });
 });
+
+describe('a pool that cannot grow', () => {
+  it('does not try to launch with an AMI alone, and raises pool-low naming what is missing', async () => {
+    const { compute, deps } = await givenPool(env.admin.db, {
+      config: { minWarmVMs: 2, autoStopAfterHours: 0, amiId: 'ami-0123456789abcdef0' },
+    });
+    const report = await reconcile(deps);
+    expect(report.launched).toBe(0);
+    expect(compute.calls.launchInstance).toBe(0);
+    expect(await alerts('pool')).toEqual([
+      expect.objectContaining({
+        sourceId: 'pool-low',
+        level: 'warning',
+        resolved: false,
+        message:
+          '0 of 2 warm VMs, and no stopped VM or launch can make up the 2 missing. New VMs cannot be launched until subnetId, securityGroupId are set in the pool config.',
+      }),
+    ]);
+  });
+});
