@@ -2,6 +2,7 @@
 // as arguments.
 export * from './contract/index';
 export * from './domain/vm-status';
+export * from './domain/deadlines';
 export * from './domain/commands';
 export * from './domain/policies/index';
 export * from './ports/index';

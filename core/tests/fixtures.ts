@@ -11,7 +11,9 @@ export function vm(overrides: Partial<VmRecord> & { vmId: string }): VmRecord {
     status: 'available',
     statusChangedAt: NOW - 60_000,
     statusReason: '',
+    errorCause: null,
     deadline: null,
+    deadlineRetries: 0,
     ec2State: 'running',
     publicIp: '3.3.3.3',
     privateIp: '10.0.0.3',
@@ -67,5 +69,12 @@ export function agent(overrides: Partial<AgentReport> = {}): AgentReport {
 }
 
 export function config(overrides: Partial<PoolConfig> = {}): PoolConfig {
-  return { ...DEFAULT_POOL_CONFIG, amiId: 'ami-0c398cb65a93047f2', ...overrides };
+  // Launch settings complete, so that policies may launch unless a test takes one away.
+  return {
+    ...DEFAULT_POOL_CONFIG,
+    amiId: 'ami-0c398cb65a93047f2',
+    subnetId: 'subnet-0123456789abcdef0',
+    securityGroupId: 'sg-0123456789abcdef0',
+    ...overrides,
+  };
 }

@@ -25,9 +25,9 @@ import { DEFAULT_CONTROL_PLANE_CONFIG } from '../src/config/control-plane-config
 import { startLocalFunctionsHost } from '../src/host';
 import { createRtdbPoolStore } from '../src/store/rtdb-pool-store';
 import { toRtdbValue } from '../src/store/rtdb-values';
-import { reconcile } from '../src/usecases/reconcile';
+import { reconcile } from '../src/usecases/reconcile/reconcile';
 import type { UseCaseDeps } from '../src/usecases/deps';
-import { newVmRecord } from '../src/usecases/vm-changes';
+import { newVmRecord } from '../src/usecases/shared/vm-changes';
 import { MOTO_CREDENTIALS, startMoto } from '../tests/support/moto';
 import type { ComputePort } from '@vmpool/core/ports';
 

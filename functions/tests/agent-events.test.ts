@@ -1,46 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { manualClock } from '@vmpool/core/ports';
 import { paths, type AgentReport } from '@vmpool/core';
-import { MemoryCompute } from '../src/adapters/memory';
-import { onAgentReport } from '../src/usecases/agent-report';
-import { onCommandStatus } from '../src/usecases/command-status';
-import { handleRequest } from '../src/usecases/handle-request';
-import { reconcile } from '../src/usecases/reconcile';
+import type { UseCaseDeps } from '../src/usecases/deps';
+import { onAgentReport } from '../src/usecases/events/agent-report';
+import { onCommandStatus } from '../src/usecases/events/command-status';
+import { handleRequest } from '../src/usecases/requests/handle-request';
+import { reconcile } from '../src/usecases/reconcile/reconcile';
 import { runQueuedCommands } from './support/agent-commands';
-import { testDeps, T0 } from './support/deps';
-import {
-  addCompetition,
-  agentReport,
-  readResult,
-  readVm,
-  request,
-  seedVm,
-  submit,
-  writeConfig,
-} from './support/fixtures';
+import { agentReport, readResult, readVm, request, submit } from './support/fixtures';
+import { agentReports, givenAssignedPool } from './support/pool';
 import { useTestDatabase } from './support/rtdb';
 
 const env = useTestDatabase();
 
-async function assigned() {
-  const clock = manualClock(T0);
-  const compute = new MemoryCompute({ clock });
-  const deps = testDeps(env.admin.db, { clock, compute });
-  await writeConfig(env.admin.db, { minWarmVMs: 0, autoStopAfterHours: 0, agentStaleSeconds: 900 });
-  await addCompetition(env.admin.db, 'meet-1');
-  await seedVm(env.admin.db, compute, 'vm-001', 'available', T0);
-  await submit(deps, env.admin.db, 'a1', request('assign', { competitionId: 'meet-1' }));
-  return { clock, deps };
-}
+const assigned = () => givenAssignedPool(env.admin.db);
 
-async function report(
-  deps: Parameters<typeof onAgentReport>[0],
-  before: AgentReport | null,
-  after: AgentReport,
-) {
-  await env.admin.db.ref(paths.vmAgent('vm-001')).set(after);
-  await onAgentReport(deps, 'vm-001', before, after);
-}
+/** vm-001's agent goes from `before` to `after`. */
+const report = (deps: UseCaseDeps, before: AgentReport | null, after: AgentReport) =>
+  agentReports(deps, env.admin.db, 'vm-001', after, before);
 
 async function openAlerts(scope: string) {
   const all = ((await env.admin.db.ref(paths.alerts(scope)).get()).val() ?? {}) as Record<

@@ -6,7 +6,7 @@ import {
   listActiveAlerts,
   raiseAlert,
   resolveAlert,
-} from '../src/usecases/alerts';
+} from '../src/usecases/shared/alerts';
 import { testDeps, T0 } from './support/deps';
 import { useTestDatabase } from './support/rtdb';
 

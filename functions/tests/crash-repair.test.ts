@@ -1,40 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { manualClock } from '@vmpool/core/ports';
+import type { manualClock } from '@vmpool/core/ports';
 import { paths } from '@vmpool/core';
-import { MemoryCompute } from '../src/adapters/memory';
-import { handleRequest } from '../src/usecases/handle-request';
-import { onAgentReport } from '../src/usecases/agent-report';
-import { reconcile } from '../src/usecases/reconcile';
+import { handleRequest } from '../src/usecases/requests/handle-request';
+import { reconcile } from '../src/usecases/reconcile/reconcile';
 import type { UseCaseDeps } from '../src/usecases/deps';
 import { runQueuedCommands } from './support/agent-commands';
 import { crashingStore } from './support/crashing-store';
-import { testDeps, T0 } from './support/deps';
-import {
-  addCompetition,
-  agentReport,
-  readResult,
-  request,
-  seedVm,
-  submit,
-  writeConfig,
-  writeRequest,
-} from './support/fixtures';
+import { agentReport, readResult, request, writeRequest } from './support/fixtures';
 import { poolProblems } from './support/invariants';
+import { agentReports, givenAssignedPool, givenPool, QUIET_POOL } from './support/pool';
 import { useTestDatabase } from './support/rtdb';
 
 const env = useTestDatabase();
 
 const MINUTE = 60_000;
 
-async function pool(kind: 'available' | 'stopped') {
-  const clock = manualClock(T0);
-  const compute = new MemoryCompute({ clock });
-  const deps = testDeps(env.admin.db, { clock, compute });
-  await writeConfig(env.admin.db, { minWarmVMs: 0, autoStopAfterHours: 0, agentStaleSeconds: 900 });
-  await addCompetition(env.admin.db, 'meet-1');
-  await seedVm(env.admin.db, compute, 'vm-001', kind, T0);
-  return { clock, compute, deps };
-}
+const pool = (kind: 'available' | 'stopped') =>
+  givenPool(env.admin.db, {
+    config: QUIET_POOL,
+    competitions: ['meet-1'],
+    vms: { 'vm-001': kind },
+  });
 
 /** Runs `work` on a store that dies at call `crashAt`; the crash itself is expected. */
 async function crashDuring(
@@ -51,9 +37,7 @@ async function crashDuring(
 async function agentComesUp(deps: UseCaseDeps, clock: { now(): number }) {
   const vm = (await env.admin.db.ref(paths.vm('vm-001')).get()).val() as { status: string } | null;
   if (vm?.status !== 'starting') return;
-  const report = agentReport(clock.now());
-  await env.admin.db.ref(paths.vmAgent('vm-001')).set(report);
-  await onAgentReport(deps, 'vm-001', null, report);
+  await agentReports(deps, env.admin.db, 'vm-001', agentReport(clock.now()));
 }
 
 async function repairRounds(deps: UseCaseDeps, clock: ReturnType<typeof manualClock>) {
@@ -101,16 +85,7 @@ describe('a crash at any step is repaired by the next reconciles', () => {
   }
 
   it('release', async () => {
-    const setupAssigned = async () => {
-      const context = await pool('available');
-      await submit(
-        context.deps,
-        env.admin.db,
-        'a1',
-        request('assign', { competitionId: 'meet-1' }),
-      );
-      return context;
-    };
+    const setupAssigned = () => givenAssignedPool(env.admin.db);
     const payload = request('release', {
       competitionId: 'meet-1',
       options: { archiveRecordings: true },

@@ -4,7 +4,7 @@ import { getDatabase } from 'firebase-admin/database';
 import { paths } from '@vmpool/core';
 import type { RtdbServer } from '@vmpool/local/rtdb';
 import { MemoryCompute } from '../src/adapters/memory';
-import { handleRequest } from '../src/usecases/handle-request';
+import { handleRequest } from '../src/usecases/requests/handle-request';
 import type { UseCaseDeps } from '../src/usecases/deps';
 import { testDeps } from './support/deps';
 import { addCompetition, readResult, request, seedVm, writeConfig } from './support/fixtures';

@@ -1,39 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { manualClock } from '@vmpool/core/ports';
 import { paths } from '@vmpool/core';
-import { MemoryCompute } from '../src/adapters/memory';
-import { reconcile } from '../src/usecases/reconcile';
+import { reconcile } from '../src/usecases/reconcile/reconcile';
 import { runQueuedCommands } from './support/agent-commands';
-import { testDeps, T0 } from './support/deps';
-import {
-  addCompetition,
-  readResult,
-  readVm,
-  request,
-  seedVm,
-  submit,
-  writeConfig,
-} from './support/fixtures';
+import { addCompetition, readResult, readVm, request, submit } from './support/fixtures';
+import { givenAssignedPool } from './support/pool';
 import { useTestDatabase } from './support/rtdb';
 
 const env = useTestDatabase();
 
-async function assignedPool() {
-  const clock = manualClock(T0);
-  const compute = new MemoryCompute({ clock });
-  const deps = testDeps(env.admin.db, { clock, compute });
-  await writeConfig(env.admin.db, { minWarmVMs: 0, autoStopAfterHours: 0 });
-  await addCompetition(env.admin.db, 'meet-1', 'producer-1');
-  const vm = await seedVm(env.admin.db, compute, 'vm-001', 'available', T0);
-  await submit(
-    deps,
-    env.admin.db,
-    'a1',
-    request('assign', { competitionId: 'meet-1' }, 'producer-1'),
-  );
-  expect((await readResult(env.admin.db, 'a1'))?.state).toBe('succeeded');
-  return { clock, compute, deps, vm };
-}
+const assignedPool = () =>
+  givenAssignedPool(env.admin.db, {
+    config: { minWarmVMs: 0, autoStopAfterHours: 0 },
+    producer: 'producer-1',
+  });
 
 describe('release', () => {
   it('archives, resets and clears through the agent in order, then returns the VM', async () => {
@@ -124,7 +103,11 @@ describe('release', () => {
     clock.advance(deps.settings.releaseTimeoutMs + 1);
     await reconcile(deps);
     expect(await readResult(env.admin.db, 'r1')).toMatchObject({ state: 'succeeded' });
-    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'error' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      status: 'error',
+      errorCause: 'release_incomplete',
+      statusReason: 'release cleanup failed: cleanup did not finish before the release deadline',
+    });
   });
 
   it('uses SSM when the agent is offline', async () => {

@@ -1,29 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { manualClock } from '@vmpool/core/ports';
-import { MemoryCompute } from '../src/adapters/memory';
-import { reconcile } from '../src/usecases/reconcile';
-import { testDeps, T0 } from './support/deps';
-import { readResult, readVm, request, seedVm, submit, writeConfig } from './support/fixtures';
+import { DEFAULT_POOL_CONFIG } from '@vmpool/core';
+import { reconcile } from '../src/usecases/reconcile/reconcile';
+import { T0 } from './support/deps';
+import { readResult, readVm, request, seedVm, submit } from './support/fixtures';
+import { givenPool } from './support/pool';
 import { useTestDatabase } from './support/rtdb';
 
 const env = useTestDatabase();
 
-function setup() {
-  const clock = manualClock(T0);
-  const compute = new MemoryCompute({ clock });
-  return { clock, compute, deps: testDeps(env.admin.db, { clock, compute }) };
-}
-
 describe('admin VM actions', () => {
   it('launch: RunInstances with the config, the pool tags and a VmId tag', async () => {
-    const { compute, deps } = setup();
-    await writeConfig(env.admin.db, {
-      minWarmVMs: 0,
-      amiId: 'ami-0123456789abcdef0',
-      subnetId: 'subnet-0123456789abcdef0',
-      securityGroupId: 'sg-0123456789abcdef0',
-      instanceType: 't3.xlarge',
-      tags: { Project: 'gymnastics-graphics', ManagedBy: 'vm-pool-manager', Team: 'crew' },
+    const { compute, deps } = await givenPool(env.admin.db, {
+      config: {
+        minWarmVMs: 0,
+        amiId: 'ami-0123456789abcdef0',
+        subnetId: 'subnet-0123456789abcdef0',
+        securityGroupId: 'sg-0123456789abcdef0',
+        instanceType: 't3.xlarge',
+        tags: { Project: 'gymnastics-graphics', ManagedBy: 'vm-pool-manager', Team: 'crew' },
+      },
     });
     await submit(deps, env.admin.db, 'l1', request('launch', {}));
     expect(await readResult(env.admin.db, 'l1')).toMatchObject({ state: 'succeeded', progress: 1 });
@@ -41,8 +36,9 @@ describe('admin VM actions', () => {
   });
 
   it('launch is refused with CONFIG_INCOMPLETE naming every missing setting', async () => {
-    const { deps } = setup();
-    await writeConfig(env.admin.db, { minWarmVMs: 0, amiId: 'ami-0123456789abcdef0' });
+    const { deps } = await givenPool(env.admin.db, {
+      config: { minWarmVMs: 0, amiId: 'ami-0123456789abcdef0' },
+    });
     await submit(deps, env.admin.db, 'l1', request('launch', {}));
     const result = await readResult(env.admin.db, 'l1');
     expect(result?.error?.code).toBe('CONFIG_INCOMPLETE');
@@ -50,15 +46,24 @@ describe('admin VM actions', () => {
   });
 
   it('stop, start, reboot and terminate follow EC2; terminate removes the record', async () => {
-    const { compute, deps } = setup();
-    await writeConfig(env.admin.db, { minWarmVMs: 0 });
-    const vm = await seedVm(env.admin.db, compute, 'vm-001', 'available', T0);
+    const { compute, deps, seeded } = await givenPool(env.admin.db, {
+      config: { minWarmVMs: 0 },
+      vms: { 'vm-001': 'available' },
+    });
+    const vm = seeded('vm-001');
     await submit(deps, env.admin.db, 's1', request('stop', { vmId: 'vm-001' }));
-    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'stopping' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      status: 'stopping',
+      deadline: T0 + deps.settings.stopDeadlineMs,
+    });
     await reconcile(deps);
     expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'stopped' });
     await submit(deps, env.admin.db, 's2', request('start', { vmId: 'vm-001' }));
-    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'starting' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      status: 'starting',
+      deadline:
+        T0 + DEFAULT_POOL_CONFIG.warmupTimeSeconds * 1000 * deps.settings.startDeadlineFactor,
+    });
     expect(compute.get(vm.instanceId)?.state).toBe('running');
     await submit(deps, env.admin.db, 't1', request('terminate', { vmId: 'vm-001' }));
     expect((await readResult(env.admin.db, 't1'))?.error?.code).toBe('INVALID_STATE');
@@ -76,9 +81,10 @@ describe('admin VM actions', () => {
   });
 
   it('maintenance on keeps the VM out of assignments; off returns it by EC2 state', async () => {
-    const { compute, deps } = setup();
-    await writeConfig(env.admin.db, { minWarmVMs: 0 });
-    await seedVm(env.admin.db, compute, 'vm-001', 'available', T0);
+    const { deps } = await givenPool(env.admin.db, {
+      config: { minWarmVMs: 0 },
+      vms: { 'vm-001': 'available' },
+    });
     await submit(
       deps,
       env.admin.db,

@@ -106,7 +106,6 @@ export const ROOT = {
       maxConcurrent: 4,
       autoStopAfterHours: 2,
       warmupTimeSeconds: 180,
-      healthCheckIntervalMs: 30000,
       agentStaleSeconds: 60,
       awsRegion: 'us-east-1',
       amiId: 'ami-0123456789abcdef0',

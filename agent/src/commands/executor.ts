@@ -9,11 +9,12 @@ import {
   type Database,
   type DataSnapshot,
 } from 'firebase/database';
+import { isFinalCommandStatus } from '@vmpool/core';
 import type { Clock, Logger } from '@vmpool/core/ports';
 import { Throttle } from '../util/throttle';
 import { commandPath, commandsPath } from '../report/paths';
 import { OutputCapture } from './output-capture';
-import { FINAL_STATUSES, type CommandPlan, type CommandPlanner } from './plan';
+import type { CommandPlan, CommandPlanner } from './plan';
 import { runArgv, type RunResult } from './process-runner';
 
 export interface ExecutorOptions {
@@ -83,7 +84,8 @@ export class CommandExecutor {
       unknown
     >;
     const status = record.status;
-    if (typeof status === 'string' && FINAL_STATUSES.has(status)) return;
+    // A final status (core's list) is never touched again.
+    if (isFinalCommandStatus(status)) return;
     const path = commandPath(this.vmId, commandId);
     const earlier = readClaim(record.claim);
     if (earlier) {

@@ -13,12 +13,3 @@ export type PlanOutcome =
   | { kind: 'expired'; reason: string };
 
 export type CommandPlanner = (raw: unknown, now: number) => PlanOutcome;
-
-/** Statuses after which a command is never touched again. */
-export const FINAL_STATUSES: ReadonlySet<string> = new Set([
-  'succeeded',
-  'failed',
-  'timed_out',
-  'rejected',
-  'expired',
-]);

@@ -2,6 +2,7 @@
 // boot script), validated with every error reported together. Nothing else reads argv/env.
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { isValidVmId, SERVICE_PORTS, VM_ID_PATTERN } from '@vmpool/core';
 
 export interface FirebaseWebConfig {
   apiKey: string;
@@ -50,8 +51,6 @@ export interface ProductionConfig extends CommonConfig {
 export type AgentConfig = LocalConfig | ProductionConfig;
 
 export type ConfigResult = { ok: true; config: AgentConfig } | { ok: false; errors: string[] };
-
-const VM_ID = /^vm-[a-z0-9-]{1,40}$/;
 
 const FLAGS = {
   config: { type: 'string' },
@@ -167,9 +166,9 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
   url('auth-emulator', authEmulator, ['http:']);
   const databaseUrl = required('database-url', 'to reach the Realtime Database');
   url('database-url', databaseUrl, local || authEmulator ? ['http:', 'https:'] : ['https:']);
-  const showServerUrl = text('show-server') ?? 'http://127.0.0.1:3003';
+  const showServerUrl = text('show-server') ?? `http://127.0.0.1:${SERVICE_PORTS.showServer}`;
   url('show-server', showServerUrl, ['http:', 'https:']);
-  const nimbleStatsUrl = text('nimble-stats') ?? 'http://127.0.0.1:8080';
+  const nimbleStatsUrl = text('nimble-stats') ?? `http://127.0.0.1:${SERVICE_PORTS.nimble}`;
   url('nimble-stats', nimbleStatsUrl, ['http:']);
   const logLevel = text('log-level') ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
@@ -192,8 +191,8 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
   let config: AgentConfig;
   if (local) {
     const vmId = required('vm-id', 'in local mode');
-    if (vmId !== '' && !VM_ID.test(vmId))
-      errors.push(`--vm-id must match ${VM_ID.source}, got ${vmId}`);
+    if (vmId !== '' && !isValidVmId(vmId))
+      errors.push(`--vm-id must match ${VM_ID_PATTERN.source}, got ${vmId}`);
     const address = (name: 'public-ip' | 'private-ip'): string => {
       const value = text(name);
       if (value === undefined) return localAddressOf(showServerUrl);

@@ -1,5 +1,6 @@
 // Client of the `agentToken` function: trades the signed identity document for a Firebase
 // custom token scoped to this VM.
+import { isValidVmId } from '@vmpool/core';
 
 export interface TokenRequest {
   document: string;
@@ -28,8 +29,6 @@ export class TokenExchangeError extends Error {
     this.name = 'TokenExchangeError';
   }
 }
-
-const VM_ID = /^vm-[a-z0-9-]{1,40}$/;
 
 export async function exchangeIdentity(
   functionsBaseUrl: string,
@@ -81,7 +80,7 @@ export function parseGrant(body: unknown, dateHeader: string | null): TokenGrant
   const record = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const problems: string[] = [];
   if (typeof record.token !== 'string' || record.token === '') problems.push('token');
-  if (typeof record.vmId !== 'string' || !VM_ID.test(record.vmId)) problems.push('vmId');
+  if (!isValidVmId(record.vmId)) problems.push('vmId');
   if (typeof record.expiresAt !== 'number' || !Number.isFinite(record.expiresAt))
     problems.push('expiresAt');
   if (problems.length > 0) {

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SERVICE_PORTS } from '@vmpool/core';
 import { UNITS } from '../probes/units';
 
 export const vmDirLayout = (vmDir: string) => ({
@@ -42,7 +43,7 @@ export async function ensureVmDir(vmDir: string): Promise<void> {
   if (!existsSync(template)) {
     await writeFile(
       template,
-      '[OBSWebSocket]\nServerEnabled=true\nServerPort=4455\nAuthRequired=false\n',
+      `[OBSWebSocket]\nServerEnabled=true\nServerPort=${SERVICE_PORTS.obsWebsocket}\nAuthRequired=false\n`,
     );
   }
   if (!existsSync(layout.repo)) createShowServerRepo(layout.origin, layout.repo);

@@ -2,6 +2,7 @@
 // and commands. Each part survives the others failing; stop() shuts down in order.
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { SERVICE_PORTS } from '@vmpool/core';
 import type { Logger } from '@vmpool/core/ports';
 import type { AgentConfig } from '../config/config';
 import { CommandExecutor } from '../commands/executor';
@@ -130,7 +131,7 @@ export async function startAgent(
       intervalMs: config.probeIntervalMs,
       showServerUrl: config.showServerUrl,
       nimbleStatsUrl: config.nimbleStatsUrl,
-      ports: { obsWebsocket: 4455, noMachine: 4000 },
+      ports: { obsWebsocket: SERVICE_PORTS.obsWebsocket, noMachine: SERVICE_PORTS.noMachine },
     },
     socket,
     units,

@@ -1,8 +1,12 @@
 import { z } from 'zod';
+import { SHOW_SERVER_PORT } from './ids';
 import { parseWith, type Parsed } from './parsed';
 import { nullable, timestamp } from './rtdb-shapes';
 
-/** Canonical service names. Older names: card `node`/`obs`/`nomachine`, PRD `nodeServer`. */
+/**
+ * Canonical service names. Older documents say `node` or `nodeServer` (showServer), `obs`
+ * (obsWebsocket) and `nomachine` (noMachine); docs/contract.md lists the mapping.
+ */
 export const SERVICE_NAMES = [
   'showServer',
   'obsWebsocket',
@@ -14,21 +18,16 @@ export const SERVICE_NAMES = [
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-/** Where each service listens, when it listens at all. */
-export const SERVICE_PORTS: Readonly<Partial<Record<ServiceName, number>>> = Object.freeze({
-  showServer: 3003,
+/**
+ * Where each service listens on its VM, when it listens at all: the agent probes these, the
+ * local stack serves them, `vmAddress` names the show server's.
+ */
+export const SERVICE_PORTS = Object.freeze({
+  showServer: SHOW_SERVER_PORT,
   obsWebsocket: 4455,
   nimble: 8080,
   noMachine: 4000,
-});
-
-/** How older documents name services, mapped to the canonical name. */
-export const LEGACY_SERVICE_NAMES: Readonly<Record<string, ServiceName>> = Object.freeze({
-  node: 'showServer',
-  nodeServer: 'showServer',
-  obs: 'obsWebsocket',
-  nomachine: 'noMachine',
-});
+} as const satisfies Partial<Record<ServiceName, number>>);
 
 export const SERVICE_STATES = ['up', 'down', 'unknown'] as const;
 export type ServiceState = (typeof SERVICE_STATES)[number];

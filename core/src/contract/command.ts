@@ -41,8 +41,11 @@ export const FINAL_COMMAND_STATUSES = [
   'expired',
 ] as const satisfies CommandStatus[];
 
-export function isFinalCommandStatus(status: CommandStatus): boolean {
-  return (FINAL_COMMAND_STATUSES as readonly CommandStatus[]).includes(status);
+export type FinalCommandStatus = (typeof FINAL_COMMAND_STATUSES)[number];
+
+/** True for a final status; accepts anything, e.g. a raw `status` read from RTDB. */
+export function isFinalCommandStatus(status: unknown): status is FinalCommandStatus {
+  return (FINAL_COMMAND_STATUSES as readonly unknown[]).includes(status);
 }
 
 /** Output tails kept in RTDB, in characters. */

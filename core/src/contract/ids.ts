@@ -14,6 +14,7 @@ export const INSTANCE_ID_PATTERN = /^(i-[0-9a-f]{8,17}|local-[A-Za-z0-9_-]{1,64}
 /** A tag such as `4k` or `multi-camera`. */
 export const CAPABILITY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
+/** The show server's port on every VM (`SERVICE_PORTS.showServer`, the port in `vmAddress`). */
 export const SHOW_SERVER_PORT = 3003;
 /** The pool-wide alert scope; every other scope is a competition id. */
 export const POOL_ALERT_SCOPE = 'pool';

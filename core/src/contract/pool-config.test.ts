@@ -38,7 +38,6 @@ describe('parsePoolConfig', () => {
       minWarmVMs: 2.5,
       maxConcurrent: 9,
       warmupTimeSeconds: 5,
-      healthCheckIntervalMs: 'often',
       awsRegion: 'mars',
       amiId: 'ami-xyz',
       instanceType: 'large',
@@ -53,7 +52,6 @@ describe('parsePoolConfig', () => {
     expect(parsed.errors).toEqual([
       'minWarmVMs: must be an integer',
       'warmupTimeSeconds: must be >= 10',
-      'healthCheckIntervalMs: must be a number',
       'agentStaleSeconds: must be <= 900',
       'awsRegion: must be an AWS region such as us-east-1',
       'amiId: must look like ami-0123456789abcdef0 or be ""',

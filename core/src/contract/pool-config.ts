@@ -15,7 +15,6 @@ export interface PoolConfig {
   /** 0 disables idle auto-stop. */
   autoStopAfterHours: number;
   warmupTimeSeconds: number;
-  healthCheckIntervalMs: number;
   agentStaleSeconds: number;
   awsRegion: string;
   /** "" until set; launches are refused while it is empty. */
@@ -48,7 +47,6 @@ export const POOL_CONFIG_LIMITS = {
   /** 0 (never) or within min..max. */
   autoStopAfterHours: { min: 0.25, max: 72 },
   warmupTimeSeconds: { min: 10, max: 1800 },
-  healthCheckIntervalMs: { min: 5000, max: 600000 },
   agentStaleSeconds: { min: 15, max: 900 },
   keyPairNameMaxLength: 255,
   maxTags: 20,
@@ -68,7 +66,6 @@ export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
   maxConcurrent: 4,
   autoStopAfterHours: 2,
   warmupTimeSeconds: 180,
-  healthCheckIntervalMs: 30000,
   agentStaleSeconds: 60,
   awsRegion: 'us-east-1',
   amiId: '',
@@ -156,7 +153,6 @@ const poolConfigSchema = z.object({
     )
     .default(D.autoStopAfterHours),
   warmupTimeSeconds: intIn(L.warmupTimeSeconds, D.warmupTimeSeconds),
-  healthCheckIntervalMs: intIn(L.healthCheckIntervalMs, D.healthCheckIntervalMs),
   agentStaleSeconds: intIn(L.agentStaleSeconds, D.agentStaleSeconds),
   awsRegion: z
     .string()

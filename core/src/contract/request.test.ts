@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   SCHEDULE_REQUESTER,
+  isFinalRequestState,
+  isFinalResult,
   isScheduleRequest,
   parsePoolRequest,
   parseRequestResult,
+  REQUEST_STATES,
 } from './request';
 
 const who = { requestedBy: 'uid-1', requestedAt: 1_700_000_000_000 };
@@ -199,5 +202,23 @@ describe('the schedule as a requester', () => {
     if (!parsed.ok) return;
     expect(isScheduleRequest(parsed.value)).toBe(true);
     expect(isScheduleRequest({ requestedBy: 'u-producer' })).toBe(false);
+  });
+});
+
+describe('isFinalResult', () => {
+  it('is true for succeeded and failed results only', () => {
+    expect(REQUEST_STATES.filter(isFinalRequestState)).toEqual(['succeeded', 'failed']);
+    expect(isFinalResult({ state: 'succeeded' })).toBe(true);
+    expect(isFinalResult({ state: 'failed', error: { code: 'INTERNAL', message: 'x' } })).toBe(
+      true,
+    );
+    expect(isFinalResult({ state: 'running' })).toBe(false);
+  });
+
+  it('reads raw RTDB values: nothing yet, or not a result, is not final', () => {
+    expect(isFinalResult(null)).toBe(false);
+    expect(isFinalResult(undefined)).toBe(false);
+    expect(isFinalResult('succeeded')).toBe(false);
+    expect(isFinalResult({ state: 42 })).toBe(false);
   });
 });

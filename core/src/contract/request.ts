@@ -122,6 +122,27 @@ export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];
 export const REQUEST_STATES = ['queued', 'running', 'succeeded', 'failed'] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
 
+/** States after which a request's result never changes again. */
+export const FINAL_REQUEST_STATES = ['succeeded', 'failed'] as const satisfies RequestState[];
+export type FinalRequestState = (typeof FINAL_REQUEST_STATES)[number];
+
+/** True for `succeeded` and `failed`; accepts anything, e.g. a raw value read from RTDB. */
+export function isFinalRequestState(state: unknown): state is FinalRequestState {
+  return (FINAL_REQUEST_STATES as readonly unknown[]).includes(state);
+}
+
+/**
+ * Whether a request is over: its result (parsed, or as read from RTDB) is final. Null or
+ * undefined (no result yet: queued) is not.
+ */
+export function isFinalResult(result: unknown): boolean {
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    isFinalRequestState((result as { state?: unknown }).state)
+  );
+}
+
 export const REQUEST_STEP_STATES = ['pending', 'running', 'done', 'failed'] as const;
 export type RequestStepState = (typeof REQUEST_STEP_STATES)[number];
 

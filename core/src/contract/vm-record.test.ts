@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseVmRecord } from './vm-record';
+import { parseVmEntry, parseVmRecord, VM_ERROR_CAUSES } from './vm-record';
 
 const minimal = {
   vmId: 'vm-001',
@@ -17,7 +17,9 @@ describe('parseVmRecord', () => {
         ...minimal,
         region: '',
         statusReason: '',
+        errorCause: null,
         deadline: null,
+        deadlineRetries: 0,
         ec2State: 'unknown',
         publicIp: null,
         privateIp: null,
@@ -65,5 +67,70 @@ describe('parseVmRecord', () => {
     expect(parsed.errors[0]).toBe('vmId: must match vm-[a-z0-9-]{1,40}');
     expect(parsed.errors[1]).toMatch(/^status: must be one of "available"/);
     expect(parsed.errors[2]).toMatch(/^ec2State: must be one of "pending"/);
+  });
+});
+
+describe('errorCause and deadlineRetries', () => {
+  it('reads a typed cause and a retry count, and refuses anything else', () => {
+    for (const cause of VM_ERROR_CAUSES) {
+      expect(parseVmRecord({ ...minimal, status: 'error', errorCause: cause })).toMatchObject({
+        ok: true,
+        value: { errorCause: cause },
+      });
+    }
+    expect(parseVmRecord({ ...minimal, deadlineRetries: 1 })).toMatchObject({
+      ok: true,
+      value: { deadlineRetries: 1 },
+    });
+    const bad = parseVmRecord({ ...minimal, errorCause: 'gremlins', deadlineRetries: -1 });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.errors).toEqual([
+      expect.stringMatching(/^errorCause: must be one of "agent_stale"/),
+      'deadlineRetries: must be >= 0',
+    ]);
+  });
+});
+
+describe('parseVmEntry (the one way to read a stored VM)', () => {
+  const stored = { ...minimal, vmId: undefined };
+
+  it('takes the id from the key, whatever the node says', () => {
+    expect(parseVmEntry('vm-001', stored)).toMatchObject({
+      ok: true,
+      value: { vmId: 'vm-001' },
+      agentErrors: [],
+    });
+    expect(parseVmEntry('vm-002', { ...minimal, vmId: 'vm-001' })).toMatchObject({
+      ok: true,
+      value: { vmId: 'vm-002' },
+    });
+  });
+
+  it('keeps a VM whose agent report is invalid, with no agent, and says what is wrong', () => {
+    const entry = parseVmEntry('vm-001', { ...stored, agent: { online: 'yes', lastSeen: 5 } });
+    expect(entry).toEqual({
+      ok: true,
+      value: expect.objectContaining({ vmId: 'vm-001', status: 'stopped', agent: null }),
+      agentErrors: ['agent.online: must be true or false'],
+    });
+  });
+
+  it('rejects a record whose own fields are invalid, reporting the agent problems too', () => {
+    expect(
+      parseVmEntry('vm-001', { ...stored, status: 'sleeping', agent: { online: 'yes' } }),
+    ).toEqual({
+      ok: false,
+      errors: [
+        expect.stringMatching(/^status: must be one of/),
+        'agent.online: must be true or false',
+        'agent.lastSeen: is required',
+      ],
+    });
+    expect(parseVmEntry('vm-001', 'gone')).toEqual({
+      ok: false,
+      errors: ['(root): must be an object'],
+    });
+    expect(parseVmEntry('box', stored)).toMatchObject({ ok: false });
   });
 });

@@ -19,6 +19,7 @@ export const VM_STATUSES = [
 ] as const;
 export type VmStatus = (typeof VM_STATUSES)[number];
 
+/** EC2 instance states, plus `unknown` for anything an adapter cannot map (also the compute port's list). */
 export const EC2_STATES = [
   'pending',
   'running',
@@ -33,6 +34,32 @@ export type Ec2State = (typeof EC2_STATES)[number];
 export const HEALTH_STATUSES = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const;
 export type HealthStatus = (typeof HEALTH_STATUSES)[number];
 
+/**
+ * Why a VM is in `error`: one cause for every way the control plane puts a VM there. Kept in
+ * `errorCause` beside the human `statusReason`, so that code never reads state back out of text.
+ */
+export const VM_ERROR_CAUSES = [
+  /** A running VM's agent went offline or stopped sending heartbeats (reconcile). */
+  'agent_stale',
+  /** The health verdict failed the VM (the state machine's health edges; no policy does it yet). */
+  'health_failed',
+  /** An EC2 call for the VM (start, reboot, stop, terminate) was refused or failed. */
+  'ec2_failed',
+  /** EC2 reports a state the status does not allow (stopped while assigned, started while stopping, shutting down unasked). */
+  'ec2_unexpected_state',
+  /** The instance is gone from EC2 (not described any more, or terminated) without a terminate. */
+  'instance_missing',
+  /** `starting` passed its deadline twice: the agent never reported ready. */
+  'start_timeout',
+  /** `stopping` passed its deadline twice: EC2 never reported stopped. */
+  'stop_timeout',
+  /** `terminating` passed its deadline twice: EC2 never reported terminated. */
+  'terminate_timeout',
+  /** A release's cleanup failed or did not finish before the release deadline. */
+  'release_incomplete',
+] as const;
+export type VmErrorCause = (typeof VM_ERROR_CAUSES)[number];
+
 export interface VmTags {
   region?: string;
   capability?: string[];
@@ -45,8 +72,13 @@ export interface VmRecord {
   region: string;
   status: VmStatus;
   statusChangedAt: number;
+  /** Human readable, why it is in this status; never parsed (see errorCause, deadlineRetries). */
   statusReason: string;
+  /** Set exactly while the status is `error` (null for records written before it existed). */
+  errorCause: VmErrorCause | null;
   deadline: number | null;
+  /** Deadline retries spent in the current transitional status; reset by every status change. */
+  deadlineRetries: number;
   ec2State: Ec2State;
   publicIp: string | null;
   privateIp: string | null;
@@ -86,7 +118,9 @@ export const vmRecordSchema = z.object({
   status: z.enum(VM_STATUSES),
   statusChangedAt: timestamp,
   statusReason: z.string().max(1000).default(''),
+  errorCause: nullable(z.enum(VM_ERROR_CAUSES)),
   deadline: nullable(timestamp),
+  deadlineRetries: z.number().int().nonnegative().default(0),
   ec2State: z.enum(EC2_STATES).default('unknown'),
   publicIp: nullable(z.string().max(MAX_TEXT)),
   privateIp: nullable(z.string().max(MAX_TEXT)),
@@ -107,9 +141,36 @@ export const vmRecordSchema = z.object({
 });
 
 /**
- * Validates one `vmPool/vms/{vmId}` node (including its `agent` subtree). Pass the key as
- * `vmId` when the record does not carry it, e.g. `parseVmRecord({ vmId: key, ...value })`.
+ * Validates one whole VM record, `agent` subtree included: any problem fails it. To read a
+ * stored `vmPool/vms/{vmId}` node use `parseVmEntry`, which applies the agent rule below.
  */
 export function parseVmRecord(raw: unknown): Parsed<VmRecord> {
   return parseWith<VmRecord>(vmRecordSchema, raw);
+}
+
+/** A stored VM node as read: usable (perhaps with its agent report set aside), or invalid. */
+export type VmEntry =
+  { ok: true; value: VmRecord; agentErrors: string[] } | { ok: false; errors: string[] };
+
+/**
+ * Reads the node at `vmPool/vms/{vmId}`: the one parse rule for the control plane, the HTTP
+ * API and the web app. The key is the VM's id (a `vmId` field that says otherwise is ignored).
+ * The `agent` subtree is written by the agent on the VM, the rest by the control plane: when
+ * only the agent subtree is invalid the VM is kept with `agent: null` (its agent counts as
+ * silent, so nothing trusts the bad report) and the problems come back in `agentErrors` to be
+ * reported. A VM is never hidden because of its agent: a hidden VM would still run, bill and
+ * hold its competition while the pool, the allocator and the operators could not see it.
+ */
+export function parseVmEntry(vmId: string, raw: unknown): VmEntry {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, errors: ['(root): must be an object'] };
+  }
+  const fields: Record<string, unknown> = { ...(raw as Record<string, unknown>), vmId };
+  const parsed = parseVmRecord(fields);
+  if (parsed.ok) return { ok: true, value: parsed.value, agentErrors: [] };
+  if (fields.agent === undefined || fields.agent === null) return parsed;
+  const withoutAgent = parseVmRecord({ ...fields, agent: null });
+  return withoutAgent.ok
+    ? { ok: true, value: withoutAgent.value, agentErrors: parsed.errors }
+    : parsed;
 }

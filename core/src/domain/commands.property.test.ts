@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isValidCompetitionId } from '../contract/ids';
+import { LOG_UNITS } from '../contract/command';
 import { buildCommandArgv, PRODUCTION_COMMAND_ENV, type CommandEnv } from './commands';
 
 const env: CommandEnv = {
@@ -9,10 +11,18 @@ const env: CommandEnv = {
 
 describe('command argv properties', () => {
   it('any competition id is either rejected or lands inside one argv element untouched', () => {
+    // Half the inputs are valid ids, so that the accepting branch is exercised too.
+    const competitionIds = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.stringMatching(/^[A-Za-z0-9_-]{1,128}$/),
+    );
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (competitionId) => {
+      fc.property(competitionIds, (competitionId) => {
         const built = buildCommandArgv('archive_recordings', { competitionId }, env);
-        if (!built.ok) return;
+        if (!built.ok) {
+          expect(isValidCompetitionId(competitionId)).toBe(false);
+          return;
+        }
         const steps = built.value;
         expect(steps).toHaveLength(1);
         expect(steps[0]).toHaveLength(env.archive.argv.length + 2);
@@ -25,14 +35,26 @@ describe('command argv properties', () => {
 
   it('any view_logs input is either rejected or yields a bounded line count from the allowlist', () => {
     fc.assert(
-      fc.property(fc.anything(), fc.anything(), (unit, lines) => {
-        const built = buildCommandArgv('view_logs', { unit, lines }, env);
-        if (!built.ok) return;
-        const argv = built.value[0] ?? [];
-        expect(Object.values(env.units)).toContain(argv[3]);
-        const count = Number(argv[5]);
-        expect(count >= 1 && count <= 500).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(fc.anything(), fc.constantFrom(...LOG_UNITS)),
+        fc.oneof(fc.anything(), fc.integer({ min: -5, max: 600 })),
+        (unit, lines) => {
+          const built = buildCommandArgv('view_logs', { unit, lines }, env);
+          if (!built.ok) {
+            const validUnit =
+              unit === undefined || (LOG_UNITS as readonly unknown[]).includes(unit);
+            const validLines =
+              lines === undefined ||
+              (Number.isInteger(lines) && Number(lines) >= 1 && Number(lines) <= 500);
+            expect(validUnit && validLines).toBe(false);
+            return;
+          }
+          const argv = built.value[0] ?? [];
+          expect(Object.values(env.units)).toContain(argv[3]);
+          const count = Number(argv[5]);
+          expect(count >= 1 && count <= 500).toBe(true);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -2,13 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { VM_STATUSES } from '../contract/vm-record';
 import {
   adoptedStatus,
+  applyStatusChange,
   awaitsReleaseMark,
   canTransition,
-  DEADLINE_RULES,
-  deadlineRule,
-  ec2StateMatches,
   eventsFrom,
-  expectedEc2State,
+  FAILURE_EVENTS,
   failsOnStaleAgent,
   holdsAssignment,
   isAssignable,
@@ -34,12 +32,13 @@ import {
   releasingCompetition,
   showEvent,
   STATUS_INFO,
-  statusesAccepting,
   transition,
   transitionVm,
+  VM_EVENT_PHRASES,
   VM_EVENTS,
   VM_TRANSITIONS,
 } from './vm-status';
+import { vm } from '../../tests/fixtures';
 
 describe('VM_TRANSITIONS', () => {
   it('has at most one edge per (from, event)', () => {
@@ -64,16 +63,31 @@ describe('VM_TRANSITIONS', () => {
     expect(transition('stopping', 'ec2_stopped')).toEqual({ ok: true, to: 'stopped' });
   });
 
-  it('explains a refused transition', () => {
+  it('explains a refused transition in words', () => {
     expect(transition('in_use', 'stop_requested')).toEqual({
       ok: false,
-      error:
-        'cannot stop requested a VM that is in use; allowed from in_use: show_ended, release, fail',
+      error: 'cannot stop a VM that is in use (possible while in use: take off air, release, fail)',
     });
     expect(canTransition('in_use', 'assign')).toBe(false);
     expect(canTransition('available', 'assign')).toBe(true);
-    expect(statusesAccepting('assign')).toEqual(['available']);
     expect(eventsFrom('stopped')).toContain('cold_assign');
+  });
+
+  it('has a phrase for every event, none of them an event name', () => {
+    for (const event of VM_EVENTS) {
+      expect(VM_EVENT_PHRASES[event]).not.toBe('');
+      expect(VM_EVENT_PHRASES[event]).not.toContain('_');
+    }
+  });
+
+  it('leads into error through the failure events only', () => {
+    const intoError = new Set(
+      VM_TRANSITIONS.filter((edge) => edge.to === 'error').map((edge) => edge.event),
+    );
+    expect(intoError).toEqual(new Set(FAILURE_EVENTS));
+    for (const edge of VM_TRANSITIONS) {
+      if ((FAILURE_EVENTS as readonly string[]).includes(edge.event)) expect(edge.to).toBe('error');
+    }
   });
 });
 
@@ -86,7 +100,7 @@ describe('transitionVm', () => {
       transitionVm({ vmId: 'vm-001', status: 'error', assignedTo: 'c1' }, 'stop_requested'),
     ).toEqual({
       ok: false,
-      error: 'vm-001: cannot stop requested: still assigned to c1',
+      error: 'vm-001: cannot stop: still assigned to c1',
     });
     expect(
       transitionVm({ vmId: 'vm-001', status: 'assigned', assignedTo: null }, 'release'),
@@ -98,7 +112,7 @@ describe('transitionVm', () => {
       transitionVm({ vmId: 'vm-001', status: 'stopped', assignedTo: null }, 'show_live'),
     ).toMatchObject({
       ok: false,
-      error: expect.stringMatching(/^vm-001: cannot show live a VM that is stopped/),
+      error: expect.stringMatching(/^vm-001: cannot put on air a VM that is stopped/),
     });
     expect(
       transitionVm({ vmId: 'vm-001', status: 'releasing', assignedTo: 'c1' }, 'release_done'),
@@ -154,15 +168,6 @@ describe('status predicates', () => {
     expect(STATUS_INFO.starting.colour).toBe('yellow');
     expect(STATUS_INFO.error.colour).toBe('red');
     for (const status of VM_STATUSES) expect(STATUS_INFO[status].label).not.toBe('');
-  });
-
-  it('compares EC2 states with the expected ones', () => {
-    expect(expectedEc2State('available')).toEqual(['running']);
-    expect(expectedEc2State('error')).toBeNull();
-    expect(ec2StateMatches('available', 'running')).toBe(true);
-    expect(ec2StateMatches('available', 'stopped')).toBe(false);
-    expect(ec2StateMatches('available', 'unknown')).toBe(true);
-    expect(ec2StateMatches('maintenance', 'stopped')).toBe(true);
   });
 
   it('picks the event that fits the assignment and EC2 state', () => {
@@ -242,20 +247,41 @@ describe('lifecycle predicates', () => {
   });
 });
 
-describe('DEADLINE_RULES', () => {
-  it('gives every transitional status, and only those, a deadline that can pass', () => {
-    expect(Object.keys(DEADLINE_RULES).sort()).toEqual(VM_STATUSES.filter(isTransitional).sort());
-    for (const status of VM_STATUSES) {
-      expect(deadlineRule(status) !== null).toBe(isTransitional(status));
-      if (isTransitional(status)) expect(canTransition(status, 'deadline_passed')).toBe(true);
-    }
+describe('applyStatusChange', () => {
+  const NOW = 1_800_000_000_000;
+
+  it('sets the error cause on the way into error and clears it on the way out', () => {
+    const running = vm({ vmId: 'vm-001', status: 'available', deadlineRetries: 1 });
+    const failed = applyStatusChange(
+      running,
+      { event: 'fail', reason: 'agent stopped reporting', cause: 'agent_stale' },
+      NOW,
+    );
+    expect(failed).toEqual({
+      ok: true,
+      vm: {
+        ...running,
+        status: 'error',
+        statusChangedAt: NOW,
+        statusReason: 'agent stopped reporting',
+        errorCause: 'agent_stale',
+        deadlineRetries: 0,
+      },
+    });
+    if (!failed.ok) return;
+    const recovered = applyStatusChange(failed.vm, { event: 'recover', reason: 'back' }, NOW + 1);
+    expect(recovered).toMatchObject({
+      ok: true,
+      vm: { status: 'available', errorCause: null, statusReason: 'back' },
+    });
   });
 
-  it('retries the EC2 call of a start, stop or terminate once; a release finishes itself', () => {
-    expect(deadlineRule('starting')).toEqual({ budget: 'warmup', retry: 'start' });
-    expect(deadlineRule('stopping')).toEqual({ budget: 'stop', retry: 'stop' });
-    expect(deadlineRule('terminating')).toEqual({ budget: 'stop', retry: 'terminate' });
-    expect(deadlineRule('releasing')).toEqual({ budget: 'release', retry: null });
-    expect(deadlineRule('available')).toBeNull();
+  it('refuses what the state machine refuses, with its reason', () => {
+    const live = vm({ vmId: 'vm-001', status: 'in_use', assignedTo: 'c1' });
+    expect(applyStatusChange(live, { event: 'stop_requested', reason: 'x' }, NOW)).toEqual({
+      ok: false,
+      error:
+        'vm-001: cannot stop a VM that is in use (possible while in use: take off air, release, fail)',
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { Ec2State, VmRecord, VmStatus } from '../contract/vm-record';
+import type { Ec2State, VmErrorCause, VmRecord, VmStatus } from '../contract/vm-record';
 
 /** Every reason a VM's status may change; each edge of VM_TRANSITIONS names one. */
 export const VM_EVENTS = [
@@ -26,6 +26,43 @@ export const VM_EVENTS = [
   'reboot_requested',
 ] as const;
 export type VmEvent = (typeof VM_EVENTS)[number];
+
+/**
+ * Each event as a verb phrase for messages: "cannot {phrase} a VM that is in use",
+ * "cannot {phrase}: still assigned to meet-1".
+ */
+export const VM_EVENT_PHRASES: Readonly<Record<VmEvent, string>> = Object.freeze({
+  start_requested: 'start',
+  cold_assign: 'start for a competition',
+  ec2_running: 'take in as started by EC2',
+  agent_ready: 'mark ready',
+  agent_ready_assigned: 'mark ready for its competition',
+  assign: 'assign',
+  show_live: 'put on air',
+  show_ended: 'take off air',
+  release: 'release',
+  release_done: 'return to the pool',
+  release_stop: 'stop after its release',
+  stop_requested: 'stop',
+  ec2_stopped: 'take in as stopped by EC2',
+  fail: 'fail',
+  recover: 'recover',
+  recover_assigned: 'recover for its competition',
+  maintenance_on: 'put into maintenance',
+  maintenance_off: 'take out of maintenance',
+  maintenance_off_stopped: 'take out of maintenance (stopped)',
+  terminate_requested: 'terminate',
+  deadline_passed: 'time out',
+  reboot_requested: 'reboot',
+});
+
+/** The events that lead into `error`; each needs a `VmErrorCause`. */
+export const FAILURE_EVENTS = ['fail', 'deadline_passed'] as const satisfies VmEvent[];
+export type FailureEvent = (typeof FAILURE_EVENTS)[number];
+
+export function isFailureEvent(event: VmEvent): event is FailureEvent {
+  return (FAILURE_EVENTS as readonly VmEvent[]).includes(event);
+}
 
 export interface VmTransition {
   from: VmStatus;
@@ -270,21 +307,17 @@ export type TransitionResult = { ok: true; to: VmStatus } | { ok: false; error: 
 export function transition(from: VmStatus, event: VmEvent): TransitionResult {
   const to = transitionIndex.get(`${from}|${event}`);
   if (to !== undefined) return { ok: true, to };
-  const allowed = eventsFrom(from);
+  const label = STATUS_INFO[from].label.toLowerCase();
+  const allowed = eventsFrom(from).map((allowedEvent) => VM_EVENT_PHRASES[allowedEvent]);
   return {
     ok: false,
-    error: `cannot ${event.replaceAll('_', ' ')} a VM that is ${STATUS_INFO[from].label.toLowerCase()}; allowed from ${from}: ${allowed.join(', ')}`,
+    error: `cannot ${VM_EVENT_PHRASES[event]} a VM that is ${label} (possible while ${label}: ${allowed.join(', ')})`,
   };
 }
 
 /** The events that have an edge out of `from`. */
 export function eventsFrom(from: VmStatus): VmEvent[] {
   return VM_TRANSITIONS.filter((edge) => edge.from === from).map((edge) => edge.event);
-}
-
-/** Statuses from which `event` is legal. */
-export function statusesAccepting(event: VmEvent): VmStatus[] {
-  return VM_TRANSITIONS.filter((edge) => edge.event === event).map((edge) => edge.from);
 }
 
 export function canTransition(from: VmStatus, event: VmEvent): boolean {
@@ -421,7 +454,7 @@ export function releasingCompetition(vm: Pick<VmRecord, 'status' | 'assignedTo'>
 }
 
 /** The show event the agent's streaming flag implies: live while assigned, ended while on air. */
-export function showEvent(status: VmStatus, streaming: boolean): VmEvent | null {
+export function showEvent(status: VmStatus, streaming: boolean): 'show_live' | 'show_ended' | null {
   if (streaming && isAssignedOffAir(status)) return 'show_live';
   if (!streaming && isOnAir(status)) return 'show_ended';
   return null;
@@ -442,66 +475,22 @@ export function adoptedStatus(ec2State: Ec2State): VmStatus | null {
   }
 }
 
-/** Which setting bounds a transitional status: warm-up × start factor, stop, release timeout. */
-export type DeadlineBudget = 'warmup' | 'stop' | 'release';
-/** The EC2 call that is repeated once when a transitional status misses its deadline. */
-export type DeadlineRetry = 'start' | 'stop' | 'terminate';
-
-export interface DeadlineRule {
-  budget: DeadlineBudget;
-  /** null: no retry; the status goes straight to error (a release finishes itself). */
-  retry: DeadlineRetry | null;
-}
-
-/** The deadline of every transitional status (`deadline_passed` ends each of them). */
-export const DEADLINE_RULES: Readonly<Partial<Record<VmStatus, DeadlineRule>>> = Object.freeze({
-  starting: { budget: 'warmup', retry: 'start' },
-  stopping: { budget: 'stop', retry: 'stop' },
-  terminating: { budget: 'stop', retry: 'terminate' },
-  releasing: { budget: 'release', retry: null },
-});
-
-/** The deadline rule of a status; null for a status that does not time out. */
-export function deadlineRule(status: VmStatus): DeadlineRule | null {
-  return DEADLINE_RULES[status] ?? null;
-}
-
-const EXPECTED_EC2: Readonly<Record<VmStatus, readonly Ec2State[] | null>> = Object.freeze({
-  available: ['running'],
-  assigned: ['running'],
-  in_use: ['running'],
-  releasing: ['running'],
-  stopped: ['stopped'],
-  starting: ['pending', 'running'],
-  stopping: ['running', 'stopping', 'stopped'],
-  terminating: ['running', 'stopping', 'stopped', 'shutting-down', 'terminated'],
-  error: null,
-  maintenance: null,
-});
-
-/** The EC2 states consistent with a status; null means any state is acceptable. */
-export function expectedEc2State(status: VmStatus): readonly Ec2State[] | null {
-  return EXPECTED_EC2[status];
-}
-
-/** True when the EC2 state agrees with the status (an unknown EC2 state never disagrees). */
-export function ec2StateMatches(status: VmStatus, ec2State: Ec2State): boolean {
-  const expected = EXPECTED_EC2[status];
-  return expected === null || ec2State === 'unknown' || expected.includes(ec2State);
-}
-
 /** The event that ends `starting`: to `assigned` when a competition holds the VM. */
-export function readyEvent(vm: Pick<VmRecord, 'assignedTo'>): VmEvent {
+export function readyEvent(
+  vm: Pick<VmRecord, 'assignedTo'>,
+): 'agent_ready' | 'agent_ready_assigned' {
   return vm.assignedTo !== null ? 'agent_ready_assigned' : 'agent_ready';
 }
 
 /** The event that clears `error`: back to `assigned` when a competition holds the VM. */
-export function recoverEvent(vm: Pick<VmRecord, 'assignedTo'>): VmEvent {
+export function recoverEvent(vm: Pick<VmRecord, 'assignedTo'>): 'recover' | 'recover_assigned' {
   return vm.assignedTo !== null ? 'recover_assigned' : 'recover';
 }
 
 /** The event that ends maintenance, following the EC2 state. */
-export function maintenanceOffEvent(ec2State: Ec2State): VmEvent {
+export function maintenanceOffEvent(
+  ec2State: Ec2State,
+): 'maintenance_off' | 'maintenance_off_stopped' {
   return ec2State === 'stopped' || ec2State === 'stopping'
     ? 'maintenance_off_stopped'
     : 'maintenance_off';
@@ -542,14 +531,50 @@ export function transitionVm(
   if (NEEDS_ASSIGNEE.has(event) && vm.assignedTo === null) {
     return {
       ok: false,
-      error: `${vm.vmId}: cannot ${event.replaceAll('_', ' ')}: not assigned to a competition`,
+      error: `${vm.vmId}: cannot ${VM_EVENT_PHRASES[event]}: not assigned to a competition`,
     };
   }
   if (NEEDS_NO_ASSIGNEE.has(event) && vm.assignedTo !== null) {
     return {
       ok: false,
-      error: `${vm.vmId}: cannot ${event.replaceAll('_', ' ')}: still assigned to ${vm.assignedTo}`,
+      error: `${vm.vmId}: cannot ${VM_EVENT_PHRASES[event]}: still assigned to ${vm.assignedTo}`,
     };
   }
   return result;
+}
+
+/** A status change as the control plane asks for it: why, and for a failure its cause. */
+export type VmStatusChange =
+  | { event: Exclude<VmEvent, FailureEvent>; reason: string }
+  | { event: FailureEvent; reason: string; cause: VmErrorCause };
+
+/** The fields a status change owns; a patch passed with the change may not set them. */
+export type StatusOwnedField =
+  'status' | 'statusChangedAt' | 'statusReason' | 'errorCause' | 'deadlineRetries';
+
+export type ChangeResult<T> = { ok: true; vm: T } | { ok: false; error: string };
+
+/**
+ * Applies a status change to a whole record, checked by `transitionVm`: the new status, when
+ * and why, `errorCause` set on the way into `error` and cleared on every other change, and the
+ * deadline retries of the old status forgotten. Pass the record as it is before the change.
+ */
+export function applyStatusChange<T extends VmRecord>(
+  vm: T,
+  change: VmStatusChange,
+  now: number,
+): ChangeResult<T> {
+  const checked = transitionVm(vm, change.event);
+  if (!checked.ok) return checked;
+  return {
+    ok: true,
+    vm: {
+      ...vm,
+      status: checked.to,
+      statusChangedAt: now,
+      statusReason: change.reason,
+      errorCause: 'cause' in change ? change.cause : null,
+      deadlineRetries: 0,
+    },
+  };
 }

@@ -3,23 +3,13 @@
  * tests, local agent processes in the local stack). One contract suite runs against every
  * adapter, so they behave alike.
  */
+import type { Ec2State } from '../contract/vm-record';
 
-/** EC2 instance states, plus `unknown` for anything an adapter cannot map. */
-export const INSTANCE_STATES = [
-  'pending',
-  'running',
-  'stopping',
-  'stopped',
-  'shutting-down',
-  'terminated',
-  'unknown',
-] as const;
-export type InstanceState = (typeof INSTANCE_STATES)[number];
-
+/** One instance as the provider describes it; `state` uses the contract's `EC2_STATES`. */
 export interface ComputeInstance {
   instanceId: string;
   region: string;
-  state: InstanceState;
+  state: Ec2State;
   publicIp: string | null;
   privateIp: string | null;
   publicDns: string | null;

@@ -1,10 +1,10 @@
-import { AWS_REGION_PATTERN, fail, ok, type Parsed } from '@vmpool/core';
+import { AWS_REGION_PATTERN, fail, ok, type DeadlineSettings, type Parsed } from '@vmpool/core';
 
 /**
  * Deployment settings of the control plane (not the pool's own `vmPool/config`): which regions
  * reconcile scans and how long transitional work may take. Parsed once at cold start.
  */
-export interface ControlPlaneConfig {
+export interface ControlPlaneConfig extends DeadlineSettings {
   /** Regions scanned by reconcile besides the pool config's `awsRegion`. */
   extraRegions: string[];
   /** How long release waits for its agent commands (or SSM) before finishing anyway. */

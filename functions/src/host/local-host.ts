@@ -1,7 +1,7 @@
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getDatabase, type DataSnapshot } from 'firebase-admin/database';
-import { paths } from '@vmpool/core';
+import { isFinalResult, paths } from '@vmpool/core';
 import type { Clock, ComputePort, Logger, RemoteExecPort } from '@vmpool/core/ports';
 import {
   DEFAULT_CONTROL_PLANE_CONFIG,
@@ -106,8 +106,7 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
   const requestsRef = db.ref(paths.requests());
   const onRequest = (snapshot: DataSnapshot) => {
     const value = snapshot.val() as unknown;
-    const result = isRecord(value) && isRecord(value.result) ? value.result : null;
-    if (result?.state === 'succeeded' || result?.state === 'failed') return;
+    if (isRecord(value) && isFinalResult(value.result)) return;
     const ref = `${paths.requests()}/${snapshot.key}`;
     invoke('onPoolRequestCreated', () =>
       onPoolRequestCreated(

@@ -3,7 +3,7 @@ import {
   healthVerdict,
   parseCompetitionConfig,
   parsePoolConfig,
-  parseVmRecord,
+  parseVmEntry,
   paths,
   VM_STATUSES,
   warmPoolStatus,
@@ -12,11 +12,8 @@ import {
   type VmStatus,
 } from '@vmpool/core';
 import type { Clock } from '@vmpool/core/ports';
+import { isRecord } from '../store/rtdb-values';
 import { HttpError } from './caller';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export async function readPoolConfig(db: Database): Promise<PoolConfig> {
   const raw: unknown = (await db.ref(paths.poolConfig()).get()).val();
@@ -32,17 +29,21 @@ export async function readPoolConfig(db: Database): Promise<PoolConfig> {
   return parsed.value;
 }
 
+/** One VM through core's parse rule: an unreadable agent report reads as none. */
 export async function readVm(db: Database, vmId: string): Promise<VmRecord> {
   const raw: unknown = (await db.ref(paths.vm(vmId)).get()).val();
-  if (!isObject(raw)) throw new HttpError(404, 'VM_NOT_FOUND', `There is no VM ${vmId}`);
-  const parsed = parseVmRecord({ vmId, ...raw });
+  if (!isRecord(raw)) throw new HttpError(404, 'VM_NOT_FOUND', `There is no VM ${vmId}`);
+  const parsed = parseVmEntry(vmId, raw);
   if (!parsed.ok) {
     throw new HttpError(500, 'INVALID_RECORD', `The record of ${vmId} is invalid`, parsed.errors);
   }
   return parsed.value;
 }
 
-/** The whole pool: valid records, the ones that are not (with why), counts per status. */
+/**
+ * The whole pool: valid records, the ones that are not (with why), the VMs whose agent report
+ * is unreadable (listed, with `agent: null`), counts per status.
+ */
 export async function listPool(db: Database) {
   const [raw, config] = await Promise.all([
     db
@@ -53,10 +54,15 @@ export async function listPool(db: Database) {
   ]);
   const vms: VmRecord[] = [];
   const invalid: { vmId: string; errors: string[] }[] = [];
-  for (const [vmId, value] of Object.entries(isObject(raw) ? raw : {})) {
-    const parsed = parseVmRecord(isObject(value) ? { vmId, ...value } : value);
-    if (parsed.ok) vms.push(parsed.value);
-    else invalid.push({ vmId, errors: parsed.errors });
+  const agentProblems: { vmId: string; errors: string[] }[] = [];
+  for (const [vmId, value] of Object.entries(isRecord(raw) ? raw : {})) {
+    const parsed = parseVmEntry(vmId, value);
+    if (!parsed.ok) {
+      invalid.push({ vmId, errors: parsed.errors });
+      continue;
+    }
+    vms.push(parsed.value);
+    if (parsed.agentErrors.length > 0) agentProblems.push({ vmId, errors: parsed.agentErrors });
   }
   vms.sort((a, b) => a.vmId.localeCompare(b.vmId));
   const counts = Object.fromEntries(VM_STATUSES.map((status) => [status, 0])) as Record<
@@ -68,13 +74,14 @@ export async function listPool(db: Database) {
   return {
     vms,
     invalid,
+    agentProblems,
     summary: { total: vms.length, counts, warm: warm.warm, warmTarget: warm.target },
   };
 }
 
 async function readCompetitionVmFields(db: Database, competitionId: string) {
   const raw: unknown = (await db.ref(paths.competitionConfig(competitionId)).get()).val();
-  if (!isObject(raw)) {
+  if (!isRecord(raw)) {
     throw new HttpError(404, 'COMPETITION_NOT_FOUND', `There is no competition ${competitionId}`);
   }
   const parsed = parseCompetitionConfig(raw);

@@ -1,18 +1,15 @@
 import { ServerValue, type DataSnapshot, type Database } from 'firebase-admin/database';
 import {
+  isFinalResult,
   parsePoolRequest,
   parseRequestResult,
   paths,
   type RequestErrorCode,
   type RequestResult,
-  type RequestState,
 } from '@vmpool/core';
 import type { Clock } from '@vmpool/core/ports';
 import { HttpError, type Caller } from './caller';
 import type { RouteAnswer } from './router';
-
-/** A request is settled once its result says so; until then the trigger is still working. */
-const FINAL_STATES: ReadonlySet<RequestState> = new Set(['succeeded', 'failed']);
 
 /** How a failed request reads over HTTP. */
 const STATUS_OF_ERROR: Record<RequestErrorCode, number> = {
@@ -44,7 +41,8 @@ export interface RequestSubmitter {
 
 /** The answer for a request and whatever result it has now. */
 export function answerFor(requestId: string, result: RequestResult | null): RouteAnswer {
-  if (result === null || !FINAL_STATES.has(result.state)) {
+  // Settled once its result is final; until then the trigger is still working.
+  if (result === null || !isFinalResult(result)) {
     return { status: 202, body: { requestId, result } };
   }
   if (result.error) {
@@ -82,7 +80,7 @@ export function createRequestSubmitter(deps: {
         const parsed = parseRequestResult(snapshot.val());
         if (!parsed.ok) return;
         latest = parsed.value;
-        if (FINAL_STATES.has(parsed.value.state)) finish();
+        if (isFinalResult(parsed.value)) finish();
       };
       const timer = setTimeout(finish, deps.waitForResultMs);
       ref.on('value', onValue);

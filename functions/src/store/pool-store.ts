@@ -50,12 +50,16 @@ export interface InvalidRecord {
   errors: string[];
 }
 
-/** The control plane's view of RTDB. Every VM status change goes through `updateVm`. */
-export interface PoolStore {
+/** The pool config and the VM records. Every VM status change goes through `updateVm`. */
+export interface VmStore {
   /** `vmPool/config` completed with defaults; a broken config comes back with its errors. */
   readConfig(): Promise<Parsed<PoolConfig>>;
 
-  listVms(): Promise<{ vms: VmRecord[]; invalid: InvalidRecord[] }>;
+  /**
+   * Every VM, read with core's `parseVmEntry`: `invalid` records are left out (and reported),
+   * `agentProblems` are VMs kept with `agent: null` because only their agent report is bad.
+   */
+  listVms(): Promise<{ vms: VmRecord[]; invalid: InvalidRecord[]; agentProblems: InvalidRecord[] }>;
   getVm(vmId: string): Promise<VmRecord | null>;
   /** Creates the record only when no VM with that id exists; false otherwise. */
   createVm(record: VmRecord): Promise<boolean>;
@@ -69,7 +73,10 @@ export interface PoolStore {
   ): Promise<{ committed: boolean; vm: VmRecord | null }>;
   /** Deletes the record when `expect` approves the current value. */
   deleteVm(vmId: string, expect: (vm: VmRecord) => boolean): Promise<boolean>;
+}
 
+/** `vmPool/requests` and the run leases of open requests. */
+export interface RequestStore {
   getRequest(requestId: string): Promise<StoredRequest | null>;
   /**
    * Takes the request's run lease and marks it as being worked on: 'final' when its result is
@@ -91,13 +98,19 @@ export interface PoolStore {
   listUnbegunRequests(limit: number): Promise<{ requestId: string; raw: unknown }[]>;
   /** Forgets an open request (it was deleted, or found final). */
   dropOpenRequest(requestId: string): Promise<void>;
+}
 
+/** `competitions/{compId}/config` (its VM link) and `producerAccess`. */
+export interface CompetitionStore {
   getCompetitionConfig(competitionId: string): Promise<CompetitionConfig | null>;
   setCompetitionVm(competitionId: string, vmId: string, vmAddress: string | null): Promise<void>;
   /** Removes vmId and vmAddress, only when the competition still points at `vmId`. */
   clearCompetitionVm(competitionId: string, vmId: string): Promise<void>;
   hasProducerAccess(uid: string, competitionId: string): Promise<boolean>;
+}
 
+/** `vmPool/assignments`: each competition's single assignment slot. */
+export interface LockStore {
   getLock(competitionId: string): Promise<AssignmentLock | null>;
   /** Transaction on the lock: `change` returns the new lock, null to delete, undefined to keep. */
   updateLock(
@@ -105,11 +118,17 @@ export interface PoolStore {
     change: (lock: AssignmentLock | null) => AssignmentLock | null | undefined,
   ): Promise<AssignmentLock | null>;
   listLocks(): Promise<AssignmentLock[]>;
+}
 
+/** `vmPool/commands`: what the control plane queues for agents. */
+export interface CommandStore {
   /** Queues a command unless one with that id exists (safe to repeat). */
   queueCommand(vmId: string, commandId: string, command: QueuedCommand): Promise<void>;
   getCommand(vmId: string, commandId: string): Promise<Parsed<VmCommand> | null>;
+}
 
+/** `alerts/{scope}` and their dedupe index. */
+export interface AlertStore {
   /** Creates the alert unless an unresolved one with its sourceId exists in that scope. */
   raiseAlert(scope: string, alert: Alert): Promise<{ created: boolean; alertId: string }>;
   /** Resolves the unresolved alert with that sourceId, if any. */
@@ -118,11 +137,23 @@ export interface PoolStore {
   listActiveAlerts(scope?: string): Promise<(Alert & { scope: string })[]>;
   /** Every unresolved alert's index entry: scope, sourceId and alert id. */
   listAlertSources(): Promise<{ scope: string; sourceId: string; alertId: string }[]>;
+}
 
+/** `audit` and push ids. */
+export interface AuditStore {
   /** Writes the entry under a deterministic id, so a repeated handler writes it once. */
   writeAudit(auditId: string, entry: AuditEntry): Promise<void>;
   newId(): string;
 }
+
+/** The control plane's view of RTDB, one part per concern (store/rtdb/ implements each). */
+export type PoolStore = VmStore &
+  RequestStore &
+  CompetitionStore &
+  LockStore &
+  CommandStore &
+  AlertStore &
+  AuditStore;
 
 export interface QueuedCommand {
   op: VmCommand['op'];

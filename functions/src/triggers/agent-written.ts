@@ -1,5 +1,5 @@
 import { onValueWritten } from 'firebase-functions/v2/database';
-import { onAgentReport } from '../usecases/agent-report';
+import { onAgentReport } from '../usecases/events/agent-report';
 import { runtimeDeps } from './runtime';
 
 /** `vmPool/vms/{vmId}/agent` written: readiness, live-show transitions and VM alerts. */

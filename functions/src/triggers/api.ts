@@ -2,7 +2,7 @@ import { getAuth } from 'firebase-admin/auth';
 import { getDatabase } from 'firebase-admin/database';
 import { onRequest } from 'firebase-functions/v2/https';
 import { createApiHandler } from '../http';
-import { reconcile } from '../usecases/reconcile';
+import { reconcile } from '../usecases/reconcile/reconcile';
 import { productionApp } from './production-deps';
 import { runtimeDeps } from './runtime';
 

@@ -1,5 +1,5 @@
 import { onValueWritten } from 'firebase-functions/v2/database';
-import { onCommandStatus } from '../usecases/command-status';
+import { onCommandStatus } from '../usecases/events/command-status';
 import { runtimeDeps } from './runtime';
 
 /** A command's status written by its agent: audit, and let a waiting release continue. */

@@ -1,5 +1,5 @@
 import { onValueCreated } from 'firebase-functions/v2/database';
-import { handleRequest } from '../usecases/handle-request';
+import { handleRequest } from '../usecases/requests/handle-request';
 import { runtimeDeps } from './runtime';
 
 /** `vmPool/requests/{requestId}` created: run the request's use case. */

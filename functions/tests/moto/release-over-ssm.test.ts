@@ -3,8 +3,8 @@ import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { paths } from '@vmpool/core';
 import type { RtdbServer } from '@vmpool/local/rtdb';
 import { createEc2Compute, createSsmRemoteExec } from '../../src/adapters/aws';
-import { onAgentReport } from '../../src/usecases/agent-report';
-import { reconcile } from '../../src/usecases/reconcile';
+import { onAgentReport } from '../../src/usecases/events/agent-report';
+import { reconcile } from '../../src/usecases/reconcile/reconcile';
 import { testDeps } from '../support/deps';
 import {
   addCompetition,

@@ -1,6 +1,6 @@
 import type { Database } from 'firebase-admin/database';
 import { paths } from '@vmpool/core';
-import { onCommandStatus } from '../../src/usecases/command-status';
+import { onCommandStatus } from '../../src/usecases/events/command-status';
 import type { UseCaseDeps } from '../../src/usecases/deps';
 
 /**

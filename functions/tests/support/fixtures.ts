@@ -3,8 +3,8 @@ import { paths, type AgentReport, type PoolConfig, type VmRecord } from '@vmpool
 import type { MemoryCompute } from '../../src/adapters/memory';
 import { toRtdbValue } from '../../src/store/rtdb-values';
 import type { UseCaseDeps } from '../../src/usecases/deps';
-import { handleRequest } from '../../src/usecases/handle-request';
-import { newVmRecord } from '../../src/usecases/vm-changes';
+import { handleRequest } from '../../src/usecases/requests/handle-request';
+import { newVmRecord } from '../../src/usecases/shared/vm-changes';
 
 export const REGION = 'us-east-1';
 export const POOL_TAGS = { Project: 'gymnastics-graphics', ManagedBy: 'vm-pool-manager' };

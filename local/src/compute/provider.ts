@@ -11,7 +11,7 @@ import {
   type LaunchSpec,
   type Logger,
 } from '@vmpool/core/ports';
-import { isValidVmId } from '@vmpool/core';
+import { isValidVmId, SHOW_SERVER_PORT } from '@vmpool/core';
 import { readState, writeState, type LocalInstanceRecord } from './state-store';
 import { isAlive, isVmProcess, killGroup, sigkillGroup, startVmProcesses } from './vm-processes';
 
@@ -111,7 +111,7 @@ export class LocalCompute implements ComputePort {
     this.stopDelayMs = options.stopDelayMs ?? 2_000;
     this.rebootDelayMs = options.rebootDelayMs ?? 2_000;
     this.addressPrefix = options.addressPrefix ?? '127.0.1';
-    this.showServerPort = options.showServerPort ?? 3003;
+    this.showServerPort = options.showServerPort ?? SHOW_SERVER_PORT;
     this.retentionMs = options.terminatedRetentionMs ?? 3_600_000;
     this.log = options.logger.child({ component: 'local-compute' });
     const errors: string[] = [];

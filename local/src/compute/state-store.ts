@@ -2,13 +2,13 @@
 // processes behind them. Kept in one JSON file so that a restarted stack finds its pool again.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { INSTANCE_STATES, type InstanceState } from '@vmpool/core/ports';
+import { EC2_STATES, type Ec2State } from '@vmpool/core';
 
 export interface LocalInstanceRecord {
   instanceId: string;
   vmId: string;
   region: string;
-  state: InstanceState;
+  state: Ec2State;
   instanceType: string;
   tags: Record<string, string>;
   /** ms epoch of the last launch or start */
@@ -27,8 +27,6 @@ export interface LocalComputeState {
   version: 1;
   instances: LocalInstanceRecord[];
 }
-
-export const EMPTY_STATE: LocalComputeState = Object.freeze({ version: 1, instances: [] });
 
 /** Reads the state file; a missing file is an empty pool, a corrupt one is an error. */
 export async function readState(path: string): Promise<LocalComputeState> {
@@ -76,7 +74,7 @@ function validateState(raw: unknown): string[] {
     for (const key of ['instanceId', 'vmId', 'region', 'instanceType', 'address'] as const) {
       if (typeof record[key] !== 'string') errors.push(`${where}.${key} is not a string`);
     }
-    if (!INSTANCE_STATES.includes(record.state as InstanceState))
+    if (!EC2_STATES.includes(record.state as Ec2State))
       errors.push(`${where}.state ${String(record.state)} is not an instance state`);
     if (!Number.isInteger(record.showServerPort))
       errors.push(`${where}.showServerPort is not an integer`);

@@ -1,4 +1,5 @@
 /** Credentials sent in `auth`/`gauth` and the `auth` variable rules see. */
+import { isObject } from './objects';
 
 export type AuthVariable = Record<string, unknown> | null;
 
@@ -12,10 +13,6 @@ export const ADMIN: Principal = { kind: 'admin' };
 export type AuthResult =
   | { readonly ok: true; readonly principal: Principal; readonly expires: number | null }
   | { readonly ok: false; readonly reason: string };
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function decodeSegment(segment: string): unknown {
   if (!/^[A-Za-z0-9_-]*={0,2}$/.test(segment)) throw new Error('not base64url');

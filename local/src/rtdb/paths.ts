@@ -23,10 +23,6 @@ export function keyProblem(key: string): string | null {
   return null;
 }
 
-export function isValidKey(key: string): boolean {
-  return keyProblem(key) === null;
-}
-
 function printable(s: string): string {
   // eslint-disable-next-line no-control-regex
   return s.slice(0, 80).replace(/[\u0000-\u001f\u007f]/g, '?');

@@ -2,6 +2,7 @@
 import { InvalidInputError, parsePath, type Path } from './paths';
 import { MAX_NAME, MIN_NAME, compareKeys, compareValues } from './ordering';
 import { getNode, leaf, nodeFromJson, type Branch, type Node } from './tree';
+import { isObject } from './objects';
 
 export type Index =
   | { readonly kind: 'priority' }
@@ -33,10 +34,6 @@ export const DEFAULT_QUERY: QuerySpec = {
 };
 
 const NO_SERVER_VALUES = { now: 0 };
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function parseIndex(raw: unknown): Index {
   if (raw === undefined || raw === '.priority') return { kind: 'priority' };

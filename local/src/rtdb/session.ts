@@ -17,6 +17,7 @@ import { DisconnectQueue } from './ondisconnect';
 import { InvalidInputError, parsePath } from './paths';
 import { parseQuery } from './query';
 import type { Json } from './tree';
+import { isObject } from './objects';
 
 /** How a session reaches its client (a WebSocket, or a long-poll channel). */
 export interface Transport {
@@ -55,10 +56,6 @@ export interface SessionOptions {
 type Body = Record<string, unknown>;
 
 const PONG = '{"t":"c","d":{"t":"o","d":{}}}';
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export class Session implements Subscriber {
   private principal: Principal = ANONYMOUS;

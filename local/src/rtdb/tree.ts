@@ -12,6 +12,7 @@ import {
   nodePathOf,
   type Path,
 } from './paths';
+import { isObject } from './objects';
 
 export type Primitive = string | number | boolean;
 export type Priority = string | number | null;
@@ -39,10 +40,6 @@ const MAX_DEPTH = 512;
 
 export function leaf(value: Primitive, priority: Priority = null): Leaf {
   return { kind: 'leaf', value, priority };
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function resolveServerValue(sv: unknown, existing: Node | null, ctx: ResolveContext): Primitive {

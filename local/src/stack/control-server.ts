@@ -3,6 +3,7 @@
 //   POST /__local/vms/:vmId/kill-agent SIGKILL that VM's agent (the VM keeps running)
 //   POST /__local/vms/:vmId/obs        {"connected": false} etc., forwarded to its show server
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isValidVmId } from '@vmpool/core';
 import type { LocalCompute } from '../compute/index';
 
 export interface ControlServer {
@@ -12,7 +13,8 @@ export interface ControlServer {
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
-const ROUTE = /^\/__local\/vms\/(vm-[a-z0-9-]{1,40})\/(kill-agent|obs)$/;
+/** `vmId` is checked with core's `isValidVmId` below. */
+const ROUTE = /^\/__local\/vms\/([^/]+)\/(kill-agent|obs)$/;
 
 export async function startControlServer(
   compute: LocalCompute,
@@ -23,7 +25,7 @@ export async function startControlServer(
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'GET' && path === '/__local/vms') return send(res, 200, compute.list());
     const match = ROUTE.exec(path);
-    if (req.method !== 'POST' || !match)
+    if (req.method !== 'POST' || !match || !isValidVmId(match[1]))
       return send(res, 404, { error: `no route ${req.method ?? ''} ${path}` });
     const [, vmId = '', action] = match;
     if (action === 'kill-agent') {

@@ -1,7 +1,13 @@
 // Demo data for a fresh stack, written so that a second start changes nothing that exists:
 // users are created or brought back to the demo password and claims; config and competitions
 // are written only where missing; the pool is created only when the compute state is empty.
-import { DEFAULT_POOL_CONFIG, paths, parsePoolConfig, type PoolConfig } from '@vmpool/core';
+import {
+  DEFAULT_POOL_CONFIG,
+  paths,
+  parsePoolConfig,
+  SHOW_SERVER_PORT,
+  type PoolConfig,
+} from '@vmpool/core';
 import type { Auth } from 'firebase-admin/auth';
 import type { Database } from 'firebase-admin/database';
 import { readState, writeState, type LocalInstanceRecord } from '../compute/state-store';
@@ -103,7 +109,6 @@ export function demoPoolConfig(bootDelayMs: number, now: number): PoolConfig {
     // a local "AMI": launches are refused while amiId is empty
     amiId: 'ami-0123456789abcdef0',
     warmupTimeSeconds: Math.min(1800, Math.max(10, Math.ceil(bootDelayMs / 1000) + 10)),
-    healthCheckIntervalMs: 5000,
     agentStaleSeconds: AGENT_STALE_SECONDS,
     updatedAt: now,
     updatedBy: 'local-stack',
@@ -170,7 +175,7 @@ export async function seedPool(
     launchTime: now,
     clientToken: `seed-${vmId}`,
     address: `${addressPrefix}.${index + 2}`,
-    showServerPort: 3003,
+    showServerPort: SHOW_SERVER_PORT,
     agentPid: null,
     showServerPid: null,
     terminatedAt: null,

@@ -29,7 +29,6 @@ describe('PoolConfigPanel', () => {
       'Concurrent shows (maximum)',
       'Idle auto-stop (hours)',
       'Warm-up time (s)',
-      'Health check interval (ms)',
       'Agent stale after (s)',
       'Pre-warm before a scheduled show (min)',
       'Auto-release after a scheduled show (min)',

@@ -20,7 +20,6 @@ type NumberField =
   | 'maxConcurrent'
   | 'autoStopAfterHours'
   | 'warmupTimeSeconds'
-  | 'healthCheckIntervalMs'
   | 'agentStaleSeconds'
   | 'preWarmMinutes'
   | 'autoReleaseAfterMinutes';
@@ -76,11 +75,6 @@ const TIMING: FieldSpec[] = [
     hint: `${L.warmupTimeSeconds.min}–${L.warmupTimeSeconds.max}`,
   },
   {
-    field: 'healthCheckIntervalMs',
-    label: 'Health check interval (ms)',
-    hint: `${L.healthCheckIntervalMs.min}–${L.healthCheckIntervalMs.max}`,
-  },
-  {
     field: 'agentStaleSeconds',
     label: 'Agent stale after (s)',
     hint: `${L.agentStaleSeconds.min}–${L.agentStaleSeconds.max}`,
@@ -121,7 +115,6 @@ const NUMBER_FIELDS: readonly NumberField[] = [
   'maxConcurrent',
   'autoStopAfterHours',
   'warmupTimeSeconds',
-  'healthCheckIntervalMs',
   'agentStaleSeconds',
   'preWarmMinutes',
   'autoReleaseAfterMinutes',

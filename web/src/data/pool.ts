@@ -2,7 +2,7 @@
 import {
   DEFAULT_POOL_CONFIG,
   parsePoolConfig,
-  parseVmRecord,
+  parseVmEntry,
   paths,
   type PoolConfig,
   type VmRecord,
@@ -19,23 +19,28 @@ export interface InvalidVm {
 export interface VmList {
   vms: VmRecord[];
   invalid: InvalidVm[];
+  /** VMs shown with `agent: null` because only their agent report is unreadable. */
+  agentProblems: InvalidVm[];
 }
 
+/** Reads `vmPool/vms` with core's one VM parse rule (`parseVmEntry`). */
 export function vmListFromSnapshot(raw: unknown): VmList {
   const vms: VmRecord[] = [];
   const invalid: InvalidVm[] = [];
+  const agentProblems: InvalidVm[] = [];
   if (typeof raw === 'object' && raw !== null) {
     for (const [vmId, value] of Object.entries(raw as Record<string, unknown>)) {
-      const parsed = parseVmRecord({
-        ...(typeof value === 'object' && value !== null ? value : {}),
-        vmId,
-      });
-      if (parsed.ok) vms.push(parsed.value);
-      else invalid.push({ vmId, errors: parsed.errors });
+      const parsed = parseVmEntry(vmId, value);
+      if (!parsed.ok) {
+        invalid.push({ vmId, errors: parsed.errors });
+        continue;
+      }
+      vms.push(parsed.value);
+      if (parsed.agentErrors.length > 0) agentProblems.push({ vmId, errors: parsed.agentErrors });
     }
   }
   vms.sort((a, b) => a.vmId.localeCompare(b.vmId, undefined, { numeric: true }));
-  return { vms, invalid };
+  return { vms, invalid, agentProblems };
 }
 
 export function watchVms(

@@ -3,6 +3,7 @@
  * which the control plane fills with state, steps, progress and errors.
  */
 import {
+  isFinalResult,
   parsePoolRequest,
   parseRequestResult,
   paths,
@@ -97,7 +98,7 @@ export function waitForFinalResult(handle: RequestHandle): Promise<RequestResult
     };
     stop = handle.watch(
       (result) => {
-        if (result !== null && (result.state === 'succeeded' || result.state === 'failed')) {
+        if (result !== null && isFinalResult(result)) {
           finish(() => resolve(result));
         }
       },

@@ -23,6 +23,8 @@ export interface VMPoolView {
   vms: VmRecord[];
   /** Records that failed validation; shown as errors, never as working VMs. */
   invalidVMs: InvalidVm[];
+  /** VMs listed with no agent report because the stored one is unreadable. */
+  agentProblems: InvalidVm[];
   poolConfig: PoolConfig | null;
   /** Problems in the stored `vmPool/config` (defaults apply meanwhile). */
   poolConfigErrors: string[];
@@ -98,6 +100,7 @@ export function useVMPool(): VMPoolView {
   return {
     vms,
     invalidVMs: vmList?.invalid ?? [],
+    agentProblems: vmList?.agentProblems ?? [],
     poolConfig: configState?.config ?? null,
     poolConfigErrors: configState?.errors ?? [],
     isLoading:

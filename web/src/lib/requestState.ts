@@ -1,5 +1,5 @@
 /** Predicates over a request's result; null means queued (no result written yet). */
-import type { RequestResult } from '@vmpool/core';
+import { isFinalResult, type RequestResult } from '@vmpool/core';
 
 export function hasSucceeded(result: RequestResult | null): boolean {
   return result !== null && result.state === 'succeeded';
@@ -9,7 +9,7 @@ export function hasFailed(result: RequestResult | null): boolean {
   return result !== null && result.state === 'failed';
 }
 
-/** Final: succeeded or failed; nothing will change any more. */
+/** Final: succeeded or failed; nothing will change any more (core's isFinalResult). */
 export function isFinished(result: RequestResult | null): boolean {
-  return hasSucceeded(result) || hasFailed(result);
+  return isFinalResult(result);
 }

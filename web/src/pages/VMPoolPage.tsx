@@ -1,5 +1,5 @@
 /** `/admin/vm-pool` (PRD P16-01): pool status, VM cards, pool alerts and configuration. */
-import { POOL_ALERT_SCOPE } from '@vmpool/core';
+import { isFinalResult, POOL_ALERT_SCOPE } from '@vmpool/core';
 import { useMemo, useState } from 'react';
 import { AlertPanel } from '../components/AlertPanel';
 import { PoolConfigPanel } from '../components/PoolConfigPanel';
@@ -43,8 +43,7 @@ export function VMPoolPage({ competitions }: { competitions: CompetitionsView })
   const coldInFlight =
     coldStart !== undefined &&
     coldStart.submitError === null &&
-    coldStartRequest.result?.state !== 'succeeded' &&
-    coldStartRequest.result?.state !== 'failed';
+    !isFinalResult(coldStartRequest.result);
 
   return (
     <div className="page">
@@ -94,6 +93,13 @@ export function VMPoolPage({ competitions }: { competitions: CompetitionsView })
           key={invalid.vmId}
           title={`VM record ${invalid.vmId} is unreadable:`}
           message={invalid.errors.join('; ')}
+        />
+      ))}
+      {pool.agentProblems.map((problem) => (
+        <ErrorState
+          key={`agent-${problem.vmId}`}
+          title={`The agent report of ${problem.vmId} is unreadable; its agent counts as silent:`}
+          message={problem.errors.join('; ')}
         />
       ))}
 

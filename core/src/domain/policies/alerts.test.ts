@@ -230,6 +230,18 @@ describe('deriveAlerts', () => {
       },
     ]);
     const active = [open(create[0] as AlertDraft, 'p1')];
+    // Room to grow but no subnet: the pool still cannot grow, so the alert stays and says why.
+    const noSubnet = config({ minWarmVMs: 2, maxTotalVMs: 3, maxConcurrent: 2, subnetId: '' });
+    expect(deriveAlerts({ vms, activeAlerts: [], config: noSubnet, now: NOW }).create).toEqual([
+      expect.objectContaining({
+        sourceId: 'pool-low',
+        message:
+          '1 of 2 warm VMs, and no stopped VM or launch can make up the 1 missing. New VMs cannot be launched until subnetId is set in the pool config.',
+      }),
+    ]);
+    expect(deriveAlerts({ vms, activeAlerts: active, config: noSubnet, now: NOW }).resolve).toEqual(
+      [],
+    );
     const roomy = config({ minWarmVMs: 2, maxTotalVMs: 3, maxConcurrent: 2 });
     expect(deriveAlerts({ vms, activeAlerts: active, config: roomy, now: NOW }).resolve).toEqual([
       { scope: 'pool', alertId: 'p1', sourceId: 'pool-low' },

@@ -1,3 +1,4 @@
+import { SERVICE_PORTS } from '../../contract/agent-report';
 import type { Alert, AlertCategory, AlertLevel, AlertScope } from '../../contract/alert';
 import { POOL_ALERT_SCOPE } from '../../contract/ids';
 import type { PoolConfig } from '../../contract/pool-config';
@@ -151,7 +152,7 @@ function vmConditions(vm: VmRecord, config: PoolConfig, now: number): Condition[
         'service',
         alertSourceIds.showServerDown(vm.vmId),
         `Show server down on ${vm.vmId}`,
-        `The show server on ${vm.vmId} (port 3003) does not answer.`,
+        `The show server on ${vm.vmId} (port ${SERVICE_PORTS.showServer}) does not answer.`,
       ),
     },
     {
@@ -162,10 +163,15 @@ function vmConditions(vm: VmRecord, config: PoolConfig, now: number): Condition[
         'service',
         alertSourceIds.noMachineDown(vm.vmId),
         `NoMachine down on ${vm.vmId}`,
-        `NoMachine on ${vm.vmId} (port 4000) does not answer.`,
+        `NoMachine on ${vm.vmId} (port ${SERVICE_PORTS.noMachine}) does not answer.`,
       ),
     },
   ];
+}
+
+function launchHint(missing: readonly string[]): string {
+  if (missing.length === 0) return '';
+  return ` New VMs cannot be launched until ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} set in the pool config.`;
 }
 
 function poolLowCondition(vms: readonly VmRecord[], config: PoolConfig, now: number): Condition {
@@ -180,7 +186,7 @@ function poolLowCondition(vms: readonly VmRecord[], config: PoolConfig, now: num
       level: 'warning',
       category: 'vm',
       title: 'VM pool low',
-      message: `${status.warm} of ${status.target} warm VMs, and no stopped VM or launch can make up the ${status.missing} missing.`,
+      message: `${status.warm} of ${status.target} warm VMs, and no stopped VM or launch can make up the ${status.missing} missing.${launchHint(status.launchBlockedBy)}`,
       timestamp: now,
       createdAt: now,
       autoResolve: true,

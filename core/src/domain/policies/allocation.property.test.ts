@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { config, vm } from '../../../tests/fixtures';
 import { HEALTH_STATUSES, VM_STATUSES, type VmRecord } from '../../contract/vm-record';
 import { holdsAssignment, isAssignable } from '../vm-status';
-import { missingLaunchSettings, pickVmForAssignment } from './allocation';
+import { pickVmForAssignment } from './allocation';
+import { missingLaunchSettings } from './launch-settings';
 
 const competitions = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
 

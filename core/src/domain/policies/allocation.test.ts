@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { config, vm } from '../../../tests/fixtures';
 import type { PoolConfig } from '../../contract/pool-config';
-import {
-  heldAssignments,
-  missingLaunchSettings,
-  pickVmForAssignment,
-  vmHeldBy,
-} from './allocation';
+import { heldAssignments, pickVmForAssignment, vmHeldBy } from './allocation';
+import { launchSettingsComplete, missingLaunchSettings } from './launch-settings';
 
 const input = { competitionId: 'c1' };
 
@@ -233,10 +229,10 @@ describe('pickVmForAssignment', () => {
 describe('missingLaunchSettings', () => {
   it('names every missing launch setting together', () => {
     expect(missingLaunchSettings(launchable())).toEqual([]);
-    expect(missingLaunchSettings(config({ amiId: '', subnetId: '' }))).toEqual([
-      'amiId',
-      'subnetId',
-      'securityGroupId',
-    ]);
+    expect(missingLaunchSettings(config({ amiId: '', subnetId: '', securityGroupId: '' }))).toEqual(
+      ['amiId', 'subnetId', 'securityGroupId'],
+    );
+    expect(launchSettingsComplete(launchable())).toBe(true);
+    expect(launchSettingsComplete(config({ securityGroupId: '' }))).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import type { PoolConfig } from '../../contract/pool-config';
 import type { RequestErrorCode } from '../../contract/request';
 import type { HealthStatus, VmRecord } from '../../contract/vm-record';
 import { holdsAssignment, isAssignable, isCold, isWarm } from '../vm-status';
+import { launchSettingsComplete, missingLaunchSettings } from './launch-settings';
 
 export interface AssignmentInput {
   competitionId: string;
@@ -56,15 +57,6 @@ export function vmHeldBy(vms: readonly VmRecord[], competitionId: string): VmRec
 /** How many assignments are held now (counted against maxConcurrent). */
 export function heldAssignments(vms: readonly VmRecord[]): number {
   return vms.filter(holdsAssignment).length;
-}
-
-/** The settings a launch cannot do without; all missing ones are named together. */
-export function missingLaunchSettings(config: PoolConfig): string[] {
-  const missing: string[] = [];
-  if (config.amiId === '') missing.push('amiId');
-  if (config.subnetId === '') missing.push('subnetId');
-  if (config.securityGroupId === '') missing.push('securityGroupId');
-  return missing;
 }
 
 /**
@@ -150,8 +142,8 @@ function whyLaunchIsImpossible(
   if (vms.length >= config.maxTotalVMs) {
     return ` and the pool is at its maximum of ${config.maxTotalVMs} (maxTotalVMs)`;
   }
-  const missing = missingLaunchSettings(config);
-  if (missing.length > 0) {
+  if (!launchSettingsComplete(config)) {
+    const missing = missingLaunchSettings(config);
     return ` and no new VM can be launched until ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} set in the pool config`;
   }
   return null;

@@ -1,4 +1,5 @@
 export * from './allocation';
+export * from './launch-settings';
 export * from './warm-pool';
 export * from './idle-stop';
 export * from './health';

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { config, vm } from '../../../tests/fixtures';
-import { warmDeficit, warmPoolStatus } from './warm-pool';
+import { warmPoolStatus } from './warm-pool';
+
+const toStart = (...args: Parameters<typeof warmPoolStatus>) =>
+  warmPoolStatus(...args).toStart.map((v) => v.vmId);
 
 describe('warm pool', () => {
   it('starts just enough stopped VMs, most recently stopped first', () => {
@@ -10,11 +13,8 @@ describe('warm pool', () => {
       vm({ vmId: 'vm-003', status: 'stopped', lastStoppedAt: 20 }),
       vm({ vmId: 'vm-004' }),
     ];
-    expect(warmDeficit(vms, config({ minWarmVMs: 3 })).map((v) => v.vmId)).toEqual([
-      'vm-002',
-      'vm-003',
-    ]);
-    expect(warmDeficit(vms, config({ minWarmVMs: 1 }))).toEqual([]);
+    expect(toStart(vms, config({ minWarmVMs: 3 }))).toEqual(['vm-002', 'vm-003']);
+    expect(toStart(vms, config({ minWarmVMs: 1 }))).toEqual([]);
   });
 
   it('counts free starting VMs as warm and ignores assigned or reserved ones', () => {
@@ -30,6 +30,7 @@ describe('warm pool', () => {
       target: 2,
       toStart: [vms[3]],
       toLaunch: 0,
+      launchBlockedBy: [],
       missing: 0,
     });
   });
@@ -46,6 +47,7 @@ describe('warm pool', () => {
     });
     expect(warmPoolStatus(vms, config({ minWarmVMs: 2, amiId: '' }))).toMatchObject({
       toLaunch: 0,
+      launchBlockedBy: ['amiId'],
       missing: 2,
     });
     expect(warmPoolStatus(vms, config({ minWarmVMs: 0 }))).toMatchObject({
@@ -60,6 +62,16 @@ describe('warm pool', () => {
       vm({ vmId: 'vm-002', status: 'stopped' }),
       vm({ vmId: 'vm-001', status: 'stopped' }),
     ];
-    expect(warmDeficit(vms, config({ minWarmVMs: 1 })).map((v) => v.vmId)).toEqual(['vm-001']);
+    expect(toStart(vms, config({ minWarmVMs: 1 }))).toEqual(['vm-001']);
+  });
+
+  it('does not count on a launch while subnet or security group is missing (an AMI alone is not enough)', () => {
+    const vms = [vm({ vmId: 'vm-001', status: 'assigned', assignedTo: 'c1' })];
+    const amiOnly = config({ minWarmVMs: 2, subnetId: '', securityGroupId: '' });
+    expect(warmPoolStatus(vms, amiOnly)).toMatchObject({
+      toLaunch: 0,
+      launchBlockedBy: ['subnetId', 'securityGroupId'],
+      missing: 2,
+    });
   });
 });

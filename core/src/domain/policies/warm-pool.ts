@@ -1,6 +1,7 @@
 import type { PoolConfig } from '../../contract/pool-config';
 import type { VmRecord } from '../../contract/vm-record';
-import { isCold, isWarm } from '../vm-status';
+import { isAwaitingAgent, isCold, isWarm } from '../vm-status';
+import { missingLaunchSettings } from './launch-settings';
 
 export interface WarmPoolStatus {
   /** Free running VMs plus free VMs already starting. */
@@ -8,8 +9,13 @@ export interface WarmPoolStatus {
   target: number;
   /** Stopped VMs to start now, never more than the deficit. */
   toStart: VmRecord[];
-  /** How many new VMs a launch could add without passing maxTotalVMs (0 without an AMI). */
+  /**
+   * How many new VMs a launch could add without passing maxTotalVMs; 0 while the launch
+   * settings are incomplete (see `launchBlockedBy`).
+   */
   toLaunch: number;
+  /** The launch settings that are missing (empty when a launch is possible). */
+  launchBlockedBy: string[];
   /** Deficit left after starting and launching everything allowed. */
   missing: number;
 }
@@ -20,7 +26,7 @@ function isFree(vm: VmRecord): boolean {
 
 /** Counts a free VM that is or will soon be available. */
 function isWarmOrWarming(vm: VmRecord): boolean {
-  return isFree(vm) && (isWarm(vm.status) || vm.status === 'starting');
+  return isFree(vm) && (isWarm(vm.status) || isAwaitingAgent(vm.status));
 }
 
 /** Stopped VMs to start first: the most recently stopped are likely the freshest. */
@@ -36,18 +42,15 @@ export function warmPoolStatus(vms: readonly VmRecord[], config: PoolConfig): Wa
     .filter((vm) => isFree(vm) && isCold(vm.status))
     .sort(byStartPreference)
     .slice(0, deficit);
-  const room = config.amiId === '' ? 0 : Math.max(0, config.maxTotalVMs - vms.length);
+  const launchBlockedBy = missingLaunchSettings(config);
+  const room = launchBlockedBy.length > 0 ? 0 : Math.max(0, config.maxTotalVMs - vms.length);
   const toLaunch = Math.min(room, deficit - toStart.length);
   return {
     warm,
     target: config.minWarmVMs,
     toStart,
     toLaunch,
+    launchBlockedBy,
     missing: deficit - toStart.length - toLaunch,
   };
-}
-
-/** The stopped VMs to start so that minWarmVMs free VMs are running (never more). */
-export function warmDeficit(vms: readonly VmRecord[], config: PoolConfig): VmRecord[] {
-  return warmPoolStatus(vms, config).toStart;
 }

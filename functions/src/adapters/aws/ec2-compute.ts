@@ -12,12 +12,11 @@ import {
   type RunInstancesCommandInput,
   type Tag,
 } from '@aws-sdk/client-ec2';
+import { EC2_STATES, type Ec2State } from '@vmpool/core';
 import {
   ComputeError,
-  INSTANCE_STATES,
   type ComputeInstance,
   type ComputePort,
-  type InstanceState,
   type LaunchSpec,
 } from '@vmpool/core/ports';
 import { clientConfig, perRegionCache, type AwsClientOptions } from './aws-client-options';
@@ -31,10 +30,8 @@ export interface Ec2ComputeOptions extends AwsClientOptions {
 /** Every state but `terminated`: a terminated instance lingers in EC2 for an hour but is gone. */
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];
 
-export function toInstanceState(name: string | undefined): InstanceState {
-  return (INSTANCE_STATES as readonly string[]).includes(name ?? '')
-    ? (name as InstanceState)
-    : 'unknown';
+export function toInstanceState(name: string | undefined): Ec2State {
+  return (EC2_STATES as readonly string[]).includes(name ?? '') ? (name as Ec2State) : 'unknown';
 }
 
 function emptyToNull(value: string | undefined): string | null {

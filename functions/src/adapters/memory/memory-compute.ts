@@ -1,9 +1,9 @@
+import type { Ec2State } from '@vmpool/core';
 import {
   ComputeError,
   type Clock,
   type ComputeInstance,
   type ComputePort,
-  type InstanceState,
   type LaunchSpec,
 } from '@vmpool/core/ports';
 
@@ -18,7 +18,7 @@ export interface MemoryComputeOptions {
 interface StoredInstance {
   instance: ComputeInstance;
   /** The state an ongoing transition ends in, and when. */
-  settle: { to: InstanceState; at: number } | null;
+  settle: { to: Ec2State; at: number } | null;
   clientToken: string | null;
 }
 
@@ -198,7 +198,7 @@ export class MemoryCompute implements ComputePort {
     return stored;
   }
 
-  private begin(stored: StoredInstance, now: InstanceState, to: InstanceState): void {
+  private begin(stored: StoredInstance, now: Ec2State, to: Ec2State): void {
     stored.instance.state = now;
     stored.settle = { to, at: this.options.clock.now() + (this.options.transitionMs ?? 0) };
   }
@@ -215,7 +215,7 @@ export class MemoryCompute implements ComputePort {
     return `198.51.${100 + Math.floor(n / 250)}.${(n % 250) + 1}`;
   }
 
-  private wrongState(instanceId: string, state: InstanceState, verb: string): ComputeError {
+  private wrongState(instanceId: string, state: Ec2State, verb: string): ComputeError {
     return new ComputeError(
       'WRONG_STATE',
       `The instance '${instanceId}' is not in a state from which it can be ${verb}ed (${state})`,

@@ -1,0 +1,12 @@
+/**
+ * Control-plane-only paths (not in the public contract; the rules deny every client). Their
+ * shapes are described in docs/contract.md, "Control-plane-only paths".
+ */
+export const internalPaths = {
+  assignments: () => 'vmPool/assignments',
+  assignment: (competitionId: string) => `vmPool/assignments/${competitionId}`,
+  openRequests: () => 'vmPool/openRequests',
+  openRequest: (requestId: string) => `vmPool/openRequests/${requestId}`,
+  alertIndex: () => 'vmPool/alertIndex',
+  alertIndexEntry: (scope: string, sourceId: string) => `vmPool/alertIndex/${scope}/${sourceId}`,
+} as const;

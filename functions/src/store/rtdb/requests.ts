@@ -1,0 +1,90 @@
+import type { Database } from 'firebase-admin/database';
+import { isFinalResult, parseRequestResult, paths } from '@vmpool/core';
+import type { RequestStore, StoredRequest } from '../pool-store';
+import { isRecord, toRtdbValue } from '../rtdb-values';
+import { internalPaths } from './internal-paths';
+import { guardedTransaction } from './transaction';
+
+/** Requests, their results and the run leases of the open ones (`vmPool/openRequests`). */
+export function rtdbRequestStore(db: Database): RequestStore {
+  const ref = (path: string) => db.ref(path);
+  const read = async (path: string): Promise<unknown> => (await ref(path).get()).val() as unknown;
+
+  return {
+    async getRequest(requestId): Promise<StoredRequest | null> {
+      const raw = await read(paths.request(requestId));
+      if (!isRecord(raw)) return raw === null ? null : { requestId, raw, result: null };
+      const parsedResult = raw.result === undefined ? null : parseRequestResult(raw.result);
+      return { requestId, raw, result: parsedResult?.ok === true ? parsedResult.value : null };
+    },
+
+    async beginRequest(requestId, initial, lease) {
+      const openRef = ref(internalPaths.openRequest(requestId));
+      const taken = await guardedTransaction(openRef, (current) => {
+        const until =
+          isRecord(current) && typeof current.leaseUntil === 'number' ? current.leaseUntil : 0;
+        if (until > lease.now) return undefined;
+        return {
+          updatedAt:
+            isRecord(current) && typeof current.updatedAt === 'number'
+              ? current.updatedAt
+              : lease.now,
+          leaseUntil: lease.until,
+          runId: lease.runId,
+        };
+      });
+      if (!taken.committed) return 'busy';
+      const { value } = await guardedTransaction(ref(paths.requestResult(requestId)), (current) =>
+        current === null ? toRtdbValue(initial) : undefined,
+      );
+      if (isFinalResult(value)) {
+        await openRef.remove();
+        return 'final';
+      }
+      return 'begun';
+    },
+
+    async endRequestRun(requestId, runId) {
+      await guardedTransaction(ref(internalPaths.openRequest(requestId)), (current) =>
+        isRecord(current) && current.runId === runId ? { ...current, leaseUntil: 0 } : undefined,
+      );
+    },
+
+    async writeResult(requestId, result) {
+      await guardedTransaction(ref(paths.requestResult(requestId)), (current) =>
+        // A final result is never overwritten: duplicates of a handler cannot undo an outcome.
+        isFinalResult(current) ? undefined : toRtdbValue(result),
+      );
+      if (isFinalResult(result)) await ref(internalPaths.openRequest(requestId)).remove();
+      else await ref(`${internalPaths.openRequest(requestId)}/updatedAt`).set(result.updatedAt);
+    },
+
+    async listOpenRequests() {
+      const raw = await read(internalPaths.openRequests());
+      return Object.entries(isRecord(raw) ? raw : {}).map(([requestId, entry]) => ({
+        requestId,
+        updatedAt: isRecord(entry) && typeof entry.updatedAt === 'number' ? entry.updatedAt : 0,
+      }));
+    },
+
+    async listUnbegunRequests(limit) {
+      // Served by the ".indexOn" on "result/state" that database.rules.json declares for
+      // vmPool/requests (without it RTDB would download every request to filter them).
+      const snapshot = await db
+        .ref(paths.requests())
+        .orderByChild('result/state')
+        .equalTo(null)
+        .limitToFirst(limit)
+        .get();
+      const unbegun: { requestId: string; raw: unknown }[] = [];
+      snapshot.forEach((child) => {
+        if (child.key !== null) unbegun.push({ requestId: child.key, raw: child.val() as unknown });
+      });
+      return unbegun;
+    },
+
+    async dropOpenRequest(requestId) {
+      await ref(internalPaths.openRequest(requestId)).remove();
+    },
+  };
+}

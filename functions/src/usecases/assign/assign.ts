@@ -1,0 +1,236 @@
+import {
+  deadlineFor,
+  estimatedReadyAt,
+  isCold,
+  isStartingForCompetition,
+  isStartingForRequest,
+  isWarm,
+  pickVmForAssignment,
+  type AssignRequest,
+  type PoolConfig,
+  type VmRecord,
+} from '@vmpool/core';
+import type { AssignmentLock } from '../../store/pool-store';
+import type { UseCaseDeps } from '../deps';
+import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS, WARM_ASSIGN_STEPS } from './hand-over';
+import { launchPoolVm } from '../shared/launch-pool-vm';
+import { STEP, type RequestProgress } from '../requests/progress';
+import { RequestError } from '../requests/request-error';
+import { changeStatus, deadlineLimits, failVm } from '../shared/vm-changes';
+
+export interface AssignContext {
+  requestId: string;
+  request: AssignRequest;
+  config: PoolConfig;
+  progress: RequestProgress;
+}
+
+/** Outcome of an assign run: done now, or waiting for the VM's agent (event-driven). */
+export type AssignOutcome = { kind: 'assigned'; vm: VmRecord } | { kind: 'waiting'; vm: VmRecord };
+
+/**
+ * assign(competitionId): take the competition's single slot (assignment lock), then a warm VM,
+ * else a stopped one (started; handed over when its agent reports ready), else a new instance.
+ * Every step is keyed by the request id, so a repeated or resumed run continues, never doubles.
+ */
+export async function assign(deps: UseCaseDeps, ctx: AssignContext): Promise<AssignOutcome> {
+  const { requestId, request } = ctx;
+  const { competitionId } = request;
+  const { store, clock } = deps;
+
+  if ((await store.getCompetitionConfig(competitionId)) === null) {
+    throw new RequestError('COMPETITION_NOT_FOUND', `Competition ${competitionId} does not exist`);
+  }
+
+  const lock = await store.updateLock(competitionId, (current) =>
+    current === null
+      ? { competitionId, requestId, vmId: null, at: clock.now(), release: null }
+      : undefined,
+  );
+  if (lock === null || lock.requestId !== requestId) {
+    const holder = lock?.vmId ? ` (${lock.vmId})` : '';
+    throw new RequestError(
+      'ALREADY_ASSIGNED',
+      `Competition ${competitionId} already has a VM${holder} or an assignment in progress`,
+    );
+  }
+
+  const resumed = await resume(deps, ctx, lock);
+  if (resumed !== null) return resumed;
+
+  try {
+    return await claimAndStart(deps, ctx);
+  } catch (error) {
+    // Nothing was claimed: give the competition's slot back so a later assign can run.
+    await store.updateLock(competitionId, (current) =>
+      current?.requestId === requestId && current.vmId === null ? null : undefined,
+    );
+    throw error;
+  }
+}
+
+/** A repeated run of a request that already claimed a VM picks up where it stopped. */
+async function resume(
+  deps: UseCaseDeps,
+  ctx: AssignContext,
+  lock: AssignmentLock,
+): Promise<AssignOutcome | null> {
+  if (lock.vmId === null) return null;
+  const vm = await deps.store.getVm(lock.vmId);
+  if (vm === null || vm.assignedTo !== ctx.request.competitionId) {
+    await deps.store.updateLock(ctx.request.competitionId, (current) =>
+      current?.requestId === ctx.requestId ? { ...current, vmId: null } : undefined,
+    );
+    return null;
+  }
+  if (isStartingForCompetition(vm, ctx.request.competitionId)) {
+    await reportWaiting(deps, ctx, vm, COLD_ASSIGN_STEPS);
+    return { kind: 'waiting', vm };
+  }
+  await handOver(deps, vm, WARM_ASSIGN_STEPS);
+  return { kind: 'assigned', vm };
+}
+
+async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<AssignOutcome> {
+  const { store, clock } = deps;
+  const { requestId, request, config, progress } = ctx;
+  const { competitionId } = request;
+  let { vms } = await store.listVms();
+  const own = vms.find((vm) => vm.requestId === requestId && vm.assignedTo === competitionId);
+  if (own !== undefined) {
+    // An earlier run of this request claimed it but stopped before recording it in the lock.
+    const lock = await store.updateLock(competitionId, (current) =>
+      current?.requestId === requestId ? { ...current, vmId: own.vmId } : undefined,
+    );
+    if (lock !== null) {
+      const resumed = await resume(deps, ctx, lock);
+      if (resumed !== null) return resumed;
+    }
+  }
+
+  // Each pass picks from the latest view; a VM taken by a concurrent assign is gone from the
+  // next view, so every pass removes at least one candidate. Bounded by the pool size.
+  for (let attempt = 0; attempt <= vms.length; attempt += 1) {
+    const pick = pickVmForAssignment(vms, { competitionId, ...request.options }, config);
+    if (pick.kind === 'none') throw new RequestError(pick.code, pick.reason);
+    if (pick.kind === 'launch') return launchForAssign(deps, ctx);
+
+    const now = clock.now();
+    const cold = isCold(pick.vm.status);
+    const event = cold ? 'cold_assign' : 'assign';
+    const { committed, vm } = await store.updateVm(pick.vm.vmId, (current) =>
+      current.assignedTo === null && (isWarm(current.status) || isCold(current.status))
+        ? changeStatus(
+            current,
+            event,
+            now,
+            cold ? `starting for ${competitionId}` : `assigned to ${competitionId}`,
+            {
+              assignedTo: competitionId,
+              assignedAt: now,
+              assignedBy: request.requestedBy,
+              requestId,
+              totalAssignments: current.totalAssignments + 1,
+              deadline: cold
+                ? deadlineFor('starting', now, deadlineLimits(config, deps.settings))
+                : null,
+              ...(cold ? { lastStartedAt: now } : {}),
+            },
+          )
+        : null,
+    );
+    if (!committed || vm === null) {
+      // Taken meanwhile: concurrent assigns usually took others too, so look at the whole
+      // pool again rather than only at this VM.
+      vms = (await store.listVms()).vms;
+      continue;
+    }
+    await store.updateLock(competitionId, (current) =>
+      current?.requestId === requestId ? { ...current, vmId: vm.vmId } : undefined,
+    );
+    if (!cold) {
+      await handOver(deps, vm, WARM_ASSIGN_STEPS);
+      return { kind: 'assigned', vm };
+    }
+    progress.plan(COLD_ASSIGN_STEPS);
+    await progress.at(STEP.start, `Starting ${vm.vmId} for ${competitionId}`, { vmId: vm.vmId });
+    await startClaimedVm(deps, vm);
+    await reportWaiting(deps, ctx, vm, COLD_ASSIGN_STEPS);
+    return { kind: 'waiting', vm };
+  }
+  throw new RequestError(
+    'NO_VM_AVAILABLE',
+    'No VM available: every free VM was taken by other requests meanwhile',
+  );
+}
+
+/** StartInstances for a claimed stopped VM; on failure the VM is marked error (not stuck). */
+async function startClaimedVm(deps: UseCaseDeps, vm: VmRecord): Promise<void> {
+  try {
+    await deps.compute.startInstance(vm.region, vm.instanceId);
+  } catch (error) {
+    const reason = `start failed: ${error instanceof Error ? error.message : String(error)}`;
+    const now = deps.clock.now();
+    await deps.store.updateVm(vm.vmId, (current) =>
+      isStartingForRequest(current, vm.requestId)
+        ? failVm(current, 'fail', now, 'ec2_failed', reason, {
+            assignedTo: null,
+            assignedAt: null,
+            assignedBy: null,
+            requestId: null,
+            deadline: null,
+          })
+        : null,
+    );
+    if (vm.assignedTo !== null) {
+      const competitionId = vm.assignedTo;
+      await deps.store.updateLock(competitionId, (current) =>
+        current?.vmId === vm.vmId ? null : undefined,
+      );
+    }
+    throw error;
+  }
+}
+
+async function launchForAssign(deps: UseCaseDeps, ctx: AssignContext): Promise<AssignOutcome> {
+  const { request, config, progress, requestId } = ctx;
+  progress.plan(LAUNCH_ASSIGN_STEPS);
+  await progress.at(STEP.launch, `No free VM: launching a new one for ${request.competitionId}`);
+  const vm = await launchPoolVm(deps, {
+    config,
+    requestId,
+    region: config.awsRegion,
+    instanceType: config.instanceType,
+    assignTo: { competitionId: request.competitionId, requestedBy: request.requestedBy },
+  }).catch((error: unknown) => {
+    // Concurrent launches filled the last slots: for an assign that means no VM is available.
+    if (error instanceof RequestError && error.code === 'CAPACITY_LIMIT') {
+      throw new RequestError('NO_VM_AVAILABLE', `No VM available: ${lowerFirst(error.message)}`);
+    }
+    throw error;
+  });
+  await deps.store.updateLock(request.competitionId, (current) =>
+    current?.requestId === requestId ? { ...current, vmId: vm.vmId } : undefined,
+  );
+  await reportWaiting(deps, ctx, vm, LAUNCH_ASSIGN_STEPS);
+  return { kind: 'waiting', vm };
+}
+
+async function reportWaiting(
+  deps: UseCaseDeps,
+  ctx: AssignContext,
+  vm: VmRecord,
+  steps: readonly string[],
+): Promise<void> {
+  const startedAt = vm.lastStartedAt ?? deps.clock.now();
+  ctx.progress.plan(steps);
+  await ctx.progress.at(
+    STEP.waitAgent,
+    `${vm.vmId} is starting; it is handed to ${ctx.request.competitionId} as soon as its agent reports ready`,
+    { vmId: vm.vmId, estimatedReadyAt: estimatedReadyAt(startedAt, ctx.config) },
+  );
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}

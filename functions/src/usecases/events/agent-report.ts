@@ -1,0 +1,137 @@
+import {
+  deriveAlerts,
+  healthVerdict,
+  parseAgentReport,
+  POOL_ALERT_SCOPE,
+  readyEvent,
+  recoverEvent,
+  alertScopeFor,
+  isAssignedOffAir,
+  isAwaitingAgent,
+  isFailed,
+  showEvent,
+  type AgentReport,
+  type PoolConfig,
+  type VmRecord,
+} from '@vmpool/core';
+import { applyAlertChanges } from '../shared/alerts';
+import { readConfigOrDefaults } from '../shared/pool-config';
+import type { UseCaseDeps } from '../deps';
+import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS } from '../assign/hand-over';
+import { changeStatus } from '../shared/vm-changes';
+
+function signature(report: AgentReport | null): string {
+  if (report === null) return 'none';
+  const services = Object.entries(report.services)
+    .map(([name, status]) => `${name}:${status.state}`)
+    .sort()
+    .join(',');
+  const show = report.show
+    ? `${report.show.reachable}/${report.show.obsConnected}/${report.show.obsIsStreaming}`
+    : '-';
+  return `${report.online}|${report.bootId}|${services}|${show}|${report.publicIp ?? ''}`;
+}
+
+function parsedOrNull(raw: unknown): AgentReport | null {
+  if (raw === null || raw === undefined) return null;
+  const parsed = parseAgentReport(raw);
+  return parsed.ok ? parsed.value : null;
+}
+
+/** The agent has come up since the VM was (re)started and its show server answers. */
+function isReady(vm: VmRecord, config: PoolConfig, now: number): boolean {
+  const agent = vm.agent;
+  if (agent === null) return false;
+  const verdict = healthVerdict(agent, config, now);
+  if (verdict.agentStale) return false;
+  if (verdict.status !== 'healthy' && verdict.status !== 'degraded') return false;
+  const since = vm.lastStartedAt ?? 0;
+  return (agent.startedAt ?? agent.lastSeen) >= since;
+}
+
+/**
+ * The agent's report changed: a starting VM whose agent is ready becomes available (or is
+ * handed to the competition waiting for it), a live show moves the VM to in_use and back,
+ * and the VM's alerts follow its health. Heartbeats that change nothing are ignored.
+ */
+export async function onAgentReport(
+  deps: UseCaseDeps,
+  vmId: string,
+  before: unknown,
+  after: unknown,
+): Promise<void> {
+  const previous = parsedOrNull(before);
+  const current = parsedOrNull(after);
+  if (after !== null && after !== undefined && current === null) {
+    deps.logger.warn('agent report is invalid; ignored', { vmId });
+    return;
+  }
+  const vm = await deps.store.getVm(vmId);
+  if (vm === null) return;
+  const changed = signature(previous) !== signature(current);
+  if (!changed && !isAwaitingAgent(vm.status)) return;
+
+  const config = await readConfigOrDefaults(deps);
+  const now = deps.clock.now();
+  const updated = await applyAgentTransitions(deps, vm, config, now);
+  if (!changed) return;
+
+  const subject = updated ?? vm;
+  const scopes = [...new Set([alertScopeFor(subject), POOL_ALERT_SCOPE])];
+  const activeAlerts = (
+    await Promise.all(scopes.map((scope) => deps.store.listActiveAlerts(scope)))
+  )
+    .flat()
+    .filter((alert) => alert.vmId === vmId);
+  const changes = deriveAlerts({ vms: [subject], activeAlerts, config, now });
+  await applyAlertChanges(deps, {
+    create: changes.create.filter((draft) => draft.vmId === vmId),
+    resolve: changes.resolve,
+  });
+}
+
+/** The status changes the agent's current report implies (also run by reconcile). */
+export async function applyAgentTransitions(
+  deps: UseCaseDeps,
+  vm: VmRecord,
+  config: PoolConfig,
+  now: number,
+): Promise<VmRecord | null> {
+  const verdict = healthVerdict(vm.agent, config, now);
+  const { vm: updated } = await deps.store.updateVm(vm.vmId, (latest) => {
+    const health = { healthStatus: verdict.status, lastHealthCheck: now };
+    if (isAwaitingAgent(latest.status) && isReady(latest, config, now)) {
+      return changeStatus(latest, readyEvent(latest), now, 'agent reported ready', {
+        ...health,
+        deadline: null,
+      });
+    }
+    const streaming = latest.agent?.show?.obsIsStreaming === true;
+    const show = showEvent(latest.status, streaming);
+    if (show !== null) {
+      const reason = streaming ? 'OBS is streaming' : 'OBS stopped streaming';
+      return changeStatus(latest, show, now, reason, health);
+    }
+    // A VM failed only because its agent went silent recovers when the agent is back.
+    if (
+      isFailed(latest.status) &&
+      latest.errorCause === 'agent_stale' &&
+      latest.ec2State === 'running' &&
+      !verdict.agentStale
+    ) {
+      return changeStatus(latest, recoverEvent(latest), now, 'agent reporting again', health);
+    }
+    return latest.healthStatus === verdict.status ? null : { ...latest, ...health };
+  });
+  // Ready for its competition after a start or a recovery: hand it over now.
+  const readyForCompetition = updated !== null && isAssignedOffAir(updated.status) ? updated : null;
+  if (readyForCompetition !== null && isAwaitingAgent(vm.status)) {
+    // A VM launched for this competition was assigned the moment it was created.
+    const launched = readyForCompetition.assignedAt === readyForCompetition.createdAt;
+    await handOver(deps, readyForCompetition, launched ? LAUNCH_ASSIGN_STEPS : COLD_ASSIGN_STEPS);
+  }
+  if (readyForCompetition !== null && isFailed(vm.status)) {
+    await handOver(deps, readyForCompetition, COLD_ASSIGN_STEPS);
+  }
+  return updated;
+}

@@ -1,0 +1,112 @@
+import { holdsAssignment, isFinalResult, isHandedOver, type VmRecord } from '@vmpool/core';
+import type { AssignmentLock } from '../../store/pool-store';
+import { advanceRelease } from '../release/advance-release';
+import type { UseCaseDeps } from '../deps';
+import { handOver, WARM_ASSIGN_STEPS } from '../assign/hand-over';
+import { handleRequest, requestPayload } from '../requests/handle-request';
+import { vmAddressOf } from '../shared/vm-changes';
+import { isRecord } from '../../store/rtdb-values';
+
+/**
+ * Makes locks, VMs and competitions agree again after a crash anywhere in assign or release:
+ * releases move on (or hit their deadline), stale locks go, a held VM gets its lock and its
+ * competition link, and the request that assigned it is completed.
+ */
+export async function repairAssignments(
+  deps: UseCaseDeps,
+  vms: VmRecord[],
+  locks: AssignmentLock[],
+): Promise<number> {
+  const now = deps.clock.now();
+  const byId = new Map(vms.map((vm) => [vm.vmId, vm]));
+  let repaired = 0;
+  const locked = new Set<string>();
+  for (const lock of locks) {
+    locked.add(lock.competitionId);
+    if (lock.release) {
+      if (await advanceRelease(deps, lock.competitionId)) repaired += 1;
+      continue;
+    }
+    if (lock.vmId === null) {
+      if (now - lock.at <= deps.settings.requestRedriveAfterMs) continue;
+      const request = await deps.store.getRequest(lock.requestId);
+      if (request === null || isFinalResult(request.result)) {
+        await deps.store.updateLock(lock.competitionId, (current) =>
+          current?.requestId === lock.requestId && current.vmId === null ? null : undefined,
+        );
+        repaired += 1;
+      }
+      continue;
+    }
+    const vm = byId.get(lock.vmId);
+    if (vm === undefined || vm.assignedTo !== lock.competitionId) {
+      await deps.store.clearCompetitionVm(lock.competitionId, lock.vmId);
+      await deps.store.updateLock(lock.competitionId, (current) =>
+        current?.vmId === lock.vmId && !current.release ? null : undefined,
+      );
+      repaired += 1;
+    }
+  }
+  for (const vm of vms) {
+    if (!holdsAssignment(vm) || vm.assignedTo === null) continue;
+    if (!isHandedOver(vm.status)) continue;
+    const competitionId = vm.assignedTo;
+    if (!locked.has(competitionId)) {
+      await deps.store.updateLock(competitionId, (current) =>
+        current === null
+          ? {
+              competitionId,
+              requestId: vm.requestId ?? `repair-${vm.vmId}`,
+              vmId: vm.vmId,
+              at: now,
+              release: null,
+            }
+          : undefined,
+      );
+      repaired += 1;
+    }
+    const competition = await deps.store.getCompetitionConfig(competitionId);
+    const request = vm.requestId === null ? null : await deps.store.getRequest(vm.requestId);
+    const requestOpen = request !== null && !isFinalResult(request.result);
+    const linkBroken =
+      competition !== null &&
+      (competition.vmId !== vm.vmId ||
+        (vmAddressOf(vm) !== null && competition.vmAddress !== vmAddressOf(vm)));
+    if (linkBroken || requestOpen) {
+      await handOver(deps, vm, WARM_ASSIGN_STEPS);
+      repaired += 1;
+    }
+  }
+  return repaired;
+}
+
+const UNBEGUN_BATCH = 100;
+
+/** Requests begun but not finished for a while (a crashed handler) run again; they resume. */
+export async function redriveOpenRequests(deps: UseCaseDeps): Promise<number> {
+  const now = deps.clock.now();
+  let redriven = 0;
+  for (const open of await deps.store.listOpenRequests()) {
+    if (now - open.updatedAt <= deps.settings.requestRedriveAfterMs) continue;
+    const stored = await deps.store.getRequest(open.requestId);
+    if (stored === null) {
+      await deps.store.dropOpenRequest(open.requestId);
+      continue;
+    }
+    await handleRequest(deps, open.requestId, requestPayload(stored.raw));
+    redriven += 1;
+  }
+  // Requests whose trigger never got as far as beginning them (lost delivery, crash).
+  for (const unbegun of await deps.store.listUnbegunRequests(UNBEGUN_BATCH)) {
+    const requestedAt = isRecord(unbegun.raw) ? unbegun.raw.requestedAt : undefined;
+    if (
+      typeof requestedAt === 'number' &&
+      now - requestedAt <= deps.settings.requestRedriveAfterMs
+    ) {
+      continue;
+    }
+    await handleRequest(deps, unbegun.requestId, requestPayload(unbegun.raw));
+    redriven += 1;
+  }
+  return redriven;
+}
