@@ -20,8 +20,11 @@ const LAUNCH_LEAD = 6 * MIN;
 const leads: ScheduleInput['bootLeadMs'] = (_region, _type, kind) =>
   kind === 'start' ? START_LEAD : LAUNCH_LEAD;
 
+/** The pool cannot launch unless a test passes `launchable`. */
 function config(overrides: Partial<PoolConfig> = {}): PoolConfig {
   return baseConfig({
+    subnetId: '',
+    securityGroupId: '',
     minWarmVMs: 0,
     preWarmMinutes: 30,
     autoReleaseAfterMinutes: 60,
