@@ -6,5 +6,9 @@ export default defineConfig({
     include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**'],
     passWithNoTests: true,
+    // Property tests and integration tests with real processes (moto, the Auth emulator, the
+    // RTDB server) share a 2-core machine: the default 5 s is a timing assertion they never meant.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });

@@ -34,7 +34,7 @@ describe('vmpool in a browser over npm start', { timeout: 180_000 }, () => {
   let admin: Page;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ bootDelayMs: 15_000, readyTimeoutMs: 180_000 });
+    stack = await startLocalStack({ bootDelayMs: 15_000, readyTimeoutMs: 360_000 });
     browser = await launchChromium();
     admin = await signedInPage(browser, stack.webUrl, ADMIN_EMAIL);
   }, 240_000);

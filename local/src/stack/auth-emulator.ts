@@ -118,7 +118,7 @@ export async function startAuthEmulator(options: AuthEmulatorOptions): Promise<A
   if (pid === undefined) throw new Error('could not start the Firebase Auth emulator');
   child.unref();
   const url = `http://${options.host}:${options.port}/`;
-  const until = Date.now() + (options.readyTimeoutMs ?? 90_000);
+  const until = Date.now() + (options.readyTimeoutMs ?? 240_000);
   while (!(await ready(url))) {
     if (child.exitCode !== null || Date.now() > until) {
       await killGroup(pid, 5000);
