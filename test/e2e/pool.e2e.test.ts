@@ -37,7 +37,7 @@ describe('vmpool in a browser over npm start', { timeout: 180_000 }, () => {
     stack = await startLocalStack({ bootDelayMs: 15_000, readyTimeoutMs: 360_000 });
     browser = await launchChromium();
     admin = await signedInPage(browser, stack.webUrl, ADMIN_EMAIL);
-  }, 240_000);
+  }, 420_000);
 
   afterAll(async () => {
     await browser?.close();
