@@ -21,8 +21,8 @@ import {
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createElement, type ReactNode } from 'react';
-import type { SessionUser } from '../auth/roles';
-import { SessionProvider } from '../data/session';
+import type { SessionUser } from '../lib/auth/roles';
+import { SessionProvider } from '../lib/session';
 
 const RULES_PATH = join(dirname(fileURLToPath(import.meta.url)), '../../../database.rules.json');
 
