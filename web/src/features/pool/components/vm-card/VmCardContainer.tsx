@@ -5,7 +5,8 @@ import { CommandConsole } from '../../../commands';
 import { useRequest, type TrackedRequest, foreignRequestTitle } from '../../../requests';
 import type { VMPoolView } from '../../hooks/useVMPool';
 import { vmActionAvailability } from '../../lib/vmActions';
-import { VMCard, type CompetitionOption, type PendingRequest, type VmAction } from './VMCard';
+import type { CompetitionOption, PendingRequest, VmAction } from './types';
+import { VMCard } from './VMCard';
 
 export interface VmCardContainerProps {
   vm: VmRecord;
