@@ -221,4 +221,29 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Components and hooks read and write RTDB through a feature's api/ module, which parses
+    // with core's validators; only those modules and lib/ call the database SDK.
+    files: ['web/src/**/*.{ts,tsx}'],
+    ignores: [
+      'web/src/lib/**',
+      'web/src/features/*/api/**',
+      'web/src/testing/**',
+      'web/src/**/*.test.{ts,tsx}',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'firebase/database',
+              allowTypeImports: true,
+              message: "Read and write RTDB through the feature's api/ module (or lib/rtdb).",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

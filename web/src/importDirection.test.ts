@@ -12,12 +12,16 @@ const SRC = dirname(fileURLToPath(import.meta.url));
 const eslint = new ESLint({ cwd: join(SRC, '../..') });
 
 /** The import-direction messages ESLint reports for `importLine` written in `file`. */
-async function problems(file: string, importLine: string): Promise<string[]> {
+async function problems(
+  file: string,
+  importLine: string,
+  rule = 'web/import-direction',
+): Promise<string[]> {
   const [result] = await eslint.lintText(`${importLine}\nexport const used = value;\n`, {
     filePath: join(SRC, file),
   });
   return (result?.messages ?? [])
-    .filter((message) => message.ruleId === 'web/import-direction')
+    .filter((message) => message.ruleId === rule)
     .map((message) => message.message);
 }
 
@@ -77,5 +81,18 @@ describe('web import direction', () => {
       expect.stringContaining('testing/ is for tests'),
     ]);
     expect(await problems('features/pool/components/Thing.test.tsx', line)).toEqual([]);
+  });
+
+  it('leaves the database SDK to the api/ modules and lib/', async () => {
+    const rule = '@typescript-eslint/no-restricted-imports';
+    const sdk = "import { onValue as value } from 'firebase/database';";
+    expect(await problems('features/pool/components/Thing.tsx', sdk, rule)).toEqual([
+      expect.stringContaining("through the feature's api/ module"),
+    ]);
+    expect(await problems('app/routes/Page.tsx', sdk, rule)).toHaveLength(1);
+    expect(await problems('features/pool/api/thing.ts', sdk, rule)).toEqual([]);
+    expect(await problems('lib/thing.ts', sdk, rule)).toEqual([]);
+    const typeOnly = "import type { Database as value } from 'firebase/database';";
+    expect(await problems('features/pool/hooks/useThing.ts', typeOnly, rule)).toEqual([]);
   });
 });

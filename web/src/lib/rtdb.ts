@@ -1,6 +1,8 @@
 /**
- * The only module that calls the RTDB SDK's read/write functions. Everything above it works
- * with plain values, parsed by core's validators, so components stay testable.
+ * The RTDB helpers the features' `api/` modules build on: a value listener, writes whose
+ * failures come back in words, and client-side push ids. Components and hooks never call the
+ * SDK themselves; they go through an `api/` module, which parses what it reads with core's
+ * validators. (commands' `api/` also runs its own query for a VM's newest commands.)
  */
 import { onValue, push, ref, serverTimestamp, set, update, type Database } from 'firebase/database';
 
@@ -27,22 +29,6 @@ export function watchValue(
     (snapshot) => onData(snapshot.val()),
     (error) => onError(describeDataError(error)),
   );
-}
-
-/**
- * Creates a row under `listPath` with a push id chosen on the client, so the caller can follow
- * the row (and its result) before the write is acknowledged.
- */
-export async function pushRow(
-  db: Database,
-  listPath: string,
-  row: Record<string, unknown>,
-): Promise<string> {
-  const rowRef = push(ref(db, listPath));
-  const id = rowRef.key;
-  if (id === null) throw new Error(`push under ${listPath} returned no key`);
-  await described(set(rowRef, row));
-  return id;
 }
 
 /** Reserves a push id without writing, for callers that need the id first. */
