@@ -222,6 +222,13 @@ export default tseslint.config(
     },
   },
   {
+    // Test files register their fixtures with vitest's use* convention (useRtdbFixture, as
+    // functions' useTestDatabase), at the top level of the file; React's hook rule would take
+    // those for hooks.
+    files: ['web/src/**/*.test.{ts,tsx}'],
+    rules: { 'react-hooks/rules-of-hooks': 'off' },
+  },
+  {
     // Components and hooks read and write RTDB through a feature's api/ module, which parses
     // with core's validators; only those modules and lib/ call the database SDK.
     files: ['web/src/**/*.{ts,tsx}'],

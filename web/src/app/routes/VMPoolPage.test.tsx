@@ -1,70 +1,65 @@
 /** The VM pool page against the real SDK, local RTDB with rules; admin SDK as control plane. */
 import { DEFAULT_POOL_CONFIG } from '@vmpool/core';
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import { useCompetitions } from '../../features/competitions';
-import { ADMIN, startRtdbFixture, type RtdbFixture } from '../../testing/rtdbFixture';
+import { ADMIN, useRtdbFixture, type Rows } from '../../testing/rtdbFixture';
 import { VMPoolPage } from './VMPoolPage';
-
-let fixture: RtdbFixture;
-
-beforeAll(async () => {
-  fixture = await startRtdbFixture();
-}, 30_000);
-afterAll(async () => {
-  await fixture.stop();
-});
-afterEach(cleanup);
 
 function vmRow(vmId: string, status: string, extra: Record<string, unknown> = {}) {
   return { vmId, instanceId: `local-${vmId}`, status, statusChangedAt: 1, createdAt: 1, ...extra };
 }
 
-beforeEach(async () => {
-  await fixture.controlPlane.ref().set({
-    vmPool: {
-      config: DEFAULT_POOL_CONFIG,
-      vms: {
-        'vm-001': vmRow('vm-001', 'available', { ec2State: 'running' }),
-        'vm-002': vmRow('vm-002', 'stopped', { ec2State: 'stopped' }),
-      },
+const fixture = useRtdbFixture(() => ({
+  vmPool: {
+    config: DEFAULT_POOL_CONFIG,
+    vms: {
+      'vm-001': vmRow('vm-001', 'available', { ec2State: 'running' }),
+      'vm-002': vmRow('vm-002', 'stopped', { ec2State: 'stopped' }),
     },
-    competitions: { 'comp-a': { config: { eventName: 'Spring Invitational' } } },
-  });
-});
+  },
+  competitions: { 'comp-a': { config: { eventName: 'Spring Invitational' } } },
+}));
 
 function Page() {
   return <VMPoolPage competitions={useCompetitions()} />;
 }
 
 function renderPage() {
-  const Wrapper = fixture.wrapperFor(ADMIN);
-  render(
-    <Wrapper>
-      <Page />
-    </Wrapper>,
-  );
+  fixture.renderAs(ADMIN, <Page />);
 }
 
-async function onlyRequest(): Promise<[string, Record<string, unknown>]> {
-  let entries: [string, Record<string, unknown>][] = [];
+async function onlyRequest(): Promise<Rows[number]> {
+  let rows: Rows = [];
   await waitFor(async () => {
-    entries = Object.entries((await fixture.controlPlane.ref('vmPool/requests').get()).val() ?? {});
-    expect(entries).toHaveLength(1);
+    rows = await fixture.rows('vmPool/requests');
+    expect(rows).toHaveLength(1);
   });
-  return entries[0] as [string, Record<string, unknown>];
+  return rows[0] as Rows[number];
+}
+
+/** The status badge in a VM card's header. */
+function statusOf(card: HTMLElement): string | null {
+  return card.querySelector('.vm-card-head .badge')?.textContent ?? null;
+}
+
+/** The line under a progress bar: the control plane's message, or why it failed. */
+function summaryOf(bar: HTMLElement): string | null {
+  return bar.nextElementSibling?.textContent ?? null;
 }
 
 describe('VMPoolPage', () => {
   it('starts a stopped VM and shows the request until it is done', async () => {
     renderPage();
     const card = await screen.findByRole('article', { name: 'VM vm-002' });
-    expect(within(card).getByText('Stopped')).toBeTruthy();
+    expect(statusOf(card)).toBe('Stopped');
     fireEvent.click(within(card).getByRole('button', { name: 'Start' }));
 
     const [requestId, row] = await onlyRequest();
     expect(row).toMatchObject({ action: 'start', vmId: 'vm-002', requestedBy: ADMIN.uid });
-    expect(await within(card).findByText('Waiting for the control plane…')).toBeTruthy();
+    const bar = await within(card).findByRole('progressbar', { name: 'Start vm-002 progress' });
+    expect(bar.getAttribute('aria-valuetext')).toBe('0% queued');
+    expect(summaryOf(bar)).toBe('Waiting for the control plane…');
     expect(
       (within(card).getByRole('button', { name: 'Start' }) as HTMLButtonElement).disabled,
     ).toBe(true);
@@ -80,17 +75,21 @@ describe('VMPoolPage', () => {
     await fixture.controlPlane
       .ref('vmPool/vms/vm-002')
       .update({ status: 'starting', ec2State: 'pending' });
-    await waitFor(() =>
-      expect(within(card).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('50'),
-    );
-    expect(within(card).getByText('Starting')).toBeTruthy();
+    await waitFor(() => expect(bar.getAttribute('aria-valuenow')).toBe('50'));
+    expect(summaryOf(bar)).toBe('Booting');
+    await waitFor(() => expect(statusOf(card)).toBe('Starting'));
 
     await result.update({ state: 'succeeded', progress: 1, message: 'vm-002 is ready' });
     await fixture.controlPlane
       .ref('vmPool/vms/vm-002')
       .update({ status: 'available', ec2State: 'running' });
-    await waitFor(() => expect(within(card).getByText('Available')).toBeTruthy());
-    expect(within(card).getByText('Done')).toBeTruthy();
+    await waitFor(() => expect(statusOf(card)).toBe('Available'));
+    const done = within(card).getByRole('progressbar', { name: 'Start vm-002 progress' });
+    expect(done.getAttribute('aria-valuetext')).toBe('done');
+    expect(summaryOf(done)).toBe('vm-002 is ready');
+    expect(
+      (within(card).getByRole('button', { name: 'Start' }) as HTMLButtonElement).disabled,
+    ).toBe(true);
     fireEvent.click(within(card).getByRole('button', { name: 'Dismiss' }));
     expect(within(card).queryByRole('progressbar')).toBeNull();
   });
@@ -99,7 +98,10 @@ describe('VMPoolPage', () => {
     renderPage();
     const card = await screen.findByRole('article', { name: 'VM vm-001' });
     await waitFor(() =>
-      expect(within(card).getByRole('option', { name: 'Spring Invitational' })).toBeTruthy(),
+      expect(
+        (within(card).getByRole('option', { name: 'Spring Invitational' }) as HTMLOptionElement)
+          .value,
+      ).toBe('comp-a'),
     );
     fireEvent.change(within(card).getByLabelText('Competition for vm-001'), {
       target: { value: 'comp-a' },
@@ -132,9 +134,11 @@ describe('VMPoolPage', () => {
     fireEvent.click(within(card).getByRole('button', { name: 'Terminate vm-002' }));
     const [, row] = await onlyRequest();
     expect(row).toMatchObject({ action: 'terminate', vmId: 'vm-002', requestedBy: ADMIN.uid });
+    const bar = await within(card).findByRole('progressbar', { name: 'Terminate vm-002 progress' });
+    expect(bar.getAttribute('aria-valuetext')).toBe('0% queued');
     expect(
-      await within(card).findByRole('progressbar', { name: 'Terminate vm-002 progress' }),
-    ).toBeTruthy();
+      (within(card).getByRole('button', { name: 'Terminate' }) as HTMLButtonElement).disabled,
+    ).toBe(true);
   });
 
   it('shows the progress of a request someone else made, without claiming a button', async () => {
@@ -158,12 +162,11 @@ describe('VMPoolPage', () => {
     });
     renderPage();
     const card = await screen.findByRole('article', { name: 'VM vm-002' });
-    await waitFor(() =>
-      expect(
-        within(card).getByRole('progressbar', { name: 'Request in progress progress' }),
-      ).toBeTruthy(),
-    );
-    expect(within(card).getByText('Cold start')).toBeTruthy();
+    const running = await within(card).findByRole('progressbar', {
+      name: 'Request in progress progress',
+    });
+    expect(running.getAttribute('aria-valuenow')).toBe('25');
+    expect(summaryOf(running)).toBe('Cold start');
     for (const button of within(card).getAllByRole('button')) {
       expect(button.getAttribute('aria-busy')).not.toBe('true');
     }
@@ -187,7 +190,8 @@ describe('VMPoolPage', () => {
     });
     expect(done.getAttribute('aria-valuenow')).toBe('100');
     expect(within(card).queryByText(/Request in progress/)).toBeNull();
-    expect(within(card).getByText('Done')).toBeTruthy();
+    expect(done.getAttribute('aria-valuetext')).toBe('done');
+    expect(summaryOf(done)).toBe('vm-002 is ready');
   });
 
   it('shows the low-pool warning from the live config', async () => {

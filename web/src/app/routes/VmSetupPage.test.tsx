@@ -3,48 +3,41 @@
  * show server; firebase-admin plays the control plane.
  */
 import { startShowServer, type ShowServer } from '@vmpool/local/show-server';
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useCompetitions } from '../../features/competitions';
-import { ADMIN, startRtdbFixture, type RtdbFixture } from '../../testing/rtdbFixture';
+import { ADMIN, useRtdbFixture, type Rows } from '../../testing/rtdbFixture';
 import { VmSetupPage } from './VmSetupPage';
-
-let fixture: RtdbFixture;
-let show: ShowServer;
-
-beforeAll(async () => {
-  fixture = await startRtdbFixture();
-  show = await startShowServer({ port: 0 });
-}, 30_000);
-afterAll(async () => {
-  await show.stop();
-  await fixture.stop();
-});
-afterEach(cleanup);
 
 function vmRow(vmId: string, status: string, extra: Record<string, unknown> = {}) {
   return { vmId, instanceId: `local-${vmId}`, status, statusChangedAt: 1, createdAt: 1, ...extra };
 }
 
-beforeEach(async () => {
-  await fixture.controlPlane.ref().set({
-    vmPool: {
-      vms: {
-        'vm-001': vmRow('vm-001', 'available', { publicIp: '127.0.0.1' }),
-        'vm-002': vmRow('vm-002', 'assigned', { assignedTo: 'comp-a', publicIp: '127.0.0.1' }),
-      },
-    },
-    competitions: {
-      'comp-a': {
-        config: {
-          eventName: 'Spring Invitational',
-          vmId: 'vm-002',
-          vmAddress: `127.0.0.1:${show.port}`,
-        },
-      },
-    },
-  });
+let show: ShowServer;
+beforeAll(async () => {
+  show = await startShowServer({ port: 0 });
 });
+afterAll(async () => {
+  await show.stop();
+});
+
+const fixture = useRtdbFixture(() => ({
+  vmPool: {
+    vms: {
+      'vm-001': vmRow('vm-001', 'available', { publicIp: '127.0.0.1' }),
+      'vm-002': vmRow('vm-002', 'assigned', { assignedTo: 'comp-a', publicIp: '127.0.0.1' }),
+    },
+  },
+  competitions: {
+    'comp-a': {
+      config: {
+        eventName: 'Spring Invitational',
+        vmId: 'vm-002',
+        vmAddress: `127.0.0.1:${show.port}`,
+      },
+    },
+  },
+}));
 
 function Page() {
   const competitions = useCompetitions();
@@ -52,28 +45,20 @@ function Page() {
 }
 
 function renderPage() {
-  const Wrapper = fixture.wrapperFor(ADMIN);
-  render(
-    <Wrapper>
-      <Page />
-    </Wrapper>,
-  );
+  fixture.renderAs(ADMIN, <Page />);
 }
 
-type Row = Record<string, unknown> & { action: string };
-
-async function requests(): Promise<[string, Row][]> {
-  const rows = (await fixture.controlPlane.ref('vmPool/requests').get()).val() ?? {};
-  return Object.entries(rows as Record<string, Row>);
+async function actions(): Promise<unknown[]> {
+  return (await fixture.rows('vmPool/requests')).map(([, row]) => row.action);
 }
 
-async function waitForRequest(action: string): Promise<[string, Row]> {
-  let found: [string, Row] | undefined;
+async function waitForRequest(action: string): Promise<Rows[number]> {
+  let found: Rows[number] | undefined;
   await waitFor(async () => {
-    found = (await requests()).find(([, row]) => row.action === action);
-    expect(found).toBeDefined();
+    found = (await fixture.rows('vmPool/requests')).find(([, row]) => row.action === action);
+    expect(found?.[1].action).toBe(action);
   });
-  return found as [string, Row];
+  return found as Rows[number];
 }
 
 describe('VmSetupPage', () => {
@@ -98,14 +83,22 @@ describe('VmSetupPage', () => {
       options: { archiveRecordings: false, stopVM: true },
       requestedBy: ADMIN.uid,
     });
-    expect(await within(assignment).findByRole('progressbar')).toBeTruthy();
+    const bar = await within(assignment).findByRole('progressbar', {
+      name: 'Release VM progress',
+    });
+    expect(bar.getAttribute('aria-valuenow')).toBe('0');
+    const release = within(assignment).getByRole('button', { name: 'Release VM' });
+    expect((release as HTMLButtonElement).disabled).toBe(true);
+    expect(release.getAttribute('aria-busy')).toBe('true');
   });
 
   it('changes VM: releases, waits for the release to finish, then assigns the chosen VM', async () => {
     renderPage();
     const assignment = await screen.findByRole('region', { name: 'Assignment' });
     await waitFor(() =>
-      expect(within(assignment).getByRole('option', { name: /vm-001/ })).toBeTruthy(),
+      expect(
+        (within(assignment).getByRole('option', { name: /vm-001/ }) as HTMLOptionElement).value,
+      ).toBe('vm-001'),
     );
     fireEvent.change(within(assignment).getByLabelText('Change to'), {
       target: { value: 'vm-001' },
@@ -114,7 +107,7 @@ describe('VmSetupPage', () => {
 
     const [releaseId] = await waitForRequest('release');
     // No assign before the release has finished.
-    expect((await requests()).some(([, row]) => row.action === 'assign')).toBe(false);
+    expect(await actions()).toEqual(['release']);
     await fixture.controlPlane.ref(`vmPool/requests/${releaseId}/result`).set({
       state: 'succeeded',
       step: 'done',
@@ -139,11 +132,12 @@ describe('VmSetupPage', () => {
       error: { code: 'INTERNAL', message: 'S3 upload failed' },
       updatedAt: Date.now(),
     });
+    const alert = await within(assignment).findByRole('alert');
+    expect(alert.textContent).toBe('Release failed, so no new VM was assigned: S3 upload failed');
+    expect(await actions()).toEqual(['release']);
+    // The buttons are free again for another try.
     expect(
-      await within(assignment).findByText(
-        /Release failed, so no new VM was assigned: S3 upload failed/,
-      ),
-    ).toBeTruthy();
-    expect((await requests()).some(([, row]) => row.action === 'assign')).toBe(false);
+      (within(assignment).getByRole('button', { name: 'Change VM' }) as HTMLButtonElement).disabled,
+    ).toBe(false);
   });
 });

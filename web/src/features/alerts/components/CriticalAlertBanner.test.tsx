@@ -1,9 +1,7 @@
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
 import { makeAlert } from '../../../testing/fixtures';
 import { CriticalAlertBanner } from './CriticalAlertBanner';
-
-afterEach(cleanup);
 
 const critical = makeAlert('comp-a', { id: 'c1', level: 'critical', title: 'VM Unreachable' });
 const second = makeAlert('pool', { id: 'c2', level: 'critical', title: 'Pool outage' });

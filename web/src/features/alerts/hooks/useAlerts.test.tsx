@@ -1,7 +1,7 @@
 /** useAlerts against the real SDK, the local RTDB server and the project's rules. */
-import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, PRODUCER, startRtdbFixture, type RtdbFixture } from '../../../testing/rtdbFixture';
+import { act, renderHook, waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, PRODUCER, useRtdbFixture } from '../../../testing/rtdbFixture';
 import { useAlerts } from './useAlerts';
 
 const T0 = 1_800_000_000_000;
@@ -27,38 +27,26 @@ function alertRow(
   };
 }
 
-let fixture: RtdbFixture;
-
-beforeAll(async () => {
-  fixture = await startRtdbFixture();
-}, 30_000);
-afterAll(async () => {
-  await fixture.stop();
-});
-afterEach(cleanup);
-
-beforeEach(async () => {
-  await fixture.controlPlane.ref().set({
-    alerts: {
-      'comp-a': {
-        a1: alertRow('warning', 'NoMachine down', T0 + 1),
-        a2: alertRow('critical', 'VM Unreachable', T0),
-        a3: alertRow('info', 'VM assigned', T0 + 5),
-        a4: alertRow('critical', 'Old outage', T0 - 10, { resolved: true, resolvedAt: T0 }),
-        a5: alertRow('critical', 'OBS crashed', T0 + 2, {
-          acknowledged: true,
-          acknowledgedBy: 'x',
-          acknowledgedAt: T0,
-        }),
-      },
-      pool: {
-        p1: alertRow('warning', 'Pool low', T0 + 3),
-        broken: { level: 'loud' },
-      },
+const fixture = useRtdbFixture(() => ({
+  alerts: {
+    'comp-a': {
+      a1: alertRow('warning', 'NoMachine down', T0 + 1),
+      a2: alertRow('critical', 'VM Unreachable', T0),
+      a3: alertRow('info', 'VM assigned', T0 + 5),
+      a4: alertRow('critical', 'Old outage', T0 - 10, { resolved: true, resolvedAt: T0 }),
+      a5: alertRow('critical', 'OBS crashed', T0 + 2, {
+        acknowledged: true,
+        acknowledgedBy: 'x',
+        acknowledgedAt: T0,
+      }),
     },
-    producerAccess: { [PRODUCER.uid]: { 'comp-a': true } },
-  });
-});
+    pool: {
+      p1: alertRow('warning', 'Pool low', T0 + 3),
+      broken: { level: 'loud' },
+    },
+  },
+  producerAccess: { [PRODUCER.uid]: { 'comp-a': true } },
+}));
 
 describe('useAlerts', () => {
   it('sorts unresolved alerts: unacknowledged first, then by level, newest first; counts what needs attention', async () => {

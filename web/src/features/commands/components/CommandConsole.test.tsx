@@ -1,49 +1,37 @@
 /** The command console against the real SDK, local RTDB and rules; admin SDK plays the agent. */
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, startRtdbFixture, type RtdbFixture } from '../../../testing/rtdbFixture';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, useRtdbFixture, type Rows } from '../../../testing/rtdbFixture';
 import { CommandConsole } from './CommandConsole';
 
-let fixture: RtdbFixture;
-
-beforeAll(async () => {
-  fixture = await startRtdbFixture();
-}, 30_000);
-afterAll(async () => {
-  await fixture.stop();
-});
-afterEach(cleanup);
-beforeEach(async () => {
-  const vm = (vmId: string) => ({
+function vmRow(vmId: string) {
+  return {
     vmId,
     instanceId: `local-${vmId}`,
     status: 'available',
     statusChangedAt: 1,
     createdAt: 1,
-  });
-  await fixture.controlPlane.ref().set({
-    vmPool: { vms: { 'vm-001': vm('vm-001'), 'vm-002': vm('vm-002'), 'vm-003': vm('vm-003') } },
-  });
-});
+  };
+}
 
-async function onlyCommand(vmId: string): Promise<[string, Record<string, unknown>]> {
-  let entries: [string, Record<string, unknown>][] = [];
+const fixture = useRtdbFixture(() => ({
+  vmPool: {
+    vms: { 'vm-001': vmRow('vm-001'), 'vm-002': vmRow('vm-002'), 'vm-003': vmRow('vm-003') },
+  },
+}));
+
+async function onlyCommand(vmId: string): Promise<Rows[number]> {
+  let rows: Rows = [];
   await waitFor(async () => {
-    const rows = (await fixture.controlPlane.ref(`vmPool/commands/${vmId}`).get()).val() ?? {};
-    entries = Object.entries(rows);
-    expect(entries).toHaveLength(1);
+    rows = await fixture.rows(`vmPool/commands/${vmId}`);
+    expect(rows).toHaveLength(1);
   });
-  return entries[0] as [string, Record<string, unknown>];
+  return rows[0] as Rows[number];
 }
 
 describe('CommandConsole', () => {
   it('queues an op with typed arguments and shows the agent output live', async () => {
-    const Wrapper = fixture.wrapperFor(ADMIN);
-    render(
-      <Wrapper>
-        <CommandConsole vmId="vm-001" />
-      </Wrapper>,
-    );
+    fixture.renderAs(ADMIN, <CommandConsole vmId="vm-001" />);
     fireEvent.change(screen.getByLabelText('Command'), { target: { value: 'view_logs' } });
     fireEvent.change(screen.getByLabelText('Unit'), { target: { value: 'obs' } });
     fireEvent.change(screen.getByLabelText('Lines'), { target: { value: '20' } });
@@ -84,28 +72,22 @@ describe('CommandConsole', () => {
   });
 
   it('refuses bad arguments without writing', async () => {
-    const Wrapper = fixture.wrapperFor(ADMIN);
-    render(
-      <Wrapper>
-        <CommandConsole vmId="vm-002" />
-      </Wrapper>,
-    );
+    fixture.renderAs(ADMIN, <CommandConsole vmId="vm-002" />);
     fireEvent.change(screen.getByLabelText('Command'), { target: { value: 'view_logs' } });
     fireEvent.change(screen.getByLabelText('Lines'), { target: { value: '5000' } });
     fireEvent.click(screen.getByRole('button', { name: 'Run' }));
-    expect(await screen.findByText('args.lines: must be <= 500')).toBeTruthy();
+    expect(await screen.findByRole('alert')).toHaveProperty(
+      'textContent',
+      'args.lines: must be <= 500',
+    );
+    expect((screen.getByLabelText('Lines') as HTMLInputElement).value).toBe('5000');
     expect((await fixture.controlPlane.ref('vmPool/commands/vm-002').get()).exists()).toBe(false);
   });
 
   it('runs quick actions in one click', async () => {
-    const Wrapper = fixture.wrapperFor(ADMIN);
-    render(
-      <Wrapper>
-        <CommandConsole
-          vmId="vm-003"
-          quickActions={[{ op: 'restart_obs', label: 'Restart OBS' }]}
-        />
-      </Wrapper>,
+    fixture.renderAs(
+      ADMIN,
+      <CommandConsole vmId="vm-003" quickActions={[{ op: 'restart_obs', label: 'Restart OBS' }]} />,
     );
     fireEvent.click(
       within(screen.getByRole('group', { name: 'Quick actions' })).getByRole('button', {
@@ -118,13 +100,12 @@ describe('CommandConsole', () => {
   });
 
   it('explains a refused write', async () => {
-    const Wrapper = fixture.wrapperFor(ADMIN);
-    render(
-      <Wrapper>
-        <CommandConsole vmId="vm-gone" />
-      </Wrapper>,
-    );
+    fixture.renderAs(ADMIN, <CommandConsole vmId="vm-gone" />);
     fireEvent.click(screen.getByRole('button', { name: 'Run' }));
-    expect(await screen.findByText(/Permission denied: your account may not/)).toBeTruthy();
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe('Permission denied: your account may not read or change this.');
+    expect(screen.getByRole('log', { name: 'Command output for vm-gone' }).textContent).toBe(
+      'No command run yet.',
+    );
   });
 });

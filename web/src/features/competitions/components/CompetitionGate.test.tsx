@@ -24,32 +24,49 @@ function view(competitions: CompetitionSummary[], isLoading = false): Competitio
   };
 }
 
+/** Stands in for a competition page: names the competition it was given. */
+const page = (competition: CompetitionSummary) => (
+  <h1>
+    {competition.name} at {competition.venue}
+  </h1>
+);
+
 describe('CompetitionGate', () => {
   it('shows a loading state while competitions load', () => {
     render(
       <CompetitionGate competitionId="meet-1" competitions={view([], true)}>
-        {(competition) => <p>{competition.name}</p>}
+        {page}
       </CompetitionGate>,
     );
-    expect(screen.getByText('Loading competition…')).toBeTruthy();
-    expect(screen.queryByText('State Championships')).toBeNull();
+    expect(screen.getByRole('status').textContent).toBe('Loading competition…');
+    expect(screen.queryByRole('heading')).toBeNull();
   });
 
   it('says so when the competition is unknown or not the user’s', () => {
     render(
       <CompetitionGate competitionId="meet-2" competitions={view([meet])}>
-        {(competition) => <p>{competition.name}</p>}
+        {page}
       </CompetitionGate>,
     );
-    expect(screen.getByText('Competition meet-2 does not exist or is not yours.')).toBeTruthy();
+    const heading = screen.getByRole('heading', { name: 'Not here' });
+    expect(heading.nextElementSibling?.textContent).toBe(
+      'Competition meet-2 does not exist or is not yours.',
+    );
+    expect(screen.getByRole('link', { name: 'Back to competitions' }).getAttribute('href')).toBe(
+      '/',
+    );
   });
 
   it('renders the page for a known competition', () => {
     render(
       <CompetitionGate competitionId="meet-1" competitions={view([meet])}>
-        {(competition) => <p>{competition.name}</p>}
+        {page}
       </CompetitionGate>,
     );
-    expect(screen.getByText('State Championships')).toBeTruthy();
+    // The page gets that competition's summary.
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe(
+      'State Championships at Capital Arena',
+    );
+    expect(screen.queryByRole('status')).toBeNull();
   });
 });

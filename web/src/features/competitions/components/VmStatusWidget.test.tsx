@@ -1,11 +1,9 @@
 import { DEFAULT_POOL_CONFIG } from '@vmpool/core';
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
 import { NOW, makeAgent, makeVm } from '../../../testing/fixtures';
 import type { ConnectionTestView } from '../hooks/useConnectionTest';
 import { VmStatusWidget, widgetState } from './VmStatusWidget';
-
-afterEach(cleanup);
 
 const vm = makeVm({
   vmId: 'vm-001',
@@ -58,7 +56,8 @@ describe('VmStatusWidget', () => {
     const details = screen.getByRole('dialog', { name: 'VM details for vm-001' });
     expect(details.textContent).toContain('Assigned');
     expect(details.textContent).toContain('Show clients');
-    expect(screen.getByLabelText('NoMachine: down')).toBeTruthy();
+    const noMachine = within(details).getByRole('listitem', { name: 'NoMachine: down' });
+    expect(noMachine.querySelector('.dot')?.className).toBe('dot dot-down');
     fireEvent.keyDown(details, { key: 'Escape' });
     expect(screen.queryByRole('dialog')).toBeNull();
   });
@@ -144,6 +143,7 @@ describe('VmStatusWidget', () => {
         poolConfig={{ ...DEFAULT_POOL_CONFIG, agentStaleSeconds: 90 }}
       />,
     );
-    expect(screen.getByRole('button', { name: 'VM status: vm-003, VM unreachable' })).toBeTruthy();
+    const toggle = screen.getByRole('button', { name: 'VM status: vm-003, VM unreachable' });
+    expect(toggle.querySelector('.dot')?.className).toBe('dot dot-red');
   });
 });

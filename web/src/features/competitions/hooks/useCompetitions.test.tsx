@@ -1,30 +1,19 @@
 /** useCompetitions against the real SDK, the local RTDB server and the project's rules. */
-import { cleanup, renderHook, waitFor } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, PRODUCER, startRtdbFixture, type RtdbFixture } from '../../../testing/rtdbFixture';
+import { renderHook, waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, PRODUCER, useRtdbFixture } from '../../../testing/rtdbFixture';
 import { useCompetitions } from './useCompetitions';
 
-let fixture: RtdbFixture;
-
-beforeAll(async () => {
-  fixture = await startRtdbFixture();
-}, 30_000);
-afterAll(async () => {
-  await fixture.stop();
-});
-afterEach(cleanup);
-beforeEach(async () => {
-  await fixture.controlPlane.ref().set({
-    competitions: {
-      'comp-a': {
-        config: { eventName: 'Spring Invitational', meetDate: '2026-03-01', venue: 'Ames' },
-      },
-      'comp-b': { config: { eventName: 'Autumn Classic', meetDate: '2026-10-01' } },
-      'comp-c': { config: { eventName: 'Broken', vmAddress: 'http://1.2.3.4:3003' } },
+const fixture = useRtdbFixture(() => ({
+  competitions: {
+    'comp-a': {
+      config: { eventName: 'Spring Invitational', meetDate: '2026-03-01', venue: 'Ames' },
     },
-    producerAccess: { [PRODUCER.uid]: { 'comp-a': true } },
-  });
-});
+    'comp-b': { config: { eventName: 'Autumn Classic', meetDate: '2026-10-01' } },
+    'comp-c': { config: { eventName: 'Broken', vmAddress: 'http://1.2.3.4:3003' } },
+  },
+  producerAccess: { [PRODUCER.uid]: { 'comp-a': true } },
+}));
 
 describe('useCompetitions', () => {
   it('gives admins every competition, newest meet first, with problems reported', async () => {

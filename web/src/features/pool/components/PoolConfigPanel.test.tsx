@@ -1,10 +1,8 @@
 import { DEFAULT_POOL_CONFIG, parsePoolConfig } from '@vmpool/core';
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
 import { NOW } from '../../../testing/fixtures';
 import { PoolConfigPanel } from './PoolConfigPanel';
-
-afterEach(cleanup);
 
 const config = { ...DEFAULT_POOL_CONFIG, tags: { ...DEFAULT_POOL_CONFIG.tags } };
 
@@ -18,30 +16,42 @@ function field(label: string): HTMLInputElement {
   return screen.getByLabelText(label) as HTMLInputElement;
 }
 
+/** The error shown beside a field (the element its aria-describedby names), or null. */
+function errorOf(label: string): string | null {
+  const ids = field(label).getAttribute('aria-describedby')?.split(' ') ?? [];
+  const errorId = ids.find((id) => id.endsWith('-error'));
+  return errorId === undefined ? null : (document.getElementById(errorId)?.textContent ?? null);
+}
+
+const FIELDS = [
+  'Warm VMs (minimum)',
+  'Total VMs (maximum)',
+  'Concurrent shows (maximum)',
+  'Idle auto-stop (hours)',
+  'Warm-up time (s)',
+  'Health check interval (ms)',
+  'Agent stale after (s)',
+  'AWS region',
+  'AMI id',
+  'Instance type',
+  'Security group',
+  'Subnet',
+  'Key pair name',
+  'Instance profile',
+  'Instance tags (one Key=Value per line)',
+];
+
 describe('PoolConfigPanel', () => {
   it('is collapsed until opened and then shows every field', () => {
     render(<PoolConfigPanel config={config} now={NOW} onSave={vi.fn()} />);
     expect(screen.queryByLabelText('Warm VMs (minimum)')).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Pool configuration' }));
-    for (const label of [
-      'Warm VMs (minimum)',
-      'Total VMs (maximum)',
-      'Concurrent shows (maximum)',
-      'Idle auto-stop (hours)',
-      'Warm-up time (s)',
-      'Health check interval (ms)',
-      'Agent stale after (s)',
-      'AWS region',
-      'AMI id',
-      'Instance type',
-      'Security group',
-      'Subnet',
-      'Key pair name',
-      'Instance profile',
-      'Instance tags (one Key=Value per line)',
-    ]) {
-      expect(screen.getByLabelText(label)).toBeTruthy();
-    }
+    // Every field is a labelled text box, in this order, and none is flagged yet.
+    const boxes = screen.getAllByRole('textbox');
+    expect(
+      boxes.map((box) => document.querySelector(`label[for="${box.id}"]`)?.textContent),
+    ).toEqual(FIELDS);
+    expect(boxes.filter((box) => box.getAttribute('aria-invalid') === 'true')).toEqual([]);
     expect(field('Warm VMs (minimum)').value).toBe('2');
     expect(
       (screen.getByLabelText('Instance tags (one Key=Value per line)') as HTMLTextAreaElement)
@@ -57,12 +67,21 @@ describe('PoolConfigPanel', () => {
     fireEvent.change(field('Agent stale after (s)'), { target: { value: 'soon' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
 
-    expect(field('Warm VMs (minimum)').getAttribute('aria-invalid')).toBe('true');
-    expect(screen.getByText(/must be <= maxTotalVMs \(5\)/)).toBeTruthy();
-    expect(screen.getByText(/must look like ami-/)).toBeTruthy();
-    expect(screen.getByText(/must be 0 \(never\) or in 0.25..72/)).toBeTruthy();
-    expect(screen.getByText('must be a number')).toBeTruthy();
-    expect(screen.getByText('4 problems to fix before saving')).toBeTruthy();
+    const flagged = [
+      'Warm VMs (minimum)',
+      'AMI id',
+      'Idle auto-stop (hours)',
+      'Agent stale after (s)',
+    ];
+    for (const label of FIELDS) {
+      expect(field(label).getAttribute('aria-invalid')).toBe(String(flagged.includes(label)));
+    }
+    expect(errorOf('Warm VMs (minimum)')).toMatch(/must be <= maxTotalVMs \(5\)/);
+    expect(errorOf('AMI id')).toMatch(/must look like ami-/);
+    expect(errorOf('Idle auto-stop (hours)')).toMatch(/must be 0 \(never\) or in 0.25..72/);
+    expect(errorOf('Agent stale after (s)')).toBe('must be a number');
+    expect(errorOf('Total VMs (maximum)')).toBeNull();
+    expect(screen.getByText('4 problems to fix before saving').className).toBe('field-error');
     await Promise.resolve();
     expect(onSave).not.toHaveBeenCalled();
   });
@@ -84,7 +103,7 @@ describe('PoolConfigPanel', () => {
       amiId: 'ami-0123456789abcdef0',
       tags: { Project: 'gymnastics-graphics', Team: 'crew' },
     });
-    expect(await screen.findByText('Configuration saved.')).toBeTruthy();
+    expect(await screen.findByRole('status')).toHaveProperty('textContent', 'Configuration saved.');
   });
 
   it('reports a failed write', async () => {
@@ -103,11 +122,12 @@ describe('PoolConfigPanel', () => {
   });
 
   it('rejects a malformed tag line', () => {
-    open();
-    fireEvent.change(screen.getByLabelText('Instance tags (one Key=Value per line)'), {
-      target: { value: 'Project' },
-    });
+    const onSave = open();
+    const tags = screen.getByLabelText('Instance tags (one Key=Value per line)');
+    fireEvent.change(tags, { target: { value: 'Project' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
-    expect(screen.getByText('line 1: write Key=Value')).toBeTruthy();
+    expect(tags.getAttribute('aria-invalid')).toBe('true');
+    expect(tags.nextElementSibling?.textContent).toBe('line 1: write Key=Value');
+    expect(onSave).not.toHaveBeenCalled();
   });
 });

@@ -3,9 +3,9 @@
  * rules; firebase-admin plays the control plane.
  */
 import { DEFAULT_POOL_CONFIG } from '@vmpool/core';
-import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, PRODUCER, startRtdbFixture, type RtdbFixture } from '../../../testing/rtdbFixture';
+import { act, renderHook, waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, PRODUCER, useRtdbFixture } from '../../../testing/rtdbFixture';
 import { useRequest } from '../../requests';
 import { useVMPool } from './useVMPool';
 
@@ -26,36 +26,24 @@ function vmRow(vmId: string, status: string, extra: Record<string, unknown> = {}
   };
 }
 
-let fixture: RtdbFixture;
-
-beforeAll(async () => {
-  fixture = await startRtdbFixture();
-}, 30_000);
-afterAll(async () => {
-  await fixture.stop();
-});
-afterEach(cleanup);
-
-beforeEach(async () => {
-  await fixture.controlPlane.ref().set({
-    vmPool: {
-      config: { ...DEFAULT_POOL_CONFIG, minWarmVMs: 1, updatedAt: T0, updatedBy: 'seed' },
-      vms: {
-        'vm-001': vmRow('vm-001', 'available', { publicIp: '127.0.0.1' }),
-        'vm-002': vmRow('vm-002', 'assigned', { assignedTo: 'comp-a', assignedAt: T0 }),
-        'vm-003': vmRow('vm-003', 'stopped'),
-        'vm-bad': { vmId: 'vm-bad', status: 'flying' },
-      },
+const fixture = useRtdbFixture(() => ({
+  vmPool: {
+    config: { ...DEFAULT_POOL_CONFIG, minWarmVMs: 1, updatedAt: T0, updatedBy: 'seed' },
+    vms: {
+      'vm-001': vmRow('vm-001', 'available', { publicIp: '127.0.0.1' }),
+      'vm-002': vmRow('vm-002', 'assigned', { assignedTo: 'comp-a', assignedAt: T0 }),
+      'vm-003': vmRow('vm-003', 'stopped'),
+      'vm-bad': { vmId: 'vm-bad', status: 'flying' },
     },
-    competitions: {
-      'comp-a': {
-        config: { eventName: 'Spring Invitational', vmId: 'vm-002', vmAddress: '127.0.0.1:3003' },
-      },
-      'comp-b': { config: { eventName: 'Autumn Classic' } },
+  },
+  competitions: {
+    'comp-a': {
+      config: { eventName: 'Spring Invitational', vmId: 'vm-002', vmAddress: '127.0.0.1:3003' },
     },
-    producerAccess: { [PRODUCER.uid]: { 'comp-b': true } },
-  });
-});
+    'comp-b': { config: { eventName: 'Autumn Classic' } },
+  },
+  producerAccess: { [PRODUCER.uid]: { 'comp-b': true } },
+}));
 
 describe('useVMPool', () => {
   it('lists the pool with derived groups and reports invalid records', async () => {

@@ -1,11 +1,9 @@
 import { STATUS_INFO } from '@vmpool/core';
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { NOW, makeAgent, makeVm } from '../../../../testing/fixtures';
 import { vmActionAvailability } from '../../lib/vmActions';
 import { VMCard, type VMCardProps } from './VMCard';
-
-afterEach(cleanup);
 
 function renderCard(overrides: Partial<VMCardProps> & Pick<VMCardProps, 'vm'>) {
   const onAction = vi.fn();
@@ -24,6 +22,21 @@ function renderCard(overrides: Partial<VMCardProps> & Pick<VMCardProps, 'vm'>) {
   return { onAction, card: screen.getByRole('article', { name: `VM ${overrides.vm.vmId}` }) };
 }
 
+/** The value a card's facts list shows for `term` (Public IP, Assigned to, Agent, Health). */
+function fact(card: HTMLElement, term: string): HTMLElement {
+  const dt = [...card.querySelectorAll('dt')].find((candidate) => candidate.textContent === term);
+  const dd = dt?.nextElementSibling;
+  if (!(dd instanceof HTMLElement)) throw new Error(`no fact ${term}`);
+  return dd;
+}
+
+/** The service states a card lists, as their accessible names. */
+function services(card: HTMLElement): (string | null)[] {
+  return within(within(card).getByRole('list', { name: 'Services' }))
+    .getAllByRole('listitem')
+    .map((item) => item.getAttribute('aria-label'));
+}
+
 describe('VMCard', () => {
   it('shows status label, IP, services, metrics and access commands of a warm VM', () => {
     const vm = makeVm({
@@ -39,9 +52,13 @@ describe('VMCard', () => {
       'badge tone-green',
     );
     expect(card.getAttribute('data-tone')).toBe('green');
-    expect(c.getByText('203.0.113.10')).toBeTruthy();
-    expect(c.getByLabelText('Show server: up')).toBeTruthy();
-    expect(c.getByLabelText('NoMachine: down')).toBeTruthy();
+    expect(fact(card, 'Public IP').textContent).toBe('203.0.113.10');
+    expect(services(card)).toEqual([
+      'Show server: up',
+      'OBS WebSocket: up',
+      'Nimble: up',
+      'NoMachine: down',
+    ]);
     expect(c.getByRole('meter', { name: 'Disk' }).getAttribute('aria-valuenow')).toBe('93');
     expect(c.getByLabelText('SSM command for vm-001').textContent).toBe(
       `aws ssm start-session --target ${vm.instanceId} --region us-east-1`,
@@ -58,10 +75,18 @@ describe('VMCard', () => {
     });
     const { card } = renderCard({ vm, assignedName: 'Spring Invitational' });
     const c = within(card);
-    expect(c.getByLabelText('Show server: unknown')).toBeTruthy();
-    expect(c.getByText('not heard from')).toBeTruthy();
-    expect(c.getByText('Spring Invitational')).toBeTruthy();
-    expect(c.getByText('No metrics yet.')).toBeTruthy();
+    expect(services(card)).toEqual([
+      'Show server: unknown',
+      'OBS WebSocket: unknown',
+      'Nimble: unknown',
+      'NoMachine: unknown',
+    ]);
+    expect(fact(card, 'Agent').textContent?.trim()).toBe('not heard from · seen 10 min ago');
+    expect(fact(card, 'Assigned to').textContent).toBe('Spring Invitational');
+    expect(fact(card, 'Assigned to').firstElementChild?.getAttribute('title')).toBe('comp-a');
+    // An old report is no evidence: no meters, just the note.
+    expect(c.queryAllByRole('meter')).toEqual([]);
+    expect(card.textContent).toContain('No metrics yet.');
   });
 
   it('offers Start only for a stopped VM and reports the action', () => {
@@ -117,7 +142,17 @@ describe('VMCard', () => {
     const release = c.getByRole('button', { name: 'Release VM' }) as HTMLButtonElement;
     expect(release.disabled).toBe(true);
     expect(release.getAttribute('aria-busy')).toBe('true');
-    expect(c.getByText('Archiving recordings')).toBeTruthy();
+    const bar = c.getByRole('progressbar', { name: 'Release vm-004 progress' });
+    expect(bar.getAttribute('aria-valuetext')).toBe('40% archive');
+    expect(bar.nextElementSibling?.textContent).toBe('Archiving recordings');
+    expect(
+      within(c.getByRole('list', { name: 'Release vm-004 steps' }))
+        .getAllByRole('listitem')
+        .map((step) => step.getAttribute('data-state')),
+    ).toEqual(['running', 'pending']);
+    for (const name of ['Start', 'Stop', 'Reboot', 'Maintenance']) {
+      expect((c.getByRole('button', { name }) as HTMLButtonElement).disabled).toBe(true);
+    }
   });
 
   it('shows a failed request with its error code', () => {
@@ -139,8 +174,11 @@ describe('VMCard', () => {
       },
     });
     const c = within(card);
-    expect(c.getByText(/InsufficientInstanceCapacity/)).toBeTruthy();
-    expect(c.getByText(/EC2_ERROR/)).toBeTruthy();
+    const bar = c.getByRole('progressbar', { name: 'Start vm-005 progress' });
+    expect(bar.getAttribute('aria-valuetext')).toBe('failed at 10% (ec2)');
+    const reason = bar.nextElementSibling;
+    expect(reason?.textContent).toBe('InsufficientInstanceCapacity (EC2_ERROR)');
+    expect(reason?.className).toBe('field-error');
     expect((c.getByRole('button', { name: 'Start' }) as HTMLButtonElement).disabled).toBe(false);
   });
 
@@ -166,7 +204,9 @@ describe('VMCard', () => {
     const c = within(card);
     expect(c.queryByRole('button', { name: 'Start' })).toBeNull();
     expect(c.queryByLabelText('SSM command for vm-006')).toBeNull();
-    expect(c.getByRole('button', { name: 'Release VM' })).toBeTruthy();
+    expect((c.getByRole('button', { name: 'Release VM' }) as HTMLButtonElement).disabled).toBe(
+      false,
+    );
   });
 
   it('terminates a free VM only after confirmation', () => {
