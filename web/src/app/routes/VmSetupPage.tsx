@@ -2,7 +2,7 @@
  * `/{compId}/vm-setup` (PRD 5.2): the competition's VM assignment, assign / change / release,
  * connection test, service status and quick actions with live command output.
  */
-import { POOL_ALERT_SCOPE } from '@vmpool/core';
+import { DEFAULT_POOL_CONFIG, POOL_ALERT_SCOPE } from '@vmpool/core';
 import { useMemo } from 'react';
 import { ErrorState } from '../../components/StateBox';
 import { AlertPanel, useAlerts } from '../../features/alerts';
@@ -50,7 +50,7 @@ function VmSetup({ competition }: { competition: CompetitionSummary }) {
   const vm = pool.getVMForCompetition(competition.id);
   const connection = useConnectionTest(competition.vmAddress);
   const alerts = useAlerts(useMemo(() => [competition.id, POOL_ALERT_SCOPE], [competition.id]));
-  const staleSeconds = pool.poolConfig?.agentStaleSeconds ?? 60;
+  const staleSeconds = (pool.poolConfig ?? DEFAULT_POOL_CONFIG).agentStaleSeconds;
 
   return (
     <div className="page">
