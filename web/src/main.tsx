@@ -1,10 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { parseWebConfig } from './config';
-import { createFirebaseServices } from './firebase';
 import { App } from './app/App';
+import { ConfigErrorScreen } from './app/ConfigErrorScreen';
 import { ErrorBoundary } from './app/ErrorBoundary';
-import { ConfigErrorScreen } from './pages/ConfigErrorScreen';
+import { parseWebConfig } from './config/env';
+import { createFirebaseServices } from './lib/firebase';
 import './styles.css';
 
 const rootElement = document.getElementById('root');

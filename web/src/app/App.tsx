@@ -1,11 +1,11 @@
-import type { FirebaseServices } from '../firebase';
-import { AuthProvider } from '../auth/AuthProvider';
-import { hasAnyRole } from '../auth/roles';
 import { LoadingState } from '../components/StateBox';
-import { SessionProvider } from '../data/session';
-import { useAuth } from '../hooks/useAuth';
-import { SignInPage } from '../pages/SignInPage';
+import { AuthProvider } from '../lib/auth/AuthProvider';
+import { hasAnyRole } from '../lib/auth/roles';
+import { useAuth } from '../lib/auth/useAuth';
+import type { FirebaseServices } from '../lib/firebase';
+import { SessionProvider } from '../lib/session';
 import { Layout } from './Layout';
+import { SignInPage } from './routes/SignInPage';
 
 export function App({ services }: { services: FirebaseServices }) {
   return (

@@ -3,24 +3,27 @@
  * info toasts; the alarm tone; and the current page.
  */
 import { POOL_ALERT_SCOPE } from '@vmpool/core';
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { roleLabel } from '../auth/roles';
-import { AlertCountBadge } from '../components/AlertCountBadge';
-import { AlertPanel } from '../components/AlertPanel';
-import { AlertToasts } from '../components/AlertToasts';
-import { CriticalAlertBanner } from '../components/CriticalAlertBanner';
-import { useSession } from '../data/session';
-import { useAlerts } from '../hooks/useAlerts';
-import { useAuth } from '../hooks/useAuth';
-import { useCompetitions } from '../hooks/useCompetitions';
-import { playCriticalTone, useCriticalToneSetting } from '../lib/alertTone';
-import { useNow } from '../lib/useNow';
-import { CompetitionPage } from '../pages/CompetitionPage';
-import { CompetitionSelector } from '../pages/CompetitionSelector';
-import { NotFoundPage } from '../pages/NotFoundPage';
-import { VMPoolPage } from '../pages/VMPoolPage';
-import { VmSetupPage } from '../pages/VmSetupPage';
-import { Link, matchRoute, usePathname } from './router';
+import { useMemo, useState } from 'react';
+import { NotFoundPage } from '../components/NotFoundPage';
+import {
+  AlertCountBadge,
+  AlertPanel,
+  AlertToasts,
+  CriticalAlertBanner,
+  useAlerts,
+  useCriticalTone,
+  useCriticalToneSetting,
+} from '../features/alerts';
+import { useCompetitions } from '../features/competitions';
+import { useNow } from '../hooks/useNow';
+import { roleLabel } from '../lib/auth/roles';
+import { useAuth } from '../lib/auth/useAuth';
+import { Link, matchRoute, usePathname } from '../lib/router';
+import { useSession } from '../lib/session';
+import { CompetitionPage } from './routes/CompetitionPage';
+import { CompetitionSelector } from './routes/CompetitionSelector';
+import { VMPoolPage } from './routes/VMPoolPage';
+import { VmSetupPage } from './routes/VmSetupPage';
 
 export function Layout() {
   const { user } = useSession();
@@ -135,24 +138,4 @@ export function Layout() {
       </main>
     </>
   );
-}
-
-/** Plays the alarm once for each critical alert that appears unacknowledged while open. */
-function useCriticalTone(
-  alerts: readonly { id: string; scope: string; level: string; acknowledged: boolean }[],
-  enabled: boolean,
-  ready: boolean,
-) {
-  const known = useRef<Set<string> | null>(null);
-  useEffect(() => {
-    // The alerts present at load are the backlog, not news.
-    if (!ready) return;
-    const critical = alerts
-      .filter((alert) => alert.level === 'critical' && !alert.acknowledged)
-      .map((alert) => `${alert.scope}/${alert.id}`);
-    const previous = known.current;
-    known.current = new Set(critical);
-    if (previous === null || !enabled) return;
-    if (critical.some((key) => !previous.has(key))) playCriticalTone();
-  }, [alerts, enabled, ready]);
 }

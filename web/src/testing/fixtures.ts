@@ -1,6 +1,6 @@
 /** Plain records for component tests; every one passes core's validators. */
 import { parseAlert, parseVmRecord, type Alert, type VmRecord } from '@vmpool/core';
-import type { ScopedAlert } from '../data/alerts';
+import type { ScopedAlert } from '../features/alerts';
 
 export const NOW = 1_800_000_000_000;
 

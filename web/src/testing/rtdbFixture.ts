@@ -1,7 +1,9 @@
 /**
- * Hook tests run the real firebase SDK against the local RTDB server with the project's real
- * security rules: the user is a web SDK client carrying a mock ID token (claims as in
- * production), and a firebase-admin client plays the control plane (rules bypassed).
+ * Hook, component and page tests run the real firebase SDK against the local RTDB server with
+ * the project's real security rules: the user is a web SDK client carrying a mock ID token
+ * (claims as in production), and a firebase-admin client plays the control plane (rules
+ * bypassed). A test file calls `useRtdbFixture(seed)` once, as functions tests call
+ * `useTestDatabase()`.
  */
 import { startRtdbServer, type RtdbServer } from '@vmpool/local/rtdb';
 import { deleteApp, initializeApp, setLogLevel, type FirebaseApp } from 'firebase/app';
@@ -20,15 +22,17 @@ import {
 } from 'firebase-admin/database';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createElement, type ReactNode } from 'react';
-import type { SessionUser } from '../auth/roles';
-import { SessionProvider } from '../data/session';
+import { render, type RenderResult } from '@testing-library/react';
+import { createElement, type ReactElement, type ReactNode } from 'react';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { SessionUser } from '../lib/auth/roles';
+import { SessionProvider } from '../lib/session';
 
 const RULES_PATH = join(dirname(fileURLToPath(import.meta.url)), '../../../database.rules.json');
 
 let appCounter = 0;
 
-export interface RtdbFixture {
+interface RtdbFixture {
   server: RtdbServer;
   /** The control plane: firebase-admin as owner, bypassing rules. */
   controlPlane: AdminDatabase;
@@ -38,7 +42,7 @@ export interface RtdbFixture {
   stop(): Promise<void>;
 }
 
-export async function startRtdbFixture(namespace = 'demo-vmpool'): Promise<RtdbFixture> {
+async function startRtdbFixture(namespace = 'demo-vmpool'): Promise<RtdbFixture> {
   // Denied writes are part of what these tests check; keep the SDK quiet about them.
   setLogLevel('error');
   const server = await startRtdbServer({ port: 0, quiet: true, rules: RULES_PATH });
@@ -101,3 +105,57 @@ export const PRODUCER: SessionUser = {
   displayName: null,
   roles: { admin: false, producer: true },
 };
+
+/** Rows of a list node (requests, commands) as [key, row] pairs, in key order. */
+export type Rows = [string, Record<string, unknown>][];
+
+export interface RtdbTestDatabase {
+  /** The control plane: firebase-admin as owner, bypassing rules. */
+  readonly controlPlane: AdminDatabase;
+  /** A signed-in web user with the given claims, as the app's SDK client sees the database. */
+  userDb(user: SessionUser): Database;
+  /** A wrapper that gives its children `user`'s session, for renderHook. */
+  wrapperFor(user: SessionUser): (props: { children: ReactNode }) => ReactNode;
+  /** Renders `ui` inside `user`'s session. */
+  renderAs(user: SessionUser, ui: ReactElement): RenderResult;
+  /** What the control plane reads under `path`, as rows; none when the node is empty. */
+  rows(path: string): Promise<Rows>;
+}
+
+/**
+ * Registers a test file's database hooks: one local RTDB server with the project's rules for
+ * the file, stopped after it, and before each test the whole database replaced by `seed()`
+ * (emptied without one). Its members are there only inside tests and hooks.
+ */
+export function useRtdbFixture(seed?: () => Record<string, unknown>): RtdbTestDatabase {
+  let fixture: RtdbFixture | null = null;
+  const started = (): RtdbFixture => {
+    if (fixture === null) throw new Error('the test database is only there inside tests');
+    return fixture;
+  };
+  beforeAll(async () => {
+    fixture = await startRtdbFixture();
+  });
+  afterAll(async () => {
+    await fixture?.stop();
+    fixture = null;
+  });
+  beforeEach(async () => {
+    await started()
+      .controlPlane.ref()
+      .set(seed?.() ?? null);
+  });
+  return {
+    get controlPlane() {
+      return started().controlPlane;
+    },
+    userDb: (user) => started().userDb(user),
+    wrapperFor: (user) => started().wrapperFor(user),
+    renderAs: (user, ui) => render(ui, { wrapper: started().wrapperFor(user) }),
+    rows: async (path) => {
+      const value: unknown = (await started().controlPlane.ref(path).get()).val();
+      if (typeof value !== 'object' || value === null) return [];
+      return (Object.entries(value) as Rows).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    },
+  };
+}

@@ -1,0 +1,186 @@
+import { DEFAULT_POOL_CONFIG, parsePoolConfig } from '@vmpool/core';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { NOW } from '../../../testing/fixtures';
+import { PoolConfigPanel } from './PoolConfigPanel';
+
+const config = { ...DEFAULT_POOL_CONFIG, tags: { ...DEFAULT_POOL_CONFIG.tags } };
+
+function open(onSave = vi.fn().mockResolvedValue(undefined)) {
+  render(<PoolConfigPanel config={config} now={NOW} onSave={onSave} />);
+  fireEvent.click(screen.getByRole('button', { name: 'Pool configuration' }));
+  return onSave;
+}
+
+function field(label: string): HTMLInputElement {
+  return screen.getByLabelText(label) as HTMLInputElement;
+}
+
+/** The error shown beside a field (the element its aria-describedby names), or null. */
+function errorOf(label: string): string | null {
+  const ids = field(label).getAttribute('aria-describedby')?.split(' ') ?? [];
+  const errorId = ids.find((id) => id.endsWith('-error'));
+  return errorId === undefined ? null : (document.getElementById(errorId)?.textContent ?? null);
+}
+
+const FIELDS = [
+  'Warm VMs (minimum)',
+  'Total VMs (maximum)',
+  'Concurrent shows (maximum)',
+  'Idle auto-stop (hours)',
+  'Warm-up time (s)',
+  'Agent stale after (s)',
+  'Pre-warm before a scheduled show (min)',
+  'Auto-release after a scheduled show (min)',
+  'Warm VMs between scheduled shows',
+  'AWS region',
+  'AMI id',
+  'Instance type',
+  'Security group',
+  'Subnet',
+  'Key pair name',
+  'Instance profile',
+  'Instance tags (one Key=Value per line)',
+  'Hourly prices in USD (one instanceType=price per line)',
+];
+
+describe('PoolConfigPanel', () => {
+  it('is collapsed until opened and then shows every field', () => {
+    render(<PoolConfigPanel config={config} now={NOW} onSave={vi.fn()} />);
+    expect(screen.queryByLabelText('Warm VMs (minimum)')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Pool configuration' }));
+    // Every field is a labelled text box, in this order, and none is flagged yet.
+    const boxes = screen.getAllByRole('textbox');
+    expect(
+      boxes.map((box) => document.querySelector(`label[for="${box.id}"]`)?.textContent),
+    ).toEqual(FIELDS);
+    expect(boxes.filter((box) => box.getAttribute('aria-invalid') === 'true')).toEqual([]);
+    expect(field('Warm VMs (minimum)').value).toBe('2');
+    expect(
+      (screen.getByLabelText('Instance tags (one Key=Value per line)') as HTMLTextAreaElement)
+        .value,
+    ).toBe('Project=gymnastics-graphics\nManagedBy=vm-pool-manager');
+  });
+
+  it('shows every problem beside its field and does not save', async () => {
+    const onSave = open();
+    fireEvent.change(field('Warm VMs (minimum)'), { target: { value: '9' } });
+    fireEvent.change(field('AMI id'), { target: { value: 'not-an-ami' } });
+    fireEvent.change(field('Idle auto-stop (hours)'), { target: { value: '0.1' } });
+    fireEvent.change(field('Agent stale after (s)'), { target: { value: 'soon' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+
+    const flagged = [
+      'Warm VMs (minimum)',
+      'AMI id',
+      'Idle auto-stop (hours)',
+      'Agent stale after (s)',
+    ];
+    for (const label of FIELDS) {
+      expect(field(label).getAttribute('aria-invalid')).toBe(String(flagged.includes(label)));
+    }
+    expect(errorOf('Warm VMs (minimum)')).toMatch(/must be <= maxTotalVMs \(5\)/);
+    expect(errorOf('AMI id')).toMatch(/must look like ami-/);
+    expect(errorOf('Idle auto-stop (hours)')).toMatch(/must be 0 \(never\) or in 0.25..72/);
+    expect(errorOf('Agent stale after (s)')).toBe('must be a number');
+    expect(errorOf('Total VMs (maximum)')).toBeNull();
+    expect(screen.getByText('4 problems to fix before saving').className).toBe('field-error');
+    await Promise.resolve();
+    expect(onSave).not.toHaveBeenCalled();
+  });
+
+  it('saves a valid config with every field', async () => {
+    const onSave = open();
+    fireEvent.change(field('Warm VMs (minimum)'), { target: { value: '3' } });
+    fireEvent.change(field('AMI id'), { target: { value: 'ami-0123456789abcdef0' } });
+    fireEvent.change(screen.getByLabelText('Instance tags (one Key=Value per line)'), {
+      target: { value: 'Project=gymnastics-graphics\nTeam=crew' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    const saved = onSave.mock.calls[0]?.[0];
+    expect(parsePoolConfig(saved).ok).toBe(true);
+    expect(saved).toMatchObject({
+      minWarmVMs: 3,
+      maxTotalVMs: 5,
+      amiId: 'ami-0123456789abcdef0',
+      tags: { Project: 'gymnastics-graphics', Team: 'crew' },
+    });
+    expect(await screen.findByRole('status')).toHaveProperty('textContent', 'Configuration saved.');
+  });
+
+  it('edits the schedule settings and the price overrides, and keeps them on save', async () => {
+    const stored = {
+      ...config,
+      preWarmMinutes: 20,
+      minWarmVMsOffSchedule: 0,
+      hourlyPrices: { c5_xlarge: 0.17 },
+    };
+    const onSave = vi.fn().mockResolvedValue(undefined);
+    render(<PoolConfigPanel config={stored} now={NOW} onSave={onSave} defaultOpen />);
+    expect(field('Pre-warm before a scheduled show (min)').value).toBe('20');
+    expect(field('Auto-release after a scheduled show (min)').value).toBe('60');
+    expect(field('Warm VMs between scheduled shows').value).toBe('0');
+    const prices = screen.getByLabelText(
+      'Hourly prices in USD (one instanceType=price per line)',
+    ) as HTMLTextAreaElement;
+    expect(prices.value).toBe('c5.xlarge=0.17');
+
+    fireEvent.change(field('Auto-release after a scheduled show (min)'), {
+      target: { value: '0' },
+    });
+    fireEvent.change(field('Warm VMs between scheduled shows'), { target: { value: '' } });
+    fireEvent.change(prices, { target: { value: 'c5.xlarge=0.17\ng4dn.xlarge=0.526' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    expect(onSave.mock.calls[0]?.[0]).toMatchObject({
+      preWarmMinutes: 20,
+      autoReleaseAfterMinutes: 0,
+      minWarmVMsOffSchedule: null,
+      hourlyPrices: { c5_xlarge: 0.17, g4dn_xlarge: 0.526 },
+    });
+  });
+
+  it('refuses schedule settings out of range and unreadable prices', async () => {
+    const onSave = open();
+    fireEvent.change(field('Pre-warm before a scheduled show (min)'), { target: { value: '0' } });
+    fireEvent.change(field('Warm VMs between scheduled shows'), { target: { value: '9' } });
+    fireEvent.change(
+      screen.getByLabelText('Hourly prices in USD (one instanceType=price per line)'),
+      { target: { value: 't3large=0.08\ng4dn.xlarge=cheap' } },
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+    expect(errorOf('Pre-warm before a scheduled show (min)')).toBe('must be >= 1');
+    expect(errorOf('Warm VMs between scheduled shows')).toMatch(/must be <= maxTotalVMs \(5\)/);
+    expect(errorOf('Hourly prices in USD (one instanceType=price per line)')).toBe(
+      'line 1: "t3large" is not an instance type such as t3.large; line 2: write instanceType=USD per hour',
+    );
+    await Promise.resolve();
+    expect(onSave).not.toHaveBeenCalled();
+  });
+
+  it('reports a failed write', async () => {
+    open(
+      vi
+        .fn()
+        .mockRejectedValue(
+          new Error('Permission denied: your account may not read or change this.'),
+        ),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+    expect(await screen.findByRole('alert')).toHaveProperty(
+      'textContent',
+      'Permission denied: your account may not read or change this.',
+    );
+  });
+
+  it('rejects a malformed tag line', () => {
+    const onSave = open();
+    const tags = screen.getByLabelText('Instance tags (one Key=Value per line)');
+    fireEvent.change(tags, { target: { value: 'Project' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+    expect(tags.getAttribute('aria-invalid')).toBe('true');
+    expect(tags.nextElementSibling?.textContent).toBe('line 1: write Key=Value');
+    expect(onSave).not.toHaveBeenCalled();
+  });
+});
