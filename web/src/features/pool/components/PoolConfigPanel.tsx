@@ -394,14 +394,14 @@ function PoolConfigForm({ config, onSave }: Pick<PoolConfigPanelProps, 'config' 
             rows={2}
             value={draft.hourlyPrices}
             aria-invalid={priceErrors.length > 0}
-            aria-describedby={`${pricesId}-hint`}
+            aria-describedby={`${pricesId}-hint${priceErrors.length > 0 ? ` ${pricesId}-error` : ''}`}
             onChange={(event) => change('hourlyPrices', event.target.value)}
           />
           <span className="field-hint" id={`${pricesId}-hint`}>
             Overrides the built-in prices ({tablePrices}) for the cost figures
           </span>
           {priceErrors.length > 0 && (
-            <span className="field-error" role="alert">
+            <span className="field-error" id={`${pricesId}-error`} role="alert">
               {priceErrors.join('; ')}
             </span>
           )}
