@@ -10,3 +10,4 @@ export * from './competition';
 export * from './alert';
 export * from './audit';
 export * from './paths';
+export * from './aws';
