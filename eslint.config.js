@@ -141,6 +141,8 @@ export default tseslint.config(
       '.local-data/**',
       'test-artifacts/**',
       'coverage/**',
+      'infra/cdk.out/**',
+      'build/**',
     ],
   },
   js.configs.recommended,

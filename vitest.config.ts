@@ -7,6 +7,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     maxWorkers: 3,
-    projects: ['core', 'functions', 'agent', 'local', 'tools', 'web', 'test'],
+    projects: ['core', 'functions', 'agent', 'local', 'tools', 'web', 'test', 'infra'],
   },
 });

@@ -7,7 +7,7 @@ const hasSources = (dir) =>
     (f) => /\.tsx?$/.test(String(f)) && !String(f).includes('node_modules'),
   );
 
-const workspaces = ['core', 'functions', 'agent', 'local', 'tools', 'test', 'web'];
+const workspaces = ['core', 'functions', 'agent', 'local', 'tools', 'test', 'web', 'infra'];
 let failed = 0;
 for (const ws of workspaces) {
   if (!hasSources(ws)) {

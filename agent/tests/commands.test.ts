@@ -127,9 +127,9 @@ describe('agent commands', () => {
       await queue({ op: 'archive_recordings', args: { competitionId: 'meet-7' } }),
     );
     expect(archive.status).toBe('succeeded');
-    expect(await readdir(join(stack.tmp, 'vms', VM, 'archive', 'local-archive', 'meet-7'))).toEqual(
-      ['floor.mp4'],
-    );
+    expect(
+      await readdir(join(stack.tmp, 'vms', VM, 'archive', 'local-archive', 'recordings', 'meet-7')),
+    ).toEqual(['floor.mp4']);
     const clear = await finished(await queue({ op: 'clear_recordings' }));
     expect(clear.status).toBe('succeeded');
     expect(clear.output?.stdout).toContain('floor.mp4');

@@ -11,3 +11,4 @@ export { onCommandStatusWritten } from './triggers/command-status-written';
 export { scheduledReconcile } from './triggers/scheduled-reconcile';
 export { agentToken } from './triggers/agent-token';
 export { api } from './triggers/api';
+export { ec2StateChange } from './triggers/ec2-state-change';

@@ -46,4 +46,49 @@ describe('control-plane settings from the environment', () => {
       expect(parsed.errors.join('\n')).toMatch(/VMPOOL_IDENTITY_CERTIFICATES.*certs\.pem.*\.json/);
     }
   });
+
+  it('reads the AWS role, STS region, metadata host and EC2 events secret', () => {
+    expect(
+      parseControlPlaneConfig({
+        VMPOOL_AWS_ROLE_ARN: 'arn:aws:iam::111122223333:role/vmpool-control-plane',
+        VMPOOL_AWS_STS_REGION: 'eu-west-1',
+        GCE_METADATA_HOST: '127.0.0.1:8089',
+        VMPOOL_EC2_EVENTS_SECRET_ARN:
+          'arn:aws:secretsmanager:us-east-1:111122223333:secret:Ec2EventsKey-AbCdEf',
+      }),
+    ).toMatchObject({
+      ok: true,
+      value: {
+        awsRoleArn: 'arn:aws:iam::111122223333:role/vmpool-control-plane',
+        awsStsRegion: 'eu-west-1',
+        metadataHost: '127.0.0.1:8089',
+        ec2EventsSecretArn:
+          'arn:aws:secretsmanager:us-east-1:111122223333:secret:Ec2EventsKey-AbCdEf',
+      },
+    });
+  });
+
+  it('requires the role and the events secret in production, reporting both with the rest', () => {
+    expect(parseControlPlaneConfig({}, { production: true })).toEqual({
+      ok: false,
+      errors: [
+        'VMPOOL_AWS_ROLE_ARN: required in production (the role infra/ creates; npm run deploy sets it)',
+        'VMPOOL_EC2_EVENTS_SECRET_ARN: required in production (the key infra/ creates; npm run deploy sets it)',
+      ],
+    });
+    const parsed = parseControlPlaneConfig({
+      VMPOOL_AWS_ROLE_ARN: 'vmpool-control-plane',
+      VMPOOL_AWS_STS_REGION: 'moon-1',
+      GCE_METADATA_HOST: 'http://metadata',
+      VMPOOL_EC2_EVENTS_SECRET_ARN: 'key',
+      VMPOOL_REGIONS: 'mars-1',
+    });
+    expect(!parsed.ok && parsed.errors).toEqual([
+      'VMPOOL_REGIONS: "mars-1" is not an AWS region',
+      'VMPOOL_AWS_ROLE_ARN: "vmpool-control-plane" is not an IAM role ARN',
+      'VMPOOL_AWS_STS_REGION: "moon-1" is not an AWS region',
+      'GCE_METADATA_HOST: "http://metadata" must be host or host:port',
+      'VMPOOL_EC2_EVENTS_SECRET_ARN: "key" is not a Secrets Manager secret ARN',
+    ]);
+  });
 });

@@ -14,3 +14,4 @@ export * from './status-history';
 export * from './costs';
 export * from './boot-stats';
 export * from './paths';
+export * from './aws';

@@ -26,7 +26,7 @@ describe('command argv properties', () => {
         const steps = built.value;
         expect(steps).toHaveLength(1);
         expect(steps[0]).toHaveLength(env.archive.argv.length + 2);
-        expect(steps[0]?.at(-1)).toBe(`s3://gg-recordings/${competitionId}/`);
+        expect(steps[0]?.at(-1)).toBe(`s3://gg-recordings/recordings/${competitionId}/`);
         expect(competitionId).toMatch(/^[A-Za-z0-9_-]+$/);
       }),
       { numRuns: 1000 },

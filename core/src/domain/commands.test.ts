@@ -153,7 +153,13 @@ describe('buildCommandArgv on the production AMI', () => {
   it('archives under the competition id and refuses without a bucket', () => {
     expect(buildCommandArgv('archive_recordings', { competitionId: 'utah-2026' }, env)).toEqual({
       ok: true,
-      value: [[...env.archive.argv, '/home/ubuntu/recordings/', 's3://gg-recordings/utah-2026/']],
+      value: [
+        [
+          ...env.archive.argv,
+          '/home/ubuntu/recordings/',
+          's3://gg-recordings/recordings/utah-2026/',
+        ],
+      ],
     });
     expect(
       buildCommandArgv('archive_recordings', { competitionId: 'c1' }, PRODUCTION_COMMAND_ENV),

@@ -6,6 +6,7 @@ import {
   type LogUnit,
   type VmCommand,
 } from '../contract/command';
+import { RECORDINGS_PREFIX } from '../contract/aws';
 import { fail, ok, type Parsed } from '../contract/parsed';
 
 /** Who may queue a command: admins from the web app, or the control plane (e.g. on release). */
@@ -260,7 +261,7 @@ const catalogue: { readonly [Op in CommandOp]: CommandSpec<Op> } = {
   archive_recordings: {
     op: 'archive_recordings',
     title: 'Archive recordings',
-    description: 'Copy the recordings to S3 under the competition id',
+    description: `Copy the recordings to S3 under ${RECORDINGS_PREFIX}/ and the competition id`,
     timeoutMs: 30 * MINUTE,
     ttlMs: 30 * MINUTE,
     roles: ADMIN_AND_CONTROL_PLANE,
@@ -270,7 +271,7 @@ const catalogue: { readonly [Op in CommandOp]: CommandSpec<Op> } = {
       [
         ...env.archive.argv,
         `${env.dirs.recordings}/`,
-        `s3://${env.archive.bucket}/${args.competitionId}/`,
+        `s3://${env.archive.bucket}/${RECORDINGS_PREFIX}/${args.competitionId}/`,
       ],
     ],
     envProblems: (env) =>

@@ -26,6 +26,18 @@ export interface ControlPlaneConfig extends DeadlineSettings {
    * functions (functions/config/aws-identity-certificates.json); null = the bundled ones.
    */
   identityCertificatesPath: string | null;
+  /**
+   * The AWS role the functions assume with their Google identity (web identity federation;
+   * infra/ creates it). null = the SDK's default credentials (the local stack and tests pass
+   * their own). Required in production.
+   */
+  awsRoleArn: string | null;
+  /** The region of the STS endpoint that exchanges the Google ID token for AWS credentials. */
+  awsStsRegion: string;
+  /** host[:port] of the Google metadata server that issues the functions' ID tokens. */
+  metadataHost: string;
+  /** The Secrets Manager secret holding the EC2 state-change key ("" = that function refuses). */
+  ec2EventsSecretArn: string;
 }
 
 export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object.freeze({
@@ -38,6 +50,10 @@ export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object
   launchUserData: '#!/bin/bash\n# vmpool: the agent starts from its systemd unit\n',
   archiveBucket: '',
   identityCertificatesPath: null,
+  awsRoleArn: null,
+  awsStsRegion: 'us-east-1',
+  metadataHost: 'metadata.google.internal',
+  ec2EventsSecretArn: '',
 });
 
 const ENV_KEYS = {
@@ -50,7 +66,28 @@ const ENV_KEYS = {
   launchUserData: 'VMPOOL_LAUNCH_USER_DATA',
   archiveBucket: 'VMPOOL_ARCHIVE_BUCKET',
   identityCertificatesPath: 'VMPOOL_IDENTITY_CERTIFICATES',
+  awsRoleArn: 'VMPOOL_AWS_ROLE_ARN',
+  awsStsRegion: 'VMPOOL_AWS_STS_REGION',
+  // The variable Google's own client libraries honour for a stand-in metadata server.
+  metadataHost: 'GCE_METADATA_HOST',
+  ec2EventsSecretArn: 'VMPOOL_EC2_EVENTS_SECRET_ARN',
 } as const;
+
+/** Every environment variable the control plane reads (npm run deploy writes some of them). */
+export const CONTROL_PLANE_ENV_KEYS: Readonly<Record<keyof ControlPlaneConfig, string>> = ENV_KEYS;
+
+const ROLE_ARN_PATTERN = /^arn:aws(-cn|-us-gov|-iso[a-z]?)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const SECRET_ARN_PATTERN =
+  /^arn:aws(-cn|-us-gov|-iso[a-z]?)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/;
+const HOST_PORT_PATTERN = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
+
+export interface ParseOptions {
+  /**
+   * The deployed functions: the AWS role and the EC2 events secret must be set (the SDK's
+   * default credentials would find nothing on Google Cloud).
+   */
+  production?: boolean;
+}
 
 function positiveNumber(
   env: Record<string, string | undefined>,
@@ -73,6 +110,7 @@ function positiveNumber(
 /** Reads the control plane's settings from the environment; every problem is reported at once. */
 export function parseControlPlaneConfig(
   env: Record<string, string | undefined>,
+  options: ParseOptions = {},
 ): Parsed<ControlPlaneConfig> {
   const errors: string[] = [];
   const d = DEFAULT_CONTROL_PLANE_CONFIG;
@@ -131,7 +169,41 @@ export function parseControlPlaneConfig(
     launchUserData: env[ENV_KEYS.launchUserData] ?? d.launchUserData,
     archiveBucket: (env[ENV_KEYS.archiveBucket] ?? d.archiveBucket).trim(),
     identityCertificatesPath: env[ENV_KEYS.identityCertificatesPath]?.trim() || null,
+    awsRoleArn: env[ENV_KEYS.awsRoleArn]?.trim() || null,
+    awsStsRegion: env[ENV_KEYS.awsStsRegion]?.trim() || d.awsStsRegion,
+    metadataHost: env[ENV_KEYS.metadataHost]?.trim() || d.metadataHost,
+    ec2EventsSecretArn: (env[ENV_KEYS.ec2EventsSecretArn] ?? d.ec2EventsSecretArn).trim(),
   };
+  if (config.awsRoleArn !== null && !ROLE_ARN_PATTERN.test(config.awsRoleArn)) {
+    errors.push(
+      `${ENV_KEYS.awsRoleArn}: ${JSON.stringify(config.awsRoleArn)} is not an IAM role ARN`,
+    );
+  }
+  if (options.production && config.awsRoleArn === null) {
+    errors.push(
+      `${ENV_KEYS.awsRoleArn}: required in production (the role infra/ creates; npm run deploy sets it)`,
+    );
+  }
+  if (!AWS_REGION_PATTERN.test(config.awsStsRegion)) {
+    errors.push(
+      `${ENV_KEYS.awsStsRegion}: ${JSON.stringify(config.awsStsRegion)} is not an AWS region`,
+    );
+  }
+  if (!HOST_PORT_PATTERN.test(config.metadataHost)) {
+    errors.push(
+      `${ENV_KEYS.metadataHost}: ${JSON.stringify(config.metadataHost)} must be host or host:port`,
+    );
+  }
+  if (config.ec2EventsSecretArn !== '' && !SECRET_ARN_PATTERN.test(config.ec2EventsSecretArn)) {
+    errors.push(
+      `${ENV_KEYS.ec2EventsSecretArn}: ${JSON.stringify(config.ec2EventsSecretArn)} is not a Secrets Manager secret ARN`,
+    );
+  }
+  if (options.production && config.ec2EventsSecretArn === '') {
+    errors.push(
+      `${ENV_KEYS.ec2EventsSecretArn}: required in production (the key infra/ creates; npm run deploy sets it)`,
+    );
+  }
   if (
     config.archiveBucket !== '' &&
     !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(config.archiveBucket)

@@ -1,8 +1,10 @@
 import { getApp, getApps, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getDatabase } from 'firebase-admin/database';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { createEc2Compute, createSsmRemoteExec } from '../adapters/aws';
-import { parseControlPlaneConfig } from '../config/control-plane-config';
+import { googleIdTokenSource, webIdentityCredentials } from '../adapters/aws/web-identity';
+import { parseControlPlaneConfig, type ControlPlaneConfig } from '../config/control-plane-config';
 import { createRtdbPoolStore } from '../store/rtdb-pool-store';
 import type { UseCaseDeps } from '../usecases/deps';
 import { claimsAccess } from './claims-access';
@@ -13,23 +15,50 @@ export function productionApp(): App {
   return getApps().length > 0 ? getApp() : initializeApp();
 }
 
+/** How the functions' sessions show in CloudTrail: assumed-role/<role>/vmpool-functions. */
+export const ROLE_SESSION_NAME = 'vmpool-functions';
+
+let awsCredentials: AwsCredentialIdentityProvider | null = null;
+
 /**
- * The Cloud Functions runtime: firebase-admin from FIREBASE_CONFIG, EC2 and SSM with adaptive retry,
+ * The one AWS credentials provider of the deployed functions: the control-plane role,
+ * assumed with the functions' Google ID token (audience: the role's ARN). Created once.
+ */
+export function productionAwsCredentials(
+  settings: ControlPlaneConfig,
+): AwsCredentialIdentityProvider {
+  const roleArn = settings.awsRoleArn;
+  if (roleArn === null) {
+    throw new Error('vmpool functions are misconfigured: VMPOOL_AWS_ROLE_ARN is not set');
+  }
+  awsCredentials ??= webIdentityCredentials({
+    roleArn,
+    roleSessionName: ROLE_SESSION_NAME,
+    stsRegion: settings.awsStsRegion,
+    idToken: googleIdTokenSource({ metadataHost: settings.metadataHost, audience: roleArn }),
+  });
+  return awsCredentials;
+}
+
+/**
+ * The Cloud Functions runtime: firebase-admin from FIREBASE_CONFIG, EC2 and SSM with adaptive retry
+ * and the control-plane role's credentials (web identity federation, no AWS keys),
  * the wall clock, Cloud Logging, settings parsed once from the environment (every problem
  * reported together; the function refuses to run on a broken configuration).
  */
 export function createProductionDeps(
   env: Record<string, string | undefined> = process.env,
 ): UseCaseDeps {
-  const settings = parseControlPlaneConfig(env);
+  const settings = parseControlPlaneConfig(env, { production: true });
   if (!settings.ok) {
     throw new Error(`vmpool functions are misconfigured:\n- ${settings.errors.join('\n- ')}`);
   }
   const app = productionApp();
+  const credentials = productionAwsCredentials(settings.value);
   return {
     store: createRtdbPoolStore(getDatabase(app)),
-    compute: createEc2Compute(),
-    remoteExec: createSsmRemoteExec(),
+    compute: createEc2Compute({ credentials }),
+    remoteExec: createSsmRemoteExec({ credentials }),
     access: claimsAccess(getAuth(app)),
     clock: { now: () => Date.now() },
     logger: cloudLogger(),

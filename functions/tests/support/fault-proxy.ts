@@ -1,10 +1,18 @@
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One AWS call as the proxy saw it: its operation and, for Query APIs, its form fields. */
 export interface SeenCall {
   action: string;
   params: URLSearchParams;
+  /** The request's headers (signature, security token). */
+  headers: IncomingHttpHeaders;
 }
 
 /** What the proxy does with a call: pass it to moto, answer with an AWS error, or hang up. */
@@ -52,7 +60,7 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
       const json = typeof target === 'string';
       const params = json ? new URLSearchParams() : new URLSearchParams(body.toString('utf8'));
       const action = json ? (target.split('.').pop() ?? '') : (params.get('Action') ?? '');
-      const call = { action, params };
+      const call = { action, params, headers: req.headers };
       seen.push(call);
       const decision = rule(call);
       if (decision.kind === 'drop') {

@@ -1,12 +1,15 @@
-import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AwsCallCounter } from './call-counter';
 
 /** How the AWS adapters build their SDK clients; production passes nothing but maybe a counter. */
 export interface AwsClientOptions {
   /** e.g. a moto server in tests; the SDK's regional endpoint when absent */
   endpoint?: string;
-  /** the default credential chain when absent */
-  credentials?: AwsCredentialIdentity;
+  /**
+   * Static keys (moto), or a provider such as the shared web identity credentials of the
+   * deployed functions; the default credential chain when absent.
+   */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** attempts per call including the first (adaptive retry); default 6 */
   maxAttempts?: number;
   /** counts calls and attempts per operation */

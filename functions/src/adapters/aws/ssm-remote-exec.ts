@@ -4,6 +4,7 @@ import {
   SendCommandCommand,
   type CommandInvocationStatus,
 } from '@aws-sdk/client-ssm';
+import { SSM_SHELL_DOCUMENT } from '@vmpool/core';
 import type { RemoteExecPort, RemoteExecResult, RemoteExecState } from '@vmpool/core/ports';
 import { clientConfig, perRegionCache, type AwsClientOptions } from './aws-client-options';
 import { classifyAwsError, providerErrorCode } from './classify-error';
@@ -42,7 +43,7 @@ export function createSsmRemoteExec(options: AwsClientOptions = {}): RemoteExecP
       try {
         const output = await client(region).send(
           new SendCommandCommand({
-            DocumentName: 'AWS-RunShellScript',
+            DocumentName: SSM_SHELL_DOCUMENT,
             InstanceIds: [instanceId],
             Comment: comment.slice(0, MAX_COMMENT_LENGTH),
             TimeoutSeconds: Math.max(MIN_DELIVERY_TIMEOUT_SECONDS, Math.ceil(timeoutSeconds)),
