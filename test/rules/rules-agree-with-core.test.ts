@@ -88,7 +88,8 @@ const all = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }) =>
   fc.record(model, { noNullPrototype: true });
 const one = <V>(...values: V[]) => fc.constantFrom(...values);
 
-describe('rules and core validators agree', () => {
+// 1000 runs each take 2-5 s alone and more on a loaded machine: a generous limit, no timing.
+describe('rules and core validators agree', { timeout: 60_000 }, () => {
   it('on requests (admin writer, any action)', () => {
     const competitionId = one('comp-a', 'comp_B-2', 'c'.repeat(128));
     const vmId = one('vm-001', 'vm-pool-12');
