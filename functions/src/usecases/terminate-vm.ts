@@ -1,3 +1,4 @@
+import { revokeAgentSessions } from './agent-sessions';
 import type { UseCaseDeps } from './deps';
 import { runVmAction, type VmActionContext } from './vm-action';
 
@@ -9,5 +10,6 @@ export async function terminateVm(deps: UseCaseDeps, ctx: VmActionContext): Prom
     patch: (_vm, now) => ({ deadline: now + deps.settings.stopDeadlineMs }),
     call: (current) => deps.compute.terminateInstance(current.region, current.instanceId),
   });
+  await revokeAgentSessions(deps, vm);
   return `${vm.vmId} is terminating; it leaves the pool when EC2 confirms`;
 }
