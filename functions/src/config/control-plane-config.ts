@@ -26,6 +26,24 @@ export interface ControlPlaneConfig {
    * functions (functions/config/aws-identity-certificates.json); null = the bundled ones.
    */
   identityCertificatesPath: string | null;
+  /**
+   * The AWS account the pool's instances belong to (12 digits). agentToken refuses an identity
+   * document of any other account (ACCOUNT_MISMATCH), and every document while it is unset
+   * (ACCOUNT_NOT_CONFIGURED). null only where agentToken does not run (the local stack).
+   */
+  awsAccountId: string | null;
+  /**
+   * How long after an instance's start (the identity document's pendingTime) its first token
+   * exchange may bind the boot's nonce. Whoever presents the document first binds it, so this
+   * window is what an attacker has; it covers a boot and the agent's retries (ami/README.md).
+   */
+  agentBindWindowMs: number;
+  /**
+   * Whether a VM's address may come from what its agent reports when EC2 gave none. Only the
+   * local stack sets this (its VMs have no EC2): in production `vmAddress` comes from EC2's
+   * addresses only, never from a value the VM itself wrote.
+   */
+  trustAgentAddress: boolean;
 }
 
 export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object.freeze({
@@ -38,6 +56,9 @@ export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object
   launchUserData: '#!/bin/bash\n# vmpool: the agent starts from its systemd unit\n',
   archiveBucket: '',
   identityCertificatesPath: null,
+  awsAccountId: null,
+  agentBindWindowMs: 10 * 60_000,
+  trustAgentAddress: false,
 });
 
 const ENV_KEYS = {
@@ -50,7 +71,26 @@ const ENV_KEYS = {
   launchUserData: 'VMPOOL_LAUNCH_USER_DATA',
   archiveBucket: 'VMPOOL_ARCHIVE_BUCKET',
   identityCertificatesPath: 'VMPOOL_IDENTITY_CERTIFICATES',
+  awsAccountId: 'VMPOOL_AWS_ACCOUNT_ID',
+  agentBindWindowMs: 'VMPOOL_AGENT_BIND_WINDOW_MS',
+  trustAgentAddress: 'VMPOOL_TRUST_AGENT_ADDRESS',
 } as const;
+
+const AWS_ACCOUNT_ID = /^\d{12}$/;
+
+function flag(
+  env: Record<string, string | undefined>,
+  key: string,
+  fallback: boolean,
+  errors: string[],
+): boolean {
+  const raw = env[key]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  errors.push(`${key}: must be true or false, got ${JSON.stringify(raw)}`);
+  return fallback;
+}
 
 function positiveNumber(
   env: Record<string, string | undefined>,
@@ -131,7 +171,22 @@ export function parseControlPlaneConfig(
     launchUserData: env[ENV_KEYS.launchUserData] ?? d.launchUserData,
     archiveBucket: (env[ENV_KEYS.archiveBucket] ?? d.archiveBucket).trim(),
     identityCertificatesPath: env[ENV_KEYS.identityCertificatesPath]?.trim() || null,
+    awsAccountId: env[ENV_KEYS.awsAccountId]?.trim() || null,
+    agentBindWindowMs: positiveNumber(
+      env,
+      ENV_KEYS.agentBindWindowMs,
+      d.agentBindWindowMs,
+      60_000,
+      3_600_000,
+      errors,
+    ),
+    trustAgentAddress: flag(env, ENV_KEYS.trustAgentAddress, d.trustAgentAddress, errors),
   };
+  if (config.awsAccountId !== null && !AWS_ACCOUNT_ID.test(config.awsAccountId)) {
+    errors.push(
+      `${ENV_KEYS.awsAccountId}: ${JSON.stringify(config.awsAccountId)} is not an AWS account id (12 digits)`,
+    );
+  }
   if (
     config.archiveBucket !== '' &&
     !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(config.archiveBucket)
