@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LOG_UNITS } from '../contract/command';
 import { buildCommandArgv, PRODUCTION_COMMAND_ENV, type CommandEnv } from './commands';
 
 const env: CommandEnv = {
@@ -15,8 +16,7 @@ describe('command argv properties', () => {
         if (!built.ok) return;
         const steps = built.value;
         expect(steps).toHaveLength(1);
-        expect(steps[0]).toHaveLength(env.archive.argv.length + 2);
-        expect(steps[0]?.at(-1)).toBe(`s3://gg-recordings/${competitionId}/`);
+        expect(steps[0]).toEqual([...env.archive.argv, 'gg-recordings', competitionId]);
         expect(competitionId).toMatch(/^[A-Za-z0-9_-]+$/);
       }),
       { numRuns: 1000 },
@@ -29,8 +29,11 @@ describe('command argv properties', () => {
         const built = buildCommandArgv('view_logs', { unit, lines }, env);
         if (!built.ok) return;
         const argv = built.value[0] ?? [];
-        expect(Object.values(env.units)).toContain(argv[3]);
-        const count = Number(argv[5]);
+        expect(argv).toHaveLength(env.logs.length + 2);
+        expect(argv.slice(0, env.logs.length)).toEqual(env.logs);
+        expect(LOG_UNITS).toContain(argv[env.logs.length]);
+        expect(argv[env.logs.length + 1]).toMatch(/^[1-9][0-9]{0,2}$/);
+        const count = Number(argv[env.logs.length + 1]);
         expect(count >= 1 && count <= 500).toBe(true);
       }),
       { numRuns: 500 },
