@@ -209,6 +209,22 @@ const HOSTILE: [string, SudoCheck][] = [
     { user: AMI_SHOW_USER, runAs: 'root', argv: [SYSTEMCTL, 'restart', 'obs-headless'] },
   ],
   [
+    'the show server’s user vacuuming the journal through the old grant (the finding)',
+    {
+      user: AMI_SHOW_USER,
+      runAs: 'root',
+      argv: [JOURNALCTL, '-u', 'show-server', '-n', '5', '--vacuum-time=1s', '--no-pager'],
+    },
+  ],
+  [
+    'the show server’s user reading ssh through the old grant',
+    {
+      user: AMI_SHOW_USER,
+      runAs: 'root',
+      argv: [JOURNALCTL, '-u', 'show-server', '-n', '5', '-u', 'ssh', '-k', '--no-pager'],
+    },
+  ],
+  [
     'the show server’s user with the old journalctl grant',
     {
       user: AMI_SHOW_USER,
@@ -343,11 +359,11 @@ describe('ami/config/sudoers-vmpool-agent', () => {
     expect(granted.filter((check) => check.argv[0] === LOGS).length).toBe(LOG_UNITS.length * 3);
 
     const verdicts = askSudo([...granted, ...HOSTILE.map(([, check]) => check)]);
-    const refusedGrants = granted.filter((_check, index) => verdicts[index] !== 'allow');
-    expect(refusedGrants, 'catalogue steps sudo would refuse').toEqual([]);
     const allowedHostile = HOSTILE.filter(
       (_entry, index) => verdicts[granted.length + index] !== 'deny',
     ).map(([label]) => label);
     expect(allowedHostile, 'hostile commands sudo would run').toEqual([]);
+    const refusedGrants = granted.filter((_check, index) => verdicts[index] !== 'allow');
+    expect(refusedGrants, 'catalogue steps sudo would refuse').toEqual([]);
   }, 60_000);
 });
