@@ -7,6 +7,7 @@ import { manualClock } from '@vmpool/core/ports';
 import { paths } from '@vmpool/core';
 import { MemoryCompute } from '../src/adapters/memory';
 import { toRtdbValue } from '../src/store/rtdb-values';
+import { onAgentReport } from '../src/usecases/agent-report';
 import { vmAddressOf } from '../src/usecases/vm-changes';
 import { testDeps, T0 } from './support/deps';
 import {
@@ -77,5 +78,32 @@ describe('assign hands over the EC2 address only', () => {
   it('in the local stack: the agent’s address stands in for EC2’s', async () => {
     const { config } = await assignVmWithoutEc2Address(true);
     expect(config?.vmAddress).toBe(`${AGENT_CHOSEN}:3003`);
+  });
+
+  it('a cold start is handed over at the address EC2 gave this start, not the agent’s', async () => {
+    const clock = manualClock(T0);
+    const compute = new MemoryCompute({ clock });
+    const deps = testDeps(db.admin.db, { clock, compute });
+    await writeConfig(db.admin.db, { minWarmVMs: 0, warmupTimeSeconds: 120 });
+    await addCompetition(db.admin.db, 'meet-1');
+    const vm = await seedVm(db.admin.db, compute, 'vm-001', 'stopped', T0);
+    await submit(deps, db.admin.db, 'r1', request('assign', { competitionId: 'meet-1' }));
+    expect(await readResult(db.admin.db, 'r1')).toMatchObject({ step: 'Wait for agent' });
+
+    clock.advance(30_000);
+    const report = agentReport(clock.now(), { publicIp: AGENT_CHOSEN });
+    await db.admin.db.ref(paths.vmAgent('vm-001')).set(toRtdbValue(report));
+    await onAgentReport(deps, 'vm-001', null, report);
+
+    const ec2Address = compute.get(vm.instanceId)?.publicIp;
+    expect(ec2Address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const config = (await db.admin.db.ref(paths.competitionConfig('meet-1')).get()).val() as {
+      vmAddress?: string;
+    };
+    expect(config.vmAddress).toBe(`${ec2Address}:3003`);
+    expect(await readResult(db.admin.db, 'r1')).toMatchObject({
+      state: 'succeeded',
+      vmAddress: `${ec2Address}:3003`,
+    });
   });
 });
