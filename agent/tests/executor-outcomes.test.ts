@@ -46,7 +46,7 @@ let clock: ServerClock;
 beforeAll(async () => {
   stack = await startStack();
   await seedVm(stack.admin, VM);
-  clients = localFirebase(stack.databaseUrl, VM);
+  clients = localFirebase(stack.databaseUrl, { vmId: VM, instanceId: `local-${VM}` });
   clock = new ServerClock(clients.db);
   executor = new CommandExecutor(clients.db, VM, 'boot-test', planner, clock, memoryLogger(), {
     graceMs: 500,

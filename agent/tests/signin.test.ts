@@ -1,7 +1,7 @@
 // The whole production sign-in path with real SDKs and emulators: IMDSv2 stand-in →
 // agentToken stand-in minting a real custom token (firebase-admin against the Auth emulator)
-// → signInWithCustomToken → the RTDB server checks the ID token's vmId claim against the
-// project rules → registration. The token is short-lived, so the agent must exchange again.
+// → signInWithCustomToken → the RTDB server checks the ID token's vmId and instanceId claims
+// against the project rules and the VM record → registration. The token is short-lived, so the agent must exchange again.
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
+import { agentAuthUid } from '@vmpool/core';
 import { startImds, type StandIn } from './helpers/http-stand-ins';
 import { startAuthEmulator, type AuthEmulator } from './helpers/auth-emulator';
 import {
@@ -63,7 +64,10 @@ beforeAll(async () => {
       }
       exchanges.push(Date.now());
       void getAuth(adminApp)
-        .createCustomToken(`agent-${VM}`, { vmId: VM })
+        .createCustomToken(agentAuthUid(DOCUMENT.instanceId), {
+          vmId: VM,
+          instanceId: DOCUMENT.instanceId,
+        })
         .then((token) => {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ token, vmId: VM, expiresAt: Date.now() + 15_000 }));
@@ -74,6 +78,8 @@ beforeAll(async () => {
   const address = tokenServer.address();
   tokenUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   await seedVm(stack.admin, VM);
+  // The rules let a token report only for the instance the VM record holds.
+  await stack.admin.ref(`vmPool/vms/${VM}/instanceId`).set(DOCUMENT.instanceId);
 }, 150_000);
 
 afterAll(async () => {

@@ -85,7 +85,7 @@ build {
 
   # Directory uploads need their destination to exist.
   provisioner "shell" {
-    inline = ["mkdir -p /tmp/vmpool-units /tmp/vmpool-config"]
+    inline = ["mkdir -p /tmp/vmpool-units /tmp/vmpool-config /tmp/vmpool-bin"]
   }
 
   provisioner "file" {
@@ -101,6 +101,12 @@ build {
   provisioner "file" {
     source      = "${path.root}/../config/"
     destination = "/tmp/vmpool-config"
+  }
+
+  # Root-owned wrappers the agent runs through sudo (provision.sh installs them 0755 root).
+  provisioner "file" {
+    source      = "${path.root}/../bin/"
+    destination = "/tmp/vmpool-bin"
   }
 
   provisioner "file" {

@@ -8,6 +8,7 @@ SHOW_SERVER_REPO="${SHOW_SERVER_REPO:?SHOW_SERVER_REPO is required}"
 SHOW_SERVER_REF="${SHOW_SERVER_REF:-main}"
 APP_USER=ubuntu
 APP_HOME=/home/ubuntu
+AGENT_USER=vmpool-agent
 export DEBIAN_FRONTEND=noninteractive
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -63,12 +64,31 @@ fi
 sudo -u "${APP_USER}" cp -R "${obs_dir}" "${APP_HOME}/obs-config-template"
 echo "OBS ${obs_major}: websocket configured"
 
-step "vmpool agent"
-install -d -m 0755 /opt/vmpool-agent /etc/vmpool
-install -m 0644 /tmp/vmpool-agent.mjs /opt/vmpool-agent/agent.mjs
-install -m 0755 /tmp/vmpool-boot.sh /usr/local/sbin/vmpool-boot
-install -m 0440 /tmp/vmpool-config/sudoers-vmpool-agent /etc/sudoers.d/vmpool-agent
+step "vmpool agent: its own user, root-owned code and wrappers, exact sudo grants"
+# The agent runs as vmpool-agent, apart from the show server and OBS (ubuntu), which face the
+# internet: no login, no home, its state in /var/lib/vmpool-agent (0700, systemd creates it).
+if ! id -u "${AGENT_USER}" >/dev/null 2>&1; then
+  useradd --system --user-group --no-create-home --home-dir /nonexistent \
+    --shell /usr/sbin/nologin "${AGENT_USER}"
+fi
+install -d -m 0755 -o root -g root /opt/vmpool-agent /etc/vmpool /usr/local/lib/vmpool
+install -m 0644 -o root -g root /tmp/vmpool-agent.mjs /opt/vmpool-agent/agent.mjs
+install -m 0755 -o root -g root /tmp/vmpool-boot.sh /usr/local/sbin/vmpool-boot
+# The wrappers validate their arguments and run journalctl / the AWS CLI with a fixed argv;
+# sudoers grants them (and the catalogue's other exact lines) and nothing else.
+install -m 0755 -o root -g root /tmp/vmpool-bin/vmpool-logs /usr/local/lib/vmpool/vmpool-logs
+install -m 0755 -o root -g root /tmp/vmpool-bin/vmpool-archive /usr/local/lib/vmpool/vmpool-archive
+install -m 0440 -o root -g root /tmp/vmpool-config/sudoers-vmpool-agent /etc/sudoers.d/vmpool-agent
 visudo -cf /etc/sudoers.d/vmpool-agent
+
+step "the show server's user (ubuntu) gets no root"
+# Ubuntu's cloud images give the default user passwordless sudo (cloud-init writes
+# /etc/sudoers.d/90-cloud-init-users) and the sudo, adm and lxd groups (lxd alone is root).
+# The show server and OBS run as ubuntu and face the internet: none of that stays. Admins reach
+# a VM through SSM, whose ssm-user is separate.
+install -m 0644 /tmp/vmpool-config/cloud-init-default-user.cfg /etc/cloud/cloud.cfg.d/99-vmpool-default-user.cfg
+usermod --groups audio,video "${APP_USER}"
+rm -f /etc/sudoers.d/90-cloud-init-users
 
 step "systemd units"
 install -m 0644 /tmp/vmpool-units/*.service /etc/systemd/system/

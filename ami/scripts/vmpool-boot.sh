@@ -28,6 +28,7 @@ install -d -m 0755 /etc/vmpool
 umask 077
 tmp="$(mktemp /etc/vmpool/.agent.json.XXXXXX)"
 printf '%s\n' "${config}" > "${tmp}"
-chown ubuntu:ubuntu "${tmp}"
+# Readable by the agent only, not by the show server (ubuntu).
+chown vmpool-agent:vmpool-agent "${tmp}"
 mv "${tmp}" "${CONFIG}"
 echo "vmpool-boot: wrote ${CONFIG}"

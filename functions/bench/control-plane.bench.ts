@@ -34,7 +34,7 @@ import type { ComputePort } from '@vmpool/core/ports';
 const POOL_TAGS = { Project: 'gymnastics-graphics', ManagedBy: 'vm-pool-manager' };
 const PRODUCERS = 20;
 const ROUNDS = 5;
-const allow = { isAdmin: async () => true };
+const allow = { isAdmin: async () => true, revokeAgentSessions: async () => {} };
 let namespaces = 0;
 
 function percentile(sorted: number[], p: number): number {

@@ -32,6 +32,43 @@ describe('control-plane settings from the environment', () => {
     });
   });
 
+  it('reads the pool’s AWS account once and refuses anything but 12 digits', () => {
+    expect(DEFAULT_CONTROL_PLANE_CONFIG.awsAccountId).toBeNull();
+    expect(parseControlPlaneConfig({ VMPOOL_AWS_ACCOUNT_ID: ' 123456789012 ' })).toMatchObject({
+      ok: true,
+      value: { awsAccountId: '123456789012' },
+    });
+    for (const bad of ['12345678901', '1234567890123', 'acct-1234567', '12345678901x']) {
+      const parsed = parseControlPlaneConfig({ VMPOOL_AWS_ACCOUNT_ID: bad });
+      expect(parsed).toEqual({
+        ok: false,
+        errors: [
+          `VMPOOL_AWS_ACCOUNT_ID: ${JSON.stringify(bad)} is not an AWS account id (12 digits)`,
+        ],
+      });
+    }
+  });
+
+  it('bounds the first-bind window of agent tokens (default 10 min)', () => {
+    expect(DEFAULT_CONTROL_PLANE_CONFIG.agentBindWindowMs).toBe(600_000);
+    expect(parseControlPlaneConfig({ VMPOOL_AGENT_BIND_WINDOW_MS: '300000' })).toMatchObject({
+      value: { agentBindWindowMs: 300_000 },
+    });
+    expect(parseControlPlaneConfig({ VMPOOL_AGENT_BIND_WINDOW_MS: '1000' }).ok).toBe(false);
+    expect(parseControlPlaneConfig({ VMPOOL_AGENT_BIND_WINDOW_MS: '7200000' }).ok).toBe(false);
+  });
+
+  it('takes agent-reported addresses only when told to (the local stack)', () => {
+    expect(DEFAULT_CONTROL_PLANE_CONFIG.trustAgentAddress).toBe(false);
+    expect(parseControlPlaneConfig({ VMPOOL_TRUST_AGENT_ADDRESS: 'true' })).toMatchObject({
+      value: { trustAgentAddress: true },
+    });
+    expect(parseControlPlaneConfig({ VMPOOL_TRUST_AGENT_ADDRESS: 'yes' })).toEqual({
+      ok: false,
+      errors: ['VMPOOL_TRUST_AGENT_ADDRESS: must be true or false, got "yes"'],
+    });
+  });
+
   it('reports every problem at once', () => {
     const parsed = parseControlPlaneConfig({
       VMPOOL_REGIONS: 'mars-1',

@@ -254,6 +254,27 @@ export const commandCreateCases: RuleCase[] = [
 ];
 
 export const agentRunCases: RuleCase[] = [
+  // Design gap "Sessions": the token of a terminated instance that was vm-001 opens nothing.
+  ...forRoles(['formerAgent', 'legacyAgent'], {
+    op: 'read',
+    path: 'vmPool/commands/vm-001',
+    expect: 'deny',
+    why: 'a token of another instance cannot read the queue of the instance holding vm-001 now',
+  }),
+  ...forRoles(['formerAgent', 'legacyAgent'], {
+    op: 'write',
+    path: `${QUEUED}/claim`,
+    data: claim,
+    expect: 'deny',
+    why: 'nor claim its commands',
+  }),
+  ...forRoles(['formerAgent', 'legacyAgent'], {
+    op: 'update',
+    path: RUNNING,
+    data: finished,
+    expect: 'deny',
+    why: 'nor report a run',
+  }),
   {
     who: 'agent',
     op: 'write',

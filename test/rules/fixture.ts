@@ -15,7 +15,16 @@ export const UID = {
   producerA: 'u-producer-a',
   producerB: 'u-producer-b',
   noClaim: 'u-plain',
-  agent: 'agent-vm-001',
+  agent: 'agent-i-0a1b2c3d4e5f60001',
+  formerAgent: 'agent-i-0f0f0f0f0f0f00001',
+} as const;
+
+/** EC2 instance ids: the agent's token names its instance, the rules compare it to the record. */
+export const INSTANCE = {
+  vm001: 'i-0a1b2c3d4e5f60001',
+  vm002: 'i-0a1b2c3d4e5f60002',
+  /** The terminated instance that was vm-001 before the id was reused. */
+  formerVm001: 'i-0f0f0f0f0f0f00001',
 } as const;
 
 const minutesAgo = (minutes: number) => NOW - minutes * 60_000;
@@ -27,7 +36,7 @@ function agentReport(vmId: string, publicIp: string) {
     bootId: `boot-${vmId}-7f3a`,
     version: '0.1.0',
     startedAt: minutesAgo(90),
-    instanceId: vmId === 'vm-001' ? 'i-0a1b2c3d4e5f60001' : 'i-0a1b2c3d4e5f60002',
+    instanceId: vmId === 'vm-001' ? INSTANCE.vm001 : INSTANCE.vm002,
     region: 'us-east-1',
     availabilityZone: 'us-east-1a',
     instanceType: 't3.large',
@@ -66,7 +75,7 @@ function agentReport(vmId: string, publicIp: string) {
 function vmRecord(vmId: string, overrides: Record<string, unknown>) {
   return {
     vmId,
-    instanceId: vmId === 'vm-001' ? 'i-0a1b2c3d4e5f60001' : 'i-0a1b2c3d4e5f60002',
+    instanceId: vmId === 'vm-001' ? INSTANCE.vm001 : INSTANCE.vm002,
     region: 'us-east-1',
     statusChangedAt: minutesAgo(30),
     statusReason: 'ready',
@@ -347,6 +356,16 @@ export const ROOT = {
         category: 'obs',
         vmId: 'vm-001',
         competitionId: 'comp-a',
+      }),
+      // Acknowledged by an admin: the acknowledgement is write-once.
+      'alert-a2': alert('comp-a', 'alert-a2', 'show-server-down-vm-001', {
+        level: 'critical',
+        category: 'service',
+        vmId: 'vm-001',
+        competitionId: 'comp-a',
+        acknowledged: true,
+        acknowledgedBy: UID.admin,
+        acknowledgedAt: minutesAgo(2),
       }),
     },
     'comp-b': {

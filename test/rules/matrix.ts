@@ -3,7 +3,7 @@
 // compat: strict plus the show-controller's anonymous reads) and the fixture.
 import { rulesForProfile, type RulesProfile } from '@vmpool/tools/rules';
 import { describe, expect, it } from 'vitest';
-import { NOW, ROOT, UID } from './fixture';
+import { INSTANCE, NOW, ROOT, UID } from './fixture';
 import {
   targaryen,
   type TargaryenAuth,
@@ -53,17 +53,44 @@ export const ROLES = {
     provider: 'password',
     token: { admin: true, firebase: { sign_in_provider: 'password' } },
   },
-  /** The agent on vm-001 (custom token minted for that VM). */
+  /** The agent on vm-001 (custom token minted for that VM's instance). */
   agent: {
     uid: UID.agent,
     provider: 'custom',
-    token: { vmId: 'vm-001', firebase: { sign_in_provider: 'custom' } },
+    token: {
+      vmId: 'vm-001',
+      instanceId: INSTANCE.vm001,
+      firebase: { sign_in_provider: 'custom' },
+    },
   },
   /** An agent whose VM is not (or no longer) in the pool. */
   strayAgent: {
-    uid: 'agent-vm-009',
+    uid: 'agent-i-0a1b2c3d4e5f60009',
     provider: 'custom',
-    token: { vmId: 'vm-009', firebase: { sign_in_provider: 'custom' } },
+    token: {
+      vmId: 'vm-009',
+      instanceId: 'i-0a1b2c3d4e5f60009',
+      firebase: { sign_in_provider: 'custom' },
+    },
+  },
+  /**
+   * The agent of a terminated instance that was vm-001 before the id was given to the
+   * instance vm-001 is now: its token still names vm-001, but another instance.
+   */
+  formerAgent: {
+    uid: UID.formerAgent,
+    provider: 'custom',
+    token: {
+      vmId: 'vm-001',
+      instanceId: INSTANCE.formerVm001,
+      firebase: { sign_in_provider: 'custom' },
+    },
+  },
+  /** A token minted before agent tokens named their instance: only the vmId claim. */
+  legacyAgent: {
+    uid: 'agent-vm-001',
+    provider: 'custom',
+    token: { vmId: 'vm-001', firebase: { sign_in_provider: 'custom' } },
   },
 } as const satisfies Record<string, TargaryenAuth | null>;
 

@@ -426,6 +426,63 @@ export const agentReportCases: RuleCase[] = [
     expect: 'deny',
     why: 'strings are bounded',
   },
+  // Review finding 5: an agent deleted its own report (`set agent null`), which hides the VM's
+  // health from the pool. It updates its fields; onDisconnect sets online false.
+  {
+    who: 'agent',
+    op: 'write',
+    path: 'vmPool/vms/vm-001/agent',
+    data: null,
+    deniedBy: 'permission',
+    expect: 'deny',
+    why: 'an agent cannot delete its own report',
+  },
+  {
+    who: 'agent',
+    op: 'update',
+    path: 'vmPool/vms/vm-001',
+    data: { agent: null },
+    expect: 'deny',
+    why: 'nor delete it through a multi-path update on the record',
+  },
+  {
+    who: 'agent',
+    op: 'update',
+    path: 'vmPool/vms/vm-001/agent',
+    data: { online: false, lastSeen: SERVER_TIMESTAMP },
+    expect: 'allow',
+    why: 'what onDisconnect writes: online false, the report stays',
+  },
+  {
+    who: 'agent',
+    op: 'update',
+    path: 'vmPool/vms/vm-001/agent',
+    data: { publicIp: null, show: null },
+    expect: 'allow',
+    why: 'optional fields of the report can still be cleared',
+  },
+  // Design gap "Sessions": an agent token names its instance; the rules compare it with the
+  // VM record, so the token of a terminated instance whose vmId was reused (or whose record
+  // is gone) opens nothing.
+  ...forRoles(['formerAgent', 'legacyAgent'], {
+    op: 'update',
+    path: 'vmPool/vms/vm-001/agent',
+    data: heartbeat,
+    expect: 'deny',
+    why: 'a token of another (terminated) instance, or naming no instance, cannot report for vm-001',
+  }),
+  ...forRoles(['formerAgent', 'legacyAgent'], {
+    op: 'read',
+    path: 'vmPool/vms/vm-001',
+    expect: 'deny',
+    why: 'nor read the record of the instance that now holds the id',
+  }),
+  ...forRoles(['formerAgent', 'legacyAgent'], {
+    op: 'read',
+    path: 'vmPool/config',
+    expect: 'deny',
+    why: 'nor the pool config',
+  }),
 ];
 
 export const identityCases: RuleCase[] = [

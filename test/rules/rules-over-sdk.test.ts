@@ -83,6 +83,16 @@ const REPLAYED: RuleCase[] = [
   pick(competitionCases, 'admin', 'vmAddress is written by the control plane on assignment'),
   pick(alertCases, 'producer', 'a producer acknowledges its competition’s alert'),
   pick(alertCases, 'anonymous', 'no claim for this competition'),
+  // The review's attacks (issue 9), kept as tests over the SDK too.
+  pick(alertCases, 'producer', 'an acknowledgement is not overwritten (the reproduced attack)'),
+  pick(alertCases, 'producer', 'the three fields go together'),
+  pick(agentReportCases, 'agent', 'an agent cannot delete its own report'),
+  pick(
+    agentReportCases,
+    'formerAgent',
+    'a token of another (terminated) instance, or naming no instance, cannot report for vm-001',
+  ),
+  pick(agentRunCases, 'formerAgent', 'nor claim its commands'),
 ];
 
 let server: RtdbServer;

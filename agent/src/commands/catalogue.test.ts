@@ -19,13 +19,13 @@ describe('createPlanner', () => {
       kind: 'run',
       plan: {
         op: 'restart_obs',
-        steps: [['sudo', 'systemctl', 'restart', 'obs-headless']],
+        steps: [['/usr/bin/sudo', '-n', '/usr/bin/systemctl', 'restart', 'obs-headless']],
         timeoutMs: 30_000,
       },
     });
     const logs = plan(command({ op: 'view_logs', args: { unit: 'nimble', lines: 20 } }), now);
     expect(logs.kind === 'run' && logs.plan.steps).toEqual([
-      ['sudo', 'journalctl', '-u', 'nimble', '-n', '20', '--no-pager'],
+      ['/usr/bin/sudo', '-n', '/usr/local/lib/vmpool/vmpool-logs', 'nimble', '20'],
     ]);
   });
 

@@ -1,10 +1,11 @@
-// The CommandEnv of a local "VM": the catalogue's argv runs for real, with systemctl,
-// journalctl and the S3 copy pointed at vmctl (which acts on the stand-in show server and
-// the VM directory), and git, npm, find, cp, free, df, uptime as they are.
+// The CommandEnv of a local "VM": the catalogue's argv runs for real, with systemctl and the
+// AMI's two wrappers (vmpool-logs, vmpool-archive) pointed at vmctl (which acts on the
+// stand-in show server and the VM directory), and git, npm, find, cp, free, df, uptime as they
+// are, as the local user.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { PRODUCTION_COMMAND_ENV, type CommandEnv } from '@vmpool/core';
+import type { CommandEnv } from '@vmpool/core';
 import { vmDirLayout } from './vm-dir';
 
 export interface LocalVm {
@@ -36,9 +37,11 @@ export function localCommandEnv(vm: LocalVm): CommandEnv {
   const layout = vmDirLayout(vm.vmDir);
   return {
     systemctl: [...vmctl, 'systemctl'],
-    journalctl: [...vmctl, 'journalctl'],
+    logs: [...vmctl, 'vmpool-logs'],
     git: ['git'],
     npm: ['npm'],
+    find: ['find'],
+    cp: ['cp'],
     units: {
       showServer: 'show-server',
       obs: 'obs-headless',
@@ -53,9 +56,9 @@ export function localCommandEnv(vm: LocalVm): CommandEnv {
       obsConfig: layout.obsConfig,
       obsTemplate: layout.obsTemplate,
     },
-    // vmctl's s3-sync stands in for `aws s3 sync`, with the production filter options.
+    // vmctl's vmpool-archive stands in for the AMI's wrapper, with its arguments and filter.
     archive: {
-      argv: [...vmctl, 's3-sync', ...PRODUCTION_COMMAND_ENV.archive.argv.slice(3)],
+      argv: [...vmctl, 'vmpool-archive'],
       bucket: LOCAL_ARCHIVE_BUCKET,
     },
   };

@@ -1,12 +1,14 @@
-// vmctl: the service manager of a local "VM". In local mode the command catalogue's
-// systemctl/journalctl argv runs through this program, which acts on real local state: the
-// stand-in show server (OBS restarts, server restarts), the VM directory's units file, logs
-// and recordings. Usage:
+// vmctl: the service manager of a local "VM". In local mode the command catalogue's systemctl
+// argv and the AMI's two wrappers (ami/bin/vmpool-logs, ami/bin/vmpool-archive) run through
+// this program, which acts on real local state: the stand-in show server (OBS restarts, server
+// restarts), the VM directory's units file, logs and recordings. The wrappers take the same
+// arguments and refuse the same ones as on the AMI. Usage:
 //   vmctl --vm-dir DIR --show-server URL systemctl start|stop|restart|is-active|status UNIT…
-//   vmctl --vm-dir DIR --show-server URL journalctl -u UNIT [-n LINES] [--no-pager]
-//   vmctl --vm-dir DIR --show-server URL s3-sync [--exclude P] [--include P]… DIR s3://BUCKET/KEY/
+//   vmctl --vm-dir DIR --show-server URL vmpool-logs UNIT LINES
+//   vmctl --vm-dir DIR --show-server URL vmpool-archive BUCKET COMPETITION_ID
 import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LOG_UNITS, PRODUCTION_COMMAND_ENV, RECORDINGS_PREFIX, type LogUnit } from '@vmpool/core';
 import { ensureVmDir, journal, LOCAL_UNITS, readUnits, vmDirLayout, writeUnits } from './vm-dir';
 
 export class UsageError extends Error {
@@ -118,21 +120,8 @@ async function changeUnit(
   console.log(`${unit}: ${final}`);
 }
 
-async function journalctl(ctx: Context, args: string[]): Promise<number> {
-  let unit: string | undefined;
-  let lines = 50;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '-u' || arg === '--unit') unit = args[++i];
-    else if (arg === '-n' || arg === '--lines') lines = Number(args[++i]);
-    else if (arg?.startsWith('--lines=')) lines = Number(arg.slice(8));
-    else if (arg === '--no-pager' || arg === '-q' || arg === '--quiet') continue;
-    else if (arg === '-o' || arg === '--output') i++;
-    else throw new UsageError(`journalctl: unknown argument ${arg ?? ''}`);
-  }
-  if (!unit) throw new UsageError('journalctl: -u UNIT is required');
-  if (!Number.isInteger(lines) || lines < 1 || lines > 10_000)
-    throw new UsageError('journalctl: -n must be 1..10000');
+/** The last `lines` lines of a unit's journal (the VM directory's log file). */
+async function journalTail(ctx: Context, unit: string, lines: number): Promise<number> {
   const name = unitName(unit).replace(/\.service$/, '');
   let text = '';
   try {
@@ -146,39 +135,46 @@ async function journalctl(ctx: Context, args: string[]): Promise<number> {
   return 0;
 }
 
+/** Stands in for ami/bin/vmpool-logs: `UNIT LINES`, a logical unit and 1..500, nothing else. */
+async function vmpoolLogs(ctx: Context, args: string[]): Promise<number> {
+  if (args.length !== 2)
+    throw new UsageError(`vmpool-logs: expected 2 arguments, got ${args.length}`, 64);
+  const [unit = '', lines = ''] = args;
+  if (!(LOG_UNITS as readonly string[]).includes(unit))
+    throw new UsageError(
+      "vmpool-logs: unknown unit (not one of the catalogue's logical units)",
+      64,
+    );
+  if (!/^[1-9][0-9]{0,2}$/.test(lines) || Number(lines) > 500)
+    throw new UsageError('vmpool-logs: LINES must be an integer from 1 to 500', 64);
+  return journalTail(ctx, PRODUCTION_COMMAND_ENV.units[unit as LogUnit], Number(lines));
+}
+
 /**
- * Stands in for `aws s3 sync [--only-show-errors] [--exclude P] [--include P]… SRC s3://BUCKET/KEY/`:
- * copies the matching files into `<vmDir>/archive/BUCKET/KEY/`.
+ * Stands in for ami/bin/vmpool-archive (`BUCKET COMPETITION_ID`, the AMI's `aws s3 sync` of the
+ * *.mp4 and *.mkv recordings): copies them into `<vmDir>/archive/BUCKET/COMPETITION_ID/`.
  */
-async function s3Sync(ctx: Context, args: string[]): Promise<number> {
-  const includes: RegExp[] = [];
-  let excludeAll = false;
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    if (arg === '--only-show-errors') continue;
-    if (arg === '--exclude') {
-      const pattern = args[++i];
-      if (pattern !== '*')
-        throw new UsageError(`s3-sync: only --exclude '*' is supported, got ${pattern ?? ''}`);
-      excludeAll = true;
-    } else if (arg === '--include') includes.push(globToRegExp(args[++i] ?? ''));
-    else if (arg.startsWith('--')) throw new UsageError(`s3-sync: unknown option ${arg}`);
-    else positional.push(arg);
-  }
-  const [source, target] = positional;
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/([A-Za-z0-9_/-]*)$/.exec(target ?? '');
-  if (!source || !match)
-    throw new UsageError('s3-sync: usage: s3-sync [options] SOURCE_DIR s3://BUCKET/KEY/');
-  const destination = join(vmDirLayout(ctx.vmDir).archive, match[1] ?? '', match[2] ?? '');
-  const files = (await readdir(source, { withFileTypes: true }))
+async function vmpoolArchive(ctx: Context, args: string[]): Promise<number> {
+  if (args.length !== 2)
+    throw new UsageError(`vmpool-archive: expected 2 arguments, got ${args.length}`, 64);
+  const [bucket = '', competitionId = ''] = args;
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+    throw new UsageError('vmpool-archive: BUCKET is not an S3 bucket name', 64);
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(competitionId))
+    throw new UsageError('vmpool-archive: COMPETITION_ID is not a competition id', 64);
+  const layout = vmDirLayout(ctx.vmDir);
+  const includes = ['*.mp4', '*.mkv'].map(globToRegExp);
+  const destination = join(layout.archive, bucket, RECORDINGS_PREFIX, competitionId);
+  const files = (await readdir(layout.recordings, { withFileTypes: true }))
     .filter((entry) => entry.isFile())
     .map((entry) => entry.name)
-    .filter((name) => !excludeAll || includes.some((pattern) => pattern.test(name)));
+    .filter((name) => includes.some((pattern) => pattern.test(name)));
   await mkdir(destination, { recursive: true });
   for (const file of files) {
-    await copyFile(join(source, file), join(destination, file));
-    console.log(`upload: ${join(source, file)} to ${target ?? ''}${file}`);
+    await copyFile(join(layout.recordings, file), join(destination, file));
+    console.log(
+      `upload: ${join(layout.recordings, file)} to s3://${bucket}/${RECORDINGS_PREFIX}/${competitionId}/${file}`,
+    );
   }
   return 0;
 }
@@ -207,9 +203,9 @@ export async function vmctl(argv: readonly string[]): Promise<number> {
   await ensureVmDir(ctx.vmDir);
   const [tool, ...rest] = args;
   if (tool === 'systemctl') return systemctl(ctx, rest);
-  if (tool === 'journalctl') return journalctl(ctx, rest);
-  if (tool === 's3-sync') return s3Sync(ctx, rest);
+  if (tool === 'vmpool-logs') return vmpoolLogs(ctx, rest);
+  if (tool === 'vmpool-archive') return vmpoolArchive(ctx, rest);
   throw new UsageError(
-    `vmctl: unknown tool ${tool ?? '(none)'}; expected systemctl, journalctl or s3-sync`,
+    `vmctl: unknown tool ${tool ?? '(none)'}; expected systemctl, vmpool-logs or vmpool-archive`,
   );
 }

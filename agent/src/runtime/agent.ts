@@ -73,7 +73,10 @@ export async function startAgent(
   if (config.mode === 'local') {
     identity = localIdentity(config.vmId, config);
     await ensureVmDir(config.vmDir);
-    clients = localFirebase(config.databaseUrl, config.vmId);
+    clients = localFirebase(config.databaseUrl, {
+      vmId: config.vmId,
+      instanceId: identity.instanceId,
+    });
     vmId = config.vmId;
   } else {
     notifier.status('reading instance identity');

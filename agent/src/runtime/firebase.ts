@@ -2,6 +2,7 @@
 // identity exchange; local mode talks to local/rtdb with an emulator (unsigned) token.
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import { connectDatabaseEmulator, getDatabase, goOffline, type Database } from 'firebase/database';
+import { agentAuthUid, type AgentTokenClaims } from '@vmpool/core';
 import type { FirebaseWebConfig } from '../config/config';
 
 export interface FirebaseClients {
@@ -26,14 +27,17 @@ export function parseEmulatorUrl(databaseUrl: string): {
   return { host: url.hostname, port, namespace };
 }
 
-export function localFirebase(databaseUrl: string, vmId: string): FirebaseClients {
+/** Local mode signs in as production would: the VM's id and its instance's id as claims. */
+export function localFirebase(databaseUrl: string, claims: AgentTokenClaims): FirebaseClients {
   const { host, port, namespace } = parseEmulatorUrl(databaseUrl);
   const app = initializeApp(
     { projectId: namespace, databaseURL: `https://${namespace}.firebaseio.com` },
-    `agent-${vmId}`,
+    `agent-${claims.instanceId}`,
   );
   const db = getDatabase(app);
-  connectDatabaseEmulator(db, host, port, { mockUserToken: { sub: `agent-${vmId}`, vmId } });
+  connectDatabaseEmulator(db, host, port, {
+    mockUserToken: { sub: agentAuthUid(claims.instanceId), ...claims },
+  });
   return {
     app,
     db,

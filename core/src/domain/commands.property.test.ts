@@ -25,8 +25,7 @@ describe('command argv properties', () => {
         }
         const steps = built.value;
         expect(steps).toHaveLength(1);
-        expect(steps[0]).toHaveLength(env.archive.argv.length + 2);
-        expect(steps[0]?.at(-1)).toBe(`s3://gg-recordings/recordings/${competitionId}/`);
+        expect(steps[0]).toEqual([...env.archive.argv, 'gg-recordings', competitionId]);
         expect(competitionId).toMatch(/^[A-Za-z0-9_-]+$/);
       }),
       { numRuns: 1000 },
@@ -50,8 +49,11 @@ describe('command argv properties', () => {
             return;
           }
           const argv = built.value[0] ?? [];
-          expect(Object.values(env.units)).toContain(argv[3]);
-          const count = Number(argv[5]);
+          expect(argv).toHaveLength(env.logs.length + 2);
+          expect(argv.slice(0, env.logs.length)).toEqual(env.logs);
+          expect(LOG_UNITS).toContain(argv[env.logs.length]);
+          expect(argv[env.logs.length + 1]).toMatch(/^[1-9][0-9]{0,2}$/);
+          const count = Number(argv[env.logs.length + 1]);
           expect(count >= 1 && count <= 500).toBe(true);
         },
       ),

@@ -15,6 +15,8 @@ const env: CommandEnv = {
   ...PRODUCTION_COMMAND_ENV,
   archive: { ...PRODUCTION_COMMAND_ENV.archive, bucket: 'gg-recordings' },
 };
+const SUDO = ['/usr/bin/sudo', '-n'];
+const AS_UBUNTU = [...SUDO, '-u', 'ubuntu'];
 
 describe('COMMAND_CATALOGUE', () => {
   it('has a spec for every op, keyed by its own op, with sane limits', () => {
@@ -48,22 +50,22 @@ describe('buildCommandArgv on the production AMI', () => {
   it('builds the service commands from the unit names', () => {
     expect(buildCommandArgv('start_obs', undefined, env)).toEqual({
       ok: true,
-      value: [['sudo', 'systemctl', 'start', 'obs-headless']],
+      value: [[...SUDO, '/usr/bin/systemctl', 'start', 'obs-headless']],
     });
     expect(buildCommandArgv('stop_obs', {}, env)).toMatchObject({
-      value: [['sudo', 'systemctl', 'stop', 'obs-headless']],
+      value: [[...SUDO, '/usr/bin/systemctl', 'stop', 'obs-headless']],
     });
     expect(buildCommandArgv('restart_show_server', null, env)).toMatchObject({
-      value: [['sudo', 'systemctl', 'restart', 'show-server']],
+      value: [[...SUDO, '/usr/bin/systemctl', 'restart', 'show-server']],
     });
     expect(buildCommandArgv('restart_nimble', null, env)).toMatchObject({
-      value: [['sudo', 'systemctl', 'restart', 'nimble']],
+      value: [[...SUDO, '/usr/bin/systemctl', 'restart', 'nimble']],
     });
     expect(buildCommandArgv('check_services', null, env)).toMatchObject({
       value: [
         [
-          'sudo',
-          'systemctl',
+          ...SUDO,
+          '/usr/bin/systemctl',
           'status',
           '--no-pager',
           'xvfb',
@@ -79,9 +81,17 @@ describe('buildCommandArgv on the production AMI', () => {
     expect(buildCommandArgv('update_code', null, env)).toEqual({
       ok: true,
       value: [
-        ['git', '-C', '/home/ubuntu/gymnastics-graphics', 'pull', '--ff-only'],
         [
-          'npm',
+          ...AS_UBUNTU,
+          '/usr/bin/git',
+          '-C',
+          '/home/ubuntu/gymnastics-graphics',
+          'pull',
+          '--ff-only',
+        ],
+        [
+          ...AS_UBUNTU,
+          '/usr/bin/npm',
           'install',
           '--omit=dev',
           '--no-audit',
@@ -89,21 +99,22 @@ describe('buildCommandArgv on the production AMI', () => {
           '--prefix',
           '/home/ubuntu/gymnastics-graphics/server',
         ],
-        ['sudo', 'systemctl', 'restart', 'show-server'],
+        [...SUDO, '/usr/bin/systemctl', 'restart', 'show-server'],
       ],
     });
     expect(buildCommandArgv('reset_obs_config', null, env)).toEqual({
       ok: true,
       value: [
-        ['sudo', 'systemctl', 'stop', 'obs-headless'],
+        [...SUDO, '/usr/bin/systemctl', 'stop', 'obs-headless'],
         [
-          'cp',
+          ...AS_UBUNTU,
+          '/usr/bin/cp',
           '-R',
           '--',
           '/home/ubuntu/obs-config-template/.',
           '/home/ubuntu/.config/obs-studio/',
         ],
-        ['sudo', 'systemctl', 'start', 'obs-headless'],
+        [...SUDO, '/usr/bin/systemctl', 'start', 'obs-headless'],
       ],
     });
     expect(buildCommandArgv('system_info', null, env)).toMatchObject({
@@ -112,7 +123,8 @@ describe('buildCommandArgv on the production AMI', () => {
     expect(buildCommandArgv('clear_recordings', null, env)).toMatchObject({
       value: [
         [
-          'find',
+          ...AS_UBUNTU,
+          '/usr/bin/find',
           '/home/ubuntu/recordings',
           '-maxdepth',
           '1',
@@ -132,13 +144,15 @@ describe('buildCommandArgv on the production AMI', () => {
     });
   });
 
-  it('bounds view_logs and maps its unit through the env', () => {
+  it('reads logs only through the root-owned vmpool-logs wrapper, with a logical unit and a bounded count', () => {
+    // Exactly the wrapper call: sudo never sees a journalctl option (review finding 3).
     expect(buildCommandArgv('view_logs', { unit: 'obs', lines: 200 }, env)).toEqual({
       ok: true,
-      value: [['sudo', 'journalctl', '-u', 'obs-headless', '-n', '200', '--no-pager']],
+      value: [['/usr/bin/sudo', '-n', '/usr/local/lib/vmpool/vmpool-logs', 'obs', '200']],
     });
-    expect(buildCommandArgv('view_logs', undefined, env)).toMatchObject({
-      value: [['sudo', 'journalctl', '-u', 'show-server', '-n', '50', '--no-pager']],
+    expect(buildCommandArgv('view_logs', undefined, env)).toEqual({
+      ok: true,
+      value: [['/usr/bin/sudo', '-n', '/usr/local/lib/vmpool/vmpool-logs', 'showServer', '50']],
     });
     expect(buildCommandArgv('view_logs', { lines: 501 }, env)).toEqual({
       ok: false,
@@ -150,16 +164,10 @@ describe('buildCommandArgv on the production AMI', () => {
     });
   });
 
-  it('archives under the competition id and refuses without a bucket', () => {
+  it('archives through the vmpool-archive wrapper as ubuntu, and refuses without a bucket', () => {
     expect(buildCommandArgv('archive_recordings', { competitionId: 'utah-2026' }, env)).toEqual({
       ok: true,
-      value: [
-        [
-          ...env.archive.argv,
-          '/home/ubuntu/recordings/',
-          's3://gg-recordings/recordings/utah-2026/',
-        ],
-      ],
+      value: [[...AS_UBUNTU, '/usr/local/lib/vmpool/vmpool-archive', 'gg-recordings', 'utah-2026']],
     });
     expect(
       buildCommandArgv('archive_recordings', { competitionId: 'c1' }, PRODUCTION_COMMAND_ENV),
@@ -222,9 +230,9 @@ describe('injection safety', () => {
     const steps = buildCommandArgv('clear_recordings', null, odd);
     expect(steps).toMatchObject({ ok: true });
     if (!steps.ok) return;
-    expect(steps.value[0]?.[1]).toBe('/srv/my recordings; rm -rf ~');
+    expect(steps.value[0]?.[env.find.length]).toBe('/srv/my recordings; rm -rf ~');
     const reset = buildCommandArgv('reset_obs_config', null, odd);
-    expect(reset.ok && reset.value[1]).toEqual(['cp', '-R', '--', '/t/$(x)/.', '/c/']);
+    expect(reset.ok && reset.value[1]).toEqual([...env.cp, '-R', '--', '/t/$(x)/.', '/c/']);
   });
 
   it('refuses a NUL byte that a broken env would put into argv', () => {

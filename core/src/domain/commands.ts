@@ -17,12 +17,19 @@ export type CommandRole = 'admin' | 'control_plane';
  * is an argv list, and these values are fixed by the machine, never taken from a request.
  */
 export interface CommandEnv {
-  /** argv prefix for systemctl, e.g. ['sudo', 'systemctl']. */
+  /** argv prefix for systemctl (as root), e.g. ['/usr/bin/sudo', '-n', '/usr/bin/systemctl']. */
   systemctl: string[];
-  /** argv prefix for journalctl, e.g. ['sudo', 'journalctl']. */
-  journalctl: string[];
+  /**
+   * argv prefix of the log reader, called as `<prefix> <unit> <lines>` with a logical unit
+   * (`LOG_UNITS`) and a line count 1..500. On the AMI this is the root-owned `vmpool-logs`
+   * wrapper (ami/bin/vmpool-logs), which validates both and runs journalctl with a fixed argv.
+   */
+  logs: string[];
+  /** argv prefixes of the programs that change the show server's files (as the show's user). */
   git: string[];
   npm: string[];
+  find: string[];
+  cp: string[];
   units: Record<LogUnit, string>;
   dirs: {
     /** The gymnastics-graphics checkout that `update_code` pulls. */
@@ -34,19 +41,39 @@ export interface CommandEnv {
     obsTemplate: string;
   };
   archive: {
-    /** argv prefix that copies a directory to an S3 URL: `<prefix> <dir> s3://bucket/key/`. */
+    /**
+     * argv prefix that copies the recordings to S3, called as `<prefix> <bucket>
+     * <competitionId>`; on the AMI the `vmpool-archive` wrapper (ami/bin/vmpool-archive).
+     */
     argv: string[];
     /** Empty when archiving is not configured: `archive_recordings` is then refused. */
     bucket: string;
   };
 }
 
-/** The Ubuntu AMI (ami/): services are systemd units, the repo lives in /home/ubuntu. */
+/** Where the AMI installs its root-owned wrappers (ami/bin/), mode 0755. */
+export const AMI_WRAPPER_DIR = '/usr/local/lib/vmpool';
+/** The user that runs the show server and OBS on the AMI and owns their files. */
+export const AMI_SHOW_USER = 'ubuntu';
+/** The user the agent runs as on the AMI: no login, no files of the show, its own state. */
+export const AMI_AGENT_USER = 'vmpool-agent';
+
+const SUDO = ['/usr/bin/sudo', '-n'];
+const AS_SHOW_USER = [...SUDO, '-u', AMI_SHOW_USER];
+
+/**
+ * The Ubuntu AMI (ami/): services are systemd units, the show lives in /home/ubuntu. The agent
+ * runs as `vmpool-agent`; every step that needs more goes through `sudo -n` with an argv that
+ * ami/config/sudoers-vmpool-agent lists exactly (as root: systemctl and the log wrapper; as
+ * ubuntu: git, npm, cp, find and the archive wrapper). Programs are named by absolute path.
+ */
 export const PRODUCTION_COMMAND_ENV: Readonly<CommandEnv> = Object.freeze({
-  systemctl: ['sudo', 'systemctl'],
-  journalctl: ['sudo', 'journalctl'],
-  git: ['git'],
-  npm: ['npm'],
+  systemctl: [...SUDO, '/usr/bin/systemctl'],
+  logs: [...SUDO, `${AMI_WRAPPER_DIR}/vmpool-logs`],
+  git: [...AS_SHOW_USER, '/usr/bin/git'],
+  npm: [...AS_SHOW_USER, '/usr/bin/npm'],
+  find: [...AS_SHOW_USER, '/usr/bin/find'],
+  cp: [...AS_SHOW_USER, '/usr/bin/cp'],
   units: {
     showServer: 'show-server',
     obs: 'obs-headless',
@@ -62,18 +89,7 @@ export const PRODUCTION_COMMAND_ENV: Readonly<CommandEnv> = Object.freeze({
     obsTemplate: '/home/ubuntu/obs-config-template',
   },
   archive: {
-    argv: [
-      'aws',
-      's3',
-      'sync',
-      '--only-show-errors',
-      '--exclude',
-      '*',
-      '--include',
-      '*.mp4',
-      '--include',
-      '*.mkv',
-    ],
+    argv: [...AS_SHOW_USER, `${AMI_WRAPPER_DIR}/vmpool-archive`],
     bucket: '',
   },
 });
@@ -197,9 +213,7 @@ const catalogue: { readonly [Op in CommandOp]: CommandSpec<Op> } = {
     roles: ADMIN,
     disruptsShow: false,
     parseArgs: (raw) => parseCommandArgs('view_logs', raw),
-    argv: (args, env) => [
-      [...env.journalctl, '-u', env.units[args.unit], '-n', String(args.lines), '--no-pager'],
-    ],
+    argv: (args, env) => [[...env.logs, args.unit, String(args.lines)]],
   },
   system_info: {
     op: 'system_info',
@@ -224,7 +238,7 @@ const catalogue: { readonly [Op in CommandOp]: CommandSpec<Op> } = {
     // find instead of a shell glob: the patterns are inert argv elements.
     argv: (_args, env) => [
       [
-        'find',
+        ...env.find,
         env.dirs.recordings,
         '-maxdepth',
         '1',
@@ -254,7 +268,7 @@ const catalogue: { readonly [Op in CommandOp]: CommandSpec<Op> } = {
     // OBS rewrites its config when it exits, so it is stopped before the copy.
     argv: (_args, env) => [
       [...env.systemctl, 'stop', env.units.obs],
-      ['cp', '-R', '--', `${env.dirs.obsTemplate}/.`, `${env.dirs.obsConfig}/`],
+      [...env.cp, '-R', '--', `${env.dirs.obsTemplate}/.`, `${env.dirs.obsConfig}/`],
       [...env.systemctl, 'start', env.units.obs],
     ],
   },
@@ -267,13 +281,7 @@ const catalogue: { readonly [Op in CommandOp]: CommandSpec<Op> } = {
     roles: ADMIN_AND_CONTROL_PLANE,
     disruptsShow: false,
     parseArgs: (raw) => parseCommandArgs('archive_recordings', raw),
-    argv: (args, env) => [
-      [
-        ...env.archive.argv,
-        `${env.dirs.recordings}/`,
-        `s3://${env.archive.bucket}/${RECORDINGS_PREFIX}/${args.competitionId}/`,
-      ],
-    ],
+    argv: (args, env) => [[...env.archive.argv, env.archive.bucket, args.competitionId]],
     envProblems: (env) =>
       /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(env.archive.bucket)
         ? []

@@ -38,6 +38,24 @@ export interface ControlPlaneConfig extends DeadlineSettings {
   metadataHost: string;
   /** The Secrets Manager secret holding the EC2 state-change key ("" = that function refuses). */
   ec2EventsSecretArn: string;
+  /**
+   * The AWS account the pool's instances belong to (12 digits). agentToken refuses an identity
+   * document of any other account (ACCOUNT_MISMATCH), and every document while it is unset
+   * (ACCOUNT_NOT_CONFIGURED). null only where agentToken does not run (the local stack).
+   */
+  awsAccountId: string | null;
+  /**
+   * How long after an instance's start (the identity document's pendingTime) its first token
+   * exchange may bind the boot's nonce. Whoever presents the document first binds it, so this
+   * window is what an attacker has; it covers a boot and the agent's retries (ami/README.md).
+   */
+  agentBindWindowMs: number;
+  /**
+   * Whether a VM's address may come from what its agent reports when EC2 gave none. Only the
+   * local stack sets this (its VMs have no EC2): in production `vmAddress` comes from EC2's
+   * addresses only, never from a value the VM itself wrote.
+   */
+  trustAgentAddress: boolean;
 }
 
 export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object.freeze({
@@ -54,6 +72,9 @@ export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object
   awsStsRegion: 'us-east-1',
   metadataHost: 'metadata.google.internal',
   ec2EventsSecretArn: '',
+  awsAccountId: null,
+  agentBindWindowMs: 10 * 60_000,
+  trustAgentAddress: false,
 });
 
 const ENV_KEYS = {
@@ -71,6 +92,9 @@ const ENV_KEYS = {
   // The variable Google's own client libraries honour for a stand-in metadata server.
   metadataHost: 'GCE_METADATA_HOST',
   ec2EventsSecretArn: 'VMPOOL_EC2_EVENTS_SECRET_ARN',
+  awsAccountId: 'VMPOOL_AWS_ACCOUNT_ID',
+  agentBindWindowMs: 'VMPOOL_AGENT_BIND_WINDOW_MS',
+  trustAgentAddress: 'VMPOOL_TRUST_AGENT_ADDRESS',
 } as const;
 
 /** Every environment variable the control plane reads (npm run deploy writes some of them). */
@@ -87,6 +111,22 @@ export interface ParseOptions {
    * default credentials would find nothing on Google Cloud).
    */
   production?: boolean;
+}
+
+const AWS_ACCOUNT_ID = /^\d{12}$/;
+
+function flag(
+  env: Record<string, string | undefined>,
+  key: string,
+  fallback: boolean,
+  errors: string[],
+): boolean {
+  const raw = env[key]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  errors.push(`${key}: must be true or false, got ${JSON.stringify(raw)}`);
+  return fallback;
 }
 
 function positiveNumber(
@@ -173,6 +213,16 @@ export function parseControlPlaneConfig(
     awsStsRegion: env[ENV_KEYS.awsStsRegion]?.trim() || d.awsStsRegion,
     metadataHost: env[ENV_KEYS.metadataHost]?.trim() || d.metadataHost,
     ec2EventsSecretArn: (env[ENV_KEYS.ec2EventsSecretArn] ?? d.ec2EventsSecretArn).trim(),
+    awsAccountId: env[ENV_KEYS.awsAccountId]?.trim() || null,
+    agentBindWindowMs: positiveNumber(
+      env,
+      ENV_KEYS.agentBindWindowMs,
+      d.agentBindWindowMs,
+      60_000,
+      3_600_000,
+      errors,
+    ),
+    trustAgentAddress: flag(env, ENV_KEYS.trustAgentAddress, d.trustAgentAddress, errors),
   };
   if (config.awsRoleArn !== null && !ROLE_ARN_PATTERN.test(config.awsRoleArn)) {
     errors.push(
@@ -202,6 +252,11 @@ export function parseControlPlaneConfig(
   if (options.production && config.ec2EventsSecretArn === '') {
     errors.push(
       `${ENV_KEYS.ec2EventsSecretArn}: required in production (the key infra/ creates; npm run deploy sets it)`,
+    );
+  }
+  if (config.awsAccountId !== null && !AWS_ACCOUNT_ID.test(config.awsAccountId)) {
+    errors.push(
+      `${ENV_KEYS.awsAccountId}: ${JSON.stringify(config.awsAccountId)} is not an AWS account id (12 digits)`,
     );
   }
   if (

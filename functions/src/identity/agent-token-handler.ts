@@ -1,5 +1,11 @@
 import { createHash, type X509Certificate } from 'node:crypto';
-import { isValidVmId } from '@vmpool/core';
+import {
+  agentAuthUid,
+  identityChallengedAlert,
+  isValidVmId,
+  type AlertDraft,
+  type IdentityAttackCode,
+} from '@vmpool/core';
 import { isComputeError, type Clock, type ComputePort, type Logger } from '@vmpool/core/ports';
 import {
   readJsonBody,
@@ -16,7 +22,7 @@ import {
 } from './identity-document';
 import { IdentityError } from './identity-error';
 import type { IdentityStore } from './identity-store';
-import { agentUid, CUSTOM_TOKEN_LIFETIME_MS, type TokenMinter } from './token-minter';
+import { CUSTOM_TOKEN_LIFETIME_MS, type TokenMinter } from './token-minter';
 
 export interface AgentTokenDeps {
   /** region → AWS RSA certificate (see functions/config/aws-identity-certificates.json) */
@@ -26,7 +32,20 @@ export interface AgentTokenDeps {
   minter: TokenMinter;
   clock: Clock;
   logger: Logger;
-  /** how long after an instance's start its first exchange may bind; default 1 h */
+  /**
+   * The pool's AWS account (settings.awsAccountId). A document of another account is refused
+   * (ACCOUNT_MISMATCH); while it is null every exchange is refused (ACCOUNT_NOT_CONFIGURED).
+   */
+  expectedAccountId: string | null;
+  /**
+   * Raises an alert through the alert use case (deduped by sourceId). Called with a critical
+   * pool alert when an exchange is refused with NONCE_MISMATCH or REPLAYED_DOCUMENT.
+   */
+  raiseAlert(draft: AlertDraft): Promise<unknown>;
+  /**
+   * how long after an instance's start its first exchange may bind (settings.agentBindWindowMs);
+   * default DEFAULT_BIND_WINDOW_MS
+   */
   maxBindAgeMs?: number;
 }
 
@@ -36,7 +55,12 @@ export interface AgentTokenGrant {
   expiresAt: number;
 }
 
-const DEFAULT_MAX_BIND_AGE_MS = 60 * 60 * 1000;
+/** A boot and the agent's retries fit in it (ami/README.md, "First bind"). */
+export const DEFAULT_BIND_WINDOW_MS = 10 * 60 * 1000;
+const ATTACK_CODES: ReadonlySet<string> = new Set<IdentityAttackCode>([
+  'NONCE_MISMATCH',
+  'REPLAYED_DOCUMENT',
+]);
 const BODY_LIMIT_BYTES = 16 * 1024;
 const NONCE = /^[A-Za-z0-9_-]{16,256}$/;
 
@@ -76,7 +100,43 @@ function parseExchangeRequest(raw: unknown): ExchangeRequest {
  * custom token whose only claim is that VM's id. Compatible with firebase-functions `onRequest`.
  */
 export function createAgentTokenHandler(deps: AgentTokenDeps) {
-  const maxBindAgeMs = deps.maxBindAgeMs ?? DEFAULT_MAX_BIND_AGE_MS;
+  const maxBindAgeMs = deps.maxBindAgeMs ?? DEFAULT_BIND_WINDOW_MS;
+
+  function checkAccount(document: IdentityDocument): void {
+    if (deps.expectedAccountId === null) {
+      throw new IdentityError(
+        'ACCOUNT_NOT_CONFIGURED',
+        'The functions have no VMPOOL_AWS_ACCOUNT_ID: no identity document can be checked',
+      );
+    }
+    if (document.accountId !== deps.expectedAccountId) {
+      throw new IdentityError(
+        'ACCOUNT_MISMATCH',
+        `Instance ${document.instanceId} belongs to AWS account ${document.accountId}, not the pool's`,
+      );
+    }
+  }
+
+  /** An attack indicator: raise the alert, never let a failure to raise it change the answer. */
+  async function alertOnAttack(error: IdentityError, instanceId: string, vmId: string) {
+    if (!ATTACK_CODES.has(error.code)) return;
+    deps.logger.error('agent identity challenged', { code: error.code, instanceId, vmId });
+    try {
+      await deps.raiseAlert(
+        identityChallengedAlert({
+          instanceId,
+          vmId,
+          code: error.code as IdentityAttackCode,
+          now: deps.clock.now(),
+        }),
+      );
+    } catch (alertError) {
+      deps.logger.error('could not raise the identity alert', {
+        instanceId,
+        error: String(alertError),
+      });
+    }
+  }
 
   async function poolInstance(document: IdentityDocument) {
     const poolTags = await deps.store.poolTags();
@@ -141,19 +201,29 @@ export function createAgentTokenHandler(deps: AgentTokenDeps) {
       document.region,
       deps.certificates,
     );
+    checkAccount(document);
     const instance = await poolInstance(document);
     const vmId = await resolveVmId(document.instanceId, instance.tags.VmId);
     const now = deps.clock.now();
-    await deps.store.bind(document.instanceId, (current) =>
-      decideBinding(current, {
-        nonceHash: createHash('sha256').update(request.nonce).digest('hex'),
-        pendingTime: document.pendingTime,
-        vmId,
-        now,
-        maxBindAgeMs,
-      }),
-    );
-    const token = await deps.minter.mint(agentUid(vmId), { vmId });
+    try {
+      await deps.store.bind(document.instanceId, (current) =>
+        decideBinding(current, {
+          nonceHash: createHash('sha256').update(request.nonce).digest('hex'),
+          pendingTime: document.pendingTime,
+          vmId,
+          now,
+          maxBindAgeMs,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof IdentityError) await alertOnAttack(error, document.instanceId, vmId);
+      throw error;
+    }
+    // The token names the instance: the rules compare it with the VM record (docs/contract.md).
+    const token = await deps.minter.mint(agentAuthUid(document.instanceId), {
+      vmId,
+      instanceId: document.instanceId,
+    });
     return { token, vmId, expiresAt: now + CUSTOM_TOKEN_LIFETIME_MS };
   }
 

@@ -1,5 +1,6 @@
 export {
   createAgentTokenHandler,
+  DEFAULT_BIND_WINDOW_MS,
   type AgentTokenDeps,
   type AgentTokenGrant,
 } from './agent-token-handler';
@@ -13,9 +14,4 @@ export {
 } from './identity-document';
 export { IdentityError, type IdentityErrorCode } from './identity-error';
 export { createRtdbIdentityStore, type IdentityStore } from './identity-store';
-export {
-  agentUid,
-  CUSTOM_TOKEN_LIFETIME_MS,
-  firebaseTokenMinter,
-  type TokenMinter,
-} from './token-minter';
+export { CUSTOM_TOKEN_LIFETIME_MS, firebaseTokenMinter, type TokenMinter } from './token-minter';

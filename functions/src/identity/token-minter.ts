@@ -1,8 +1,9 @@
 import type { Auth } from 'firebase-admin/auth';
+import type { AgentTokenClaims } from '@vmpool/core';
 
 /** Mints a Firebase custom token; production uses firebase-admin's `auth.createCustomToken`. */
 export interface TokenMinter {
-  mint(uid: string, claims: { vmId: string }): Promise<string>;
+  mint(uid: string, claims: AgentTokenClaims): Promise<string>;
 }
 
 export function firebaseTokenMinter(auth: Auth): TokenMinter {
@@ -11,8 +12,3 @@ export function firebaseTokenMinter(auth: Auth): TokenMinter {
 
 /** Custom tokens are accepted for one hour after they are minted. */
 export const CUSTOM_TOKEN_LIFETIME_MS = 60 * 60 * 1000;
-
-/** The Auth uid of a VM's agent. */
-export function agentUid(vmId: string): string {
-  return `agent-${vmId}`;
-}

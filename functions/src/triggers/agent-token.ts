@@ -8,6 +8,7 @@ import {
   loadIdentityCertificates,
   shippedIdentityCertificates,
 } from '../identity';
+import { raiseAlert } from '../usecases/shared/alerts';
 import { productionApp } from './production-deps';
 import { runtimeDeps } from './runtime';
 
@@ -32,6 +33,9 @@ function agentTokenHandler(): Handler {
       minter: firebaseTokenMinter(getAuth(app)),
       clock: deps.clock,
       logger: deps.logger.child({ function: 'agentToken' }),
+      expectedAccountId: deps.settings.awsAccountId,
+      maxBindAgeMs: deps.settings.agentBindWindowMs,
+      raiseAlert: (draft) => raiseAlert(deps, draft),
     });
   }
   return handler;

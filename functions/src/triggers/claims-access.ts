@@ -1,4 +1,5 @@
 import type { Auth } from 'firebase-admin/auth';
+import { agentAuthUid } from '@vmpool/core';
 import type { AccessPort } from '../usecases/deps';
 
 /** Admins carry the `admin: true` custom claim (docs/contract.md, Roles). */
@@ -11,6 +12,15 @@ export function claimsAccess(auth: Auth): AccessPort {
       } catch {
         // Unknown user or Auth unreachable: never more rights than a producer.
         return false;
+      }
+    },
+    async revokeAgentSessions(instanceId) {
+      try {
+        await auth.revokeRefreshTokens(agentAuthUid(instanceId));
+      } catch (error) {
+        // An agent that never signed in has no Auth user, hence no session.
+        if ((error as { code?: unknown }).code === 'auth/user-not-found') return;
+        throw error;
       }
     },
   };

@@ -5,6 +5,13 @@ import type { PoolStore } from '../store/pool-store';
 /** Who may do what beyond the RTDB rules: admins are told apart by their custom claim. */
 export interface AccessPort {
   isAdmin(uid: string): Promise<boolean>;
+  /**
+   * Ends the Auth sessions of the agent on this instance (uid `agentAuthUid(instanceId)`): its
+   * refresh tokens stop working, so no new ID token is issued. An instance that never signed
+   * in has nothing to revoke. The ID token it holds stays valid up to an hour, which the rules
+   * close by comparing the token's instanceId with the VM record.
+   */
+  revokeAgentSessions(instanceId: string): Promise<void>;
 }
 
 /** Everything a use case touches, passed in: no use case reads time or env itself. */

@@ -11,7 +11,7 @@ import {
 } from 'firebase/database';
 import { fileURLToPath } from 'node:url';
 import { memoryLogger } from '@vmpool/core/ports';
-import { paths } from '@vmpool/core';
+import { agentAuthUid, paths } from '@vmpool/core';
 import { startRtdbServer, type RtdbServer } from '@vmpool/local/rtdb';
 import { MemoryCompute } from '../../src/adapters/memory';
 import { startLocalFunctionsHost, type LocalFunctionsHost } from '../../src/host';
@@ -60,7 +60,7 @@ beforeAll(async () => {
     await addCompetition(admin.db, competitionId, 'producer-1');
   }
   await seedVm(admin.db, compute, 'vm-001', 'available', Date.now());
-  await seedVm(admin.db, compute, 'vm-002', 'stopped', Date.now());
+  const vm2 = await seedVm(admin.db, compute, 'vm-002', 'stopped', Date.now());
   // Written before the host starts: it must still be processed.
   await writeRequest(
     admin.db,
@@ -76,7 +76,14 @@ beforeAll(async () => {
     reconcileIntervalMs: 0,
   });
   web = webClient(admin.ns, { sub: 'producer-1', user_id: 'producer-1', producer: true });
-  agentDb = webClient(admin.ns, { sub: 'agent-vm-002', user_id: 'agent-vm-002', vmId: 'vm-002' });
+  // The agent's token names its instance, as agentToken mints it.
+  const agentUid = agentAuthUid(vm2.instanceId);
+  agentDb = webClient(admin.ns, {
+    sub: agentUid,
+    user_id: agentUid,
+    vmId: 'vm-002',
+    instanceId: vm2.instanceId,
+  });
 }, 60_000);
 
 afterAll(async () => {

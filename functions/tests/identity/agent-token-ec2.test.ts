@@ -10,7 +10,12 @@ import { createRtdbIdentityStore } from '../../src/identity/identity-store';
 import { firebaseTokenMinter } from '../../src/identity/token-minter';
 import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../support/moto';
 import { freshAdminDb, releaseRtdb, sharedRtdb, type AdminDb } from '../support/rtdb';
-import { createTestSigner, identityDocumentText, type TestSigner } from './test-certificate';
+import {
+  createTestSigner,
+  identityDocumentText,
+  TEST_ACCOUNT_ID,
+  type TestSigner,
+} from './test-certificate';
 
 const region = 'us-east-1';
 const poolTags = { Project: 'gymnastics-graphics', ManagedBy: 'vm-pool-manager' };
@@ -41,6 +46,8 @@ describe('agentToken with the EC2 adapter on moto', () => {
       minter: firebaseTokenMinter(getAuth(admin.app)),
       clock: { now: () => Date.now() },
       logger: memoryLogger(),
+      expectedAccountId: TEST_ACCOUNT_ID,
+      raiseAlert: async () => {},
     });
     server = createServer((req, res) => void handler(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

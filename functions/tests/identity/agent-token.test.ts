@@ -2,14 +2,21 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getAuth } from 'firebase-admin/auth';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { paths } from '@vmpool/core';
+import { paths, type AlertDraft } from '@vmpool/core';
 import { manualClock, memoryLogger } from '@vmpool/core/ports';
 import { MemoryCompute } from '../../src/adapters/memory';
 import { createAgentTokenHandler } from '../../src/identity/agent-token-handler';
 import { createRtdbIdentityStore } from '../../src/identity/identity-store';
 import { firebaseTokenMinter } from '../../src/identity/token-minter';
 import { freshAdminDb, releaseRtdb, sharedRtdb, type AdminDb } from '../support/rtdb';
-import { createTestSigner, identityDocumentText, type TestSigner } from './test-certificate';
+import { createRtdbPoolStore } from '../../src/store/rtdb-pool-store';
+import { raiseAlert } from '../../src/usecases/shared/alerts';
+import {
+  createTestSigner,
+  identityDocumentText,
+  TEST_ACCOUNT_ID,
+  type TestSigner,
+} from './test-certificate';
 
 const region = 'us-east-1';
 const poolTags = { Project: 'gymnastics-graphics', ManagedBy: 'vm-pool-manager' };
@@ -44,6 +51,12 @@ describe('agentToken over HTTP (local RTDB, in-memory EC2, firebase-admin token 
   let server: Server;
   let url: string;
   let logger: ReturnType<typeof memoryLogger>;
+  /** What each test's handler is built with, besides the fixed parts. */
+  let options: {
+    expectedAccountId: string | null;
+    maxBindAgeMs?: number;
+    failAlerts?: boolean;
+  };
   const previousEmulatorHost = process.env.FIREBASE_AUTH_EMULATOR_HOST;
 
   beforeAll(async () => {
@@ -62,15 +75,26 @@ describe('agentToken over HTTP (local RTDB, in-memory EC2, firebase-admin token 
     clock = manualClock(NOW);
     compute = new MemoryCompute({ clock });
     logger = memoryLogger();
-    const handler = createAgentTokenHandler({
-      certificates: new Map([[region, signer.certificate]]),
-      compute,
-      store: createRtdbIdentityStore(admin.db),
-      minter: firebaseTokenMinter(getAuth(admin.app)),
-      clock,
-      logger,
+    options = { expectedAccountId: TEST_ACCOUNT_ID };
+    const pool = { store: createRtdbPoolStore(admin.db), clock, logger };
+    server = createServer((req, res) => {
+      // Built per request so that a test can change `options` first.
+      const handler = createAgentTokenHandler({
+        certificates: new Map([[region, signer.certificate]]),
+        compute,
+        store: createRtdbIdentityStore(admin.db),
+        minter: firebaseTokenMinter(getAuth(admin.app)),
+        clock,
+        logger,
+        expectedAccountId: options.expectedAccountId,
+        ...(options.maxBindAgeMs === undefined ? {} : { maxBindAgeMs: options.maxBindAgeMs }),
+        raiseAlert: (draft: AlertDraft) =>
+          options.failAlerts
+            ? Promise.reject(new Error('database unavailable'))
+            : raiseAlert(pool, draft),
+      });
+      void handler(req, res);
     });
-    server = createServer((req, res) => void handler(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/agentToken`;
   }, 60_000);
@@ -99,20 +123,33 @@ describe('agentToken over HTTP (local RTDB, in-memory EC2, firebase-admin token 
     return compute.seed({ region, state, tags: { ...poolTags, ...tags } });
   }
 
-  function signed(instanceId: string, pendingTime = BOOT, nonce = NONCE, signWith = signer) {
-    const document = identityDocumentText({ instanceId, region, pendingTime });
+  function signed(
+    instanceId: string,
+    pendingTime = BOOT,
+    nonce = NONCE,
+    signWith = signer,
+    accountId = TEST_ACCOUNT_ID,
+  ) {
+    const document = identityDocumentText({ instanceId, region, pendingTime, accountId });
     return { document, signature: signWith.sign(document), nonce };
   }
 
-  it('mints a token whose only claim is the VM id, and binds the nonce', async () => {
+  async function poolAlerts(): Promise<Record<string, Record<string, unknown>>> {
+    return ((await admin.db.ref(paths.alerts('pool')).get()).val() ?? {}) as Record<
+      string,
+      Record<string, unknown>
+    >;
+  }
+
+  it('mints a token of the instance: uid per instance, claims the VM id and the instance id', async () => {
     const { instanceId } = seedVm();
     const answer = await post(signed(instanceId));
     expect(answer.status).toBe(200);
     expect(answer.body.vmId).toBe('vm-001');
     expect(answer.body.expiresAt).toBe(NOW + 3_600_000);
     const payload = tokenPayload(answer.body.token ?? '');
-    expect(payload.uid).toBe('agent-vm-001');
-    expect(payload.claims).toEqual({ vmId: 'vm-001' });
+    expect(payload.uid).toBe(`agent-${instanceId}`);
+    expect(payload.claims).toEqual({ vmId: 'vm-001', instanceId });
 
     const binding = (await admin.db.ref(paths.identity(instanceId)).get()).val() as Record<
       string,
@@ -161,6 +198,107 @@ describe('agentToken over HTTP (local RTDB, in-memory EC2, firebase-admin token 
     const old = await post(signed(instanceId, BOOT, NONCE));
     expect(old.status).toBe(403);
     expect(old.body.error?.code).toBe('REPLAYED_DOCUMENT');
+  });
+
+  // Review finding 7: whoever presents an instance's (non-secret) identity document first binds
+  // their nonce, and the real agent then gets NONCE_MISMATCH. That refusal, and a replayed
+  // document, are attack indicators: a critical pool alert, one per instance.
+  it('raises one critical pool alert when the real agent finds its boot bound by someone else', async () => {
+    const { instanceId } = seedVm();
+    const attacker = await post(signed(instanceId, BOOT, 'a'.repeat(64)));
+    expect(attacker.status).toBe(200);
+    expect(await poolAlerts()).toEqual({});
+
+    const agent = await post(signed(instanceId));
+    expect(agent.status).toBe(403);
+    expect(agent.body.error?.code).toBe('NONCE_MISMATCH');
+    clock.advance(60_000);
+    expect((await post(signed(instanceId))).body.error?.code).toBe('NONCE_MISMATCH');
+
+    const alerts = Object.values(await poolAlerts());
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      level: 'critical',
+      category: 'vm',
+      vmId: 'vm-001',
+      sourceId: `agent-identity-${instanceId}`,
+      acknowledged: false,
+      resolved: false,
+      autoResolve: false,
+      timestamp: NOW,
+    });
+    expect(String(alerts[0]?.message)).toContain('NONCE_MISMATCH');
+    expect(JSON.stringify(alerts)).not.toContain('a'.repeat(64));
+    expect(logger.lines.some((line) => line.message === 'agent identity challenged')).toBe(true);
+  });
+
+  it('raises the alert for a replayed document from an earlier start too', async () => {
+    const { instanceId } = seedVm();
+    const restart = NOW + 3_600_000;
+    clock.set(restart + 60_000);
+    expect((await post(signed(instanceId, restart, 'r'.repeat(64)))).status).toBe(200);
+    const old = await post(signed(instanceId, restart - 2 * 3_600_000, NONCE));
+    expect(old.body.error?.code).toBe('REPLAYED_DOCUMENT');
+    const alerts = Object.values(await poolAlerts());
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      level: 'critical',
+      sourceId: `agent-identity-${instanceId}`,
+    });
+    expect(String(alerts[0]?.message)).toContain('REPLAYED_DOCUMENT');
+  });
+
+  it('answers the refusal even when the alert cannot be written', async () => {
+    const { instanceId } = seedVm();
+    expect((await post(signed(instanceId, BOOT, 'a'.repeat(64)))).status).toBe(200);
+    options.failAlerts = true;
+    const agent = await post(signed(instanceId));
+    expect(agent.status).toBe(403);
+    expect(agent.body.error?.code).toBe('NONCE_MISMATCH');
+    expect(logger.lines.some((line) => line.message === 'could not raise the identity alert')).toBe(
+      true,
+    );
+  });
+
+  it('raises no alert for refusals that are no attack indicator', async () => {
+    const { instanceId } = seedVm();
+    expect((await post(signed(instanceId, NOW - 3 * 3_600_000))).body.error?.code).toBe(
+      'STALE_DOCUMENT',
+    );
+    expect((await post(signed(instanceId, BOOT, NONCE, createTestSigner('forger')))).status).toBe(
+      401,
+    );
+    expect(await poolAlerts()).toEqual({});
+  });
+
+  it('binds a first exchange only within the bind window after the start (default 10 min)', async () => {
+    const late = seedVm({ VmId: 'vm-011' });
+    const stale = await post(signed(late.instanceId, NOW - 10 * 60_000 - 1_000));
+    expect(stale.status).toBe(403);
+    expect(stale.body.error?.code).toBe('STALE_DOCUMENT');
+    const inTime = seedVm({ VmId: 'vm-012' });
+    expect((await post(signed(inTime.instanceId, NOW - 9 * 60_000))).status).toBe(200);
+
+    options.maxBindAgeMs = 2 * 60_000;
+    const configured = seedVm({ VmId: 'vm-013' });
+    expect((await post(signed(configured.instanceId, NOW - 3 * 60_000))).body.error?.code).toBe(
+      'STALE_DOCUMENT',
+    );
+  });
+
+  it('refuses an identity document of another AWS account, and every one without the setting', async () => {
+    const { instanceId } = seedVm();
+    const foreign = await post(signed(instanceId, BOOT, NONCE, signer, '210987654321'));
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error?.code).toBe('ACCOUNT_MISMATCH');
+    expect(foreign.body.error?.message).toContain('210987654321');
+
+    options.expectedAccountId = null;
+    const unset = await post(signed(instanceId));
+    expect(unset.status).toBe(500);
+    expect(unset.body.error?.code).toBe('ACCOUNT_NOT_CONFIGURED');
+    expect(unset.body.error?.message).toContain('VMPOOL_AWS_ACCOUNT_ID');
+    expect((await admin.db.ref(paths.identity(instanceId)).get()).exists()).toBe(false);
   });
 
   it('refuses a stale document that was never bound', async () => {

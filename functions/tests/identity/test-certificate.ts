@@ -50,15 +50,19 @@ export function createTestSigner(commonName = 'vmpool test identity signer'): Te
   }
 }
 
+/** The AWS account of the test documents (moto's default account, too). */
+export const TEST_ACCOUNT_ID = '123456789012';
+
 /** An identity document laid out as IMDS serves it (pretty JSON, " : " separators). */
 export function identityDocumentText(fields: {
   instanceId: string;
   region: string;
   pendingTime: number;
   instanceType?: string;
+  accountId?: string;
 }): string {
   const document = {
-    accountId: '123456789012',
+    accountId: fields.accountId ?? TEST_ACCOUNT_ID,
     architecture: 'x86_64',
     availabilityZone: `${fields.region}a`,
     billingProducts: null,

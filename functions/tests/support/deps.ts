@@ -5,7 +5,7 @@ import { DEFAULT_CONTROL_PLANE_CONFIG } from '../../src/config/control-plane-con
 import { createRtdbPoolStore } from '../../src/store/rtdb-pool-store';
 import type { UseCaseDeps } from '../../src/usecases/deps';
 import type { ComputePort } from '@vmpool/core/ports';
-import { testAccess } from './fixtures';
+import { createTestAccess, type TestAccess } from './fixtures';
 
 export const T0 = 1_800_000_000_000;
 
@@ -16,16 +16,16 @@ export function testDeps(
     compute?: ComputePort;
     remoteExec?: RemoteExecPort | null;
   } = {},
-): UseCaseDeps & { logger: ReturnType<typeof memoryLogger> } {
+): UseCaseDeps & { logger: ReturnType<typeof memoryLogger>; access: TestAccess } {
   const clock = overrides.clock ?? manualClock(T0);
   const logger = memoryLogger();
   return {
     store: createRtdbPoolStore(db),
     compute: overrides.compute ?? new MemoryCompute({ clock }),
     remoteExec: null,
-    access: testAccess,
     settings: { ...DEFAULT_CONTROL_PLANE_CONFIG },
     ...overrides,
+    access: (overrides.access as TestAccess | undefined) ?? createTestAccess(),
     clock,
     logger,
   };

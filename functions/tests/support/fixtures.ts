@@ -10,8 +10,29 @@ export const REGION = 'us-east-1';
 export const POOL_TAGS = { Project: 'gymnastics-graphics', ManagedBy: 'vm-pool-manager' };
 
 export const ADMIN_UID = 'admin-uid';
-/** The narrow access port tests use: uids starting with `admin` carry the admin claim. */
-export const testAccess = { isAdmin: async (uid: string) => uid.startsWith('admin') };
+export interface TestAccess {
+  isAdmin(uid: string): Promise<boolean>;
+  revokeAgentSessions(instanceId: string): Promise<void>;
+  /** The instances whose agent sessions were revoked, in order. */
+  revoked: string[];
+}
+
+/**
+ * The narrow access port tests use: uids starting with `admin` carry the admin claim;
+ * revoked agent sessions are recorded.
+ */
+export function createTestAccess(): TestAccess {
+  const revoked: string[] = [];
+  return {
+    revoked,
+    isAdmin: async (uid: string) => uid.startsWith('admin'),
+    revokeAgentSessions: async (instanceId: string) => {
+      revoked.push(instanceId);
+    },
+  };
+}
+
+export const testAccess = createTestAccess();
 
 export async function writeConfig(db: Database, config: Partial<PoolConfig>): Promise<void> {
   await db.ref(paths.poolConfig()).set(toRtdbValue(config));

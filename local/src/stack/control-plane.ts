@@ -19,6 +19,8 @@ export async function startControlPlane(options: {
     reconcileIntervalMs: options.reconcileIntervalMs,
     clock: { now: () => Date.now() },
     logger: options.logger.child({ component: 'functions-host' }),
+    // Local VMs have no EC2: the address their agent reports may stand in for EC2's.
+    settings: { trustAgentAddress: true },
   });
   // Adopt the pool at once instead of waiting for the first interval.
   await host.reconcileNow();

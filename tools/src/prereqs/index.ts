@@ -89,6 +89,12 @@ export const PREREQUISITES: readonly Prerequisite[] = [
   { name: 'OBS Studio', neededBy: 'OBS tests', present: (probe) => which(probe, 'obs') !== null },
   { name: 'ffmpeg', neededBy: 'stream tests', present: (probe) => which(probe, 'ffmpeg') !== null },
   { name: 'Xvfb', neededBy: 'headless OBS', present: (probe) => which(probe, 'Xvfb') !== null },
+  {
+    name: 'sudo (visudo)',
+    neededBy: 'the VM image sudoers tests',
+    // Debian keeps visudo in /usr/sbin, which is not on every user's PATH.
+    present: (probe) => which(probe, 'visudo') !== null || probe.executable('/usr/sbin/visudo'),
+  },
 ];
 
 export function missingPrerequisites(probe: Probe): Prerequisite[] {

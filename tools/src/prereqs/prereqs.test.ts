@@ -32,6 +32,7 @@ const EVERYTHING = {
   '/usr/bin/obs': '',
   '/usr/bin/ffmpeg': '',
   '/usr/bin/Xvfb': '',
+  '/usr/sbin/visudo': '',
 };
 
 describe('the prerequisites check', () => {
@@ -73,7 +74,7 @@ describe('the prerequisites check', () => {
       machine({ '/usr/bin/java': JAVA_17, '/usr/bin/ffmpeg': '' }),
     );
     expect(missingLine(missing)).toBe(
-      'npm test: missing Chromium (browser tests), moto (moto_server) (EC2/SSM tests), Java 21+ (the Auth emulator), OBS Studio (OBS tests), Xvfb (headless OBS); install them with: npm run setup',
+      'npm test: missing Chromium (browser tests), moto (moto_server) (EC2/SSM tests), Java 21+ (the Auth emulator), OBS Studio (OBS tests), Xvfb (headless OBS), sudo (visudo) (the VM image sudoers tests); install them with: npm run setup',
     );
     const elsewhere = machine(
       { ...EVERYTHING, '/opt/chrome': '', '/usr/bin/java': JAVA_25 },

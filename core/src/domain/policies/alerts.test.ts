@@ -5,6 +5,7 @@ import {
   alertFromDraft,
   alertScopeFor,
   deriveAlerts,
+  identityChallengedAlert,
   idleStoppedAlert,
   type AlertDraft,
   type ScopedAlert,
@@ -295,5 +296,51 @@ describe('alert helpers', () => {
       'x2',
     );
     expect(pool).not.toHaveProperty('metadata');
+  });
+});
+
+describe('identityChallengedAlert', () => {
+  it('is one critical pool alert per instance that never resolves by itself', () => {
+    const mismatch = identityChallengedAlert({
+      instanceId: 'i-0123456789abcdef0',
+      vmId: 'vm-003',
+      code: 'NONCE_MISMATCH',
+      now: NOW,
+    });
+    expect(mismatch).toMatchObject({
+      scope: 'pool',
+      sourceId: 'agent-identity-i-0123456789abcdef0',
+      level: 'critical',
+      category: 'vm',
+      vmId: 'vm-003',
+      autoResolve: false,
+      timestamp: NOW,
+      createdAt: NOW,
+    });
+    expect(mismatch.message).toContain('NONCE_MISMATCH');
+    const replay = identityChallengedAlert({
+      instanceId: 'i-0123456789abcdef0',
+      vmId: 'vm-003',
+      code: 'REPLAYED_DOCUMENT',
+      now: NOW,
+    });
+    expect(replay.sourceId).toBe(mismatch.sourceId);
+    expect(replay.message).toContain('REPLAYED_DOCUMENT');
+  });
+
+  it('is left alone by deriveAlerts, which only resolves conditions it watches', () => {
+    const draft = identityChallengedAlert({
+      instanceId: 'i-0123456789abcdef0',
+      vmId: 'vm-001',
+      code: 'NONCE_MISMATCH',
+      now: NOW,
+    });
+    const changes = deriveAlerts({
+      vms: [],
+      activeAlerts: [open(draft, 'a-identity')],
+      config: cfg,
+      now: NOW,
+    });
+    expect(changes.resolve).toEqual([]);
   });
 });

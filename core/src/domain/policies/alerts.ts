@@ -44,6 +44,8 @@ export const alertSourceIds = {
   noMachineDown: (vmId: string) => `nomachine-down-${vmId}`,
   vmIdleStopped: (vmId: string) => `vm-idle-stopped-${vmId}`,
   poolLow: () => 'pool-low',
+  /** Someone other than an instance's agent presented its identity document (agentToken). */
+  agentIdentityChallenged: (instanceId: string) => `agent-identity-${instanceId}`,
 } as const;
 
 /** The sourceIds derived from VM conditions, with the VM id they are about. */
@@ -258,6 +260,44 @@ export function idleStoppedAlert(
     timestamp: now,
     createdAt: now,
     vmId: vm.vmId,
+    autoResolve: false,
+  };
+}
+
+/** The refusals of `agentToken` that mean someone else holds the instance's identity document. */
+export type IdentityAttackCode = 'NONCE_MISMATCH' | 'REPLAYED_DOCUMENT';
+
+/**
+ * A critical pool alert: an identity exchange for this instance was refused because the
+ * document came with another nonce than the one its boot was bound to, or from an earlier
+ * boot. Either the real agent lost the race to bind (its token requests now fail) or someone
+ * replays a document they obtained. Nothing clears this condition, so it never auto-resolves;
+ * one alert per instance while it is open.
+ */
+export function identityChallengedAlert(input: {
+  instanceId: string;
+  vmId: string;
+  code: IdentityAttackCode;
+  now: number;
+}): AlertDraft {
+  const { instanceId, vmId, code, now } = input;
+  const what =
+    code === 'NONCE_MISMATCH'
+      ? 'with a nonce other than the one its current boot is bound to: the document was presented by someone other than the agent that bound first'
+      : 'from an earlier start of the instance than the one bound: a replayed document';
+  return {
+    scope: POOL_ALERT_SCOPE,
+    sourceId: alertSourceIds.agentIdentityChallenged(instanceId),
+    level: 'critical',
+    category: 'vm',
+    title: `Agent identity challenged on ${vmId}`,
+    message:
+      `agentToken refused the identity document of ${instanceId} (${vmId}) with ${code}, ${what}. ` +
+      `If ${vmId}'s agent cannot sign in, someone else bound this boot first: stop and start the ` +
+      'instance (a new boot binds afresh) and check who can read its instance metadata.',
+    timestamp: now,
+    createdAt: now,
+    vmId,
     autoResolve: false,
   };
 }

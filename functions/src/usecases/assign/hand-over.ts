@@ -25,13 +25,13 @@ export const LAUNCH_ASSIGN_STEPS = [
  * `vmAddress` and completes the assign request that drove it. Idempotent.
  */
 export async function handOver(
-  deps: Pick<UseCaseDeps, 'store' | 'clock' | 'logger'>,
+  deps: Pick<UseCaseDeps, 'store' | 'clock' | 'logger' | 'settings'>,
   vm: VmRecord,
   steps: readonly string[],
 ): Promise<void> {
   const competitionId = vm.assignedTo;
   if (competitionId === null) return;
-  const vmAddress = vmAddressOf(vm);
+  const vmAddress = vmAddressOf(vm, deps.settings);
   await deps.store.setCompetitionVm(competitionId, vm.vmId, vmAddress);
   if (vm.requestId !== null) {
     const message =

@@ -90,6 +90,37 @@ export async function onAgentReport(
   });
 }
 
+/** The VM with the addresses EC2 reports for its instance now (unchanged when EC2 cannot say). */
+async function withEc2Addresses(
+  deps: UseCaseDeps,
+  vm: VmRecord,
+  config: PoolConfig,
+): Promise<VmRecord> {
+  let instance;
+  try {
+    instance = (await deps.compute.describePoolInstances(vm.region, config.tags)).find(
+      (candidate) => candidate.instanceId === vm.instanceId,
+    );
+  } catch (error) {
+    deps.logger.warn('could not read the VM address from EC2; reconcile will', {
+      vmId: vm.vmId,
+      error: String(error),
+    });
+    return vm;
+  }
+  if (instance === undefined) return vm;
+  const { publicIp, privateIp, publicDns } = instance;
+  if (vm.publicIp === publicIp && vm.privateIp === privateIp && vm.publicDns === publicDns) {
+    return vm;
+  }
+  const { vm: updated } = await deps.store.updateVm(vm.vmId, (current) =>
+    current.instanceId === instance.instanceId
+      ? { ...current, publicIp, privateIp, publicDns }
+      : null,
+  );
+  return updated ?? vm;
+}
+
 /** The status changes the agent's current report implies (also run by reconcile). */
 export async function applyAgentTransitions(
   deps: UseCaseDeps,
@@ -123,8 +154,13 @@ export async function applyAgentTransitions(
     }
     return latest.healthStatus === verdict.status ? null : { ...latest, ...health };
   });
-  // Ready for its competition after a start or a recovery: hand it over now.
-  const readyForCompetition = updated !== null && isAssignedOffAir(updated.status) ? updated : null;
+  // Ready for its competition after a start or a recovery: hand it over now, at the address
+  // EC2 gave this start (a started instance gets a new public address; reconcile has not seen it
+  // yet, and what the agent reports is not taken in production).
+  const readyForCompetition =
+    updated !== null && isAssignedOffAir(updated.status)
+      ? await withEc2Addresses(deps, updated, config)
+      : null;
   if (readyForCompetition !== null && isAwaitingAgent(vm.status)) {
     // A VM launched for this competition was assigned the moment it was created.
     const launched = readyForCompetition.assignedAt === readyForCompetition.createdAt;

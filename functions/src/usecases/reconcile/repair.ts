@@ -71,7 +71,8 @@ export async function repairAssignments(
     const linkBroken =
       competition !== null &&
       (competition.vmId !== vm.vmId ||
-        (vmAddressOf(vm) !== null && competition.vmAddress !== vmAddressOf(vm)));
+        (vmAddressOf(vm, deps.settings) !== null &&
+          competition.vmAddress !== vmAddressOf(vm, deps.settings)));
     if (linkBroken || requestOpen) {
       await handOver(deps, vm, WARM_ASSIGN_STEPS);
       repaired += 1;

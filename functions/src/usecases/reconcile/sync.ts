@@ -14,6 +14,7 @@ import {
   type VmRecord,
 } from '@vmpool/core';
 import type { ComputeInstance } from '@vmpool/core/ports';
+import { revokeAgentSessions } from '../shared/agent-sessions';
 import type { UseCaseDeps } from '../deps';
 import { isPendingInstanceId } from '../shared/launch-pool-vm';
 import {
@@ -127,6 +128,7 @@ export async function syncWithCompute(
       if (isTerminating(vm.status) || instance?.state === 'terminated') {
         if (await deps.store.deleteVm(vm.vmId, (current) => !holdsAssignment(current))) {
           counts.removed += 1;
+          await revokeAgentSessions(deps, vm);
           continue;
         }
       }
@@ -145,7 +147,7 @@ export async function syncWithCompute(
       }
       continue;
     }
-    const addressBefore = vmAddressOf(vm);
+    const addressBefore = vmAddressOf(vm, deps.settings);
     const event = ec2Event(vm, instance);
     const sameFields =
       vm.ec2State === instance.state &&
@@ -187,7 +189,7 @@ export async function syncWithCompute(
     });
     counts.synced += 1;
     if (updated && updated.assignedTo !== null && holdsAssignment(updated)) {
-      const addressAfter = vmAddressOf(updated);
+      const addressAfter = vmAddressOf(updated, deps.settings);
       if (addressAfter !== null && addressAfter !== addressBefore) {
         const competition = await deps.store.getCompetitionConfig(updated.assignedTo);
         if (competition?.vmId === updated.vmId) {

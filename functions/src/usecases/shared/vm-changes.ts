@@ -12,6 +12,7 @@ import {
   type VmRecord,
   type VmStatus,
 } from '@vmpool/core';
+import type { ControlPlaneConfig } from '../../config/control-plane-config';
 import { RequestError } from '../requests/request-error';
 
 /** Fields set together with a status change; the change itself owns status and its reason. */
@@ -79,9 +80,16 @@ export function deadlineLimits(
   };
 }
 
-/** `"<publicIp>:3003"` from EC2's address, else the one the agent reports; null without one. */
-export function vmAddressOf(vm: Pick<VmRecord, 'publicIp' | 'agent'>): string | null {
-  const ip = vm.publicIp ?? vm.agent?.publicIp ?? null;
+/**
+ * `"<publicIp>:3003"` from EC2's address; null without one. The address the agent reports is a
+ * fallback only where `settings.trustAgentAddress` says so (the local stack): in production a VM
+ * never chooses the address that producers' show-controllers connect to.
+ */
+export function vmAddressOf(
+  vm: Pick<VmRecord, 'publicIp' | 'agent'>,
+  settings: Pick<ControlPlaneConfig, 'trustAgentAddress'>,
+): string | null {
+  const ip = vm.publicIp ?? (settings.trustAgentAddress ? (vm.agent?.publicIp ?? null) : null);
   if (ip === null || ip === '') return null;
   try {
     return vmAddressFor(ip);

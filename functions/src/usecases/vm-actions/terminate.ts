@@ -1,5 +1,6 @@
 import type { UseCaseDeps } from '../deps';
 import { runVmAction, type VmActionContext } from './run-vm-action';
+import { revokeAgentSessions } from '../shared/agent-sessions';
 
 /** terminate: the instance is terminated; reconcile removes the record once EC2 confirms. */
 export async function terminateVm(deps: UseCaseDeps, ctx: VmActionContext): Promise<string> {
@@ -8,5 +9,6 @@ export async function terminateVm(deps: UseCaseDeps, ctx: VmActionContext): Prom
     reason: 'terminated by an admin',
     call: (current) => deps.compute.terminateInstance(current.region, current.instanceId),
   });
+  await revokeAgentSessions(deps, vm);
   return `${vm.vmId} is terminating; it leaves the pool when EC2 confirms`;
 }
