@@ -3,6 +3,7 @@ export * from './ids';
 export * from './rtdb-shapes';
 export * from './pool-config';
 export * from './agent-report';
+export * from './preview';
 export * from './vm-record';
 export * from './request';
 export * from './command';

@@ -47,6 +47,8 @@ export function agentReport(now: number, overrides: Partial<AgentReport> = {}): 
       checkedAt: now,
     },
     metrics: null,
+    stream: null,
+    obs: null,
     ...overrides,
   };
 }
