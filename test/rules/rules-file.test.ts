@@ -14,6 +14,7 @@ import { controlPlaneCases } from './control-plane.cases';
 import { CORE_ROLES, RULES_PATH, loadRules, type RuleCase } from './matrix';
 import { agentReportCases, configCases, identityCases, vmCases } from './pool.cases';
 import { requestCreateCases, requestImmutabilityCases, requestReadCases } from './requests.cases';
+import { previewCases, streamReportCases, watcherCases } from './stream.cases';
 import { targaryen } from './targaryen-api';
 
 const ALL_CASES: RuleCase[] = [
@@ -32,6 +33,9 @@ const ALL_CASES: RuleCase[] = [
   ...alertCases,
   ...auditCases,
   ...controlPlaneCases,
+  ...streamReportCases,
+  ...watcherCases,
+  ...previewCases,
 ];
 
 type RuleNode = { [key: string]: RuleNode | string | boolean | string[] };
