@@ -5,7 +5,9 @@
 // - a lost ingest leaves the stream output active and reconnecting, with outputBytes at 0 and
 //   duration and frame counters frozen;
 // - a regained ingest starts a fresh connection: duration, bytes and frame counters from 0;
-// - stopping the stream resets its counters.
+// - stopping the stream resets its counters;
+// - StreamStateChanged says outputActive false for RECONNECTING, true for RECONNECTED
+//   (while GetStreamStatus keeps saying outputActive true throughout).
 
 export const STANDIN_OBS_VERSION = '29.0.2';
 export const STANDIN_OBS_WEBSOCKET_VERSION = '5.1.0';
@@ -167,14 +169,14 @@ export class SimulatedObs {
       this.stream = zeroOutput();
       streamEvent('OBS_WEBSOCKET_OUTPUT_STARTING', false);
       streamEvent('OBS_WEBSOCKET_OUTPUT_STARTED', true);
-      if (next.ingestLost) streamEvent('OBS_WEBSOCKET_OUTPUT_RECONNECTING', true);
+      if (next.ingestLost) streamEvent('OBS_WEBSOCKET_OUTPUT_RECONNECTING', false);
     } else if (!next.streaming && before.streaming) {
       this.stream = zeroOutput();
       streamEvent('OBS_WEBSOCKET_OUTPUT_STOPPING', false);
       streamEvent('OBS_WEBSOCKET_OUTPUT_STOPPED', false);
     } else if (next.streaming && next.ingestLost && !before.ingestLost) {
       this.stream.bytes = 0;
-      streamEvent('OBS_WEBSOCKET_OUTPUT_RECONNECTING', true);
+      streamEvent('OBS_WEBSOCKET_OUTPUT_RECONNECTING', false);
     } else if (next.streaming && !next.ingestLost && before.ingestLost) {
       this.stream = zeroOutput();
       streamEvent('OBS_WEBSOCKET_OUTPUT_RECONNECTED', true);

@@ -26,7 +26,7 @@ describe('SimulatedObs', () => {
       {
         eventType: 'StreamStateChanged',
         intent: 64,
-        eventData: { outputActive: true, outputState: 'OBS_WEBSOCKET_OUTPUT_RECONNECTING' },
+        eventData: { outputActive: false, outputState: 'OBS_WEBSOCKET_OUTPUT_RECONNECTING' },
       },
     ]);
     const lost = obs.getStreamStatus(T0 + 20_000);
