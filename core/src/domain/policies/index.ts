@@ -4,3 +4,4 @@ export * from './idle-stop';
 export * from './health';
 export * from './alerts';
 export * from './agent-silence';
+export * from './stream-alerts';
