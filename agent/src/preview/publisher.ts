@@ -4,6 +4,7 @@
 // previous write, so a database outage never piles images up in memory.
 import { onValue, ref, set, type Database, type DatabaseReference } from 'firebase/database';
 import {
+  jpegBytesOf,
   liveWatchers,
   parseWatchers,
   paths,
@@ -24,6 +25,12 @@ export interface PreviewOptions {
 }
 
 type Capture = Omit<Preview, 'capturedAt'>;
+
+/**
+ * The frame header comes after the quantisation tables (and any EXIF): 8 kB of base64 covers
+ * it for OBS's and the stand-in's JPEGs; a header beyond it counts as "not a JPEG".
+ */
+const HEADER_BASE64_CHARS = 8192;
 
 export class PreviewPublisher {
   private readonly watchersRef: DatabaseReference;
@@ -140,8 +147,10 @@ export class PreviewPublisher {
       });
       const comma = imageData.indexOf(',');
       const base64 = comma >= 0 ? imageData.slice(comma + 1) : imageData;
-      const jpeg = Buffer.from(base64, 'base64');
-      const size = jpegSize(jpeg);
+      // OBS's base64 is kept as it is (no decode and re-encode of the whole image: less
+      // garbage per capture); only the head is decoded, for the frame header.
+      const bytes = jpegBytesOf(base64);
+      const size = jpegSize(Buffer.from(base64.slice(0, HEADER_BASE64_CHARS), 'base64'));
       if (size === null) {
         this.skip('OBS returned something that is not a JPEG');
         return null;
@@ -154,13 +163,13 @@ export class PreviewPublisher {
         this.limitBy = 'imageHeight';
         continue;
       }
-      const { fits, canRetry } = this.quality.record(jpeg.length);
+      const { fits, canRetry } = this.quality.record(bytes);
       if (fits) {
         return {
-          image: PREVIEW_IMAGE_PREFIX + jpeg.toString('base64'),
+          image: PREVIEW_IMAGE_PREFIX + base64,
           width: size.width,
           height: size.height,
-          bytes: jpeg.length,
+          bytes,
           scene,
         };
       }
