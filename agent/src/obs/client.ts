@@ -66,7 +66,7 @@ const MAX_PAYLOAD_BYTES = 8 * 1024 * 1024;
 function closeMessage(code: number, reason: string): string {
   if (code === CloseCode.AuthenticationFailed) return 'authentication failed (wrong password)';
   if (code === CloseCode.UnsupportedRpcVersion) return 'OBS does not speak obs-websocket RPC 1';
-  if (code === 1006) return 'connection lost';
+  if (code === 1006) return 'connection dropped without a close (OBS killed or the network gone)';
   return `connection closed (${code}${reason ? `: ${reason}` : ''})`;
 }
 
