@@ -35,19 +35,21 @@ config="$(printf '%s' "${user_data}" | jq -e '{
 parameter="$(printf '%s' "${user_data}" | jq -r '."obs-websocket-password-parameter" // empty')"
 
 password=""
+# "yes": OBS and the show server get this boot's password (or none); "no": left as they are.
+update_obs=yes
 if [ -n "${parameter}" ]; then
   region="$(imds meta-data/placement/region)"
   # The instance profile needs ssm:GetParameter on this parameter and kms:Decrypt on its key.
-  password="$(aws ssm get-parameter --region "${region}" --name "${parameter}" \
-    --with-decryption --query Parameter.Value --output text)" || {
-    echo "vmpool-boot: cannot read SSM parameter ${parameter}; OBS would be unreachable, stopping" >&2
-    exit 1
-  }
-  if [ -z "${password}" ]; then
-    echo "vmpool-boot: SSM parameter ${parameter} is empty" >&2
-    exit 1
+  if password="$(aws ssm get-parameter --region "${region}" --name "${parameter}" \
+    --with-decryption --query Parameter.Value --output text)" && [ -n "${password}" ]; then
+    config="$(printf '%s' "${config}" | jq --arg password "${password}" '. + {"obs-websocket-password": $password}')"
+  else
+    # The agent still starts (a VM without its agent is invisible to the pool); it reports
+    # OBS as not connected, "OBS requires a password", until the parameter can be read.
+    echo "vmpool-boot: cannot read SSM parameter ${parameter} (or it is empty); the agent starts without the OBS password and OBS keeps its settings" >&2
+    password=""
+    update_obs=no
   fi
-  config="$(printf '%s' "${config}" | jq --arg password "${password}" '. + {"obs-websocket-password": $password}')"
 fi
 
 install -d -m 0755 /etc/vmpool
@@ -61,6 +63,10 @@ write_private() { # file content: written atomically, mode 0600, owned by the ap
 }
 write_private "${CONFIG}" "${config}"
 echo "vmpool-boot: wrote ${CONFIG}"
+
+if [ "${update_obs}" = no ]; then
+  exit 0
+fi
 
 # The show server reads OBS_WEBSOCKET_PASSWORD (show-server.service: EnvironmentFile).
 if [ -n "${password}" ]; then
