@@ -64,6 +64,8 @@ export function agent(overrides: Partial<AgentReport> = {}): AgentReport {
       checkedAt: NOW - 5_000,
     },
     metrics: null,
+    stream: null,
+    obs: null,
     ...overrides,
   };
 }

@@ -19,6 +19,7 @@ import {
   showTimeCases,
   statusHistoryCases,
 } from './schedule.cases';
+import { previewCases, streamReportCases, watcherCases } from './stream.cases';
 
 export const ALL_CASES: RuleCase[] = [
   ...configCases,
@@ -43,4 +44,7 @@ export const ALL_CASES: RuleCase[] = [
   ...monthlyCostCases,
   ...competitionCostCases,
   ...bootStatsCases,
+  ...streamReportCases,
+  ...watcherCases,
+  ...previewCases,
 ];

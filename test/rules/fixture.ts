@@ -69,8 +69,31 @@ function agentReport(vmId: string, publicIp: string) {
       uptimeSeconds: 5400,
       sampledAt: minutesAgo(0.5),
     },
+    stream: {
+      active: true,
+      reconnecting: false,
+      bitrateKbps: 2480,
+      droppedFramesPercent: 0.2,
+      congestion: 0.01,
+      durationSeconds: 1720,
+      checkedAt: minutesAgo(0.1),
+    },
+    obs: {
+      connected: true,
+      version: '29.0.2',
+      activeFps: 30,
+      renderSkippedFramesPercent: 0,
+      cpuUsage: 18.5,
+      memoryMb: 412,
+      currentScene: 'Starting Soon',
+      recording: false,
+      checkedAt: minutesAgo(0.1),
+    },
   };
 }
+
+/** A tiny JPEG as a preview data URL (the SOI and EOI markers around nothing). */
+export const PREVIEW_IMAGE = `data:image/jpeg;base64,${Buffer.from([0xff, 0xd8, 0xff, 0xd9]).toString('base64')}`;
 
 function vmRecord(vmId: string, overrides: Record<string, unknown>) {
   return {
@@ -138,10 +161,32 @@ export const ROOT = {
           requestId: 'req-a-assign',
         }),
         agent: agentReport('vm-001', '203.0.113.10'),
+        // The admin and comp-a's producer have vm-001's card open.
+        watchers: { [UID.admin]: minutesAgo(0.5), [UID.producerA]: minutesAgo(0.2) },
       },
       'vm-002': {
         ...vmRecord('vm-002', { status: 'available', publicIp: '203.0.113.20' }),
         agent: agentReport('vm-002', '203.0.113.20'),
+        // Left from when comp-a's producer looked at vm-002 (it is in nobody's show now).
+        watchers: { [UID.producerA]: minutesAgo(90) },
+      },
+    },
+    previews: {
+      'vm-001': {
+        image: PREVIEW_IMAGE,
+        width: 320,
+        height: 180,
+        bytes: 4,
+        capturedAt: minutesAgo(0.05),
+        scene: 'Starting Soon',
+      },
+      'vm-002': {
+        image: PREVIEW_IMAGE,
+        width: 320,
+        height: 180,
+        bytes: 4,
+        capturedAt: minutesAgo(60),
+        scene: 'Starting Soon',
       },
     },
     requests: {

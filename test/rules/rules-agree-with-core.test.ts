@@ -14,6 +14,7 @@ import {
   parseAgentReport,
   parseCompetitionConfig,
   parsePoolConfig,
+  parsePreview,
   parsePoolRequest,
   parseVmCommand,
   type Parsed,
@@ -340,6 +341,27 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
             uptimeSeconds: 5400,
             sampledAt: NOW,
           }),
+          stream: some({
+            reconnecting: fc.boolean(),
+            bitrateKbps: one(0, 812.5, 6000),
+            droppedFramesPercent: one(0, 0.4, 100),
+            congestion: one(0, 0.25, 1),
+            durationSeconds: one(0, 27, 7200),
+          }).chain((stream) =>
+            fc.boolean().map((active) => ({ ...stream, active, checkedAt: NOW })),
+          ),
+          obs: some({
+            version: one('29.0.2', 'v'.repeat(256)),
+            activeFps: one(0, 29.97, 60),
+            renderSkippedFramesPercent: one(0, 12.5, 100),
+            cpuUsage: one(0, 4.5, 180),
+            memoryMb: one(0, 412.3),
+            currentScene: one('Floor', ''),
+            recording: fc.boolean(),
+            detail: one('connect ECONNREFUSED 127.0.0.1:4455'),
+          }).chain((obs) =>
+            fc.boolean().map((connected) => ({ ...obs, connected, checkedAt: NOW })),
+          ),
         }),
         online: fc.boolean(),
         lastSeen: one<unknown>(SERVER_TIMESTAMP, NOW - 1000),
@@ -379,10 +401,76 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
       ['metrics/netTxBps', -1],
       ['metrics/sampledAt', 2.5],
       ['metrics/uptimeSeconds', undefined],
+      ['stream/active', undefined],
+      ['stream/active', 'yes'],
+      ['stream/reconnecting', 1],
+      ['stream/bitrateKbps', -1],
+      ['stream/droppedFramesPercent', 100.5],
+      ['stream/congestion', 1.01],
+      ['stream/congestion', -0.1],
+      ['stream/durationSeconds', -1],
+      ['stream/checkedAt', 1.5],
+      ['stream/checkedAt', undefined],
+      ['obs/connected', undefined],
+      ['obs/connected', 'true'],
+      ['obs/version', 'v'.repeat(257)],
+      ['obs/activeFps', -1],
+      ['obs/renderSkippedFramesPercent', 101],
+      ['obs/cpuUsage', -0.5],
+      ['obs/memoryMb', '400'],
+      ['obs/currentScene', 's'.repeat(257)],
+      ['obs/recording', 'no'],
+      ['obs/checkedAt', -1],
+      ['obs/detail', 'd'.repeat(1001)],
     ];
     fc.assert(
       fc.property(faulty(valid, faults), (body) =>
         agree('agent', 'vmPool/vms/vm-001/agent', body, parseAgentReport),
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('on previews (the agent of vm-001)', () => {
+    const jpeg = (bytes: number) =>
+      `data:image/jpeg;base64,${Buffer.alloc(bytes, 0xab).toString('base64')}`;
+    const valid = fc
+      .record({
+        bytes: one(1, 4, 9_999, 30_000),
+        width: one(1, 160, 320),
+        height: one(1, 180, 320),
+        scene: fc.option(one('Floor', 's'.repeat(256)), { nil: undefined }),
+        capturedAt: one<unknown>(SERVER_TIMESTAMP, NOW - 5000),
+      })
+      .map(({ bytes, scene, ...rest }) => ({
+        image: jpeg(bytes),
+        bytes,
+        ...rest,
+        ...(scene === undefined ? {} : { scene }),
+      }));
+    const faults: Fault[] = [
+      ['image', jpeg(30_001)],
+      ['image', 'data:image/png;base64,iVBORw0KGgo='],
+      ['image', ''],
+      ['image', 7],
+      ['image', undefined],
+      ['width', 321],
+      ['width', 0],
+      ['width', 160.5],
+      ['height', 1080],
+      ['height', undefined],
+      ['bytes', 30_001],
+      ['bytes', 0],
+      ['bytes', 2.5],
+      ['capturedAt', -1],
+      ['capturedAt', 'now'],
+      ['capturedAt', undefined],
+      ['scene', 's'.repeat(257)],
+      ['scene', 5],
+    ];
+    fc.assert(
+      fc.property(faulty(valid, faults), (body) =>
+        agree('agent', 'vmPool/previews/vm-001', body, parsePreview),
       ),
       { numRuns: RUNS },
     );

@@ -22,6 +22,48 @@ describe('parseConfig', () => {
       metricsIntervalMs: 30_000,
       showServerUrl: 'http://127.0.0.1:3003',
       stateDir: '.local-data/agent/vm-001',
+      obsWebsocketUrl: 'ws://127.0.0.1:4455',
+      obsWebsocketPassword: undefined,
+      streamIntervalMs: 5000,
+    });
+  });
+
+  it('takes the OBS websocket settings from flags or the file and never logs the password', () => {
+    const file = {
+      'database-url': 'https://p-default-rtdb.firebaseio.com',
+      'functions-base-url': 'https://us-central1-p.cloudfunctions.net',
+      'api-key': 'AIzaSecretKey',
+      'project-id': 'p',
+      'obs-websocket-password': 'pa ss:word from SSM',
+      'stream-interval-ms': 2000,
+    };
+    const result = parseConfig(['--obs-websocket-url', 'ws://127.0.0.1:4466'], file);
+    if (!result.ok) throw new Error(result.errors.join('; '));
+    expect(result.config).toMatchObject({
+      obsWebsocketUrl: 'ws://127.0.0.1:4466',
+      obsWebsocketPassword: 'pa ss:word from SSM',
+      streamIntervalMs: 2000,
+    });
+    const logged = describeConfig(result.config);
+    expect(logged).not.toContain('pa ss:word');
+    expect(logged).toContain('"obsWebsocketPassword":"set (hidden)"');
+    const empty = parseConfig([...LOCAL, '--obs-websocket-password', '']);
+    if (!empty.ok) throw new Error(empty.errors.join('; '));
+    expect(empty.config.obsWebsocketPassword).toBeUndefined();
+  });
+
+  it('refuses a non-websocket OBS URL, a bad stream interval and a non-string password', () => {
+    const result = parseConfig(
+      [...LOCAL, '--obs-websocket-url', 'http://127.0.0.1:4455', '--stream-interval-ms', '10'],
+      { 'obs-websocket-password': 1234 },
+    );
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        '--obs-websocket-url must use ws: or wss:',
+        '--obs-websocket-password must be a string',
+        '--stream-interval-ms must be an integer in 500..600000, got 10',
+      ],
     });
   });
 

@@ -20,6 +20,12 @@ interface CommonConfig {
   refreshIntervalMs: number;
   stateDir: string;
   nimbleStatsUrl: string;
+  /** obs-websocket v5 of the VM's OBS. */
+  obsWebsocketUrl: string;
+  /** From the VM's agent config file (SSM Parameter Store at boot); never in RTDB. */
+  obsWebsocketPassword: string | undefined;
+  /** How often OBS's stream and stats are sampled. */
+  streamIntervalMs: number;
   diskPath: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -70,6 +76,9 @@ const FLAGS = {
   'refresh-interval-ms': { type: 'string' },
   'state-dir': { type: 'string' },
   'nimble-stats': { type: 'string' },
+  'obs-websocket-url': { type: 'string' },
+  'obs-websocket-password': { type: 'string' },
+  'stream-interval-ms': { type: 'string' },
   'disk-path': { type: 'string' },
   'archive-bucket': { type: 'string' },
   'auth-emulator': { type: 'string' },
@@ -170,6 +179,14 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
   url('show-server', showServerUrl, ['http:', 'https:']);
   const nimbleStatsUrl = text('nimble-stats') ?? `http://127.0.0.1:${SERVICE_PORTS.nimble}`;
   url('nimble-stats', nimbleStatsUrl, ['http:']);
+  const obsWebsocketUrl = text('obs-websocket-url') ?? 'ws://127.0.0.1:4455';
+  url('obs-websocket-url', obsWebsocketUrl, ['ws:', 'wss:']);
+  // A password is taken as it is (spaces included); an empty one means "no password".
+  const rawPassword = raw('obs-websocket-password');
+  if (rawPassword !== undefined && typeof rawPassword !== 'string')
+    errors.push('--obs-websocket-password must be a string');
+  const obsWebsocketPassword =
+    typeof rawPassword === 'string' && rawPassword !== '' ? rawPassword : undefined;
   const logLevel = text('log-level') ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     errors.push(`--log-level must be debug, info, warn or error, got ${logLevel}`);
@@ -184,6 +201,9 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
     refreshIntervalMs: integer('refresh-interval-ms', 900_000, 1_000, 86_400_000),
     stateDir: text('state-dir') ?? '',
     nimbleStatsUrl,
+    obsWebsocketUrl,
+    obsWebsocketPassword,
+    streamIntervalMs: integer('stream-interval-ms', 5_000, 500, 600_000),
     diskPath: text('disk-path') ?? '/',
     logLevel: logLevel as CommonConfig['logLevel'],
   };
@@ -251,14 +271,18 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
 }
 
-/** The config as a log line: the API key masked. */
+/** The config as a log line: the API key masked, the OBS password only said to be set. */
 export function describeConfig(config: AgentConfig): string {
+  const withoutPassword = {
+    ...config,
+    obsWebsocketPassword: config.obsWebsocketPassword === undefined ? 'none' : 'set (hidden)',
+  };
   const masked =
     config.mode === 'production'
       ? {
-          ...config,
+          ...withoutPassword,
           firebase: { ...config.firebase, apiKey: `${config.firebase.apiKey.slice(0, 4)}…` },
         }
-      : config;
+      : withoutPassword;
   return JSON.stringify(masked);
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { latencyMoved, metricsMoved, serviceChanged, showChanged } from './changes';
-import type { MetricsReport, ShowReport } from './types';
+import {
+  latencyMoved,
+  metricsMoved,
+  obsMoved,
+  serviceChanged,
+  showChanged,
+  streamMoved,
+} from './changes';
+import type { MetricsReport, ObsReport, ShowReport, StreamReport } from './types';
 
 const show: ShowReport = {
   reachable: true,
@@ -95,6 +102,106 @@ describe('metricsMoved', () => {
   it('notices a reboot through uptime going backwards', () => {
     expect(metricsMoved(metrics, { ...metrics, uptimeSeconds: 10 })).toEqual([
       'uptimeSeconds (rebooted)',
+    ]);
+  });
+});
+
+const stream: StreamReport = {
+  active: true,
+  reconnecting: false,
+  bitrateKbps: 2500,
+  droppedFramesPercent: 0.2,
+  congestion: 0.02,
+  durationSeconds: 600,
+  checkedAt: 1000,
+};
+
+const obs: ObsReport = {
+  connected: true,
+  version: '29.0.2',
+  activeFps: 30,
+  renderSkippedFramesPercent: 0,
+  cpuUsage: 20,
+  memoryMb: 400,
+  currentScene: 'Floor',
+  recording: false,
+  checkedAt: 1000,
+};
+
+describe('streamMoved', () => {
+  it('writes the first sample and every change of state', () => {
+    expect(streamMoved(undefined, stream)).toEqual(['first sample']);
+    expect(
+      streamMoved(stream, { ...stream, active: false, reconnecting: true, bitrateKbps: 0 }),
+    ).toEqual(['active', 'reconnecting', 'bitrateKbps']);
+  });
+
+  it('stays quiet for encoder wobble and the passing of time', () => {
+    const wobble = {
+      ...stream,
+      bitrateKbps: 2300,
+      droppedFramesPercent: 0.9,
+      congestion: 0.08,
+      durationSeconds: 605,
+      checkedAt: 6000,
+    };
+    expect(streamMoved(stream, wobble)).toEqual([]);
+  });
+
+  it('names bitrate, dropped frames and congestion moving past their thresholds', () => {
+    expect(
+      streamMoved(stream, {
+        ...stream,
+        bitrateKbps: 1200,
+        droppedFramesPercent: 4,
+        congestion: 0.3,
+      }),
+    ).toEqual(['bitrateKbps', 'droppedFramesPercent', 'congestion']);
+  });
+
+  it('ignores big relative changes of tiny bitrates', () => {
+    expect(streamMoved({ ...stream, bitrateKbps: 20 }, { ...stream, bitrateKbps: 200 })).toEqual(
+      [],
+    );
+  });
+});
+
+describe('obsMoved', () => {
+  it('writes connection, scene, recording, version and detail changes at once', () => {
+    expect(obsMoved(undefined, obs)).toEqual(['first sample']);
+    expect(obsMoved(obs, { ...obs, currentScene: 'Vault', recording: true })).toEqual([
+      'currentScene',
+      'recording',
+    ]);
+    const down: ObsReport = {
+      ...obs,
+      connected: false,
+      activeFps: null,
+      renderSkippedFramesPercent: null,
+      cpuUsage: null,
+      memoryMb: null,
+      currentScene: null,
+      detail: 'connection lost',
+    };
+    expect(obsMoved(obs, down)).toEqual([
+      'connected',
+      'currentScene',
+      'detail',
+      'activeFps',
+      'renderSkippedFramesPercent',
+      'cpuUsage',
+      'memoryMb',
+    ]);
+  });
+
+  it('stays quiet for small changes of fps, CPU and memory', () => {
+    expect(
+      obsMoved(obs, { ...obs, activeFps: 29, cpuUsage: 27, memoryMb: 440, checkedAt: 9000 }),
+    ).toEqual([]);
+    expect(obsMoved(obs, { ...obs, activeFps: 20, cpuUsage: 45, memoryMb: 600 })).toEqual([
+      'activeFps',
+      'cpuUsage',
+      'memoryMb',
     ]);
   });
 });

@@ -1,7 +1,7 @@
 // "Write only what changed": decides which parts of the report differ in a way that matters
 // from what was last written. Timestamps and small latency wobble do not count, so an idle
 // VM costs almost no database traffic.
-import type { MetricsReport, ServiceStatus, ShowReport } from './types';
+import type { MetricsReport, ObsReport, ServiceStatus, ShowReport, StreamReport } from './types';
 
 /** A latency change smaller than this is noise, not news. */
 export const LATENCY_NOISE_MS = 250;
@@ -80,4 +80,99 @@ export function metricsMoved(
   if (rateMoved(previous.netTxBps, next.netTxBps, t)) moved.push('netTxBps');
   if (next.uptimeSeconds < previous.uptimeSeconds) moved.push('uptimeSeconds (rebooted)');
   return moved;
+}
+
+export interface StreamThresholds {
+  /** A bitrate change counts when it moves by this fraction and by at least bitrateMinKbps. */
+  bitrateRelative: number;
+  bitrateMinKbps: number;
+  framesPercentPoints: number;
+  congestion: number;
+  fps: number;
+  cpuPercentPoints: number;
+  /** OBS memory: by this fraction and by at least memoryMinMb. */
+  memoryRelative: number;
+  memoryMinMb: number;
+}
+
+export const DEFAULT_STREAM_THRESHOLDS: StreamThresholds = {
+  bitrateRelative: 0.25,
+  bitrateMinKbps: 250,
+  framesPercentPoints: 1,
+  congestion: 0.1,
+  fps: 2,
+  cpuPercentPoints: 10,
+  memoryRelative: 0.2,
+  memoryMinMb: 50,
+};
+
+/** While the stream is active its section is re-written at least this often (duration). */
+export const ACTIVE_STREAM_REFRESH_MS = 60_000;
+
+function moved(previous: number, next: number, relative: number, minimum: number): boolean {
+  const delta = Math.abs(previous - next);
+  return delta >= minimum && delta >= relative * Math.max(previous, next);
+}
+
+function nullableMoved(
+  previous: number | null,
+  next: number | null,
+  changed: (previous: number, next: number) => boolean,
+): boolean {
+  if (previous === null || next === null) return previous !== next;
+  return changed(previous, next);
+}
+
+/** Names what moved in the stream report past its threshold; empty when nothing did. */
+export function streamMoved(
+  previous: StreamReport | undefined,
+  next: StreamReport,
+  t: StreamThresholds = DEFAULT_STREAM_THRESHOLDS,
+): string[] {
+  if (!previous) return ['first sample'];
+  const changes: string[] = [];
+  if (previous.active !== next.active) changes.push('active');
+  if (previous.reconnecting !== next.reconnecting) changes.push('reconnecting');
+  if (moved(previous.bitrateKbps, next.bitrateKbps, t.bitrateRelative, t.bitrateMinKbps))
+    changes.push('bitrateKbps');
+  if (Math.abs(previous.droppedFramesPercent - next.droppedFramesPercent) >= t.framesPercentPoints)
+    changes.push('droppedFramesPercent');
+  if (Math.abs(previous.congestion - next.congestion) >= t.congestion) changes.push('congestion');
+  return changes;
+}
+
+/** Names what moved in the OBS report past its threshold; empty when nothing did. */
+export function obsMoved(
+  previous: ObsReport | undefined,
+  next: ObsReport,
+  t: StreamThresholds = DEFAULT_STREAM_THRESHOLDS,
+): string[] {
+  if (!previous) return ['first sample'];
+  const changes: string[] = [];
+  if (previous.connected !== next.connected) changes.push('connected');
+  if (previous.version !== next.version) changes.push('version');
+  if (previous.currentScene !== next.currentScene) changes.push('currentScene');
+  if (previous.recording !== next.recording) changes.push('recording');
+  if (previous.detail !== next.detail) changes.push('detail');
+  if (nullableMoved(previous.activeFps, next.activeFps, (a, b) => Math.abs(a - b) >= t.fps))
+    changes.push('activeFps');
+  if (
+    nullableMoved(
+      previous.renderSkippedFramesPercent,
+      next.renderSkippedFramesPercent,
+      (a, b) => Math.abs(a - b) >= t.framesPercentPoints,
+    )
+  )
+    changes.push('renderSkippedFramesPercent');
+  if (
+    nullableMoved(previous.cpuUsage, next.cpuUsage, (a, b) => Math.abs(a - b) >= t.cpuPercentPoints)
+  )
+    changes.push('cpuUsage');
+  if (
+    nullableMoved(previous.memoryMb, next.memoryMb, (a, b) =>
+      moved(a, b, t.memoryRelative, t.memoryMinMb),
+    )
+  )
+    changes.push('memoryMb');
+  return changes;
 }

@@ -11,14 +11,23 @@ import {
   type DatabaseReference,
 } from 'firebase/database';
 import type { Clock, Logger } from '@vmpool/core/ports';
-import { metricsMoved, serviceChanged, showChanged } from './changes';
+import {
+  ACTIVE_STREAM_REFRESH_MS,
+  metricsMoved,
+  obsMoved,
+  serviceChanged,
+  showChanged,
+  streamMoved,
+} from './changes';
 import { agentPath } from './paths';
 import {
   SERVICE_NAMES,
   type AgentIdentityReport,
   type MetricsReport,
+  type ObsReport,
   type ServicesReport,
   type ShowReport,
+  type StreamReport,
 } from './types';
 
 export interface Registration extends AgentIdentityReport {
@@ -41,6 +50,8 @@ export class AgentReporter {
   private latestServices: ServicesReport | undefined;
   private latestShow: ShowReport | undefined;
   private latestMetrics: MetricsReport | undefined;
+  private latestStream: StreamReport | undefined;
+  private latestObs: ObsReport | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private unsubscribeConnected: (() => void) | undefined;
   private writtenServices: Partial<ServicesReport> = {};
@@ -48,6 +59,10 @@ export class AgentReporter {
   private writtenMetrics: MetricsReport | undefined;
   private servicesWrittenAt = 0;
   private metricsWrittenAt = 0;
+  private writtenStream: StreamReport | undefined;
+  private writtenObs: ObsReport | undefined;
+  private streamWrittenAt = 0;
+  private obsWrittenAt = 0;
 
   constructor(
     private readonly db: Database,
@@ -101,10 +116,16 @@ export class AgentReporter {
       if (this.latestServices) fields.services = this.latestServices;
       if (this.latestShow) fields.show = this.latestShow;
       if (this.latestMetrics) fields.metrics = this.latestMetrics;
+      if (this.latestStream) fields.stream = this.latestStream;
+      if (this.latestObs) fields.obs = this.latestObs;
       await update(this.agentRef, fields);
       this.writtenServices = { ...this.latestServices };
       this.writtenShow = this.latestShow;
       this.writtenMetrics = this.latestMetrics;
+      this.writtenStream = this.latestStream;
+      this.writtenObs = this.latestObs;
+      this.streamWrittenAt = this.latestStream?.checkedAt ?? 0;
+      this.obsWrittenAt = this.latestObs?.checkedAt ?? 0;
       this.servicesWrittenAt = this.clock.now();
       this.metricsWrittenAt = this.latestMetrics?.sampledAt ?? 0;
       this.registered = true;
@@ -156,6 +177,41 @@ export class AgentReporter {
     this.metricsWrittenAt = metrics.sampledAt;
     this.write({ metrics }, 'metrics', () => {
       this.writtenMetrics = undefined;
+    });
+  }
+
+  /**
+   * A stream sample: each section is written when it moved past its thresholds, and at least
+   * every minute (stream) while the stream is active, every refresh interval otherwise.
+   */
+  reportStream(stream: StreamReport, obs: ObsReport): void {
+    this.latestStream = stream;
+    this.latestObs = obs;
+    if (!this.registered) return;
+    const fields: Record<string, unknown> = {};
+    const streamRefreshMs = stream.active
+      ? Math.min(ACTIVE_STREAM_REFRESH_MS, this.options.refreshIntervalMs)
+      : this.options.refreshIntervalMs;
+    const streamChanges = streamMoved(this.writtenStream, stream);
+    if (streamChanges.length > 0 || stream.checkedAt - this.streamWrittenAt >= streamRefreshMs) {
+      fields.stream = stream;
+      this.writtenStream = stream;
+      this.streamWrittenAt = stream.checkedAt;
+    }
+    const obsChanges = obsMoved(this.writtenObs, obs);
+    if (
+      obsChanges.length > 0 ||
+      obs.checkedAt - this.obsWrittenAt >= this.options.refreshIntervalMs
+    ) {
+      fields.obs = obs;
+      this.writtenObs = obs;
+      this.obsWrittenAt = obs.checkedAt;
+    }
+    if (Object.keys(fields).length === 0) return;
+    this.log.debug('stream written', { stream: streamChanges, obs: obsChanges });
+    this.write(fields, 'stream', () => {
+      this.writtenStream = undefined;
+      this.writtenObs = undefined;
     });
   }
 

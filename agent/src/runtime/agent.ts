@@ -2,7 +2,7 @@
 // and commands. Each part survives the others failing; stop() shuts down in order.
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { SERVICE_PORTS } from '@vmpool/core';
+import { PREVIEW_INTERVAL_MS, SERVICE_PORTS } from '@vmpool/core';
 import type { Logger } from '@vmpool/core/ports';
 import type { AgentConfig } from '../config/config';
 import { CommandExecutor } from '../commands/executor';
@@ -15,6 +15,9 @@ import { exchangeIdentity } from '../identity/token-client';
 import type { InstanceIdentity } from '../identity/types';
 import { MetricsLoop } from '../metrics/metrics-loop';
 import { MetricsSampler } from '../metrics/sampler';
+import { ObsLink } from '../obs/obs-link';
+import { StreamLoop } from '../obs/stream-loop';
+import { PreviewPublisher } from '../preview/publisher';
 import { ProbeLoop } from '../probes/probe-loop';
 import { SocketLink } from '../probes/socket-link';
 import { fileUnitSource, systemdUnitSource } from '../probes/units';
@@ -34,6 +37,9 @@ export interface RunningAgent {
 
 const COMMAND_GRACE_MS = 5_000;
 const OUTPUT_INTERVAL_MS = 1_000;
+/** obs-websocket handshake and request limit; a hung OBS is dropped and reconnected. */
+const OBS_TIMEOUT_MS = 5_000;
+const OBS_BACKOFF = { initialMs: 1_000, maxMs: 30_000, factor: 2 };
 
 async function readIdentityWithRetry(
   endpoint: string | undefined,
@@ -54,6 +60,11 @@ async function readIdentityWithRetry(
       await new Promise((done) => setTimeout(done, delay));
     }
   }
+}
+
+function obsWebsocketPort(url: string): number {
+  const parsed = new URL(url);
+  return Number(parsed.port || (parsed.protocol === 'wss:' ? 443 : 80));
 }
 
 export async function startAgent(
@@ -134,7 +145,10 @@ export async function startAgent(
       intervalMs: config.probeIntervalMs,
       showServerUrl: config.showServerUrl,
       nimbleStatsUrl: config.nimbleStatsUrl,
-      ports: { obsWebsocket: SERVICE_PORTS.obsWebsocket, noMachine: SERVICE_PORTS.noMachine },
+      ports: {
+        obsWebsocket: obsWebsocketPort(config.obsWebsocketUrl),
+        noMachine: SERVICE_PORTS.noMachine,
+      },
     },
     socket,
     units,
@@ -152,6 +166,36 @@ export async function startAgent(
     (sample) => reporter.reportMetrics(sample),
   );
   metrics.start();
+
+  // OBS over obs-websocket: stream health, OBS stats and the live preview.
+  const obs = new ObsLink(
+    {
+      url: config.obsWebsocketUrl,
+      password: config.obsWebsocketPassword,
+      timeoutMs: OBS_TIMEOUT_MS,
+      backoff: OBS_BACKOFF,
+      random: Math.random,
+    },
+    log.child({ component: 'obs' }),
+  );
+  const stream = new StreamLoop(
+    obs,
+    config.streamIntervalMs,
+    clock,
+    log.child({ component: 'stream' }),
+    (report) => reporter.reportStream(report.stream, report.obs),
+  );
+  const preview = new PreviewPublisher(
+    db,
+    vmId,
+    obs,
+    { intervalMs: PREVIEW_INTERVAL_MS },
+    clock,
+    log.child({ component: 'preview' }),
+  );
+  obs.start();
+  stream.start();
+  preview.start();
 
   const commandEnv =
     config.mode === 'local'
@@ -194,6 +238,9 @@ export async function startAgent(
         session?.stop();
         probes.stop();
         metrics.stop();
+        preview.stop();
+        stream.stop();
+        obs.stop();
         await executor.stop();
         await reporter.goOffline();
         socket.close();

@@ -34,6 +34,8 @@ export interface TestStack {
 export interface StackOptions {
   /** The database server's clock minus the real one (to test agents with skewed clocks). */
   serverClockOffsetMs?: number;
+  /** The OBS stand-in asks for this password. */
+  obsWebsocketPassword?: string;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
@@ -45,7 +47,13 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     quiet: true,
     clock: () => Date.now() + offset,
   });
-  const show = await startShowServer({ port: 0, obsRestartMs: 500 });
+  const show = await startShowServer({
+    port: 0,
+    obsRestartMs: 500,
+    ...(options.obsWebsocketPassword === undefined
+      ? {}
+      : { obsWebsocketPassword: options.obsWebsocketPassword }),
+  });
   counter += 1;
   const ns = `agent${process.pid}x${counter}`;
   const databaseUrl = rtdb.databaseUrl(ns);
@@ -102,6 +110,8 @@ export function spawnAgent(stack: TestStack, vmId: string, extra: string[] = [])
       stack.databaseUrl,
       '--show-server',
       stack.show.url,
+      '--obs-websocket-url',
+      stack.show.obsWebsocketUrl,
       '--state-dir',
       join(stack.tmp, 'state', vmId),
       '--vm-dir',

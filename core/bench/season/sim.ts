@@ -182,6 +182,8 @@ function agentReport(
       checkedAt: now,
     },
     metrics: null,
+    stream: null,
+    obs: null,
   };
 }
 

@@ -20,6 +20,8 @@ describe('parseAgentReport', () => {
         services: {},
         show: null,
         metrics: null,
+        stream: null,
+        obs: null,
       },
     });
   });
@@ -63,6 +65,26 @@ describe('parseAgentReport', () => {
         uptimeSeconds: 600,
         sampledAt: 98,
       },
+      stream: {
+        active: true,
+        reconnecting: false,
+        bitrateKbps: 2500,
+        droppedFramesPercent: 0.4,
+        congestion: 0.05,
+        durationSeconds: 1800,
+        checkedAt: 99,
+      },
+      obs: {
+        connected: true,
+        version: '29.0.2',
+        activeFps: 30,
+        renderSkippedFramesPercent: 0,
+        cpuUsage: 12.5,
+        memoryMb: 410,
+        currentScene: 'Floor',
+        recording: true,
+        checkedAt: 99,
+      },
     };
     expect(parseAgentReport(report)).toEqual({ ok: true, value: report });
   });
@@ -80,6 +102,69 @@ describe('parseAgentReport', () => {
     expect(parsed).toEqual({
       ok: false,
       errors: ['online: is required', 'lastSeen: must be >= 0'],
+    });
+  });
+
+  it('reads stream and OBS sections as RTDB stores them: zeros and nulls may be missing', () => {
+    const parsed = parseAgentReport({
+      online: true,
+      lastSeen: 100,
+      stream: { active: false, reconnecting: true, checkedAt: 99 },
+      obs: { connected: false, checkedAt: 99, detail: 'connect ECONNREFUSED 127.0.0.1:4455' },
+    });
+    expect(parsed).toMatchObject({
+      ok: true,
+      value: {
+        stream: {
+          active: false,
+          reconnecting: true,
+          bitrateKbps: 0,
+          droppedFramesPercent: 0,
+          congestion: 0,
+          durationSeconds: 0,
+          checkedAt: 99,
+        },
+        obs: {
+          connected: false,
+          version: null,
+          activeFps: null,
+          renderSkippedFramesPercent: null,
+          cpuUsage: null,
+          memoryMb: null,
+          currentScene: null,
+          recording: false,
+          checkedAt: 99,
+          detail: 'connect ECONNREFUSED 127.0.0.1:4455',
+        },
+      },
+    });
+  });
+
+  it('rejects impossible stream and OBS figures, every one at once', () => {
+    expect(
+      parseAgentReport({
+        online: true,
+        lastSeen: 1,
+        stream: {
+          active: 'yes',
+          bitrateKbps: -1,
+          droppedFramesPercent: 101,
+          congestion: 2,
+          checkedAt: 1,
+        },
+        obs: { connected: true, activeFps: -30, renderSkippedFramesPercent: 150, checkedAt: 1.5 },
+      }),
+    ).toEqual({
+      ok: false,
+      errors: [
+        'stream.active: must be true or false',
+        'stream.bitrateKbps: must be >= 0',
+        'stream.droppedFramesPercent: must be <= 100',
+        'stream.congestion: must be <= 1',
+        'obs.activeFps: must be >= 0',
+        'obs.renderSkippedFramesPercent: must be <= 100',
+        'obs.checkedAt: must be an integer',
+      ],
     });
   });
 });

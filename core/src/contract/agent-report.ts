@@ -65,6 +65,44 @@ export interface VmMetrics {
   sampledAt: number;
 }
 
+/**
+ * The stream output of OBS, as the agent reads it over obs-websocket (`GetStreamStatus`).
+ * `active` means the stream is really going out: while OBS retries a lost ingest it says
+ * `outputActive: true, outputReconnecting: true`, which is reported as `active: false,
+ * reconnecting: true`. Figures are 0 whenever `active` is false.
+ */
+export interface StreamStatus {
+  active: boolean;
+  reconnecting: boolean;
+  /** From the output byte counter between two samples (kbit/s), never negative. */
+  bitrateKbps: number;
+  /** Skipped / total frames of the stream output over the last minute, 0..100. */
+  droppedFramesPercent: number;
+  /** OBS's `outputCongestion`, 0..1. */
+  congestion: number;
+  durationSeconds: number;
+  checkedAt: number;
+}
+
+/** OBS itself, as the agent sees it over obs-websocket (`GetVersion`, `GetStats`, …). */
+export interface ObsStatus {
+  connected: boolean;
+  /** OBS's version (`GetVersion.obsVersion`); null while never connected. */
+  version: string | null;
+  /** The figures are null while OBS is not connected. */
+  activeFps: number | null;
+  /** Render-skipped / rendered frames over the last minute, 0..100. */
+  renderSkippedFramesPercent: number | null;
+  /** OBS's own CPU usage in percent (`GetStats.cpuUsage`). */
+  cpuUsage: number | null;
+  memoryMb: number | null;
+  currentScene: string | null;
+  recording: boolean;
+  checkedAt: number;
+  /** Why OBS is not connected (connection refused, authentication failed, …). */
+  detail?: string;
+}
+
 /** `vmPool/vms/{vmId}/agent`, written by the agent on that VM. */
 export interface AgentReport {
   online: boolean;
@@ -81,6 +119,8 @@ export interface AgentReport {
   services: Partial<Record<ServiceName, ServiceStatus>>;
   show: ShowStatus | null;
   metrics: VmMetrics | null;
+  stream: StreamStatus | null;
+  obs: ObsStatus | null;
 }
 
 const MAX_TEXT = 256;
@@ -120,6 +160,29 @@ export const vmMetricsSchema = z.object({
   sampledAt: timestamp,
 });
 
+export const streamStatusSchema = z.object({
+  active: z.boolean(),
+  reconnecting: z.boolean().default(false),
+  bitrateKbps: nonNegative.default(0),
+  droppedFramesPercent: percent.default(0),
+  congestion: z.number().min(0).max(1).default(0),
+  durationSeconds: nonNegative.default(0),
+  checkedAt: timestamp,
+});
+
+export const obsStatusSchema = z.object({
+  connected: z.boolean(),
+  version: nullable(z.string().max(MAX_TEXT)),
+  activeFps: nullable(nonNegative),
+  renderSkippedFramesPercent: nullable(percent),
+  cpuUsage: nullable(nonNegative),
+  memoryMb: nullable(nonNegative),
+  currentScene: nullable(z.string().max(MAX_TEXT)),
+  recording: z.boolean().default(false),
+  checkedAt: timestamp,
+  detail: z.string().max(MAX_DETAIL).optional(),
+});
+
 const servicesSchema = z.preprocess(
   (raw) => raw ?? {},
   z.partialRecord(z.enum(SERVICE_NAMES), serviceStatusSchema),
@@ -140,6 +203,8 @@ export const agentReportSchema = z.object({
   services: servicesSchema,
   show: nullable(showStatusSchema),
   metrics: nullable(vmMetricsSchema),
+  stream: nullable(streamStatusSchema),
+  obs: nullable(obsStatusSchema),
 }) satisfies z.ZodType<AgentReport, unknown>;
 
 /**

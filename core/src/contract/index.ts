@@ -4,6 +4,7 @@ export * from './rtdb-shapes';
 export * from './pool-config';
 export * from './agent-report';
 export * from './agent-auth';
+export * from './preview';
 export * from './vm-record';
 export * from './request';
 export * from './command';

@@ -8,6 +8,10 @@ describe('paths', () => {
     expect(paths.vms()).toBe('vmPool/vms');
     expect(paths.vm('vm-001')).toBe('vmPool/vms/vm-001');
     expect(paths.vmAgent('vm-001')).toBe('vmPool/vms/vm-001/agent');
+    expect(paths.vmWatchers('vm-001')).toBe('vmPool/vms/vm-001/watchers');
+    expect(paths.vmWatcher('vm-001', 'u1')).toBe('vmPool/vms/vm-001/watchers/u1');
+    expect(paths.previews()).toBe('vmPool/previews');
+    expect(paths.preview('vm-001')).toBe('vmPool/previews/vm-001');
     expect(paths.requests()).toBe('vmPool/requests');
     expect(paths.request('-Nabc')).toBe('vmPool/requests/-Nabc');
     expect(paths.requestResult('-Nabc')).toBe('vmPool/requests/-Nabc/result');

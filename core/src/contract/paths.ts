@@ -57,6 +57,11 @@ export const paths = {
   vms: () => 'vmPool/vms',
   vm: (vmId: string) => `vmPool/vms/${vmSegment(vmId)}`,
   vmAgent: (vmId: string) => `vmPool/vms/${vmSegment(vmId)}/agent`,
+  vmWatchers: (vmId: string) => `vmPool/vms/${vmSegment(vmId)}/watchers`,
+  vmWatcher: (vmId: string, uid: string) =>
+    `vmPool/vms/${vmSegment(vmId)}/watchers/${seg('uid', uid)}`,
+  previews: () => 'vmPool/previews',
+  preview: (vmId: string) => `vmPool/previews/${vmSegment(vmId)}`,
   requests: () => 'vmPool/requests',
   request: (requestId: string) => `vmPool/requests/${seg('requestId', requestId)}`,
   requestResult: (requestId: string) => `vmPool/requests/${seg('requestId', requestId)}/result`,

@@ -68,6 +68,8 @@ export function agentReport(now: number, overrides: Partial<AgentReport> = {}): 
       checkedAt: now,
     },
     metrics: null,
+    stream: null,
+    obs: null,
     ...overrides,
   };
 }

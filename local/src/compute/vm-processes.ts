@@ -1,10 +1,12 @@
 // The processes behind one local "VM": a stand-in show server on the VM's own loopback address
-// and the real agent in local mode. Each runs in its own process group (so a stop takes its
+// (with the OBS stand-in, obs-websocket v5 on port 4455 of the same address) and the real
+// agent in local mode. Each runs in its own process group (so a stop takes its
 // children too) and writes straight into the VM's log folder, so it keeps running even if
 // the stack that started it goes away.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SERVICE_PORTS } from '@vmpool/core';
 
 export interface VmProcessSpec {
   vmId: string;
@@ -78,9 +80,13 @@ async function waitForShowServer(url: string, child: ChildProcess, timeoutMs: nu
   throw new Error(`show server did not answer ${url}/api/status within ${timeoutMs} ms`);
 }
 
+/** Where a local VM's OBS stand-in listens, as OBS does on a real VM. */
+export const OBS_WEBSOCKET_PORT = SERVICE_PORTS.obsWebsocket ?? 4455;
+
 /** Starts the show server, waits until it serves, then starts the agent beside it. */
 export async function startVmProcesses(spec: VmProcessSpec): Promise<VmProcesses> {
   const showServerUrl = `http://${spec.address}:${spec.showServerPort}`;
+  const obsWebsocketUrl = `ws://${spec.address}:${OBS_WEBSOCKET_PORT}`;
   await journal(spec.vmDir, 'show-server', `Starting show server on ${showServerUrl}`);
   const show = await spawnLogged(spec, 'show-server', [
     SHOW_SERVER_SCRIPT,
@@ -88,6 +94,8 @@ export async function startVmProcesses(spec: VmProcessSpec): Promise<VmProcesses
     spec.address,
     '--port',
     String(spec.showServerPort),
+    '--obs-websocket-port',
+    String(OBS_WEBSOCKET_PORT),
   ]);
   try {
     await waitForShowServer(showServerUrl, show, spec.readyTimeoutMs);
@@ -108,6 +116,8 @@ export async function startVmProcesses(spec: VmProcessSpec): Promise<VmProcesses
     spec.databaseUrl,
     '--show-server',
     showServerUrl,
+    '--obs-websocket-url',
+    obsWebsocketUrl,
     '--vm-dir',
     spec.vmDir,
     '--state-dir',

@@ -1,4 +1,6 @@
-// `tsx local/src/show-server/main.ts --port 3003 [--host 127.0.0.1] [--obs-restart-ms 1500]`
+// `tsx local/src/show-server/main.ts --port 3003 [--host 127.0.0.1] [--obs-restart-ms 1500]
+//  [--obs-websocket-port 4455] [--obs-websocket-password secret]`: the show server and, on the
+// same host, the OBS stand-in (obs-websocket v5).
 import { parseArgs } from 'node:util';
 import { startShowServer } from './server';
 
@@ -7,6 +9,8 @@ const { values } = parseArgs({
     port: { type: 'string', default: '3003' },
     host: { type: 'string', default: '127.0.0.1' },
     'obs-restart-ms': { type: 'string', default: '1500' },
+    'obs-websocket-port': { type: 'string', default: '4455' },
+    'obs-websocket-password': { type: 'string' },
   },
 });
 const errors: string[] = [];
@@ -14,6 +18,9 @@ const port = Number(values.port);
 const obsRestartMs = Number(values['obs-restart-ms']);
 if (!Number.isInteger(port) || port < 0 || port > 65535)
   errors.push(`--port must be 0..65535, got ${values.port}`);
+const obsWebsocketPort = Number(values['obs-websocket-port']);
+if (!Number.isInteger(obsWebsocketPort) || obsWebsocketPort < 0 || obsWebsocketPort > 65535)
+  errors.push(`--obs-websocket-port must be 0..65535, got ${values['obs-websocket-port']}`);
 if (!Number.isInteger(obsRestartMs) || obsRestartMs < 0)
   errors.push('--obs-restart-ms must be a non-negative integer');
 if (errors.length > 0) {
@@ -21,8 +28,15 @@ if (errors.length > 0) {
   process.exit(2);
 }
 
-const server = await startShowServer({ port, host: values.host, obsRestartMs });
-console.log(`show-server listening on ${server.url}`);
+const password = values['obs-websocket-password'];
+const server = await startShowServer({
+  port,
+  host: values.host,
+  obsRestartMs,
+  obsWebsocketPort,
+  ...(password ? { obsWebsocketPassword: password } : {}),
+});
+console.log(`show-server listening on ${server.url}; OBS stand-in on ${server.obsWebsocketUrl}`);
 const shutdown = (): void => {
   void server.stop().then(() => process.exit(0));
 };

@@ -1,6 +1,8 @@
 // A stand-in for the show server on a VM: the real /api/status field list and socket.io v4 on
 // one port, with OBS state that can be switched at runtime and a restart that really drops
-// every connection. Used by the agent's tests and by the local stack's "VMs".
+// every connection. OBS itself is the obs-websocket stand-in (../obs-standin) on the same
+// host, which the show server's obsConnected follows. Used by the agent's tests and by the
+// local stack's "VMs".
 import {
   createServer,
   type IncomingMessage,
@@ -8,10 +10,11 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { Server as SocketServer } from 'socket.io';
+import { startObsStandIn, type ObsStandIn } from '../obs-standin/server';
+import { parseObsControl, SimulatedObs } from '../obs-standin/simulation';
 import {
   buildStatus,
   DEMO_SEGMENTS,
-  parseObsPatch,
   type ConnectedClient,
   type ObsState,
   type ShowStatus,
@@ -24,13 +27,22 @@ export interface ShowServerOptions {
   /** How long OBS stays disconnected during an OBS restart. */
   obsRestartMs?: number;
   obs?: Partial<ObsState>;
+  /** The OBS stand-in's websocket port on the same host: 4455 on a local VM, 0 = free port. */
+  obsWebsocketPort?: number;
+  /** Makes the OBS stand-in require authentication, like an OBS with a password. */
+  obsWebsocketPassword?: string;
 }
 
 export interface ShowServer {
   port: number;
   url: string;
-  setObs(patch: Partial<ObsState>): void;
+  /** The OBS stand-in (obs-websocket v5), e.g. `ws://127.0.0.1:4455`. */
+  obsWebsocketUrl: string;
+  /** Applies at once to the status; resolves when the websocket side followed (OBS up/down). */
+  setObs(patch: Partial<ObsState>): Promise<void>;
   getObs(): ObsState;
+  /** How often the OBS stand-in answered each request type. */
+  obsRequestCounts(): Record<string, number>;
   status(): ShowStatus;
   /** OBS disconnects, then reconnects after obsRestartMs with streaming and recording off. */
   restartObs(): Promise<void>;
@@ -44,13 +56,16 @@ const MAX_BODY_BYTES = 16 * 1024;
 export async function startShowServer(options: ShowServerOptions): Promise<ShowServer> {
   const host = options.host ?? '127.0.0.1';
   const obsRestartMs = options.obsRestartMs ?? 1500;
-  let obs: ObsState = {
-    connected: true,
-    streaming: false,
-    recording: false,
-    scene: 'Starting Soon',
-    ...options.obs,
-  };
+  const simulation = new SimulatedObs(Date.now(), options.obs);
+  const obsServer: ObsStandIn = await startObsStandIn({
+    host,
+    port: options.obsWebsocketPort ?? 0,
+    ...(options.obsWebsocketPassword === undefined
+      ? {}
+      : { password: options.obsWebsocketPassword }),
+    obs: simulation,
+  });
+  let obsTransition: Promise<void> = Promise.resolve();
   const clients = new Map<string, ConnectedClient>();
   const segmentStartTime: number | null = null;
   let obsRestartTimer: NodeJS.Timeout | undefined;
@@ -59,25 +74,42 @@ export async function startShowServer(options: ShowServerOptions): Promise<ShowS
   let stopped = false;
 
   const status = (): ShowStatus =>
-    buildStatus(obs, [...clients.values()], DEMO_SEGMENTS, 0, Date.now(), segmentStartTime);
+    buildStatus(
+      simulation.state,
+      [...clients.values()],
+      DEMO_SEGMENTS,
+      0,
+      Date.now(),
+      segmentStartTime,
+    );
 
   const broadcast = (): void => {
     io?.emit('stateChange', status());
   };
 
-  const setObs = (patch: Partial<ObsState>): void => {
-    obs = { ...obs, ...patch };
+  /** The state changes at once; the websocket follows (in order) when OBS goes up or down. */
+  const setObs = (patch: Partial<ObsState>, graceful = false): Promise<void> => {
+    const wasConnected = simulation.state.connected;
+    const events = simulation.apply(Date.now(), patch);
+    obsServer.emit(events);
+    const connected = simulation.state.connected;
+    if (connected !== wasConnected) {
+      obsTransition = obsTransition.then(() =>
+        connected ? obsServer.up() : obsServer.down(graceful),
+      );
+    }
     broadcast();
+    return obsTransition;
   };
 
   const restartObs = async (): Promise<void> => {
     clearTimeout(obsRestartTimer);
-    const scene = obs.scene;
-    setObs({ connected: false, streaming: false, recording: false });
+    const scene = simulation.state.scene;
+    await setObs({ connected: false }, true);
     await new Promise<void>((resolve) => {
       obsRestartTimer = setTimeout(() => {
-        if (!stopped) setObs({ connected: true, scene });
-        resolve();
+        if (stopped) return resolve();
+        void setObs({ connected: true, scene }).then(resolve, resolve);
       }, obsRestartMs);
     });
   };
@@ -89,20 +121,23 @@ export async function startShowServer(options: ShowServerOptions): Promise<ShowS
       res.setHeader('access-control-allow-origin', '*');
       return sendJson(res, 200, status());
     }
-    if (req.method === 'GET' && path === '/__control/state') return sendJson(res, 200, { obs });
+    if (req.method === 'GET' && path === '/__control/state')
+      return sendJson(res, 200, { obs: simulation.state, obsWebsocketUrl: obsServer.url });
     if (req.method === 'POST' && path === '/__control/obs') {
       readJson(req, (body, error) => {
         if (error) return sendJson(res, 400, { error });
-        const { patch, errors } = parseObsPatch(body);
+        const { patch, errors } = parseObsControl(body);
         if (errors.length > 0) return sendJson(res, 400, { error: errors.join('; ') });
-        setObs(patch);
-        sendJson(res, 200, { obs });
+        void setObs(patch).then(
+          () => sendJson(res, 200, { obs: simulation.state }),
+          (error: unknown) => sendJson(res, 500, { error: (error as Error).message }),
+        );
       });
       return;
     }
     if (req.method === 'POST' && path === '/__control/obs/restart') {
       // Answer once OBS is back, as `systemctl restart` returns once the unit is up again.
-      void restartObs().then(() => sendJson(res, 200, { obs }));
+      void restartObs().then(() => sendJson(res, 200, { obs: simulation.state }));
       return;
     }
     if (req.method === 'POST' && path === '/__control/restart') {
@@ -155,12 +190,20 @@ export async function startShowServer(options: ShowServerOptions): Promise<ShowS
     await new Promise<void>((resolve) => void socketServer.close(() => resolve()));
   };
 
-  const port = await listen(options.port);
+  let port: number;
+  try {
+    port = await listen(options.port);
+  } catch (error) {
+    await obsServer.stop();
+    throw error;
+  }
   const server: ShowServer = {
     port,
     url: `http://${host}:${port}`,
-    setObs,
-    getObs: () => obs,
+    obsWebsocketUrl: obsServer.url,
+    setObs: (patch) => setObs(patch),
+    getObs: () => simulation.state,
+    obsRequestCounts: () => obsServer.requestCounts(),
     status,
     restartObs,
     async restart(downMs = 1000) {
@@ -172,6 +215,8 @@ export async function startShowServer(options: ShowServerOptions): Promise<ShowS
       stopped = true;
       clearTimeout(obsRestartTimer);
       await close();
+      await obsTransition.catch(() => undefined);
+      await obsServer.stop();
     },
   };
   return server;

@@ -1,6 +1,7 @@
 // The show state the real show server keeps (BRIEF §3), reduced to what a stand-in needs:
 // the same field names and shapes, so that probes and the web app read it as they would
 // read the real one.
+import type { ObsControl } from '../obs-standin/simulation';
 
 export interface ShowSegment {
   id: string;
@@ -16,12 +17,8 @@ export interface ConnectedClient {
   connectedAt: number;
 }
 
-export interface ObsState {
-  connected: boolean;
-  streaming: boolean;
-  recording: boolean;
-  scene: string | null;
-}
+/** OBS as the show server sees it: the stand-in OBS's switchable state. */
+export type ObsState = ObsControl;
 
 export interface ShowStatus {
   currentSegmentIndex: number;
@@ -71,27 +68,4 @@ export function buildStatus(
     segmentStartTime,
     segmentElapsed: segmentStartTime === null ? 0 : Math.max(0, now - segmentStartTime),
   };
-}
-
-/** Validates a control request body for OBS; returns the errors, all of them. */
-export function parseObsPatch(body: unknown): { patch: Partial<ObsState>; errors: string[] } {
-  const errors: string[] = [];
-  const patch: Partial<ObsState> = {};
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { patch, errors: ['body must be a JSON object'] };
-  }
-  const record = body as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    const value = record[key];
-    if (key === 'connected' || key === 'streaming' || key === 'recording') {
-      if (typeof value === 'boolean') patch[key] = value;
-      else errors.push(`${key} must be a boolean`);
-    } else if (key === 'scene') {
-      if (value === null || (typeof value === 'string' && value.length <= 200)) patch.scene = value;
-      else errors.push('scene must be a string of at most 200 characters, or null');
-    } else {
-      errors.push(`unknown field ${key}`);
-    }
-  }
-  return { patch, errors };
 }

@@ -1,7 +1,9 @@
 // The stack's control endpoint, for demos and browser tests (loopback only):
 //   GET  /__local/vms                  the local VMs, their addresses and process ids
 //   POST /__local/vms/:vmId/kill-agent SIGKILL that VM's agent (the VM keeps running)
-//   POST /__local/vms/:vmId/obs        {"connected": false} etc., forwarded to its show server
+//   POST /__local/vms/:vmId/obs        {"connected": false}, {"streaming": true}, {"ingestLost": true},
+//                                      {"droppedFramesPercent": 12}, …: forwarded to its show
+//                                      server, which switches its OBS stand-in (local/README.md)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isValidVmId } from '@vmpool/core';
 import type { LocalCompute } from '../compute/index';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
+import WebSocket from 'ws';
 import { startShowServer, type ShowServer } from '../../src/show-server';
 
 const STATUS_FIELDS = [
@@ -43,6 +44,18 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promi
     if (Date.now() > until) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Connects to the OBS stand-in and resolves with Hello, or rejects with the error. */
+function obsHello(url: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, 'obswebsocket.json');
+    socket.once('message', (data) => {
+      socket.close();
+      resolve((JSON.parse(data.toString()) as { d: Record<string, unknown> }).d);
+    });
+    socket.once('error', reject);
+  });
 }
 
 describe('stand-in show server', () => {
@@ -107,5 +120,52 @@ describe('stand-in show server', () => {
     await expect(fetch(`${server.url}/api/status`)).rejects.toThrow();
     await restarting;
     expect((await status(server.url)).obsConnected).toBe(true);
+  });
+
+  it('runs the OBS stand-in beside it, which OBS down closes and OBS up opens again', async () => {
+    server = await startShowServer({ port: 0, obsRestartMs: 300 });
+    expect(server.obsWebsocketUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    expect(await obsHello(server.obsWebsocketUrl)).toEqual({
+      obsWebSocketVersion: '5.1.0',
+      rpcVersion: 1,
+    });
+    const post = (body: unknown) =>
+      fetch(`${server!.url}/__control/obs`, { method: 'POST', body: JSON.stringify(body) });
+    expect((await post({ connected: false })).status).toBe(200);
+    await expect(obsHello(server.obsWebsocketUrl)).rejects.toThrow(/ECONNREFUSED/);
+    expect((await status(server.url)).obsConnected).toBe(false);
+    expect((await post({ connected: true })).status).toBe(200);
+    expect((await obsHello(server.obsWebsocketUrl)).rpcVersion).toBe(1);
+
+    // An OBS restart drops the websocket too, and brings it back.
+    const open = new WebSocket(server.obsWebsocketUrl, 'obswebsocket.json');
+    await new Promise((resolve, reject) => {
+      open.once('message', resolve);
+      open.once('error', reject);
+    });
+    const closed = new Promise<number>((resolve) => open.once('close', (code) => resolve(code)));
+    await fetch(`${server.url}/__control/obs/restart`, { method: 'POST' });
+    expect(await closed).toBe(1001);
+    expect((await obsHello(server.obsWebsocketUrl)).rpcVersion).toBe(1);
+  });
+
+  it('takes the stream switches: ingest lost keeps the show server saying streaming', async () => {
+    server = await startShowServer({ port: 0 });
+    const post = (body: unknown) =>
+      fetch(`${server!.url}/__control/obs`, { method: 'POST', body: JSON.stringify(body) });
+    const response = await post({ streaming: true, ingestLost: true, droppedFramesPercent: 4 });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { obs: Record<string, unknown> }).obs).toMatchObject({
+      streaming: true,
+      ingestLost: true,
+      droppedFramesPercent: 4,
+    });
+    // The show server relays OBS's outputActive, which stays true while OBS reconnects.
+    expect((await status(server.url)).obsIsStreaming).toBe(true);
+    const bad = await post({ ingestLost: 'maybe', droppedFramesPercent: 101 });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toBe(
+      'ingestLost must be a boolean; droppedFramesPercent must be a number in 0..100',
+    );
   });
 });

@@ -59,6 +59,8 @@ export function makeAgent(overrides: Record<string, unknown> = {}) {
       uptimeSeconds: 3600,
       sampledAt: NOW - 5_000,
     },
+    stream: null,
+    obs: null,
     ...overrides,
   };
 }

@@ -9,3 +9,4 @@ export * from './pricing';
 export * from './boot-estimate';
 export * from './cost';
 export * from './schedule';
+export * from './stream-alerts';

@@ -1,0 +1,6 @@
+import { defineMatrix } from './matrix';
+import { previewCases, streamReportCases, watcherCases } from './stream.cases';
+
+defineMatrix('vmPool/vms/{vmId}/agent/stream and /obs', streamReportCases);
+defineMatrix('vmPool/vms/{vmId}/watchers/{uid}', watcherCases);
+defineMatrix('vmPool/previews/{vmId}', previewCases);
