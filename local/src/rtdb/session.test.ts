@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from './limits';
 import { Namespace } from './namespace';
-import { Session, WebSocketTransport, type FrameSink } from './session';
+import { NON_BROWSER, Session, WebSocketTransport, type FrameSink } from './session';
 import { plainValue } from './tree';
 
 class FakeTransport implements FrameSink {
@@ -24,6 +25,8 @@ function setup(now = 5) {
     namespace: ns,
     clock: () => now,
     maxMessageBytes: 10_000,
+    limits: DEFAULT_LIMITS,
+    client: NON_BROWSER,
     host: 'h:1',
     sessionId: 's1',
     log: () => undefined,

@@ -66,11 +66,32 @@ export class RawClient {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(frame);
   }
 
-  /** Sends a request and returns its number. */
+  /** Sends a request and returns its number; long ones are split into frames as the SDKs do. */
   send(action: string, body: unknown): number {
+    const prepared = this.prepare(action, body);
+    for (const frame of prepared.frames) this.sendFrame(frame);
+    return prepared.r;
+  }
+
+  /** The frames of a request, built ahead (so that sending it costs this process little). */
+  prepare(action: string, body: unknown): { r: number; frames: string[] } {
     const r = this.nextR++;
-    this.sendFrame(JSON.stringify({ t: 'd', d: { r, a: action, b: body } }));
-    return r;
+    const text = JSON.stringify({ t: 'd', d: { r, a: action, b: body } });
+    if (text.length <= 16384) return { r, frames: [text] };
+    const count = Math.ceil(text.length / 16384);
+    const frames = [String(count)];
+    for (let i = 0; i < count; i++) frames.push(text.slice(i * 16384, (i + 1) * 16384));
+    return { r, frames };
+  }
+
+  /** Sends prepared frames and waits for the reply to their request. */
+  async sendPrepared(
+    prepared: { r: number; frames: string[] },
+    timeoutMs = 3000,
+  ): Promise<{ s: string; d: unknown }> {
+    for (const frame of prepared.frames) this.sendFrame(frame);
+    const reply = await this.waitFor((m) => m.t === 'd' && m.d.r === prepared.r, timeoutMs);
+    return reply.d.b as { s: string; d: unknown };
   }
 
   /** Waits for a message matching `match` (searching ones already received too). */
