@@ -95,7 +95,7 @@ describe.skipIf(isExternal).each(['web', 'admin'] as const)('%s SDK', (kind) => 
     await disconnect(producer);
     const row = (await owner.get(`vmPool/requests/${id}`)).val as { action: string };
     expect(row.action).toBe('assign');
-  });
+  }, 30_000);
 
   it('an agent cannot rewrite a command it finished; its presence write still runs', async () => {
     const vm = `vm-cmd-${kind}`;
@@ -122,7 +122,7 @@ describe.skipIf(isExternal).each(['web', 'admin'] as const)('%s SDK', (kind) => 
     expect(command.output.stdout).toBe('all services up');
     // A refused write is dropped; the others still run.
     expect((await owner.get(`vmPool/vms/${vm}/agent/online`)).val).toBe(false);
-  });
+  }, 30_000);
 
   it("an agent's queued presence write does not resurrect its deleted VM record", async () => {
     const vm = `vm-gone-${kind}`;
@@ -132,5 +132,5 @@ describe.skipIf(isExternal).each(['web', 'admin'] as const)('%s SDK', (kind) => 
     await owner.remove(`vmPool/vms/${vm}`);
     await disconnect(agent);
     expect((await owner.get(`vmPool/vms/${vm}`)).exists).toBe(false);
-  });
+  }, 30_000);
 });
