@@ -13,6 +13,7 @@ const USAGE = [
   'usage: rtdb [--port 9000] [--host 127.0.0.1] [--rules database.rules.json] [--data FILE]',
   '            [--allow-origin http://127.0.0.1:5173 ...] [--quiet]',
   '            [--max-message-bytes N] [--max-user-message-bytes N] [--max-update-paths N]',
+  '            [--max-user-write-nodes N]',
   '            [--fragment-timeout-ms N] [--max-connections N] [--max-connections-per-ip N]',
 ].join('\n');
 
@@ -21,6 +22,7 @@ const NUMBER_FLAGS = {
   'max-message-bytes': 'maxMessageBytes',
   'max-user-message-bytes': 'maxUserMessageBytes',
   'max-update-paths': 'maxUpdatePaths',
+  'max-user-write-nodes': 'maxUserWriteNodes',
   'fragment-timeout-ms': 'fragmentTimeoutMs',
   'max-connections': 'maxConnections',
   'max-connections-per-ip': 'maxConnectionsPerIp',

@@ -25,10 +25,12 @@ export interface RtdbServerOptions {
   data?: string;
   /** Largest accepted client message, in characters (default 16 MiB, production's SDK limit). */
   maxMessageBytes?: number;
-  /** Largest message from a connection whose writes are checked against rules (default 1 MiB). */
+  /** Largest message from a connection whose writes are checked against rules (default 256 KiB). */
   maxUserMessageBytes?: number;
-  /** Most paths in one multi-path update from such a connection (default 1000). */
+  /** Most paths in one multi-path update from such a connection (default 100). */
   maxUpdatePaths?: number;
+  /** Most values (leaves and objects) in one write from such a connection (default 10,000). */
+  maxUserWriteNodes?: number;
   /** Close a connection whose message fragments take longer than this (default 10 s). */
   fragmentTimeoutMs?: number;
   /** Open connections accepted in total (default 1000) and from one address (default 200). */
@@ -87,6 +89,7 @@ export async function startRtdbServer(opts: RtdbServerOptions = {}): Promise<Rtd
     limits: {
       maxUserMessageBytes: opts.maxUserMessageBytes ?? DEFAULT_LIMITS.maxUserMessageBytes,
       maxUpdatePaths: opts.maxUpdatePaths ?? DEFAULT_LIMITS.maxUpdatePaths,
+      maxUserWriteNodes: opts.maxUserWriteNodes ?? DEFAULT_LIMITS.maxUserWriteNodes,
     },
     fragmentTimeoutMs: opts.fragmentTimeoutMs ?? DEFAULT_FRAGMENT_TIMEOUT_MS,
     maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,

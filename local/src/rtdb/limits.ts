@@ -28,17 +28,23 @@ export interface Limits {
   readonly maxUserMessageBytes: number;
   /** Most paths in one multi-path update from such a connection. */
   readonly maxUpdatePaths: number;
+  /** Most values (leaves and objects) in one write from such a connection. */
+  readonly maxUserWriteNodes: number;
 }
 
 /**
- * This server's own bounds for rules-checked connections (production documents none): 1 MiB
- * is 40 times the largest value database.rules.json lets a user write (24,000 characters of
- * command output), and 1,000 paths is far above any update the app makes. Connections with
- * the owner credential (the control plane, tests) keep production's 16 MB.
+ * This server's own bounds for rules-checked connections (production documents none). The
+ * rules check (targaryen) costs per value written and per path: on the 2-core build machine
+ * 10,000 values cost 70-200 ms of CPU and 100 paths 12-110 ms, so no allowed frame keeps the
+ * others waiting long. They are far above what the app writes: database.rules.json lets a
+ * user write at most ~32 KB (command output), and the app's largest update has 3 paths.
+ * Connections with the owner credential (the control plane, tests) keep production's 16 MB
+ * and have no path or value cap.
  */
 export const DEFAULT_LIMITS: Limits = {
-  maxUserMessageBytes: 1024 * 1024,
-  maxUpdatePaths: 1000,
+  maxUserMessageBytes: 256 * 1024,
+  maxUpdatePaths: 100,
+  maxUserWriteNodes: 10_000,
 };
 
 /** How long the fragments of one message may take to arrive before the connection is closed. */

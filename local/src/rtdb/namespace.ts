@@ -28,6 +28,7 @@ import {
   setAt,
   type Json,
   type Node,
+  WriteTooLargeError,
   type ResolveContext,
 } from './tree';
 
@@ -284,9 +285,15 @@ export class Namespace {
     listen.subscriber.sendData(`{"a":"d","b":${body}}`);
   }
 
-  private denied(info: string): Outcome {
-    const reason = info.split('\n').find((l) => l.includes('denied')) ?? 'Permission denied';
-    return { status: 'permission_denied', reason: reason.trim() || 'Permission denied' };
+  /** Rules-checked writes get a node budget: the rules check costs per node written. */
+  private resolveContext(checked: boolean, now: number): ResolveContext {
+    if (!checked) return { now };
+    const max = this.limits.maxUserWriteNodes;
+    return { now, budget: { left: max, max } };
+  }
+
+  private denied(): Outcome {
+    return { status: 'permission_denied', reason: 'Permission denied' };
   }
 
   /** `p` (and transactions with a hash): writes `raw` at `path`. */
@@ -297,13 +304,19 @@ export class Namespace {
     now: number,
     opts: WriteOptions = {},
   ): Outcome {
-    const ctx: ResolveContext = { now };
     const target = nodePathOf(path);
     const user = this.userAuth(principal);
     if (user !== null && this.rules !== null && !this.rules.couldAllowWrite(target, false)) {
-      return { status: 'permission_denied', reason: 'Permission denied' };
+      return this.denied();
     }
-    const node = nodeForWrite(this.root, path, raw, ctx);
+    const ctx = this.resolveContext(user !== null, now);
+    let node: Node | null;
+    try {
+      node = nodeForWrite(this.root, path, raw, ctx);
+    } catch (e) {
+      if (e instanceof WriteTooLargeError) return { status: 'too_big', reason: e.message };
+      throw e;
+    }
     if (opts.hash !== undefined) {
       const current = hashNode(getNode(this.root, target));
       if (current !== opts.hash)
@@ -315,7 +328,7 @@ export class Namespace {
         ? withPriority(exportNode(getNode(this.root, target)), node)
         : exportNode(node);
       const verdict = this.rules.checkSet(this.mirrorRoot(), target, value, user.auth, now);
-      if (!verdict.allowed) return this.denied(verdict.info);
+      if (!verdict.allowed) return this.denied();
       newMirror = verdict.newRoot;
     }
     if (opts.dryRun === true) return OK;
@@ -356,17 +369,21 @@ export class Namespace {
     if (user !== null && this.rules !== null) {
       // Refused before any data is converted when no .write rule can allow one of the paths.
       for (const p of parsed) {
-        if (!this.rules.couldAllowWrite(nodePathOf(p.full), false)) {
-          return { status: 'permission_denied', reason: 'Permission denied' };
-        }
+        if (!this.rules.couldAllowWrite(nodePathOf(p.full), false)) return this.denied();
       }
     }
-    const ctx: ResolveContext = { now };
-    const writes = parsed.map((p) => ({
-      rel: p.rel,
-      full: p.full,
-      node: nodeForWrite(this.root, p.full, p.raw, ctx),
-    }));
+    const ctx = this.resolveContext(user !== null, now);
+    let writes: { rel: Path; full: Path; node: Node | null }[];
+    try {
+      writes = parsed.map((p) => ({
+        rel: p.rel,
+        full: p.full,
+        node: nodeForWrite(this.root, p.full, p.raw, ctx),
+      }));
+    } catch (e) {
+      if (e instanceof WriteTooLargeError) return { status: 'too_big', reason: e.message };
+      throw e;
+    }
     let newMirror: DataNode | null = null;
     if (user !== null && this.rules !== null) {
       const mirrorWrites: MirrorWrite[] = writes.map((w) => ({
@@ -376,7 +393,7 @@ export class Namespace {
           : exportNode(w.node),
       }));
       const verdict = this.rules.checkUpdate(this.mirrorRoot(), path, mirrorWrites, user.auth, now);
-      if (!verdict.allowed) return this.denied(verdict.info);
+      if (!verdict.allowed) return this.denied();
       newMirror = verdict.newRoot;
     }
     if (opts.dryRun === true) return OK;

@@ -14,7 +14,8 @@ export type RulesSource = string | object;
 
 export interface Verdict {
   readonly allowed: boolean;
-  readonly info: string;
+  /** Why a rule could not be evaluated (then the operation is denied); logged. */
+  readonly error?: string;
   /** The mirror after the write (only for allowed writes). */
   readonly newRoot: DataNode | null;
 }
@@ -140,9 +141,9 @@ export class RulesEngine {
     try {
       return evaluate();
     } catch (e) {
-      const info = `rules evaluation failed for ${what} at ${pathToString(path)}: ${String(e)}`;
-      this.log(info);
-      return { allowed: false, info, newRoot: null };
+      const error = `rules evaluation failed for ${what} at ${pathToString(path)}: ${String(e)}`;
+      this.log(error);
+      return { allowed: false, error, newRoot: null };
     }
   }
 
@@ -215,7 +216,8 @@ export class RulesEngine {
     return this.guarded('read', path, () => {
       const db = targaryen.database(this.ruleset, mirror, now).as(auth);
       const result = db.read(pathToString(path), query === undefined ? { now } : { now, query });
-      return { allowed: result.allowed, info: result.info, newRoot: null };
+      // (targaryen's `info` text is not asked for: it serializes the whole value.)
+      return { allowed: result.allowed, newRoot: null };
     });
   }
 
@@ -223,11 +225,7 @@ export class RulesEngine {
     return this.guarded('write', path, () => {
       const db = targaryen.database(this.ruleset, mirror, now).as(auth);
       const result = db.write(pathToString(path), value, { now });
-      return {
-        allowed: result.allowed,
-        info: result.info,
-        newRoot: result.allowed ? result.newDatabase.root : null,
-      };
+      return { allowed: result.allowed, newRoot: result.allowed ? result.newDatabase.root : null };
     });
   }
 
@@ -250,9 +248,9 @@ export class RulesEngine {
       const newDb = db.with({ data: newRoot, now });
       for (const write of writes) {
         const result = db.rules.tryWrite(pathToString(write.path), db, newDb, write.value);
-        if (!result.allowed) return { allowed: false, info: result.info, newRoot: null };
+        if (!result.allowed) return { allowed: false, newRoot: null };
       }
-      return { allowed: true, info: 'update was allowed', newRoot };
+      return { allowed: true, newRoot };
     });
   }
 }

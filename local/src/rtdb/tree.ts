@@ -34,6 +34,16 @@ export type Node = Leaf | Branch;
 export interface ResolveContext {
   /** Server time in epoch ms. */
   readonly now: number;
+  /** When set, how many more nodes the write may have (WriteTooLargeError past that). */
+  readonly budget?: { left: number; readonly max: number };
+}
+
+/** A write with more nodes than its budget allows. */
+export class WriteTooLargeError extends Error {
+  constructor(readonly maxNodes: number) {
+    super(`a write may hold at most ${maxNodes} values`);
+    this.name = 'WriteTooLargeError';
+  }
 }
 
 export function leaf(value: Primitive, priority: Priority = null): Leaf {
@@ -98,6 +108,8 @@ export function nodeFromJson(
     );
   }
   if (raw === null || raw === undefined) return null;
+  if (ctx.budget !== undefined && --ctx.budget.left < 0)
+    throw new WriteTooLargeError(ctx.budget.max);
   const prim = primitiveOf(raw);
   if (prim !== null) return leaf(prim);
   if (Array.isArray(raw)) return branchFromEntries(raw.entries(), null, existing, ctx, depth);

@@ -156,6 +156,7 @@ describe.skipIf(isExternal)('bounds on a frame and on connections', () => {
       maxConnectionsPerIp: 6,
       maxUpdatePaths: 50,
       maxUserMessageBytes: 100_000,
+      maxUserWriteNodes: 1000,
     });
     clients = new Clients(server);
   });
@@ -167,13 +168,15 @@ describe.skipIf(isExternal)('bounds on a frame and on connections', () => {
     await clients.closeAll();
   });
 
-  it('answers an update with too many paths or an oversized write with too_big (web SDK)', async () => {
+  it('answers an update with too many paths, or a write too large or with too many values, with too_big (web SDK)', async () => {
     const user = webClient(clients.web(ns, { mockUserToken: { user_id: 'u1' } }));
     const paths = (n: number): Record<string, number> =>
       Object.fromEntries(Array.from({ length: n }, (_, i) => [`p${i}`, i]));
     await user.update('open/fifty', paths(50));
     await expect(user.update('open/many', paths(51))).rejects.toThrow(/TOO_BIG/);
     await expect(user.set('open/big', 'x'.repeat(200_000))).rejects.toThrow(/TOO_BIG/);
+    await user.set('open/values', paths(999));
+    await expect(user.set('open/values', paths(1000))).rejects.toThrow(/TOO_BIG/);
     // Still connected and served, without a reconnect loop.
     await user.set('open/after', 1);
     expect((await user.get('open/after')).val).toBe(1);
@@ -182,6 +185,7 @@ describe.skipIf(isExternal)('bounds on a frame and on connections', () => {
     const owner = adminClient(clients.admin(ns));
     await owner.update('open/owner', paths(500));
     await owner.set('open/ownerBig', 'x'.repeat(200_000));
+    await owner.set('open/ownerValues', paths(5000));
     expect((await user.get('open/owner')).keys).toHaveLength(500);
   }, 30_000);
 
