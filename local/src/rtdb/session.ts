@@ -193,7 +193,11 @@ export class Session implements Subscriber {
     if (this.ended) return;
     const result = this.assembler.push(frame);
     if (result.kind === 'too_large') {
-      this.fail(1009, `message larger than ${this.messageLimit()} characters`);
+      // A whole message over the limit (long polling delivers messages whole) is answered;
+      // anything else over it closes the connection.
+      const head = messageHead(frame);
+      if (head === null) this.fail(1009, `message larger than ${this.messageLimit()} characters`);
+      else this.reply(head.r, 'too_big', `message larger than ${this.messageLimit()} characters`);
       return;
     }
     if (result.kind === 'first') {
