@@ -3,9 +3,25 @@
 declare module 'targaryen' {
   export interface DataNode {
     $set(path: string, value: unknown, priority?: unknown, now?: number): DataNode;
+    $child(path: string): DataNode;
+    $isPrimitive(): boolean;
+    $priority(): string | number | null | undefined;
+    $value(): unknown;
+  }
+  /** A parsed `.read`/`.write`/`.validate` expression. */
+  export interface Rule {
+    toString(): string;
+  }
+  /** One level of the rules tree; its named children are its own keys. */
+  export interface RulesetNode {
+    readonly $read: Rule | null;
+    readonly $write: Rule | null;
+    readonly $wildchild: RulesetNode | null;
+    $child(name: string): { rules: RulesetNode } | undefined;
   }
   export interface Ruleset {
-    readonly root: unknown;
+    readonly root: RulesetNode;
+    tryWrite(path: string, data: Database, newData: Database, newValue: unknown): Result;
   }
   export interface Result {
     readonly allowed: boolean;
@@ -14,6 +30,8 @@ declare module 'targaryen' {
   }
   export interface Database {
     readonly root: DataNode;
+    readonly rules: Ruleset;
+    with(updates: { data?: DataNode; now?: number }): Database;
     as(auth: unknown): Database;
     read(path: string, options?: { now: number; query?: object }): Result;
     write(path: string, value: unknown, options?: { now: number }): Result;

@@ -16,6 +16,7 @@ import { runInNewContext } from 'node:vm';
 import WebSocket from 'ws';
 import { ADMIN } from '../src/rtdb/auth';
 import { Namespace } from '../src/rtdb/namespace';
+import { runAttacks } from './rtdb-attacks';
 
 const CLI = fileURLToPath(new URL('../src/rtdb/cli.ts', import.meta.url));
 const NS = 'bench';
@@ -345,9 +346,11 @@ async function main(): Promise<void> {
     treeMemory();
     await rulesThroughput();
   } finally {
-    await Promise.all(apps.map((a) => deleteApp(a)));
+    await Promise.all(apps.splice(0).map((a) => deleteApp(a)));
     child.kill('SIGTERM');
   }
+  // Each attack runs against a fresh server process with the real database.rules.json.
+  await runAttacks();
 }
 
 main().then(

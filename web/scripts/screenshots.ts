@@ -137,10 +137,13 @@ async function main() {
   mkdirSync(OUT_DIR, { recursive: true });
   const cleanups: (() => Promise<unknown> | void)[] = [];
   try {
+    // The web app's origin is the only one whose pages may sign in to the RTDB server.
+    const webPort = await freePort();
     const rtdb = await startRtdbServer({
       port: 0,
       quiet: true,
       rules: join(REPO_DIR, 'database.rules.json'),
+      allowedOrigins: [`http://127.0.0.1:${webPort}`, `http://localhost:${webPort}`],
     });
     cleanups.push(() => rtdb.stop());
     const show = await startShowServer({ port: 0 });
@@ -169,7 +172,7 @@ async function main() {
       VITE_AUTH_EMULATOR_HOST: `127.0.0.1:${authPort}`,
       VITE_DATABASE_EMULATOR_HOST: `127.0.0.1:${rtdb.port}`,
       VITE_DATABASE_NAMESPACE: NAMESPACE,
-      VMPOOL_WEB_PORT: String(await freePort()),
+      VMPOOL_WEB_PORT: String(webPort),
     });
     const vite = await createViteServer({
       root: WEB_DIR,

@@ -9,8 +9,25 @@ import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startRtdbServer } from './index';
 
-const USAGE =
-  'usage: rtdb [--port 9000] [--host 127.0.0.1] [--rules database.rules.json] [--data FILE] [--max-message-bytes N] [--quiet]';
+const USAGE = [
+  'usage: rtdb [--port 9000] [--host 127.0.0.1] [--rules database.rules.json] [--data FILE]',
+  '            [--allow-origin http://127.0.0.1:5173 ...] [--quiet]',
+  '            [--max-message-bytes N] [--max-user-message-bytes N] [--max-update-paths N]',
+  '            [--max-user-write-nodes N]',
+  '            [--fragment-timeout-ms N] [--max-connections N] [--max-connections-per-ip N]',
+].join('\n');
+
+/** Numeric flags: name → the startRtdbServer option it sets. */
+const NUMBER_FLAGS = {
+  'max-message-bytes': 'maxMessageBytes',
+  'max-user-message-bytes': 'maxUserMessageBytes',
+  'max-update-paths': 'maxUpdatePaths',
+  'max-user-write-nodes': 'maxUserWriteNodes',
+  'fragment-timeout-ms': 'fragmentTimeoutMs',
+  'max-connections': 'maxConnections',
+  'max-connections-per-ip': 'maxConnectionsPerIp',
+} as const;
+type NumberFlag = keyof typeof NUMBER_FLAGS;
 
 /** The parent pid of a process (Linux /proc), or null when unknown. */
 function parentOf(pid: number): number | null {
@@ -51,7 +68,10 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       rules: { type: 'string' },
       data: { type: 'string' },
-      'max-message-bytes': { type: 'string' },
+      ...(Object.fromEntries(
+        Object.keys(NUMBER_FLAGS).map((flag) => [flag, { type: 'string' }]),
+      ) as Record<NumberFlag, { type: 'string' }>),
+      'allow-origin': { type: 'string', multiple: true },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -60,18 +80,27 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  const problems: string[] = [];
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`bad --port ${values.port}`);
+    problems.push(`bad --port ${values.port}`);
+  const numbers: Partial<Record<(typeof NUMBER_FLAGS)[NumberFlag], number>> = {};
+  for (const [flag, option] of Object.entries(NUMBER_FLAGS) as [NumberFlag, string][]) {
+    const text = values[flag];
+    if (text === undefined) continue;
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < 1) problems.push(`--${flag} must be a positive integer`);
+    else numbers[option as (typeof NUMBER_FLAGS)[NumberFlag]] = n;
+  }
+  if (problems.length > 0) throw new Error(problems.join('; '));
   const server = await startRtdbServer({
     port,
     host: values.host,
     quiet: values.quiet,
     ...(values.rules === undefined ? {} : { rules: values.rules }),
     ...(values.data === undefined ? {} : { data: values.data }),
-    ...(values['max-message-bytes'] === undefined
-      ? {}
-      : { maxMessageBytes: Number(values['max-message-bytes']) }),
+    ...numbers,
+    allowedOrigins: values['allow-origin'] ?? [],
   });
   console.log(`listening on ${values.host}:${server.port}`);
 

@@ -19,22 +19,49 @@ export function splitMessage(message: string): string[] {
 export type FrameResult =
   | { readonly kind: 'message'; readonly text: string }
   | { readonly kind: 'pending' }
+  /**
+   * The first fragment of a message split over several frames (it is kept). `oversized`:
+   * the announced count already puts the message over the limit. The caller may look at the
+   * start of the message and call `discardRest()` to refuse it without reading the rest.
+   */
+  | { readonly kind: 'first'; readonly text: string; readonly oversized: boolean }
   | { readonly kind: 'keepalive' }
   | { readonly kind: 'too_large' };
 
-/** Reassembles incoming frames into messages; enforces a size limit per message. */
+/**
+ * Reassembles incoming frames into messages; enforces a size limit per message (the limit
+ * may change between messages: it depends on who the connection is).
+ */
 export class FrameAssembler {
   private expected = 0;
   private parts: string[] = [];
   private size = 0;
+  private discarding = 0;
+  private oversized = false;
+  private since: number | null = null;
 
-  constructor(private readonly maxMessageChars: number) {}
+  constructor(
+    private readonly limit: () => number,
+    private readonly clock: () => number,
+  ) {}
+
+  /** When the message being reassembled (or discarded) started; null between messages. */
+  get pendingSince(): number | null {
+    return this.since;
+  }
 
   push(frame: string): FrameResult {
+    if (this.discarding > 0) {
+      this.discarding -= 1;
+      if (this.discarding === 0) this.since = null;
+      return { kind: 'pending' };
+    }
+    const limit = this.limit();
     if (this.expected > 0) {
       this.parts.push(frame);
       this.size += frame.length;
-      if (this.size > this.maxMessageChars) return this.reset('too_large');
+      if (this.size > limit) return this.reset('too_large');
+      if (this.parts.length === 1) return { kind: 'first', text: frame, oversized: this.oversized };
       if (this.parts.length < this.expected) return { kind: 'pending' };
       const text = this.parts.join('');
       this.reset('pending');
@@ -43,17 +70,32 @@ export class FrameAssembler {
     if (frame.length <= 6 && /^\d+$/.test(frame)) {
       const count = Number(frame);
       if (count === 0) return { kind: 'keepalive' };
+      if (count === 1) return { kind: 'pending' };
       this.expected = count;
+      // The SDKs fill every fragment but the last: more fragments than that is too much.
+      this.oversized = count > Math.ceil(limit / MAX_FRAME_CHARS) + 1;
+      this.since = this.clock();
       return { kind: 'pending' };
     }
-    if (frame.length > this.maxMessageChars) return { kind: 'too_large' };
+    if (frame.length > limit) return { kind: 'too_large' };
     return { kind: 'message', text: frame };
+  }
+
+  /** Skips the remaining fragments of the current message (after its first one). */
+  discardRest(): void {
+    const left = this.expected - this.parts.length;
+    const since = this.since;
+    this.reset('pending');
+    this.discarding = left;
+    this.since = left > 0 ? since : null;
   }
 
   private reset(kind: 'pending' | 'too_large'): FrameResult {
     this.expected = 0;
     this.parts = [];
     this.size = 0;
+    this.oversized = false;
+    this.since = null;
     return { kind } as FrameResult;
   }
 }

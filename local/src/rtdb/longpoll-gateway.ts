@@ -6,22 +6,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import { HOLD_MS, IDLE_CLOSE_MS, LongPollChannel, disconnectFrame } from './longpoll';
-import type { Session, Transport } from './session';
+import type { ClientOrigin, Session, Transport } from './session';
 
 /** What the gateway needs from the server. */
 export interface GatewayHost {
   readonly clock: () => number;
   readonly maxMessageBytes: number;
+  /** Channels holding part of a message for longer than this are closed. */
+  readonly fragmentTimeoutMs: number;
   /** Channels without an open poll for this long are closed (default IDLE_CLOSE_MS). */
   readonly idleCloseMs?: number;
   /** Creates a session on a transport (registered with the server). */
-  newSession(transport: Transport, namespace: string, host: string): Session;
+  newSession(transport: Transport, namespace: string, host: string, client: ClientOrigin): Session;
   /** The session ended: run its onDisconnect operations and forget it. */
   endSession(session: Session): void;
   /** A WebSocket as a protocol transport. */
   socketTransport(ws: WebSocket): Transport;
   /** The Host to echo when a request has none. */
   defaultHost(): string;
+  /** Takes a connection slot (null: too many connections); the function gives it back. */
+  admit(req: IncomingMessage): (() => void) | null;
+  /** Which web page (if any) a request comes from. */
+  clientOrigin(req: IncomingMessage): ClientOrigin;
 }
 
 const PING = /^\{"t":"c","d":\{"t":"p"/;
@@ -64,6 +70,7 @@ export class LongPollGateway {
   }
 
   private forget(channel: LongPollChannel): void {
+    channel.releaseSlot();
     this.channels.delete(channel.id);
     if (channel.session !== null) this.bySession.delete(channel.session.id);
   }
@@ -78,16 +85,34 @@ export class LongPollGateway {
     const now = this.host.clock();
     const idle = this.host.idleCloseMs ?? IDLE_CLOSE_MS;
     for (const channel of [...this.channels.values()]) {
+      const heldSince = channel.segmentsPendingSince;
       if (!channel.isHolding && now - channel.lastSeen > idle) this.closeChannel(channel);
+      else if (heldSince !== null && now - heldSince > this.host.fragmentTimeoutMs) {
+        channel.session?.fail(
+          1008,
+          `message fragments not completed within ${this.host.fragmentTimeoutMs} ms`,
+        );
+        this.closeChannel(channel);
+      }
     }
   }
 
   /** Handles `GET /.lp?…`. */
   handle(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): void {
     if (params.get('start') === 't') {
-      const channel = new LongPollChannel(this.host.clock, this.host.maxMessageBytes);
+      const release = this.host.admit(req);
+      if (release === null) {
+        res.writeHead(503, { 'content-type': 'text/plain' });
+        res.end('too many connections\n');
+        return;
+      }
+      const channel: LongPollChannel = new LongPollChannel(this.host.clock, () =>
+        channel.session === null ? this.host.maxMessageBytes : channel.session.messageLimitBytes,
+      );
+      channel.releaseSlot = release;
       const host = req.headers.host ?? this.host.defaultHost();
-      const session = this.host.newSession(channel, params.get('ns') ?? '', host);
+      const client = this.host.clientOrigin(req);
+      const session = this.host.newSession(channel, params.get('ns') ?? '', host, client);
       channel.session = session;
       this.channels.set(channel.id, channel);
       this.bySession.set(session.id, channel);
@@ -113,7 +138,8 @@ export class LongPollGateway {
     }
     const messages = channel.poll(params, res);
     if (messages === 'too_large') {
-      channel.session?.fail(1009, `message larger than ${this.host.maxMessageBytes} characters`);
+      const limit = channel.session?.messageLimitBytes ?? this.host.maxMessageBytes;
+      channel.session?.fail(1009, `message larger than ${limit} characters`);
       this.closeChannel(channel);
       return;
     }
@@ -130,7 +156,17 @@ export class LongPollGateway {
    * A WebSocket taking over a long-poll session: answer its pings until the
    * client sends `n` over the long poll, then move the session onto it.
    */
-  acceptUpgrade(ws: WebSocket, channel: LongPollChannel, toText: (data: unknown) => string): void {
+  acceptUpgrade(
+    ws: WebSocket,
+    channel: LongPollChannel,
+    client: ClientOrigin,
+    toText: (data: unknown) => string,
+  ): void {
+    // A page that may not present credentials must not take over a session that could.
+    if (!client.mayAuthenticate && channel.session?.mayAuthenticate === true) {
+      ws.close(1008, 'this web origin may not take over that session');
+      return;
+    }
     const transport = this.host.socketTransport(ws);
     channel.beginUpgrade(transport);
     let switched = false;

@@ -32,7 +32,10 @@ const b64 = (text: string): string => Buffer.from(text).toString('base64url');
 
 describe('LongPollChannel', () => {
   it('starts with forwarders, id/password and the queued handshake as packet 0', () => {
-    const channel = new LongPollChannel(() => 0, 1000);
+    const channel = new LongPollChannel(
+      () => 0,
+      () => 1000,
+    );
     channel.send('{"t":"c","d":{"t":"h"}}');
     const script = channel.startScript('7');
     expect(script).toContain('parent.window["pLPCommand7"]');
@@ -42,7 +45,10 @@ describe('LongPollChannel', () => {
   });
 
   it('reassembles segmented client messages in order, across polls', () => {
-    const channel = new LongPollChannel(() => 0, 1000);
+    const channel = new LongPollChannel(
+      () => 0,
+      () => 1000,
+    );
     const msg = b64('{"t":"d","d":{"r":1}}');
     const a = msg.slice(0, 5);
     const rest = msg.slice(5);
@@ -58,7 +64,10 @@ describe('LongPollChannel', () => {
   });
 
   it('holds a poll until data is sent, and a newer poll releases the held one', () => {
-    const channel = new LongPollChannel(() => 0, 1000);
+    const channel = new LongPollChannel(
+      () => 0,
+      () => 1000,
+    );
     channel.startScript('1');
     const held = res();
     channel.poll(new URLSearchParams(), asRes(held));
@@ -77,7 +86,10 @@ describe('LongPollChannel', () => {
   });
 
   it('escapes line separators and tells the client to close', () => {
-    const channel = new LongPollChannel(() => 0, 1000);
+    const channel = new LongPollChannel(
+      () => 0,
+      () => 1000,
+    );
     channel.send('"\u2028"');
     channel.close();
     const r = res();
@@ -86,14 +98,20 @@ describe('LongPollChannel', () => {
   });
 
   it('refuses oversized pending data', () => {
-    const channel = new LongPollChannel(() => 0, 10);
+    const channel = new LongPollChannel(
+      () => 0,
+      () => 10,
+    );
     expect(
       channel.poll(new URLSearchParams({ seg0: '5', ts0: '9', d0: 'x'.repeat(30) }), asRes(res())),
     ).toBe('too_large');
   });
 
   it('upgrades: `n` over the long poll moves the session to the socket', () => {
-    const channel = new LongPollChannel(() => 0, 1000);
+    const channel = new LongPollChannel(
+      () => 0,
+      () => 1000,
+    );
     const switched: unknown[] = [];
     channel.session = { switchTransport: (t: unknown) => switched.push(t) } as unknown as Session;
     expect(channel.isEndOfTransmission('{"t":"c","d":{"t":"n","d":{}}}')).toBe(false);
@@ -114,7 +132,10 @@ describe('LongPollChannel', () => {
   });
 
   it('stays on long polling when the upgrade socket goes away first', () => {
-    const channel = new LongPollChannel(() => 0, 1000);
+    const channel = new LongPollChannel(
+      () => 0,
+      () => 1000,
+    );
     channel.session = { switchTransport: () => undefined } as unknown as Session;
     const socket = { send: () => undefined, close: () => undefined };
     channel.beginUpgrade(socket);

@@ -59,6 +59,10 @@ export class LongPollChannel implements Transport {
   private held: HeldPoll | null = null;
   private readonly segments = new Map<number, { total: number; data: string }>();
   private segmentChars = 0;
+  /** When the oldest segment still waiting for the rest of its message arrived. */
+  private segmentsSince: number | null = null;
+  /** Gives the channel's connection slot back (set by the gateway); idempotent. */
+  releaseSlot: () => void = () => undefined;
   private nextSegment = 0;
   private closed = false;
   /** Set once the client moved to a WebSocket: data goes there after `n`. */
@@ -67,7 +71,8 @@ export class LongPollChannel implements Transport {
 
   constructor(
     private readonly now: () => number,
-    private readonly maxMessageChars: number,
+    /** The largest message the session accepts now (it depends on who the client is). */
+    private readonly maxMessageChars: () => number,
   ) {
     this.lastSeen = now();
   }
@@ -77,6 +82,11 @@ export class LongPollChannel implements Transport {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** When the oldest segment waiting for the rest of its message arrived (null: none). */
+  get segmentsPendingSince(): number | null {
+    return this.segmentsSince;
   }
 
   /** True while a poll is held open (the client is alive). */
@@ -143,8 +153,10 @@ export class LongPollChannel implements Transport {
       if (seg < this.nextSegment || this.segments.has(seg)) continue;
       this.segments.set(seg, { total, data });
       this.segmentChars += data.length;
+      this.segmentsSince ??= this.now();
     }
-    if (this.segmentChars > this.maxMessageChars * 2) return 'too_large';
+    // Base64 (4 characters for 3 bytes), so a message's segments are longer than the message.
+    if (this.segmentChars > Math.ceil((this.maxMessageChars() * 4) / 3) + 4) return 'too_large';
     const messages: string[] = [];
     for (;;) {
       const first = this.segments.get(this.nextSegment);
@@ -162,6 +174,8 @@ export class LongPollChannel implements Transport {
       this.segmentChars -= joined.length;
       messages.push(Buffer.from(joined.replace(/\./g, ''), 'base64url').toString('utf8'));
     }
+    if (this.segments.size === 0) this.segmentsSince = null;
+    else if (messages.length > 0) this.segmentsSince = this.now();
     // A newer poll releases the one we held (the client keeps at most two open).
     if (this.held !== null) this.release();
     if (this.queue.length > 0 || this.closed) {

@@ -120,4 +120,38 @@ describe('Namespace writes', () => {
     expect(ns.set(ANONYMOUS, ['p', '.priority'], 1, NOW).status).toBe('ok');
     expect(ns.set(ANONYMOUS, ['p', '.priority'], 13, NOW).status).toBe('permission_denied');
   });
+
+  it('revokes a listen whose data-dependent read rule now denies, before pushing the write', () => {
+    const rules = RulesEngine.create({
+      rules: {
+        members: { '.write': true },
+        room: { '.read': "root.child('members/' + auth.uid).val() === true", '.write': true },
+      },
+    });
+    const ns = new Namespace('t', rules);
+    const user = { kind: 'user' as const, auth: { uid: 'u1' } };
+    ns.set(ADMIN, ['members', 'u1'], true, NOW);
+    const sub = new Recorder();
+    expect(ns.listen(sub, user, ['room'], DEFAULT_QUERY, null, NOW).status).toBe('ok');
+    sub.take();
+    ns.update(ADMIN, [], { 'members/u1': null, 'room/secret': 's' }, NOW);
+    expect(sub.take()).toEqual([{ a: 'c', b: { p: '/room' } }]);
+    ns.set(ADMIN, ['room', 'later'], 1, NOW);
+    expect(sub.take()).toEqual([]);
+    expect(ns.listenerCount()).toBe(0);
+  });
+
+  it('refuses early, and caps paths and values for rules-checked writes only', () => {
+    const rules = RulesEngine.create({ rules: { open: { '.write': true } } });
+    const limits = { maxUserMessageBytes: 1000, maxUpdatePaths: 2, maxUserWriteNodes: 3 };
+    const ns = new Namespace('t', rules, () => undefined, limits);
+    expect(ns.set(ANONYMOUS, ['closed'], { a: 1 }, NOW).status).toBe('permission_denied');
+    expect(ns.update(ANONYMOUS, ['open'], { a: 1, b: 2, c: 3 }, NOW).status).toBe('too_big');
+    expect(ns.update(ANONYMOUS, ['open'], { a: 1, b: 2 }, NOW).status).toBe('ok');
+    expect(ns.set(ANONYMOUS, ['open', 'x'], { a: 1, b: 2, c: 3 }, NOW).status).toBe('too_big');
+    expect(ns.set(ANONYMOUS, ['open', 'x'], { a: 1, b: 2 }, NOW).status).toBe('ok');
+    expect(ns.update(ADMIN, ['open'], { a: 1, b: 2, c: { d: 1, e: 2, f: 3 } }, NOW).status).toBe(
+      'ok',
+    );
+  });
 });

@@ -17,8 +17,9 @@ import {
   related,
   type Path,
 } from './paths';
+import { DEFAULT_LIMITS, type Limits } from './limits';
 import { DEFAULT_QUERY, applyQuery, rulesQueryOf, type QuerySpec } from './query';
-import { RulesEngine } from './rules';
+import { RulesEngine, mergeIntoMirror, type MirrorWrite } from './rules';
 import {
   exportAt,
   exportNode,
@@ -27,6 +28,7 @@ import {
   setAt,
   type Json,
   type Node,
+  WriteTooLargeError,
   type ResolveContext,
 } from './tree';
 
@@ -47,11 +49,16 @@ export interface Listen {
   /** The query object as the client sent it (echoed when the listen is revoked). */
   readonly rawQuery: unknown;
   lastSent: string | null;
+  /** A `.read` rule deciding it looks at stored data: re-checked after every write. */
+  dataDependent: boolean;
 }
 
 export type Outcome =
   | { readonly status: 'ok' }
-  | { readonly status: 'permission_denied' | 'datastale'; readonly reason: string };
+  | {
+      readonly status: 'permission_denied' | 'datastale' | 'too_big';
+      readonly reason: string;
+    };
 
 export type ReadOutcome = Outcome & { readonly value?: Json };
 
@@ -68,6 +75,13 @@ function listenKey(path: Path, tag: number | null): string {
   return pathToString(path) + '\u0000' + (tag === null ? '' : String(tag));
 }
 
+/** The `c` push: the listen was revoked (the SDK cancels it with permission_denied). */
+function revokedMessage(listen: Listen): string {
+  const body: { p: string; q?: unknown[] } = { p: pathToString(listen.path) };
+  if (listen.tag !== null && listen.rawQuery !== undefined) body.q = [listen.rawQuery];
+  return JSON.stringify({ a: 'c', b: body });
+}
+
 function pushMessage(action: 'd' | 'm', path: Path, data: Json, tag: number | null): string {
   const body: { p: string; d: Json; t?: number } = { p: path.join('/'), d: data };
   if (tag !== null) body.t = tag;
@@ -77,6 +91,8 @@ function pushMessage(action: 'd' | 'm', path: Path, data: Json, tag: number | nu
 export class Namespace {
   root: Node | null = null;
   private readonly listens = new Map<Subscriber, Map<string, Listen>>();
+  /** Who each subscriber with listens is now (its listens are re-checked as that principal). */
+  private readonly principals = new Map<Subscriber, Principal>();
   private mirror: DataNode | null = null;
   private rules: RulesEngine | null;
 
@@ -84,6 +100,7 @@ export class Namespace {
     readonly name: string,
     rules: RulesEngine | null,
     private readonly onChange: () => void = () => undefined,
+    private readonly limits: Limits = DEFAULT_LIMITS,
   ) {
     this.rules = rules;
   }
@@ -113,6 +130,23 @@ export class Namespace {
 
   private userAuth(principal: Principal): (Principal & { kind: 'user' }) | null {
     return this.rules !== null && principal.kind === 'user' ? principal : null;
+  }
+
+  /** Whether writes of `principal` are checked against rules (a user while rules are in force). */
+  checksWritesOf(principal: Principal): boolean {
+    return this.userAuth(principal) !== null;
+  }
+
+  /**
+   * Whether a write request (`p`, `m`, `o`, `om`) of `principal` at `path` could be allowed
+   * at all, judged from the rules tree alone (no data): false means it is certainly refused.
+   */
+  couldAllowWrite(principal: Principal, action: string, path: Path): boolean {
+    if (this.userAuth(principal) === null || this.rules === null) return true;
+    if (action === 'p' || action === 'o')
+      return this.rules.couldAllowWrite(nodePathOf(path), false);
+    if (action === 'm' || action === 'om') return this.rules.couldAllowWrite(path, true);
+    return true;
   }
 
   private canRead(principal: Principal, path: Path, now: number, spec: QuerySpec): Outcome {
@@ -147,7 +181,16 @@ export class Namespace {
       byKey = new Map();
       this.listens.set(subscriber, byKey);
     }
-    const listen: Listen = { subscriber, path, spec, tag, rawQuery, lastSent: null };
+    this.principals.set(subscriber, principal);
+    const listen: Listen = {
+      subscriber,
+      path,
+      spec,
+      tag,
+      rawQuery,
+      lastSent: null,
+      dataDependent: this.readDependsOnData(principal, path),
+    };
     byKey.set(listenKey(path, tag), listen);
     if (tag === null) {
       subscriber.sendData(pushMessage('d', path, exportNode(getNode(this.root, path)), null));
@@ -162,30 +205,74 @@ export class Namespace {
     const byKey = this.listens.get(subscriber);
     if (byKey === undefined) return;
     byKey.delete(listenKey(path, tag));
-    if (byKey.size === 0) this.listens.delete(subscriber);
+    if (byKey.size === 0) this.forget(subscriber);
+  }
+
+  private forget(subscriber: Subscriber): void {
+    this.listens.delete(subscriber);
+    this.principals.delete(subscriber);
+  }
+
+  private readDependsOnData(principal: Principal, path: Path): boolean {
+    return this.userAuth(principal) !== null && (this.rules?.readDependsOnData(path) ?? false);
   }
 
   /**
-   * After a subscriber's auth changed: removes and returns the listens it may
-   * no longer read (the caller tells the client they were revoked).
+   * Removes the subscriber's listens that `principal` may no longer read, tells the client
+   * (`c`: the SDK cancels them with permission_denied) and returns them.
+   */
+  private revokeFor(
+    subscriber: Subscriber,
+    byKey: Map<string, Listen>,
+    principal: Principal,
+    now: number,
+    onlyDataDependent: boolean,
+  ): Listen[] {
+    const revoked: Listen[] = [];
+    for (const [key, listen] of byKey) {
+      if (onlyDataDependent && !listen.dataDependent) continue;
+      if (this.canRead(principal, listen.path, now, listen.spec).status !== 'ok') {
+        byKey.delete(key);
+        revoked.push(listen);
+        subscriber.sendData(revokedMessage(listen));
+      }
+    }
+    if (byKey.size === 0) this.forget(subscriber);
+    return revoked;
+  }
+
+  /**
+   * After a subscriber's auth (or the rules) changed: revokes the listens it may no longer
+   * read, and returns them.
    */
   revokeUnreadable(subscriber: Subscriber, principal: Principal, now: number): Listen[] {
     const byKey = this.listens.get(subscriber);
     if (byKey === undefined) return [];
-    const revoked: Listen[] = [];
-    for (const [key, listen] of byKey) {
-      if (this.canRead(principal, listen.path, now, listen.spec).status !== 'ok') {
-        byKey.delete(key);
-        revoked.push(listen);
-      }
+    this.principals.set(subscriber, principal);
+    const revoked = this.revokeFor(subscriber, byKey, principal, now, false);
+    for (const listen of byKey.values()) {
+      listen.dataDependent = this.readDependsOnData(principal, listen.path);
     }
-    if (byKey.size === 0) this.listens.delete(subscriber);
     return revoked;
+  }
+
+  /**
+   * After a write: listens whose `.read` rules look at stored data are checked again as
+   * their subscriber is now, and the ones no longer allowed are revoked (before the write
+   * is pushed, so a revoked listen receives nothing of it).
+   */
+  private revokeAfterWrite(now: number): void {
+    if (this.rules === null) return;
+    for (const [subscriber, byKey] of [...this.listens]) {
+      const principal = this.principals.get(subscriber);
+      if (principal === undefined || this.userAuth(principal) === null) continue;
+      this.revokeFor(subscriber, byKey, principal, now, true);
+    }
   }
 
   /** Drops every listen of a subscriber (its socket closed). */
   dropSubscriber(subscriber: Subscriber): void {
-    this.listens.delete(subscriber);
+    this.forget(subscriber);
   }
 
   private pushTagged(listen: Listen): void {
@@ -198,9 +285,15 @@ export class Namespace {
     listen.subscriber.sendData(`{"a":"d","b":${body}}`);
   }
 
-  private denied(info: string): Outcome {
-    const reason = info.split('\n').find((l) => l.includes('denied')) ?? 'Permission denied';
-    return { status: 'permission_denied', reason: reason.trim() || 'Permission denied' };
+  /** Rules-checked writes get a node budget: the rules check costs per node written. */
+  private resolveContext(checked: boolean, now: number): ResolveContext {
+    if (!checked) return { now };
+    const max = this.limits.maxUserWriteNodes;
+    return { now, budget: { left: max, max } };
+  }
+
+  private denied(): Outcome {
+    return { status: 'permission_denied', reason: 'Permission denied' };
   }
 
   /** `p` (and transactions with a hash): writes `raw` at `path`. */
@@ -211,27 +304,37 @@ export class Namespace {
     now: number,
     opts: WriteOptions = {},
   ): Outcome {
-    const ctx: ResolveContext = { now };
-    const node = nodeForWrite(this.root, path, raw, ctx);
     const target = nodePathOf(path);
+    const user = this.userAuth(principal);
+    if (user !== null && this.rules !== null && !this.rules.couldAllowWrite(target, false)) {
+      return this.denied();
+    }
+    const ctx = this.resolveContext(user !== null, now);
+    let node: Node | null;
+    try {
+      node = nodeForWrite(this.root, path, raw, ctx);
+    } catch (e) {
+      if (e instanceof WriteTooLargeError) return { status: 'too_big', reason: e.message };
+      throw e;
+    }
     if (opts.hash !== undefined) {
       const current = hashNode(getNode(this.root, target));
       if (current !== opts.hash)
         return { status: 'datastale', reason: 'Transaction hash does not match' };
     }
     let newMirror: DataNode | null = null;
-    const user = this.userAuth(principal);
     if (user !== null && this.rules !== null) {
       const value = isPriorityPath(path)
         ? withPriority(exportNode(getNode(this.root, target)), node)
         : exportNode(node);
       const verdict = this.rules.checkSet(this.mirrorRoot(), target, value, user.auth, now);
-      if (!verdict.allowed) return this.denied(verdict.info);
+      if (!verdict.allowed) return this.denied();
       newMirror = verdict.newRoot;
     }
     if (opts.dryRun === true) return OK;
     this.root = setAt(this.root, path, node);
     this.syncMirror(newMirror, [target], now);
+    this.revokeAfterWrite(now);
     this.fanOut(path, null);
     this.onChange();
     return OK;
@@ -248,27 +351,49 @@ export class Namespace {
     if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) {
       throw new InvalidInputError('update data must be an object');
     }
-    const ctx: ResolveContext = { now };
-    const writes: { rel: Path; full: Path; node: Node | null }[] = [];
-    for (const [relText, raw] of Object.entries(changes)) {
+    const entries = Object.entries(changes);
+    const user = this.userAuth(principal);
+    if (user !== null && entries.length > this.limits.maxUpdatePaths) {
+      return {
+        status: 'too_big',
+        reason: `an update may change at most ${this.limits.maxUpdatePaths} paths (this one: ${entries.length})`,
+      };
+    }
+    const parsed: { rel: Path; full: Path; raw: unknown }[] = [];
+    for (const [relText, raw] of entries) {
       const rel = parsePath(relText, true);
       if (rel.length === 0) throw new InvalidInputError('update keys must not be empty');
-      const full = [...path, ...rel];
-      writes.push({ rel, full, node: nodeForWrite(this.root, full, raw, ctx) });
+      parsed.push({ rel, full: [...path, ...rel], raw });
     }
-    if (writes.length === 0) return OK;
-    let newMirror: DataNode | null = null;
-    const user = this.userAuth(principal);
+    if (parsed.length === 0) return OK;
     if (user !== null && this.rules !== null) {
-      const patch: Record<string, Json> = {};
-      for (const w of writes) {
-        const relNode = nodePathOf(w.rel);
-        patch[relNode.join('/')] = isPriorityPath(w.rel)
-          ? withPriority(exportNode(getNode(this.root, nodePathOf(w.full))), w.node)
-          : exportNode(w.node);
+      // Refused before any data is converted when no .write rule can allow one of the paths.
+      for (const p of parsed) {
+        if (!this.rules.couldAllowWrite(nodePathOf(p.full), false)) return this.denied();
       }
-      const verdict = this.rules.checkUpdate(this.mirrorRoot(), path, patch, user.auth, now);
-      if (!verdict.allowed) return this.denied(verdict.info);
+    }
+    const ctx = this.resolveContext(user !== null, now);
+    let writes: { rel: Path; full: Path; node: Node | null }[];
+    try {
+      writes = parsed.map((p) => ({
+        rel: p.rel,
+        full: p.full,
+        node: nodeForWrite(this.root, p.full, p.raw, ctx),
+      }));
+    } catch (e) {
+      if (e instanceof WriteTooLargeError) return { status: 'too_big', reason: e.message };
+      throw e;
+    }
+    let newMirror: DataNode | null = null;
+    if (user !== null && this.rules !== null) {
+      const mirrorWrites: MirrorWrite[] = writes.map((w) => ({
+        path: nodePathOf(w.full),
+        value: isPriorityPath(w.rel)
+          ? withPriority(exportNode(getNode(this.root, nodePathOf(w.full))), w.node)
+          : exportNode(w.node),
+      }));
+      const verdict = this.rules.checkUpdate(this.mirrorRoot(), path, mirrorWrites, user.auth, now);
+      if (!verdict.allowed) return this.denied();
       newMirror = verdict.newRoot;
     }
     if (opts.dryRun === true) return OK;
@@ -278,6 +403,7 @@ export class Namespace {
       writes.map((w) => nodePathOf(w.full)),
       now,
     );
+    this.revokeAfterWrite(now);
     this.fanOut(
       path,
       writes.map((w) => w.rel),
@@ -304,14 +430,11 @@ export class Namespace {
       return;
     }
     if (this.mirror === null) return;
-    for (const target of targets) {
-      this.mirror = RulesEngine.setInMirror(
-        this.mirror,
-        target,
-        exportNode(getNode(this.root, target)),
-        now,
-      );
-    }
+    this.mirror = mergeIntoMirror(
+      this.mirror,
+      targets.map((target) => ({ path: target, value: exportNode(getNode(this.root, target)) })),
+      now,
+    );
   }
 
   /**

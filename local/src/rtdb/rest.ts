@@ -9,12 +9,18 @@ import { ADMIN, ANONYMOUS, authenticate, type Principal } from './auth';
 import type { Namespace, Outcome } from './namespace';
 import { InvalidInputError, parsePath } from './paths';
 import { DEFAULT_QUERY } from './query';
+import type { ClientOrigin } from './session';
 import { exportNode, getNode, plainValue, type Json } from './tree';
 
 export interface RestContext {
   namespace(name: string): Namespace;
   readonly clock: () => number;
+  /** Largest body from the owner, or from anyone while no rules are in force. */
   readonly maxBodyBytes: number;
+  /** Largest body from a rules-checked client. */
+  readonly maxUserBodyBytes: number;
+  /** Which web page (if any) sent the request: foreign pages may not present credentials. */
+  readonly client: ClientOrigin;
   /** The rules definition in force for a namespace (null = allow everything). */
   getRules(namespace: string): object | null;
   /** Sets the rules of one namespace. */
@@ -32,14 +38,21 @@ function shallow(value: Json): Json {
   return Object.fromEntries(Object.keys(value).map((key) => [key, true]));
 }
 
+class BodyTooLargeError extends Error {}
+
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new BodyTooLargeError(`request body larger than ${limit} bytes`));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(new InvalidInputError('request body too large'));
+        reject(new BodyTooLargeError(`request body larger than ${limit} bytes`));
         req.destroy();
         return;
       }
@@ -50,17 +63,26 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-function principalOf(req: IncomingMessage, url: URL): Principal | null {
+type PrincipalResult = { principal: Principal } | { error: string };
+
+function principalOf(req: IncomingMessage, url: URL, client: ClientOrigin): PrincipalResult {
   const header = req.headers.authorization;
   const token = header?.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('auth');
-  if (token === null || token === undefined || token === '') return ANONYMOUS;
-  if (token === 'owner') return ADMIN;
+  if (token === null || token === undefined || token === '') return { principal: ANONYMOUS };
+  if (!client.mayAuthenticate) {
+    return {
+      error: `credentials are not accepted from the web origin ${client.origin ?? 'unknown'}: only the local web app may sign in to this server`,
+    };
+  }
+  if (token === 'owner') return { principal: ADMIN };
   const result = authenticate({ cred: token });
-  return result.ok ? result.principal : null;
+  return result.ok ? { principal: result.principal } : { error: 'Could not parse auth token.' };
 }
 
 function statusOf(outcome: Outcome): number {
-  return outcome.status === 'ok' ? 200 : outcome.status === 'permission_denied' ? 401 : 409;
+  if (outcome.status === 'ok') return 200;
+  if (outcome.status === 'permission_denied') return 401;
+  return outcome.status === 'too_big' ? 413 : 409;
 }
 
 function parseJson(text: string): unknown {
@@ -79,20 +101,24 @@ export async function handleRest(
 ): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const principal = principalOf(req, url);
-    if (principal === null) {
-      send(res, 401, { error: 'Could not parse auth token.' });
+    const who = principalOf(req, url, ctx.client);
+    if ('error' in who) {
+      send(res, 401, { error: who.error });
       return;
     }
+    const principal = who.principal;
     const method = req.method ?? 'GET';
     const nsName = url.searchParams.get('ns') ?? '';
+    const bodyLimit = ctx.namespace(nsName).checksWritesOf(principal)
+      ? ctx.maxUserBodyBytes
+      : ctx.maxBodyBytes;
     if (url.pathname === '/.settings/rules.json') {
       if (principal.kind !== 'admin') {
         send(res, 401, { error: 'Permission denied' });
       } else if (method === 'GET') {
         send(res, 200, ctx.getRules(nsName) ?? { rules: { '.read': true, '.write': true } });
       } else if (method === 'PUT') {
-        const definition = parseJson(await readBody(req, ctx.maxBodyBytes));
+        const definition = parseJson(await readBody(req, bodyLimit));
         if (typeof definition !== 'object' || definition === null) {
           throw new InvalidInputError('rules must be an object');
         }
@@ -134,7 +160,7 @@ export async function handleRest(
       case 'PATCH':
       case 'POST':
       case 'DELETE': {
-        const body = method === 'DELETE' ? null : parseJson(await readBody(req, ctx.maxBodyBytes));
+        const body = method === 'DELETE' ? null : parseJson(await readBody(req, bodyLimit));
         let target = path;
         let outcome: Outcome;
         if (method === 'PATCH') {
@@ -157,6 +183,7 @@ export async function handleRest(
     }
   } catch (e) {
     if (e instanceof InvalidInputError) send(res, 400, { error: e.message });
+    else if (e instanceof BodyTooLargeError) send(res, 413, { error: e.message });
     else send(res, 500, { error: 'Internal error' });
   }
 }

@@ -7,12 +7,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ADMIN } from './auth';
+import { MAX_WEBSOCKET_FRAME_BYTES, type Limits } from './limits';
 import { Namespace } from './namespace';
 import { LongPollGateway } from './longpoll-gateway';
+import { clientOrigin } from './origin';
 import { loadSnapshot, saveSnapshot } from './persistence';
 import { handleRest } from './rest';
 import { RulesEngine, loadRulesDefinition, type RulesSource } from './rules';
-import { Session, WebSocketTransport, type Transport } from './session';
+import { Session, WebSocketTransport, type ClientOrigin, type Transport } from './session';
 import { exportNode, nodeFromJson, type Json } from './tree';
 
 export interface ServerOptions {
@@ -21,11 +23,49 @@ export interface ServerOptions {
   readonly rules?: RulesSource;
   readonly data?: string;
   readonly maxMessageBytes: number;
+  readonly limits: Limits;
+  /** A connection whose message fragments take longer than this to arrive is closed. */
+  readonly fragmentTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerIp: number;
+  /** Web origins whose pages may present credentials (normalized). */
+  readonly allowedOrigins: ReadonlySet<string>;
   readonly saveIntervalMs: number;
   readonly clock: () => number;
   readonly log: (message: string) => void;
   /** Long-poll channels without an open poll for this long are closed. */
   readonly longPollIdleCloseMs?: number;
+}
+
+/** Open connections per client address, against the server's caps. */
+class ConnectionCounter {
+  private total = 0;
+  private readonly byIp = new Map<string, number>();
+  constructor(
+    private readonly max: number,
+    private readonly maxPerIp: number,
+  ) {}
+
+  /** Takes a slot for `ip`; returns the function that gives it back, or null when full. */
+  admit(ip: string): (() => void) | null {
+    const current = this.byIp.get(ip) ?? 0;
+    if (this.total >= this.max || current >= this.maxPerIp) return null;
+    this.total += 1;
+    this.byIp.set(ip, current + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.total -= 1;
+      const left = (this.byIp.get(ip) ?? 1) - 1;
+      if (left <= 0) this.byIp.delete(ip);
+      else this.byIp.set(ip, left);
+    };
+  }
+
+  get count(): number {
+    return this.total;
+  }
 }
 
 export class RtdbCore {
@@ -41,27 +81,41 @@ export class RtdbCore {
   private readonly wss: WebSocketServer;
   private sessionCounter = 0;
   private readonly longPoll: LongPollGateway;
-  private readonly sessionPrefix = randomBytes(4).toString('hex');
+  private readonly connections: ConnectionCounter;
+  private sweeper: NodeJS.Timeout | null = null;
   port = 0;
 
   constructor(private readonly opts: ServerOptions) {
+    this.connections = new ConnectionCounter(opts.maxConnections, opts.maxConnectionsPerIp);
     this.longPoll = new LongPollGateway({
       clock: opts.clock,
       maxMessageBytes: opts.maxMessageBytes,
+      fragmentTimeoutMs: opts.fragmentTimeoutMs,
       ...(opts.longPollIdleCloseMs === undefined ? {} : { idleCloseMs: opts.longPollIdleCloseMs }),
-      newSession: (transport, ns, host) => this.newSession(transport, ns, host),
+      newSession: (transport, ns, host, client) => this.newSession(transport, ns, host, client),
       endSession: (session) => this.endSession(session),
       socketTransport: (ws) => this.socketTransport(ws),
       defaultHost: () => `${this.opts.host}:${this.port}`,
+      admit: (req) => this.admit(req),
+      clientOrigin: (req) => clientOrigin(req.headers, this.opts.allowedOrigins),
     });
     this.http = createServer((req, res) => this.handleHttp(req, res));
     this.wss = new WebSocketServer({
       noServer: true,
-      maxPayload: opts.maxMessageBytes * 4 + 1024,
+      // Frames the SDKs send are at most 16384 characters; larger ones are refused unread.
+      maxPayload: MAX_WEBSOCKET_FRAME_BYTES,
       perMessageDeflate: false,
     });
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', () => undefined);
+      const release = this.admit(req);
+      if (release === null) {
+        socket.end(
+          'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+        );
+        return;
+      }
+      socket.once('close', release);
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         try {
           this.accept(ws, req);
@@ -71,6 +125,21 @@ export class RtdbCore {
         }
       });
     });
+  }
+
+  /** Takes a connection slot for the request's address (null: too many connections). */
+  private admit(req: IncomingMessage): (() => void) | null {
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const release = this.connections.admit(ip);
+    if (release === null) {
+      this.opts.log(`refused a connection from ${ip}: too many open connections`);
+    }
+    return release;
+  }
+
+  /** Open connections (WebSockets, including upgrade sockets, and long-poll channels). */
+  get openConnections(): number {
+    return this.connections.count;
   }
 
   async start(): Promise<void> {
@@ -90,6 +159,8 @@ export class RtdbCore {
       });
     });
     this.longPoll.start();
+    this.sweeper = setInterval(() => this.expireFragments(), 1000);
+    this.sweeper.unref();
     const address = this.http.address();
     this.port = typeof address === 'object' && address !== null ? address.port : this.opts.port;
   }
@@ -97,9 +168,14 @@ export class RtdbCore {
   namespace(name: string): Namespace {
     let ns = this.namespaces.get(name);
     if (ns === undefined) {
-      ns = new Namespace(name, this.namespaceRules.get(name)?.engine ?? this.rules, () => {
-        this.dirty = true;
-      });
+      ns = new Namespace(
+        name,
+        this.namespaceRules.get(name)?.engine ?? this.rules,
+        () => {
+          this.dirty = true;
+        },
+        this.opts.limits,
+      );
       this.namespaces.set(name, ns);
     }
     return ns;
@@ -145,8 +221,17 @@ export class RtdbCore {
     return this.longPoll.count;
   }
 
+  /** Closes connections whose message fragments stopped arriving. */
+  private expireFragments(): void {
+    const now = this.opts.clock();
+    for (const session of [...this.sessions]) {
+      session.expireFragments(now, this.opts.fragmentTimeoutMs);
+    }
+  }
+
+  /** Session ids are unguessable: a long-poll session can be taken over by its id (`s=`). */
   private nextSessionId(): string {
-    return `${this.sessionPrefix}-${++this.sessionCounter}`;
+    return `${++this.sessionCounter}-${randomBytes(12).toString('base64url')}`;
   }
 
   private socketTransport(ws: WebSocket): Transport {
@@ -166,11 +251,18 @@ export class RtdbCore {
     this.sessions.delete(session);
   }
 
-  private newSession(transport: Transport, nsName: string, host: string): Session {
+  private newSession(
+    transport: Transport,
+    nsName: string,
+    host: string,
+    client: ClientOrigin,
+  ): Session {
     const session = new Session(transport, {
       namespace: this.namespace(nsName),
       clock: this.opts.clock,
       maxMessageBytes: this.opts.maxMessageBytes,
+      limits: this.opts.limits,
+      client,
       host,
       sessionId: this.nextSessionId(),
       log: this.opts.log,
@@ -181,14 +273,15 @@ export class RtdbCore {
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const client = clientOrigin(req.headers, this.opts.allowedOrigins);
     const upgrading = this.longPoll.channelForUpgrade(url.searchParams.get('s'));
     if (upgrading !== undefined) {
-      this.longPoll.acceptUpgrade(ws, upgrading, (data) => rawToString(data as RawData));
+      this.longPoll.acceptUpgrade(ws, upgrading, client, (data) => rawToString(data as RawData));
       return;
     }
     const nsName = url.searchParams.get('ns') ?? '';
     const host = req.headers.host ?? `${this.opts.host}:${this.port}`;
-    const session = this.newSession(this.socketTransport(ws), nsName, host);
+    const session = this.newSession(this.socketTransport(ws), nsName, host, client);
     ws.on('message', (data: RawData) => {
       session.receiveFrame(rawToString(data));
     });
@@ -226,6 +319,8 @@ export class RtdbCore {
       namespace: (name) => this.namespace(name),
       clock: this.opts.clock,
       maxBodyBytes: this.opts.maxMessageBytes,
+      maxUserBodyBytes: Math.min(this.opts.maxMessageBytes, this.opts.limits.maxUserMessageBytes),
+      client: clientOrigin(req.headers, this.opts.allowedOrigins),
       getRules: (name) => this.rulesDefinitionFor(name),
       setRules: (name, definition) => this.setNamespaceRules(name, definition),
     });
@@ -253,6 +348,8 @@ export class RtdbCore {
   async stop(): Promise<void> {
     if (this.saveTimer !== null) clearInterval(this.saveTimer);
     this.saveTimer = null;
+    if (this.sweeper !== null) clearInterval(this.sweeper);
+    this.sweeper = null;
     this.longPoll.stop();
     for (const session of this.sessions) session.closed();
     for (const ws of this.wss.clients) ws.terminate();

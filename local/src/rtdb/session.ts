@@ -3,7 +3,6 @@
  * order (synchronously), auth state and the onDisconnect queue.
  */
 import {
-  ADMIN,
   ANONYMOUS,
   authReplyData,
   authenticate,
@@ -12,9 +11,10 @@ import {
   type Principal,
 } from './auth';
 import { FrameAssembler, splitMessage } from './framing';
+import type { Limits } from './limits';
 import type { Namespace, Outcome, Subscriber } from './namespace';
 import { DisconnectQueue } from './ondisconnect';
-import { InvalidInputError, parsePath } from './paths';
+import { InvalidInputError, parsePath, type Path } from './paths';
 import { parseQuery } from './query';
 import type { Json } from './tree';
 import { isObject } from './objects';
@@ -43,10 +43,27 @@ export class WebSocketTransport implements Transport {
   }
 }
 
+/** Where a connection comes from, as far as browsers are concerned. */
+export interface ClientOrigin {
+  /** The web page's origin when a browser opened the connection; null for other clients. */
+  readonly origin: string | null;
+  /**
+   * False for a page of an origin that may not use credentials here: none of its `auth` or
+   * `gauth` requests is accepted (the owner token and unsigned tokens would let any web site
+   * open in the developer's browser act as anyone), so it stays unauthenticated.
+   */
+  readonly mayAuthenticate: boolean;
+}
+
+export const NON_BROWSER: ClientOrigin = { origin: null, mayAuthenticate: true };
+
 export interface SessionOptions {
   readonly namespace: Namespace;
   readonly clock: () => number;
+  /** Largest message from an owner connection, or from anyone while no rules are in force. */
   readonly maxMessageBytes: number;
+  readonly limits: Limits;
+  readonly client: ClientOrigin;
   /** Echoed in the handshake's `h`: the host the client reached us on. */
   readonly host: string;
   readonly sessionId: string;
@@ -56,6 +73,31 @@ export interface SessionOptions {
 type Body = Record<string, unknown>;
 
 const PONG = '{"t":"c","d":{"t":"o","d":{}}}';
+
+/**
+ * The start of a data message as the SDKs serialize it, `{"t":"d","d":{"r":N,"a":"X","b":{"p":"…"`:
+ * enough to answer a long message from its first fragment.
+ */
+const MESSAGE_HEAD =
+  /^\{"t":"d","d":\{"r":(\d{1,15}),"a":"([a-z]{1,8})","b":\{"p":("(?:[^"\\]|\\.){0,4096}")/;
+
+interface MessageHead {
+  readonly r: number;
+  readonly action: string;
+  readonly path: Path | null;
+}
+
+function messageHead(text: string): MessageHead | null {
+  const m = MESSAGE_HEAD.exec(text);
+  if (m === null) return null;
+  let path: Path | null = null;
+  try {
+    path = parsePath(JSON.parse(m[3] as string), true);
+  } catch {
+    path = null;
+  }
+  return { r: Number(m[1]), action: m[2] as string, path };
+}
 
 export class Session implements Subscriber {
   private principal: Principal = ANONYMOUS;
@@ -67,7 +109,29 @@ export class Session implements Subscriber {
     private transport: Transport,
     private readonly opts: SessionOptions,
   ) {
-    this.assembler = new FrameAssembler(opts.maxMessageBytes);
+    this.assembler = new FrameAssembler(() => this.messageLimit(), opts.clock);
+  }
+
+  /** Rules-checked connections get the smaller limit; owners and rule-less servers the full one. */
+  private messageLimit(): number {
+    return this.opts.namespace.checksWritesOf(this.principal)
+      ? Math.min(this.opts.maxMessageBytes, this.opts.limits.maxUserMessageBytes)
+      : this.opts.maxMessageBytes;
+  }
+
+  /** The largest message this connection may send now. */
+  get messageLimitBytes(): number {
+    return this.messageLimit();
+  }
+
+  /** Whether this connection's client may present credentials (see ClientOrigin). */
+  get mayAuthenticate(): boolean {
+    return this.opts.client.mayAuthenticate;
+  }
+
+  /** When the message being received in fragments started (null when none is). */
+  get fragmentsPendingSince(): number | null {
+    return this.assembler.pendingSince;
   }
 
   get id(): string {
@@ -126,7 +190,15 @@ export class Session implements Subscriber {
     if (this.ended) return;
     const result = this.assembler.push(frame);
     if (result.kind === 'too_large') {
-      this.fail(1009, `message larger than ${this.opts.maxMessageBytes} characters`);
+      // A whole message over the limit (long polling delivers messages whole) is answered;
+      // anything else over it closes the connection.
+      const head = messageHead(frame);
+      if (head === null) this.fail(1009, `message larger than ${this.messageLimit()} characters`);
+      else this.reply(head.r, 'too_big', `message larger than ${this.messageLimit()} characters`);
+      return;
+    }
+    if (result.kind === 'first') {
+      this.screenLongMessage(result.text, result.oversized);
       return;
     }
     if (result.kind !== 'message') return;
@@ -142,6 +214,38 @@ export class Session implements Subscriber {
     } catch (e) {
       this.opts.log(`unexpected error in session ${this.opts.sessionId}: ${String(e)}`);
       this.fail(1011, 'internal error');
+    }
+  }
+
+  /**
+   * The first fragment of a long message: a write that is over the size limit, or that no
+   * `.write` rule could allow, is answered now and the rest of it is skipped unread (never
+   * buffered or parsed). A message over the limit whose start cannot be read closes the socket.
+   */
+  private screenLongMessage(first: string, oversized: boolean): void {
+    const head = messageHead(first);
+    if (
+      head?.path != null &&
+      !this.opts.namespace.couldAllowWrite(this.principal, head.action, head.path)
+    ) {
+      this.assembler.discardRest();
+      this.reply(head.r, 'permission_denied', 'Permission denied');
+      return;
+    }
+    if (!oversized) return;
+    if (head === null) {
+      this.fail(1009, `message larger than ${this.messageLimit()} characters`);
+      return;
+    }
+    this.assembler.discardRest();
+    this.reply(head.r, 'too_big', `message larger than ${this.messageLimit()} characters`);
+  }
+
+  /** Closes a connection whose message fragments stopped arriving. */
+  expireFragments(now: number, timeoutMs: number): void {
+    const since = this.assembler.pendingSince;
+    if (since !== null && now - since > timeoutMs) {
+      this.fail(1008, `message fragments not completed within ${timeoutMs} ms`);
     }
   }
 
@@ -244,10 +348,12 @@ export class Session implements Subscriber {
         return;
       }
       case 'auth':
-        this.applyAuth(r, authenticate(body));
-        return;
       case 'gauth':
-        this.applyAuth(r, authenticateGoogle(body));
+        if (!this.opts.client.mayAuthenticate) {
+          this.refuseCredentials(r);
+          return;
+        }
+        this.applyAuth(r, action === 'auth' ? authenticate(body) : authenticateGoogle(body));
         return;
       case 'unauth':
         this.setPrincipal(ANONYMOUS);
@@ -256,6 +362,17 @@ export class Session implements Subscriber {
       default:
         this.reply(r, 'invalid_request', `unknown action "${action.slice(0, 40)}"`);
     }
+  }
+
+  private refuseCredentials(r: number): void {
+    const origin = this.opts.client.origin ?? 'unknown';
+    this.opts.log(`refused credentials from browser origin ${origin} (session ${this.id})`);
+    this.setPrincipal(ANONYMOUS);
+    this.reply(
+      r,
+      'invalid_token',
+      `credentials are not accepted from the web origin ${origin}: only the local web app may sign in to this server`,
+    );
   }
 
   private applyAuth(r: number, result: AuthResult): void {
@@ -272,30 +389,35 @@ export class Session implements Subscriber {
     if (!this.ended) this.setPrincipal(this.principal);
   }
 
-  /** Changes who this connection is; listens it may no longer read are revoked. */
+  /** Changes who this connection is; listens it may no longer read are revoked (`c`). */
   private setPrincipal(principal: Principal): void {
     this.principal = principal;
-    const revoked = this.opts.namespace.revokeUnreadable(this, principal, this.opts.clock());
-    for (const listen of revoked) {
-      const body: { p: string; q?: unknown[] } = { p: '/' + listen.path.join('/') };
-      if (listen.tag !== null && listen.rawQuery !== undefined) body.q = [listen.rawQuery];
-      this.sendData(JSON.stringify({ a: 'c', b: body }));
-    }
+    this.opts.namespace.revokeUnreadable(this, principal, this.opts.clock());
   }
 
-  /** The socket closed (for any reason): run onDisconnect operations. Idempotent. */
+  /**
+   * The socket closed (for any reason): run the onDisconnect operations, in the order they
+   * were queued, each checked against the rules again as this connection is now (as
+   * production does): one refused is dropped and logged, the others still run. Idempotent.
+   */
   closed(): void {
     if (this.ended) return;
     this.ended = true;
     const ns = this.opts.namespace;
     ns.dropSubscriber(this);
     for (const op of this.onDisconnect.take()) {
+      const where = `/${op.path.join('/')}`;
       try {
         const now = this.opts.clock();
-        if (op.kind === 'set') ns.set(ADMIN, op.path, op.data, now);
-        else ns.update(ADMIN, op.path, op.data, now);
+        const outcome =
+          op.kind === 'set'
+            ? ns.set(this.principal, op.path, op.data, now)
+            : ns.update(this.principal, op.path, op.data, now);
+        if (outcome.status !== 'ok') {
+          this.opts.log(`onDisconnect at ${where} refused (${outcome.status}): ${outcome.reason}`);
+        }
       } catch (e) {
-        this.opts.log(`onDisconnect at /${op.path.join('/')} failed: ${String(e)}`);
+        this.opts.log(`onDisconnect at ${where} failed: ${String(e)}`);
       }
     }
   }

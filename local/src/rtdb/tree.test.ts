@@ -50,10 +50,18 @@ describe('nodeFromJson / exportNode', () => {
     expect(() => from({ '.sv': 'bogus' })).toThrow(InvalidInputError);
     expect(() => from({ '.sv': 'timestamp', x: 1 })).toThrow(InvalidInputError);
   });
-  it('limits nesting depth', () => {
-    let deep: unknown = 1;
-    for (let i = 0; i < 600; i++) deep = { a: deep };
-    expect(() => from(deep)).toThrow(/deeply/);
+  it('limits nesting depth to 32 levels (production), path included', () => {
+    const nested = (levels: number): unknown => {
+      let deep: unknown = 1;
+      for (let i = 0; i < levels; i++) deep = { a: deep };
+      return deep;
+    };
+    expect(exportNode(from(nested(32)))).toEqual(nested(32));
+    expect(() => from(nested(33))).toThrow(/maximum depth that can be written \(32\)/);
+    expect(() => from(nested(600))).toThrow(InvalidInputError);
+    const ctx = { now: 0 };
+    expect(nodeForWrite(null, ['x', 'y'], nested(30), ctx)).not.toBeNull();
+    expect(() => nodeForWrite(null, ['x', 'y'], nested(31), ctx)).toThrow(/maximum depth/);
   });
 });
 

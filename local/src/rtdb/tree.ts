@@ -4,6 +4,7 @@
  *
  * Branches are mutated in place; a branch never holds an empty or null child.
  */
+import { MAX_WRITE_DEPTH } from './limits';
 import {
   InvalidInputError,
   PRIORITY_KEY,
@@ -34,9 +35,17 @@ export type Node = Leaf | Branch;
 export interface ResolveContext {
   /** Server time in epoch ms. */
   readonly now: number;
+  /** When set, how many more nodes the write may have (WriteTooLargeError past that). */
+  readonly budget?: { left: number; readonly max: number };
 }
 
-const MAX_DEPTH = 512;
+/** A write with more nodes than its budget allows. */
+export class WriteTooLargeError extends Error {
+  constructor(readonly maxNodes: number) {
+    super(`a write may hold at most ${maxNodes} values`);
+    this.name = 'WriteTooLargeError';
+  }
+}
 
 export function leaf(value: Primitive, priority: Priority = null): Leaf {
   return { kind: 'leaf', value, priority };
@@ -81,6 +90,8 @@ function primitiveOf(raw: unknown): Primitive | null {
  * Converts client data (plain JSON or export format, arrays allowed) to a node,
  * resolving server values against `existing`, the node currently at that place.
  * Returns null for null, empty objects and objects whose children are all null.
+ * `depth` is how deep the value sits (the length of its path): no leaf may be
+ * deeper than MAX_WRITE_DEPTH.
  */
 export function nodeFromJson(
   raw: unknown,
@@ -88,8 +99,14 @@ export function nodeFromJson(
   ctx: ResolveContext,
   depth = 0,
 ): Node | null {
-  if (depth > MAX_DEPTH) throw new InvalidInputError('data nested too deeply');
+  if (depth > MAX_WRITE_DEPTH) {
+    throw new InvalidInputError(
+      `path specified exceeds the maximum depth that can be written (${MAX_WRITE_DEPTH})`,
+    );
+  }
   if (raw === null || raw === undefined) return null;
+  if (ctx.budget !== undefined && --ctx.budget.left < 0)
+    throw new WriteTooLargeError(ctx.budget.max);
   const prim = primitiveOf(raw);
   if (prim !== null) return leaf(prim);
   if (Array.isArray(raw)) return branchFromEntries(raw.entries(), null, existing, ctx, depth);
@@ -186,7 +203,7 @@ export function nodeForWrite(
     const priority = parsePriority(raw, target?.priority ?? null, ctx);
     return priority === null ? null : leaf(priority);
   }
-  return nodeFromJson(raw, getNode(root, path), ctx);
+  return nodeFromJson(raw, getNode(root, path), ctx, path.length);
 }
 
 function setIn(node: Node | null, path: Path, i: number, value: Node | null): Node | null {

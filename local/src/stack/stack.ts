@@ -18,7 +18,7 @@ import { startControlServer } from './control-server';
 import { teeLogger } from './logger';
 import { AGENT_HEARTBEAT_MS, seedDatabase, seedPool, seedUsers } from './seed';
 import { takeStackLock } from './stack-lock';
-import { startWebApp } from './web-app';
+import { startWebApp, webAppOrigins } from './web-app';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -64,6 +64,9 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
           : rulesForProfile(config.rulesProfile, join(REPO_ROOT, 'database.rules.json')),
       data: join(config.dataDir, 'rtdb.json'),
       quiet: true,
+      // Only the web app's pages may sign in: any other site open in the developer's browser
+      // could otherwise present the owner token or a forged (unsigned) token.
+      allowedOrigins: config.headless ? [] : webAppOrigins(config.host, config.webPort),
     });
     stoppers.push({ name: 'database', stop: () => rtdb.stop() });
     const databaseUrl = rtdb.databaseUrl(config.namespace);

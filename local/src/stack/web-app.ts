@@ -23,6 +23,17 @@ export interface WebApp {
   stop(): Promise<void>;
 }
 
+/**
+ * The web origins the web app is served from (the same server answers on `localhost` when
+ * it listens on loopback): the local RTDB server accepts credentials from these pages only.
+ */
+export function webAppOrigins(host: string, port: number): string[] {
+  const origins = [`http://${host}:${port}`];
+  if (host === '127.0.0.1') origins.push(`http://localhost:${port}`);
+  if (host === 'localhost') origins.push(`http://127.0.0.1:${port}`);
+  return origins;
+}
+
 function viteEnv(options: WebAppOptions): Record<string, string> {
   return {
     VITE_USE_EMULATORS: 'true',

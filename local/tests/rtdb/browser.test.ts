@@ -17,14 +17,14 @@ let server: TestServer;
 let clients: Clients;
 let pages: Server;
 let pagesUrl = '';
+/** The same page from another origin (another port): a web site the developer has open. */
+let foreignPages: Server;
+let foreignUrl = '';
 let browser: Browser;
 let observer: SdkClient;
 const ns = freshNs('browser');
 
 beforeAll(async () => {
-  server = await startTestServer({ longPollIdleCloseMs: 1500 });
-  clients = new Clients(server);
-  observer = adminClient(clients.admin(ns));
   const bundle = await build({
     entryPoints: [ENTRY],
     bundle: true,
@@ -34,17 +34,28 @@ beforeAll(async () => {
     logLevel: 'silent',
   });
   const js = bundle.outputFiles[0]?.text ?? '';
-  pages = createServer((req, res) => {
-    if (req.url === '/bundle.js') {
-      res.writeHead(200, { 'content-type': 'application/javascript' });
-      res.end(js);
-    } else {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end('<!doctype html><html><body><script src="/bundle.js"></script></body></html>');
-    }
+  const servePages = async (): Promise<[Server, string]> => {
+    const http = createServer((req, res) => {
+      if (req.url === '/bundle.js') {
+        res.writeHead(200, { 'content-type': 'application/javascript' });
+        res.end(js);
+      } else {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<!doctype html><html><body><script src="/bundle.js"></script></body></html>');
+      }
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    return [http, `http://127.0.0.1:${(http.address() as AddressInfo).port}/`];
+  };
+  [pages, pagesUrl] = await servePages();
+  [foreignPages, foreignUrl] = await servePages();
+  // The pages' origin plays the local web app: its pages may present credentials.
+  server = await startTestServer({
+    longPollIdleCloseMs: 1500,
+    allowedOrigins: [new URL(pagesUrl).origin],
   });
-  await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
-  pagesUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}/`;
+  clients = new Clients(server);
+  observer = adminClient(clients.admin(ns));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -63,6 +74,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => pages?.close(resolve));
+  await new Promise((resolve) => foreignPages?.close(resolve));
   await clients.closeAll();
   await server.stop();
 });
@@ -88,6 +100,8 @@ async function openPage(transport: Transport, previousWebSocketFailure = false):
 }
 
 type Rtdb = {
+  initSignedIn(port: number, ns: string, uid: string, transport: string): void;
+  ownerOverRawSocket(port: number, ns: string): Promise<string>;
   set(p: string, v: unknown): Promise<void>;
   get(p: string): Promise<unknown>;
   listen(p: string): void;
@@ -160,6 +174,71 @@ describe.skipIf(isExternal || !existsSync(CHROMIUM))('web SDK in Chromium', () =
         10_000,
         'onDisconnect',
       );
+    },
+    40_000,
+  );
+});
+
+describe.skipIf(isExternal || !existsSync(CHROMIUM))('credentials from web pages', () => {
+  const authNs = freshNs('browserauth');
+  beforeAll(async () => {
+    const res = await fetch(
+      `${server.databaseUrl(authNs).replace('?', '/.settings/rules.json?')}`,
+      {
+        method: 'PUT',
+        headers: { Authorization: 'Bearer owner' },
+        body: JSON.stringify({
+          rules: {
+            private: { $uid: { '.read': 'auth.uid === $uid', '.write': 'auth.uid === $uid' } },
+          },
+        }),
+      },
+    );
+    expect(res.status).toBe(200);
+  });
+
+  it.each(['websocket', 'longpoll'] as const)(
+    'the web app origin signs in over %s; a page of another origin cannot',
+    async (transport) => {
+      const app = await browser.newPage();
+      await app.goto(pagesUrl);
+      const foreign = await browser.newPage();
+      await foreign.goto(foreignUrl);
+      const owner = adminClient(clients.admin(authNs));
+      for (const [page, uid] of [
+        [app, `ok-${transport}`],
+        [foreign, `evil-${transport}`],
+      ] as const) {
+        await call(
+          page,
+          (r, a) => {
+            const [port, n, u, t] = a as [number, string, string, string];
+            r.initSignedIn(port, n, u, t);
+          },
+          [server.port, authNs, uid, transport],
+        );
+        // Not awaited: a refused sign-in leaves the foreign page's write unanswered.
+        void call(page, (r, p) => r.set(p as string, 'written'), `private/${uid}`).catch(
+          () => undefined,
+        );
+      }
+      await waitFor(
+        async () => (await owner.get(`private/ok-${transport}`)).val === 'written',
+        15_000,
+        "the app page's signed-in write",
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect((await owner.get(`private/evil-${transport}`)).exists).toBe(false);
+      // A socket the page opens itself carries its Origin: the owner token is refused.
+      const status = (page: Page): Promise<string> =>
+        call(page, (r, a) => r.ownerOverRawSocket(...(a as [number, string])), [
+          server.port,
+          authNs,
+        ]);
+      expect(await status(app)).toBe('ok');
+      expect(await status(foreign)).toBe('invalid_token');
+      await app.close();
+      await foreign.close();
     },
     40_000,
   );

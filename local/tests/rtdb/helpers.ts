@@ -5,6 +5,9 @@
  * RTDB_EMULATOR_HOST=host:port runs the suite against an external server (the
  * official emulator, or `npm run rtdb`) instead of starting one in-process.
  */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { deleteApp, initializeApp, setLogLevel, type FirebaseApp } from 'firebase/app';
 import type { EmulatorMockTokenOptions } from '@firebase/util';
 import { connectDatabaseEmulator, getDatabase, type Database } from 'firebase/database';
@@ -170,4 +173,66 @@ export async function waitFor(
 export function unsignedJwt(claims: Record<string, unknown>): string {
   const enc = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
   return `${enc({ alg: 'none', type: 'JWT' })}.${enc({ iat: 0, ...claims })}.`;
+}
+
+const CLI = fileURLToPath(new URL('../../src/rtdb/cli.ts', import.meta.url));
+/** The repository's security rules, as `npm start` loads them. */
+export const RULES_FILE = fileURLToPath(new URL('../../../database.rules.json', import.meta.url));
+
+export interface CliServer extends TestServer {
+  readonly pid: number;
+  /** Resident memory of the server process now, and its peak since the last reset (MB). */
+  memoryMb(): { rss: number; peak: number };
+  /** Starts measuring the peak afresh (Linux: clear_refs 5). */
+  resetPeak(): void;
+  /** What the server logged on stderr so far. */
+  stderr(): string;
+}
+
+/** The server as its own process (the CLI): its event loop and memory are its own. */
+export async function startCliServer(args: string[]): Promise<CliServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`rtdb cli exited (${code}): ${err}`)));
+  });
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    host: '127.0.0.1',
+    port,
+    external: false,
+    local: null,
+    pid: child.pid as number,
+    databaseUrl: (ns) => `${base}?ns=${ns}`,
+    setRules: async (rules, ns) => {
+      const res = await fetch(`${base}/.settings/rules.json?ns=${ns}`, {
+        method: 'PUT',
+        headers: { Authorization: 'Bearer owner' },
+        body: JSON.stringify(rules ?? ALLOW_ALL),
+      });
+      if (!res.ok) throw new Error(`setting rules failed: ${res.status} ${await res.text()}`);
+    },
+    memoryMb: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const mb = (field: string): number =>
+        Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]) / 1024;
+      return { rss: mb('VmRSS'), peak: mb('VmHWM') };
+    },
+    resetPeak: () => writeFileSync(`/proc/${child.pid}/clear_refs`, '5'),
+    stderr: () => err,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
 }

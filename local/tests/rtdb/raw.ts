@@ -66,11 +66,46 @@ export class RawClient {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(frame);
   }
 
-  /** Sends a request and returns its number. */
+  /** Sends a request and returns its number; long ones are split into frames as the SDKs do. */
   send(action: string, body: unknown): number {
+    const prepared = this.prepare(action, body);
+    for (const frame of prepared.frames) this.sendFrame(frame);
+    return prepared.r;
+  }
+
+  /** The frames of a request, built ahead (so that sending it costs this process little). */
+  prepare(action: string, body: unknown): { r: number; frames: string[] } {
     const r = this.nextR++;
-    this.sendFrame(JSON.stringify({ t: 'd', d: { r, a: action, b: body } }));
-    return r;
+    return { r, frames: RawClient.split(JSON.stringify({ t: 'd', d: { r, a: action, b: body } })) };
+  }
+
+  /** Like prepare, for a write whose data is given as JSON text (`{p, d}` as the SDKs order it). */
+  prepareWrite(action: string, path: string, dataJson: string): { r: number; frames: string[] } {
+    const r = this.nextR++;
+    const head = JSON.stringify({ t: 'd', d: { r, a: action, b: { p: path } } }).slice(0, -3);
+    return { r, frames: RawClient.split(`${head},"d":${dataJson}}}}`) };
+  }
+
+  private static split(text: string): string[] {
+    if (text.length <= 16384) return [text];
+    const count = Math.ceil(text.length / 16384);
+    const frames = [String(count)];
+    for (let i = 0; i < count; i++) frames.push(text.slice(i * 16384, (i + 1) * 16384));
+    return frames;
+  }
+
+  /** Sends prepared frames and waits for the reply to their request. */
+  async sendPrepared(
+    prepared: { r: number; frames: string[] },
+    timeoutMs = 3000,
+  ): Promise<{ s: string; d: unknown }> {
+    // In batches, so that this process (which may also be measuring) is not blocked long.
+    for (let i = 0; i < prepared.frames.length; i += 32) {
+      for (const frame of prepared.frames.slice(i, i + 32)) this.sendFrame(frame);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const reply = await this.waitFor((m) => m.t === 'd' && m.d.r === prepared.r, timeoutMs);
+    return reply.d.b as { s: string; d: unknown };
   }
 
   /** Waits for a message matching `match` (searching ones already received too). */
