@@ -280,6 +280,11 @@ export function parseControlPlaneConfig(
       `${ENV_KEYS.ec2EventsSecretArn}: required in production (the key infra/ creates; npm run deploy sets it)`,
     );
   }
+  if (options.production && config.awsAccountId === null) {
+    errors.push(
+      `${ENV_KEYS.awsAccountId}: required in production (the pool's AWS account; npm run deploy sets it from infra outputs)`,
+    );
+  }
   if (config.awsAccountId !== null && !AWS_ACCOUNT_ID.test(config.awsAccountId)) {
     errors.push(
       `${ENV_KEYS.awsAccountId}: ${JSON.stringify(config.awsAccountId)} is not an AWS account id (12 digits)`,
