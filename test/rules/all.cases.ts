@@ -6,6 +6,7 @@ import {
   competitionCases,
   producerAccessCases,
 } from './competitions.cases';
+import { alertWebhookStatusCases } from './alert-webhook.cases';
 import { controlPlaneCases } from './control-plane.cases';
 import type { RuleCase } from './matrix';
 import { agentReportCases, configCases, identityCases, vmCases } from './pool.cases';
@@ -47,4 +48,5 @@ export const ALL_CASES: RuleCase[] = [
   ...streamReportCases,
   ...watcherCases,
   ...previewCases,
+  ...alertWebhookStatusCases,
 ];
