@@ -55,12 +55,13 @@ export function createProductionDeps(
   }
   const app = productionApp();
   const credentials = productionAwsCredentials(settings.value);
+  const clock = { now: () => Date.now() };
   return {
-    store: createRtdbPoolStore(getDatabase(app)),
+    store: createRtdbPoolStore(getDatabase(app), clock),
     compute: createEc2Compute({ credentials }),
     remoteExec: createSsmRemoteExec({ credentials }),
     access: claimsAccess(getAuth(app)),
-    clock: { now: () => Date.now() },
+    clock,
     logger: cloudLogger(),
     settings: settings.value,
   };
