@@ -130,7 +130,7 @@ describe('CompetitionSelector', () => {
   it("lets a producer set, see and clear their show's times; the end must follow the start", async () => {
     renderAs(PRODUCER);
     const fresh = await screen.findByRole('article', { name: 'Competition New Meet' });
-    expect(within(fresh).getByText(/Not scheduled/)).toBeTruthy();
+    expect(within(fresh).getByLabelText('Show schedule').textContent).toMatch(/^Not scheduled/);
     fireEvent.click(within(fresh).getByRole('button', { name: 'Set show times' }));
     const form = within(fresh).getByRole('form', { name: 'Show times' });
     const [start, end] = within(form).getAllByDisplayValue('') as HTMLInputElement[];
