@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { agentReportSchema, type AgentReport } from './agent-report';
-import { CAPABILITY_PATTERN, VM_ID_PATTERN } from './ids';
+import { CAPABILITY_PATTERN, INSTANCE_TYPE_PATTERN, VM_ID_PATTERN } from './ids';
 import { parseWith, type Parsed } from './parsed';
 import { nullable, rtdbList, timestamp } from './rtdb-shapes';
 
@@ -95,6 +95,8 @@ export interface VmRecord {
   lastReleasedAt: number | null;
   totalAssignments: number;
   tags: VmTags;
+  /** What the instance bills as (e.g. t3.large): set at launch and adoption; absent on older records. */
+  instanceType?: string;
   /** Written by the agent on the VM; null until its first heartbeat. */
   agent: AgentReport | null;
 }
@@ -137,6 +139,7 @@ export const vmRecordSchema = z.object({
   lastReleasedAt: nullable(timestamp),
   totalAssignments: z.number().int().nonnegative().default(0),
   tags: tagsSchema,
+  instanceType: z.string().max(64).regex(INSTANCE_TYPE_PATTERN).optional(),
   agent: nullable(agentReportSchema),
 });
 

@@ -19,6 +19,7 @@ import { readConfigOrDefaults } from '../shared/pool-config';
 import type { UseCaseDeps } from '../deps';
 import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS } from '../assign/hand-over';
 import { changeStatus } from '../shared/vm-changes';
+import { recordBootTime } from './boot-stats';
 
 function signature(report: AgentReport | null): string {
   if (report === null) return 'none';
@@ -129,9 +130,12 @@ export async function applyAgentTransitions(
   now: number,
 ): Promise<VmRecord | null> {
   const verdict = healthVerdict(vm.agent, config, now);
+  let readyFrom: VmRecord | null = null;
   const { vm: updated } = await deps.store.updateVm(vm.vmId, (latest) => {
+    readyFrom = null;
     const health = { healthStatus: verdict.status, lastHealthCheck: now };
     if (isAwaitingAgent(latest.status) && isReady(latest, config, now)) {
+      readyFrom = latest;
       return changeStatus(latest, readyEvent(latest), now, 'agent reported ready', {
         ...health,
         deadline: null,
@@ -154,6 +158,9 @@ export async function applyAgentTransitions(
     }
     return latest.healthStatus === verdict.status ? null : { ...latest, ...health };
   });
+  if (readyFrom !== null && updated !== null) {
+    await recordBootTime(deps, readyFrom, updated, config, now);
+  }
   // Ready for its competition after a start or a recovery: hand it over now, at the address
   // EC2 gave this start (a started instance gets a new public address; reconcile has not seen it
   // yet, and what the agent reports is not taken in production).

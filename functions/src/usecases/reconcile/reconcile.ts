@@ -6,6 +6,8 @@ import { applyAlertChanges } from '../shared/alerts';
 import { enforceDeadlines } from './deadlines';
 import { stopIdleVms } from './idle-stop';
 import { redriveOpenRequests, repairAssignments } from './repair';
+import { rollUpCosts } from './cost-rollup';
+import { runSchedule } from './schedule';
 import { failStaleAgents } from './stale-agents';
 import { syncWithCompute } from './sync';
 import { keepWarmMinimum } from './warm-minimum';
@@ -27,6 +29,13 @@ export interface ReconcileReport {
   alertsCreated: number;
   alertsResolved: number;
   invalidRecords: number;
+  // --- show schedule and cost (issue 13)
+  scheduledAssigns: number;
+  scheduledReleases: number;
+  scheduleConflicts: number;
+  warmMinimum: number;
+  costMonths: string[];
+  historyRepaired: number;
 }
 
 /**
@@ -84,14 +93,27 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
   const repaired = await repairAssignments(deps, vms, locks);
   const redriven = await redriveOpenRequests(deps);
 
+  // --- Show schedule (issue 13): assigns before shows, auto-release after them; its warm
+  // minimum and the VMs it reserves for upcoming shows go to the warm minimum and idle stop.
   vms = (await deps.store.listVms()).vms;
-  const { started, launched } = await keepWarmMinimum(deps, config, vms);
-  const idleStopped = await stopIdleVms(deps, config, vms);
+  const schedule = await runSchedule(deps, config, vms);
+  const scheduledConfig = { ...config, minWarmVMs: schedule.plan.warmMinimum };
+  const reserved = new Set(schedule.plan.reservedVmIds);
+  vms = (await deps.store.listVms()).vms;
+  const { started, launched } = await keepWarmMinimum(deps, scheduledConfig, vms);
+  const idleStopped = await stopIdleVms(
+    deps,
+    scheduledConfig,
+    vms.filter((vm) => !reserved.has(vm.vmId)),
+  );
+  // --- end of the show schedule
 
   vms = (await deps.store.listVms()).vms;
   const activeAlerts = await deps.store.listActiveAlerts();
   const now = deps.clock.now();
   const alerts = await applyAlertChanges(deps, deriveAlerts({ vms, activeAlerts, config, now }));
+  // --- Cost (issue 13): status history gaps closed, vmPool/costs/{month} rolled up.
+  const costs = await rollUpCosts(deps, config, vms);
   const report: ReconcileReport = {
     regions,
     failedRegions,
@@ -106,6 +128,11 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     alertsCreated: alerts.created,
     alertsResolved: alerts.resolved,
     invalidRecords: first.invalid.length,
+    scheduledAssigns: schedule.scheduledAssigns,
+    scheduledReleases: schedule.scheduledReleases,
+    scheduleConflicts: schedule.plan.conflicts.length,
+    warmMinimum: schedule.plan.warmMinimum,
+    ...costs,
   };
   deps.logger.info('reconcile done', { ...report });
   return report;

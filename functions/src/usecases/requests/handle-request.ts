@@ -1,4 +1,5 @@
 import {
+  isScheduleRequest,
   parsePoolRequest,
   PRODUCER_REQUEST_ACTIONS,
   type PoolConfig,
@@ -70,8 +71,13 @@ export async function handleRequest(
   }
 }
 
-/** Producers may assign and release their own competitions; everything else needs an admin. */
+/**
+ * Producers may assign and release their own competitions; everything else needs an admin.
+ * The schedule's requests (`requestedBy: "schedule"`) are the control plane's own: only it
+ * can write that name (the rules and the HTTP API refuse it from everyone else).
+ */
 async function authorize(deps: UseCaseDeps, request: PoolRequest): Promise<void> {
+  if (isScheduleRequest(request)) return;
   if (await deps.access.isAdmin(request.requestedBy)) return;
   if (!PRODUCER_ACTIONS.has(request.action) || !('competitionId' in request)) {
     throw new RequestError('FORBIDDEN', `Only admins may ${request.action} VMs`);

@@ -1,5 +1,6 @@
 import {
   applyStatusChange,
+  INSTANCE_TYPE_PATTERN,
   isAwaitingAgent,
   vmAddressFor,
   type DeadlineLimits,
@@ -113,6 +114,8 @@ export function newVmRecord(input: {
   privateIp?: string | null;
   publicDns?: string | null;
   capability?: string[];
+  /** What the instance bills as (launch spec, or EC2's description on adoption). */
+  instanceType?: string;
 }): VmRecord {
   return {
     vmId: input.vmId,
@@ -144,5 +147,8 @@ export function newVmRecord(input: {
       ...(input.capability && input.capability.length > 0 ? { capability: input.capability } : {}),
     },
     agent: null,
+    ...(input.instanceType && INSTANCE_TYPE_PATTERN.test(input.instanceType)
+      ? { instanceType: input.instanceType }
+      : {}),
   };
 }
