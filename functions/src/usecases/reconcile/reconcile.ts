@@ -7,6 +7,7 @@ import { enforceDeadlines } from './deadlines';
 import { stopIdleVms } from './idle-stop';
 import { redriveOpenRequests, repairAssignments } from './repair';
 import { failStaleAgents } from './stale-agents';
+import { recoverFailedVms } from './recover-failed';
 import { syncWithCompute } from './sync';
 import { keepWarmMinimum } from './warm-minimum';
 
@@ -21,6 +22,10 @@ export interface ReconcileReport {
   expired: number;
   repaired: number;
   redriven: number;
+  /** Failed VMs whose recovery ran this round (out of error, or a cleanup re-run moved on). */
+  recovered: number;
+  /** Failed VMs left in error for an admin (attempts ran out, or a cause that never clears). */
+  needsAdmin: number;
   started: number;
   launched: number;
   idleStopped: number;
@@ -83,6 +88,7 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
   const expired = await enforceDeadlines(deps, config, vms, locks);
   const repaired = await repairAssignments(deps, vms, locks);
   const redriven = await redriveOpenRequests(deps);
+  const recovery = await recoverFailedVms(deps, config);
 
   vms = (await deps.store.listVms()).vms;
   const { started, launched } = await keepWarmMinimum(deps, config, vms);
@@ -100,6 +106,7 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     expired,
     repaired,
     redriven,
+    ...recovery,
     started,
     launched,
     idleStopped,

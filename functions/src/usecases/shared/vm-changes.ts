@@ -1,6 +1,7 @@
 import {
   applyStatusChange,
   isAwaitingAgent,
+  NO_RECOVERY,
   vmAddressFor,
   type DeadlineLimits,
   type DeadlineSettings,
@@ -143,6 +144,7 @@ export function newVmRecord(input: {
       region: input.region,
       ...(input.capability && input.capability.length > 0 ? { capability: input.capability } : {}),
     },
+    recovery: { ...NO_RECOVERY, attempts: [] },
     agent: null,
   };
 }
