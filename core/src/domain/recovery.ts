@@ -149,7 +149,11 @@ export type RecoveryDecision =
 export type RecoveryLimits = Pick<PoolConfig, 'recoveryMaxAttempts' | 'recoveryWindowMinutes'>;
 
 /** The attempts that still count: those that began inside the window ending at `now`. */
-export function attemptsInWindow(attempts: readonly number[], limits: RecoveryLimits, now: number): number[] {
+export function attemptsInWindow(
+  attempts: readonly number[],
+  limits: RecoveryLimits,
+  now: number,
+): number[] {
   const since = now - limits.recoveryWindowMinutes * 60_000;
   return attempts.filter((at) => at > since && at <= now);
 }
@@ -298,7 +302,12 @@ export function recoveryOutlook(
   };
   switch (decision.kind) {
     case 'manual':
-      return { ...base, automatic: false, next: `needs ${decision.policy.waitingFor}`, needsAdmin: true };
+      return {
+        ...base,
+        automatic: false,
+        next: `needs ${decision.policy.waitingFor}`,
+        needsAdmin: true,
+      };
     case 'gave_up':
       return {
         ...base,
@@ -308,7 +317,7 @@ export function recoveryOutlook(
     case 'running':
       return { ...base, next: 'recovering now', needsAdmin: false };
     case 'wait':
-      return { ...base, next: `recovers once ${decision.waitingFor}`, needsAdmin: false };
+      return { ...base, next: `waiting for ${decision.waitingFor}`, needsAdmin: false };
     case 'act':
       return { ...base, next: 'recovers at the next reconcile', needsAdmin: false };
   }
