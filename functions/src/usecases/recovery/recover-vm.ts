@@ -111,7 +111,7 @@ export async function recoverVm(
           latest,
           recoverEvent(latest),
           now,
-          `recovered: ${phrase} no longer`,
+          `recovered (${phrase}; cleared)`,
           {
             healthStatus: verdict.status,
             lastHealthCheck: now,

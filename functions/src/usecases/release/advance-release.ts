@@ -16,7 +16,6 @@ import { agentCleanupState, type CleanupState } from '../shared/cleanup-commands
 import { readConfigOrDefaults } from '../shared/pool-config';
 import { changeStatus, deadlineLimits, failVm } from '../shared/vm-changes';
 
-
 /**
  * Moves a competition's release on: queues the next cleanup command, or checks SSM, or
  * finishes. Called by release itself, by the command status trigger and by reconcile (which
@@ -155,7 +154,9 @@ async function finishRelease(
         archiveRecordings: progress.archiveRecordings,
         stopVM: progress.stopVM,
       };
-      return failed === null ? null : { ...failed, recovery: { ...failed.recovery, release: asked } };
+      return failed === null
+        ? null
+        : { ...failed, recovery: { ...failed.recovery, release: asked } };
     }
     return progress.stopVM
       ? changeStatus(current, 'release_stop', now, `released from ${competitionId}, stopping`, {
