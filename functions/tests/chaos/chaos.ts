@@ -5,7 +5,7 @@
 // command interrupted) and restarted, EC2 throttling and capacity errors. Time is a manual
 // clock, so a seed replays exactly the same schedule of faults and traffic.
 import { deleteApp, initializeApp } from 'firebase-admin/app';
-import { getDatabase, type Database } from 'firebase-admin/database';
+import { getDatabase } from 'firebase-admin/database';
 import {
   decideRecovery,
   isFinalResult,

@@ -7,7 +7,7 @@ import { enforceDeadlines } from './deadlines';
 import { stopIdleVms } from './idle-stop';
 import { redriveOpenRequests, repairAssignments } from './repair';
 import { failStaleAgents } from './stale-agents';
-import { recoverFailedVms } from './recover-failed';
+import { recoverFailedVms, redriveEc2Calls } from './recover-failed';
 import { syncWithCompute } from './sync';
 import { keepWarmMinimum } from './warm-minimum';
 
@@ -84,6 +84,7 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     }
   }
   const stale = await failStaleAgents(deps, config, vms);
+  await redriveEc2Calls(deps, vms);
   const locks = await deps.store.listLocks();
   const expired = await enforceDeadlines(deps, config, vms, locks);
   const repaired = await repairAssignments(deps, vms, locks);
