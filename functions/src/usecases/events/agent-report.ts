@@ -4,7 +4,6 @@ import {
   parseAgentReport,
   POOL_ALERT_SCOPE,
   readyEvent,
-  recoverEvent,
   alertScopeFor,
   isAssignedOffAir,
   isAwaitingAgent,
@@ -20,6 +19,7 @@ import type { UseCaseDeps } from '../deps';
 import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS } from '../assign/hand-over';
 import { changeStatus } from '../shared/vm-changes';
 import { recordBootTime } from './boot-stats';
+import { recoverVm } from '../recovery/recover-vm';
 
 function signature(report: AgentReport | null): string {
   if (report === null) return 'none';
@@ -92,7 +92,7 @@ export async function onAgentReport(
 }
 
 /** The VM with the addresses EC2 reports for its instance now (unchanged when EC2 cannot say). */
-async function withEc2Addresses(
+export async function withEc2Addresses(
   deps: UseCaseDeps,
   vm: VmRecord,
   config: PoolConfig,
@@ -147,15 +147,6 @@ export async function applyAgentTransitions(
       const reason = streaming ? 'OBS is streaming' : 'OBS stopped streaming';
       return changeStatus(latest, show, now, reason, health);
     }
-    // A VM failed only because its agent went silent recovers when the agent is back.
-    if (
-      isFailed(latest.status) &&
-      latest.errorCause === 'agent_stale' &&
-      latest.ec2State === 'running' &&
-      !verdict.agentStale
-    ) {
-      return changeStatus(latest, recoverEvent(latest), now, 'agent reporting again', health);
-    }
     return latest.healthStatus === verdict.status ? null : { ...latest, ...health };
   });
   if (readyFrom !== null && updated !== null) {
@@ -173,8 +164,10 @@ export async function applyAgentTransitions(
     const launched = readyForCompetition.assignedAt === readyForCompetition.createdAt;
     await handOver(deps, readyForCompetition, launched ? LAUNCH_ASSIGN_STEPS : COLD_ASSIGN_STEPS);
   }
-  if (readyForCompetition !== null && isFailed(vm.status)) {
-    await handOver(deps, readyForCompetition, COLD_ASSIGN_STEPS);
+  // A failed VM whose cause has cleared with this report recovers (core's recovery policy).
+  if (updated !== null && isFailed(updated.status)) {
+    await recoverVm(deps, updated.vmId, config);
+    return deps.store.getVm(updated.vmId);
   }
   return updated;
 }

@@ -9,6 +9,7 @@ import { redriveOpenRequests, repairAssignments } from './repair';
 import { rollUpCosts } from './cost-rollup';
 import { runSchedule } from './schedule';
 import { failStaleAgents } from './stale-agents';
+import { recoverFailedVms, redriveEc2Calls } from './recover-failed';
 import { syncWithCompute } from './sync';
 import { keepWarmMinimum } from './warm-minimum';
 
@@ -23,6 +24,10 @@ export interface ReconcileReport {
   expired: number;
   repaired: number;
   redriven: number;
+  /** Failed VMs whose recovery ran this round (out of error, or a cleanup re-run moved on). */
+  recovered: number;
+  /** Failed VMs left in error for an admin (attempts ran out, or a cause that never clears). */
+  needsAdmin: number;
   started: number;
   launched: number;
   idleStopped: number;
@@ -88,10 +93,12 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     }
   }
   const stale = await failStaleAgents(deps, config, vms);
+  await redriveEc2Calls(deps, vms);
   const locks = await deps.store.listLocks();
   const expired = await enforceDeadlines(deps, config, vms, locks);
   const repaired = await repairAssignments(deps, vms, locks);
   const redriven = await redriveOpenRequests(deps);
+  const recovery = await recoverFailedVms(deps, config);
 
   // --- Show schedule (issue 13): assigns before shows, auto-release after them; its warm
   // minimum and the VMs it reserves for upcoming shows go to the warm minimum and idle stop.
@@ -122,6 +129,7 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     expired,
     repaired,
     redriven,
+    ...recovery,
     started,
     launched,
     idleStopped,

@@ -19,6 +19,7 @@ import { RequestError, toRequestError } from './request-error';
 import { startVm } from '../vm-actions/start';
 import { stopVm } from '../vm-actions/stop';
 import { terminateVm } from '../vm-actions/terminate';
+import { recoverByAdmin } from '../recovery/admin-recover';
 
 const PRODUCER_ACTIONS: ReadonlySet<RequestAction> = new Set(PRODUCER_REQUEST_ACTIONS);
 
@@ -124,6 +125,8 @@ async function run(
         { requestId, vmId: request.vmId, config, progress },
         request.options,
       );
+    case 'recover':
+      return recoverByAdmin(deps, { requestId, vmId: request.vmId, config, progress });
   }
 }
 

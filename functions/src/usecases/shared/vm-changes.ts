@@ -2,6 +2,7 @@ import {
   applyStatusChange,
   INSTANCE_TYPE_PATTERN,
   isAwaitingAgent,
+  NO_RECOVERY,
   vmAddressFor,
   type DeadlineLimits,
   type DeadlineSettings,
@@ -146,6 +147,7 @@ export function newVmRecord(input: {
       region: input.region,
       ...(input.capability && input.capability.length > 0 ? { capability: input.capability } : {}),
     },
+    recovery: { ...NO_RECOVERY, attempts: [] },
     agent: null,
     ...(input.instanceType && INSTANCE_TYPE_PATTERN.test(input.instanceType)
       ? { instanceType: input.instanceType }
