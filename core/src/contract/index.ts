@@ -17,3 +17,4 @@ export * from './costs';
 export * from './boot-stats';
 export * from './paths';
 export * from './aws';
+export * from './failover';

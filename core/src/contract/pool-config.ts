@@ -36,9 +36,22 @@ export interface PoolConfig {
    * instance type with `.` written as `_`, since RTDB keys cannot hold a dot): see priceKey().
    */
   hourlyPrices: Record<string, number>;
+  // --- failover (issue 12) ---
+  /**
+   * What happens when a VM holding a competition fails: `auto` switches the show to a spare,
+   * `confirm` offers the switch in the alert, `off` only alerts.
+   */
+  failoverMode: FailoverMode;
+  /** How long a failure must last before the failover (or its offer) happens. */
+  failoverAfterSeconds: number;
+  // --- end failover ---
   updatedAt: number | null;
   updatedBy: string | null;
 }
+
+/** `PoolConfig.failoverMode` values. */
+export const FAILOVER_MODES = ['auto', 'confirm', 'off'] as const;
+export type FailoverMode = (typeof FAILOVER_MODES)[number];
 
 export const POOL_CONFIG_LIMITS = {
   minWarmVMs: { min: 0, max: 50 },
@@ -58,6 +71,7 @@ export const POOL_CONFIG_LIMITS = {
   /** USD per instance hour. */
   hourlyPrice: { min: 0, max: 1000 },
   maxHourlyPrices: 50,
+  failoverAfterSeconds: { min: 10, max: 600 },
 } as const;
 
 export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
@@ -82,6 +96,8 @@ export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
   autoReleaseAfterMinutes: 60,
   minWarmVMsOffSchedule: null,
   hourlyPrices: Object.freeze({}) as Record<string, number>,
+  failoverMode: 'auto',
+  failoverAfterSeconds: 30,
   updatedAt: null,
   updatedBy: null,
 });
@@ -193,6 +209,8 @@ const poolConfigSchema = z.object({
       error: `must have at most ${L.maxHourlyPrices} prices`,
     })
     .default(() => ({})),
+  failoverMode: z.enum(FAILOVER_MODES).default(D.failoverMode),
+  failoverAfterSeconds: intIn(L.failoverAfterSeconds, D.failoverAfterSeconds),
   updatedAt: z.number().int().nonnegative().nullable().default(null),
   updatedBy: z.string().max(128).nullable().default(null),
 });

@@ -4,6 +4,7 @@ import { rtdbAlertStore } from './rtdb/alerts';
 import { rtdbAuditStore } from './rtdb/audit';
 import { rtdbCommandStore } from './rtdb/commands';
 import { rtdbCompetitionStore } from './rtdb/competitions';
+import { rtdbFailoverStore } from './rtdb/failovers';
 import { rtdbLockStore } from './rtdb/locks';
 import { rtdbRequestStore } from './rtdb/requests';
 import { rtdbVmStore } from './rtdb/vms';
@@ -21,5 +22,6 @@ export function createRtdbPoolStore(db: Database): PoolStore {
     ...rtdbCommandStore(db),
     ...rtdbAlertStore(db),
     ...rtdbAuditStore(db),
+    ...rtdbFailoverStore(db),
   };
 }

@@ -3,6 +3,7 @@ import { getAuth } from 'firebase-admin/auth';
 import { getDatabase } from 'firebase-admin/database';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { createEc2Compute, createSsmRemoteExec } from '../adapters/aws';
+import { createHttpShowProbe } from '../adapters/http/show-probe';
 import { googleIdTokenSource, webIdentityCredentials } from '../adapters/aws/web-identity';
 import { parseControlPlaneConfig, type ControlPlaneConfig } from '../config/control-plane-config';
 import { createRtdbPoolStore } from '../store/rtdb-pool-store';
@@ -60,6 +61,7 @@ export function createProductionDeps(
     compute: createEc2Compute({ credentials }),
     remoteExec: createSsmRemoteExec({ credentials }),
     access: claimsAccess(getAuth(app)),
+    showProbe: createHttpShowProbe(),
     clock: { now: () => Date.now() },
     logger: cloudLogger(),
     settings: settings.value,

@@ -4,6 +4,7 @@ import type { UseCaseDeps } from '../deps';
 import { applyAgentTransitions } from '../events/agent-report';
 import { applyAlertChanges } from '../shared/alerts';
 import { enforceDeadlines } from './deadlines';
+import { watchFailovers, type FailoverReport } from '../failover/watch';
 import { stopIdleVms } from './idle-stop';
 import { redriveOpenRequests, repairAssignments } from './repair';
 import { failStaleAgents } from './stale-agents';
@@ -27,6 +28,7 @@ export interface ReconcileReport {
   alertsCreated: number;
   alertsResolved: number;
   invalidRecords: number;
+  failover: FailoverReport;
 }
 
 /**
@@ -79,6 +81,10 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     }
   }
   const stale = await failStaleAgents(deps, config, vms);
+  // Failover (issue 12): before crash repair, so a switch in progress resumes first.
+  const failover = await watchFailovers(deps, config, (await deps.store.listVms()).vms);
+  // Deadlines and repair see the pool as the failover left it (never an older view).
+  vms = (await deps.store.listVms()).vms;
   const locks = await deps.store.listLocks();
   const expired = await enforceDeadlines(deps, config, vms, locks);
   const repaired = await repairAssignments(deps, vms, locks);
@@ -106,6 +112,7 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     alertsCreated: alerts.created,
     alertsResolved: alerts.resolved,
     invalidRecords: first.invalid.length,
+    failover,
   };
   deps.logger.info('reconcile done', { ...report });
   return report;

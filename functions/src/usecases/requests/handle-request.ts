@@ -1,4 +1,5 @@
 import {
+  FAILOVER_REQUESTER,
   parsePoolRequest,
   PRODUCER_REQUEST_ACTIONS,
   type PoolConfig,
@@ -72,6 +73,8 @@ export async function handleRequest(
 
 /** Producers may assign and release their own competitions; everything else needs an admin. */
 async function authorize(deps: UseCaseDeps, request: PoolRequest): Promise<void> {
+  // A failover's own assign (written by the control plane; the rules refuse the name).
+  if (request.requestedBy === FAILOVER_REQUESTER && request.action === 'assign') return;
   if (await deps.access.isAdmin(request.requestedBy)) return;
   if (!PRODUCER_ACTIONS.has(request.action) || !('competitionId' in request)) {
     throw new RequestError('FORBIDDEN', `Only admins may ${request.action} VMs`);
