@@ -265,7 +265,10 @@ describe('failover without a warm spare', () => {
   });
 
   it('when no VM can be had: abandons with a critical "manual intervention" alert', async () => {
-    const { deps, clock, probe, address } = await givenLiveShow({ maxTotalVMs: 1, maxConcurrent: 1 }, {});
+    const { deps, clock, probe, address } = await givenLiveShow(
+      { maxTotalVMs: 1, maxConcurrent: 1 },
+      {},
+    );
     await crash(probe, address);
     await reconcile(deps);
     clock.advance(30_000);

@@ -132,9 +132,9 @@ describe('failoverStep', () => {
 
   it('offers the switch in confirm mode and only alerts when failover is off', () => {
     const old = record({ since: NOW - 60_000 });
-    expect(failoverStep(old, 'vm-001', failed, { ...cfg, failoverMode: 'confirm' }, NOW)).toEqual(
-      { kind: 'offer' },
-    );
+    expect(failoverStep(old, 'vm-001', failed, { ...cfg, failoverMode: 'confirm' }, NOW)).toEqual({
+      kind: 'offer',
+    });
     expect(failoverStep(old, 'vm-001', failed, { ...cfg, failoverMode: 'off' }, NOW)).toEqual({
       kind: 'alert',
     });
@@ -147,9 +147,9 @@ describe('failoverStep', () => {
     expect(failoverStep(record(), 'vm-001', { kind: 'healthy' }, cfg, NOW)).toEqual({
       kind: 'clear',
     });
-    expect(
-      failoverStep(record(), 'vm-001', { kind: 'degraded', reason: 'x' }, cfg, NOW),
-    ).toEqual({ kind: 'clear' });
+    expect(failoverStep(record(), 'vm-001', { kind: 'degraded', reason: 'x' }, cfg, NOW)).toEqual({
+      kind: 'clear',
+    });
     expect(
       failoverStep(record({ state: 'switching' }), 'vm-001', { kind: 'healthy' }, cfg, NOW),
     ).toEqual({ kind: 'resume' });
