@@ -39,6 +39,8 @@ export interface FailoverRecord {
   requestId: string | null;
   spareVmId: string | null;
   spareAddress: string | null;
+  /** `offered`: the spare the offer names ("Switch to vm-00X"); the switch picks again. */
+  offeredVmId: string | null;
   /** What the spare got back of the failed VM's state, in words (or that nothing was). */
   restored: string | null;
   /** Who asked for the switch: `failover` (auto) or the uid that confirmed it. */
@@ -59,6 +61,7 @@ const failoverRecordSchema = z.object({
   requestId: nullable(z.string().min(1).max(200)),
   spareVmId: nullable(z.string().regex(VM_ID_PATTERN)),
   spareAddress: nullable(z.string().max(256)),
+  offeredVmId: nullable(z.string().regex(VM_ID_PATTERN)),
   restored: nullable(z.string().max(1000)),
   switchedBy: nullable(z.string().max(128)),
   liveAt: nullable(timestamp),

@@ -19,6 +19,8 @@ export const REQUEST_ACTIONS = [
   'launch',
   'terminate',
   'maintenance',
+  // failover (issue 12): switch a competition whose VM failed to a spare (confirm mode)
+  'failover',
 ] as const;
 export type RequestAction = (typeof REQUEST_ACTIONS)[number];
 
@@ -36,7 +38,11 @@ export function isScheduleRequest(request: Pick<PoolRequest, 'requestedBy'>): bo
 }
 
 /** Actions a producer may request (for their own competitions); admins may request all. */
-export const PRODUCER_REQUEST_ACTIONS = ['assign', 'release'] as const satisfies RequestAction[];
+export const PRODUCER_REQUEST_ACTIONS = [
+  'assign',
+  'release',
+  'failover',
+] as const satisfies RequestAction[];
 
 export interface AssignOptions {
   preferredVmId?: string;
@@ -89,6 +95,16 @@ export type MaintenanceRequest = RequestBase & {
   options: MaintenanceOptions;
 };
 
+/**
+ * "Switch to vm-00X": moves `competitionId` off `failedVmId` (its VM that failed) to a spare.
+ * Only while that failure is open (`vmPool/failovers/{compId}`); see docs/contract.md.
+ */
+export type FailoverRequest = RequestBase & {
+  action: 'failover';
+  competitionId: string;
+  failedVmId: string;
+};
+
 /** `vmPool/requests/{requestId}` (without its `result` child). */
 export type PoolRequest =
   | AssignRequest
@@ -98,7 +114,8 @@ export type PoolRequest =
   | RebootRequest
   | LaunchRequest
   | TerminateRequest
-  | MaintenanceRequest;
+  | MaintenanceRequest
+  | FailoverRequest;
 
 export type PoolRequestOf<A extends RequestAction> = Extract<PoolRequest, { action: A }>;
 
@@ -228,6 +245,13 @@ const requestSchemas = {
     action: z.literal('maintenance'),
     vmId,
     options: z.strictObject({ enabled: z.boolean() }),
+  }),
+  failover: z.strictObject({
+    ...base,
+    action: z.literal('failover'),
+    competitionId,
+    failedVmId: vmId,
+    options: noOptions,
   }),
 } as const;
 

@@ -35,6 +35,7 @@ function record(overrides: Partial<FailoverRecord> = {}): FailoverRecord {
     requestId: null,
     spareVmId: null,
     spareAddress: null,
+    offeredVmId: null,
     restored: null,
     switchedBy: null,
     liveAt: null,

@@ -136,20 +136,24 @@ async function watchOne(
     case 'alert': {
       const reason = failedReason(verdict, record);
       const state = step.kind === 'offer' ? 'offered' : 'alerted';
+      // The spare the offer names: what the shared allocation would pick now.
+      const pick = pickVmForAssignment(
+        vms.filter((candidate) => candidate.vmId !== vm.vmId),
+        { competitionId },
+        config,
+      );
+      const offeredVmId =
+        step.kind === 'offer' && (pick.kind === 'warm' || pick.kind === 'cold')
+          ? pick.vm.vmId
+          : null;
       const marked = await deps.store.updateFailover(competitionId, (current) =>
         current?.failedVmId === vm.vmId && current.state === 'watching'
-          ? { ...current, state, updatedAt: now }
+          ? { ...current, state, offeredVmId, updatedAt: now }
           : undefined,
       );
       if (marked?.state !== state) return;
       if (step.kind === 'offer') {
-        const pick = pickVmForAssignment(
-          vms.filter((candidate) => candidate.vmId !== vm.vmId),
-          { competitionId },
-          config,
-        );
-        const spareVmId = pick.kind === 'warm' || pick.kind === 'cold' ? pick.vm.vmId : null;
-        await raiseAlert(deps, offerAlert({ ...facts, reason, spareVmId }));
+        await raiseAlert(deps, offerAlert({ ...facts, reason, spareVmId: offeredVmId }));
         report.offered += 1;
       } else {
         await raiseAlert(deps, failedOnlyAlert({ ...facts, reason }));
@@ -209,6 +213,7 @@ async function startWatching(
           requestId: null,
           spareVmId: null,
           spareAddress: null,
+          offeredVmId: null,
           restored: null,
           switchedBy: null,
           liveAt: null,

@@ -8,6 +8,7 @@ import {
 } from '@vmpool/core';
 import { isRecord } from '../../store/rtdb-values';
 import { assign } from '../assign/assign';
+import { confirmFailover } from '../failover/confirm';
 import { completeRequest } from './complete-request';
 import type { UseCaseDeps } from '../deps';
 import { launchVm } from '../vm-actions/launch';
@@ -121,6 +122,8 @@ async function run(
         { requestId, vmId: request.vmId, config, progress },
         request.options,
       );
+    case 'failover':
+      return confirmFailover(deps, request, config);
   }
 }
 

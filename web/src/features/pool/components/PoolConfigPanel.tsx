@@ -4,6 +4,7 @@
  */
 import {
   DEFAULT_POOL_CONFIG,
+  FAILOVER_MODES,
   INSTANCE_HOURLY_PRICES_USD,
   POOL_CONFIG_LIMITS,
   instanceTypeOfPriceKey,
@@ -22,7 +23,8 @@ type NumberField =
   | 'warmupTimeSeconds'
   | 'agentStaleSeconds'
   | 'preWarmMinutes'
-  | 'autoReleaseAfterMinutes';
+  | 'autoReleaseAfterMinutes'
+  | 'failoverAfterSeconds';
 type TextField =
   | 'awsRegion'
   | 'amiId'
@@ -33,7 +35,8 @@ type TextField =
   | 'instanceProfile';
 /** Blank means "not set" (null). */
 type OptionalNumberField = 'minWarmVMsOffSchedule';
-type EditableField = NumberField | OptionalNumberField | TextField | 'tags' | 'hourlyPrices';
+type EditableField =
+  NumberField | OptionalNumberField | TextField | 'tags' | 'hourlyPrices' | 'failoverMode';
 
 type Draft = Record<EditableField, string>;
 
@@ -99,6 +102,21 @@ const SCHEDULE: FieldSpec[] = [
   },
 ];
 
+// --- failover (issue 12) ---
+const FAILOVER: FieldSpec[] = [
+  {
+    field: 'failoverAfterSeconds',
+    label: 'Failover after (s)',
+    hint: `${L.failoverAfterSeconds.min}–${L.failoverAfterSeconds.max}; how long a show's VM must be failed`,
+  },
+];
+const FAILOVER_MODE_LABELS: Record<(typeof FAILOVER_MODES)[number], string> = {
+  auto: 'auto: switch the show to a spare',
+  confirm: 'confirm: offer the switch in the alert',
+  off: 'off: alert only',
+};
+// --- end failover ---
+
 const AWS: FieldSpec[] = [
   { field: 'awsRegion', label: 'AWS region', hint: 'e.g. us-east-1' },
   { field: 'amiId', label: 'AMI id', hint: 'ami-…; launches are refused while empty' },
@@ -118,6 +136,7 @@ const NUMBER_FIELDS: readonly NumberField[] = [
   'agentStaleSeconds',
   'preWarmMinutes',
   'autoReleaseAfterMinutes',
+  'failoverAfterSeconds',
 ];
 const OPTIONAL_NUMBER_FIELDS: readonly OptionalNumberField[] = ['minWarmVMsOffSchedule'];
 const TEXT_FIELDS: readonly TextField[] = [
@@ -138,6 +157,7 @@ export function draftFromConfig(config: PoolConfig): Draft {
     draft[field] = value === null ? '' : String(value);
   }
   for (const field of TEXT_FIELDS) draft[field] = config[field];
+  draft.failoverMode = config.failoverMode;
   draft.tags = Object.entries(config.tags)
     .map(([key, value]) => `${key}=${value}`)
     .join('\n');
@@ -174,6 +194,7 @@ export function validateDraft(draft: Draft): DraftResult {
     else candidate[field] = value;
   }
   for (const field of TEXT_FIELDS) candidate[field] = draft[field].trim();
+  candidate.failoverMode = draft.failoverMode;
 
   const tags: Record<string, string> = {};
   draft.tags.split('\n').forEach((line, index) => {
@@ -366,6 +387,33 @@ function PoolConfigForm({ config, onSave }: Pick<PoolConfigPanelProps, 'config' 
       <fieldset>
         <legend>Show schedule</legend>
         <div className="config-grid">{SCHEDULE.map(renderField)}</div>
+      </fieldset>
+      <fieldset>
+        <legend>Mid-show failover</legend>
+        <div className="config-grid">
+          <div className="field">
+            <label htmlFor={`${idPrefix}-failoverMode`}>Failover mode</label>
+            <select
+              id={`${idPrefix}-failoverMode`}
+              name="failoverMode"
+              value={draft.failoverMode}
+              aria-invalid={errorsFor('failoverMode').length > 0}
+              onChange={(event) => change('failoverMode', event.target.value)}
+            >
+              {FAILOVER_MODES.map((mode) => (
+                <option key={mode} value={mode}>
+                  {FAILOVER_MODE_LABELS[mode]}
+                </option>
+              ))}
+            </select>
+            {errorsFor('failoverMode').length > 0 && (
+              <span className="field-error" role="alert">
+                {errorsFor('failoverMode').join('; ')}
+              </span>
+            )}
+          </div>
+          {FAILOVER.map(renderField)}
+        </div>
       </fieldset>
       <fieldset>
         <legend>AWS launch settings</legend>
