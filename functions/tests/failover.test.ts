@@ -158,6 +158,22 @@ describe('failover detection', () => {
     ).toEqual(['failover-vm-001']);
   });
 
+  it('starts the failure clock when the agent goes offline, before any reconcile', async () => {
+    const { deps, clock, probe, address } = await givenLiveShow({});
+    probe.down(address);
+    const before = agentReport(clock.now());
+    clock.advance(2_000);
+    await agentReports(deps, env.admin.db, 'vm-001', { ...before, online: false }, before);
+    expect(await failoverRecord('meet-1')).toMatchObject({
+      state: 'watching',
+      since: clock.now(),
+      reason: 'agent offline and the show server does not answer',
+    });
+    clock.advance(30_000);
+    await reconcile(deps);
+    expect((await competitionConfig('meet-1')).vmId).toBe('vm-002');
+  });
+
   it('only alerts when the agent is gone but the show server still answers (degraded)', async () => {
     const { deps, clock } = await givenLiveShow({});
     await env.admin.db.ref(`${paths.vmAgent('vm-001')}/online`).set(false);
@@ -214,6 +230,41 @@ describe('failover modes', () => {
     expect(
       (await alerts('meet-1')).find((alert) => alert.sourceId === 'failover-vm-001'),
     ).toMatchObject({ level: 'critical', title: 'vm-001 failed: switch to vm-002?' });
+  });
+
+  it('confirm: "Switch to vm-002" by the producer moves the show; a second click is refused', async () => {
+    const { deps, clock, probe, address } = await givenLiveShow({ failoverMode: 'confirm' });
+    await env.admin.db.ref(paths.producerAccessFor('u-prod', 'meet-1')).set(true);
+    await crash(probe, address);
+    await reconcile(deps);
+    clock.advance(30_000);
+    await reconcile(deps);
+    expect(await failoverRecord('meet-1')).toMatchObject({
+      state: 'offered',
+      offeredVmId: 'vm-002',
+    });
+    const click = request('failover', { competitionId: 'meet-1', failedVmId: 'vm-001' }, 'u-prod');
+    await submit(deps, env.admin.db, 's1', click);
+    expect(await readResult(env.admin.db, 's1')).toMatchObject({ state: 'succeeded' });
+    expect((await competitionConfig('meet-1')).vmId).toBe('vm-002');
+    expect(await failoverRecord('meet-1')).toMatchObject({
+      state: 'switched',
+      switchedBy: 'u-prod',
+    });
+    await submit(deps, env.admin.db, 's2', click);
+    expect(await readResult(env.admin.db, 's2')).toMatchObject({
+      state: 'failed',
+      error: { code: 'INVALID_STATE' },
+    });
+    // Someone else's producer may not switch this show.
+    await submit(
+      deps,
+      env.admin.db,
+      's3',
+      request('failover', { competitionId: 'meet-1', failedVmId: 'vm-002' }, 'u-other'),
+    );
+    expect((await readResult(env.admin.db, 's3'))?.error?.code).toBe('FORBIDDEN');
+    expect(await poolProblems(env.admin.db)).toEqual([]);
   });
 
   it('off: alert only', async () => {

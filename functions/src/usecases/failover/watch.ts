@@ -55,7 +55,7 @@ export async function watchFailovers(
     const competitionId = failoverWatchedCompetition(vm);
     if (competitionId === null) continue;
     try {
-      await watchOne(deps, config, vm, competitionId, vms, report);
+      await watchOne(deps, config, vm, competitionId, () => Promise.resolve(vms), report);
     } catch (error) {
       deps.logger.error('failover: watching a VM failed', {
         vmId: vm.vmId,
@@ -90,7 +90,7 @@ async function watchOne(
   config: PoolConfig,
   vm: VmRecord,
   competitionId: string,
-  vms: VmRecord[],
+  pool: () => Promise<VmRecord[]>,
   report: FailoverReport,
 ): Promise<void> {
   // Only a VM its competition points at is on a show; anything else is an assign's business.
@@ -138,7 +138,7 @@ async function watchOne(
       const state = step.kind === 'offer' ? 'offered' : 'alerted';
       // The spare the offer names: what the shared allocation would pick now.
       const pick = pickVmForAssignment(
-        vms.filter((candidate) => candidate.vmId !== vm.vmId),
+        (await pool()).filter((candidate) => candidate.vmId !== vm.vmId),
         { competitionId },
         config,
       );
@@ -170,6 +170,35 @@ async function watchOne(
       return;
     }
   }
+}
+
+/**
+ * The agent of `vmId` just went offline (its presence): judge that VM now rather than at the
+ * next reconcile, so the failure's clock starts at once. Reconcile does the rest.
+ */
+export async function watchVmNow(
+  deps: UseCaseDeps,
+  config: PoolConfig,
+  vm: VmRecord,
+): Promise<void> {
+  const competitionId = failoverWatchedCompetition(vm);
+  if (competitionId === null) return;
+  const report: FailoverReport = {
+    watching: 0,
+    switched: 0,
+    offered: 0,
+    alerted: 0,
+    cleared: 0,
+    degraded: 0,
+  };
+  await watchOne(
+    deps,
+    config,
+    vm,
+    competitionId,
+    async () => (await deps.store.listVms()).vms,
+    report,
+  );
 }
 
 function failedReason(verdict: FailureVerdict, record: FailoverRecord | null): string {
