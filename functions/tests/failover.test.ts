@@ -11,6 +11,7 @@ import { handleRequest } from '../src/usecases/requests/handle-request';
 import { reconcile } from '../src/usecases/reconcile/reconcile';
 import { switchShow } from '../src/usecases/failover/switch-show';
 import type { UseCaseDeps } from '../src/usecases/deps';
+import { crashingStore } from './support/crashing-store';
 import { agentReport, readResult, readVm, request, seedVm, submit } from './support/fixtures';
 import { poolProblems } from './support/invariants';
 import { agentReports, givenPool, LAUNCHABLE, QUIET_POOL } from './support/pool';
@@ -379,6 +380,46 @@ describe('the switch under duplicate and concurrent triggers', () => {
     expect((await competitionConfig('meet-1')).vmId).toBe(holders[0]);
     expect(await poolProblems(env.admin.db)).toEqual([]);
   });
+
+  it(
+    'a crash at any step of the switch is resumed by the next reconcile',
+    {
+      timeout: 600_000,
+    },
+    async () => {
+      let crashAt = 1;
+      for (;;) {
+        await env.admin.db.ref().set(null);
+        const { deps, clock, probe, address } = await givenLiveShow({});
+        await crash(probe, address);
+        await reconcile(deps);
+        clock.advance(30_000);
+        const crashing = crashingStore(deps.store, crashAt);
+        const parsed = await deps.store.readConfig();
+        if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+        await switchShow(
+          { ...deps, store: crashing.store },
+          { competitionId: 'meet-1', failedVmId: 'vm-001', config: parsed.value, by: 'failover' },
+        ).catch(() => undefined);
+        const finished = crashing.calls() < crashAt;
+        // The control plane comes back: later reconciles finish the switch (the request's run
+        // lease of a crashed run expires first).
+        for (let round = 0; round < 3; round += 1) {
+          clock.advance(120_000);
+          await env.admin.db.ref(`${paths.vmAgent('vm-002')}/lastSeen`).set(clock.now());
+          await reconcile(deps);
+        }
+        expect(await failoverRecord('meet-1'), `crash at store call ${crashAt}`).toMatchObject({
+          state: 'switched',
+          spareVmId: 'vm-002',
+        });
+        expect((await competitionConfig('meet-1')).vmId).toBe('vm-002');
+        expect(await poolProblems(env.admin.db), `crash at store call ${crashAt}`).toEqual([]);
+        if (finished) break;
+        crashAt += 3;
+      }
+    },
+  );
 
   it('no double links under concurrent failovers, assigns and releases (property)', async () => {
     type Op = 'switch' | 'assign2' | 'assign3' | 'release1' | 'reconcile';

@@ -21,7 +21,7 @@ import type { UseCaseDeps } from '../deps';
 import { raiseAlert, resolveAlert } from '../shared/alerts';
 import { audit } from '../shared/audit';
 import { markSpareLive } from './spare-live';
-import { driveSwitch, followRequest, switchShow } from './switch-show';
+import { driveSwitch, switchShow } from './switch-show';
 
 export interface FailoverReport {
   watching: number;
@@ -67,10 +67,8 @@ export async function watchFailovers(
   for (const record of await deps.store.listFailovers()) {
     try {
       if (record.state === 'switching') {
-        const outcome =
-          record.requestId !== null && (await deps.store.getRequest(record.requestId)) !== null
-            ? await followRequest(deps, record, config)
-            : await driveSwitch(deps, record, config);
+        // Every step checks what it changes, so driving a switch again resumes it.
+        const outcome = await driveSwitch(deps, record, config);
         if (outcome.kind === 'switched') report.switched += 1;
       } else if (record.state === 'switched' && record.liveAt === null) {
         await markSpareLive(deps, record, config);
