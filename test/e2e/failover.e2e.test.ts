@@ -84,7 +84,7 @@ describe('failover in a browser over npm start', { timeout: 240_000 }, () => {
     await producer.getByText(before.vmAddress!).first().waitFor();
     // A marker that a reload or navigation would wipe.
     await producer.evaluate(() => {
-      (window as unknown as { failoverMarker: string }).failoverMarker = 'same page';
+      (globalThis as unknown as { failoverMarker: string }).failoverMarker = 'same page';
     });
 
     const crashed = await stack.crash(failedVm);
@@ -105,7 +105,7 @@ describe('failover in a browser over npm start', { timeout: 240_000 }, () => {
       .waitFor({ timeout: 30_000 });
     expect(
       await producer.evaluate(
-        () => (window as unknown as { failoverMarker?: string }).failoverMarker,
+        () => (globalThis as unknown as { failoverMarker?: string }).failoverMarker,
       ),
     ).toBe('same page');
     await screenshot(producer, 'failover-01-producer-sees-switch');
