@@ -67,7 +67,7 @@ async function givenLiveShow(
   spares: Record<string, 'available' | 'stopped'> = { 'vm-002': 'available' },
 ) {
   const pool = await givenPool(env.admin.db, {
-    config: { ...QUIET_POOL, failoverAfterSeconds: 30, ...config },
+    config: { ...QUIET_POOL, failoverMode: 'auto', failoverAfterSeconds: 30, ...config },
     competitions: ['meet-1', 'meet-2', 'meet-3'],
     vms: { 'vm-001': 'available' },
   });

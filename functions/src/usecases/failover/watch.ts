@@ -51,19 +51,23 @@ export async function watchFailovers(
     cleared: 0,
     degraded: 0,
   };
-  for (const vm of vms) {
-    const competitionId = failoverWatchedCompetition(vm);
-    if (competitionId === null) continue;
-    try {
-      await watchOne(deps, config, vm, competitionId, () => Promise.resolve(vms), report);
-    } catch (error) {
-      deps.logger.error('failover: watching a VM failed', {
-        vmId: vm.vmId,
-        competitionId,
-        error: String(error),
-      });
-    }
-  }
+  // Each VM concurrently: a probe of a hung show server waits for its timeouts, and each
+  // competition's steps are guarded transactions of their own.
+  await Promise.all(
+    vms.map(async (vm) => {
+      const competitionId = failoverWatchedCompetition(vm);
+      if (competitionId === null) return;
+      try {
+        await watchOne(deps, config, vm, competitionId, () => Promise.resolve(vms), report);
+      } catch (error) {
+        deps.logger.error('failover: watching a VM failed', {
+          vmId: vm.vmId,
+          competitionId,
+          error: String(error),
+        });
+      }
+    }),
+  );
   for (const record of await deps.store.listFailovers()) {
     try {
       if (record.state === 'switching') {
