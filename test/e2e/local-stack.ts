@@ -51,7 +51,8 @@ export async function startLocalStack(options: {
   reconcileIntervalMs?: number;
 }): Promise<LocalStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'vmpool-e2e-'));
-  const [db, auth, web, control] = [
+  const [db, auth, web, control, api] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -73,6 +74,8 @@ export async function startLocalStack(options: {
     String(web),
     '--control-port',
     String(control),
+    '--api-port',
+    String(api),
     '--vm-address-prefix',
     addressPrefix,
     '--boot-delay-ms',

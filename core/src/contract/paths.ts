@@ -97,6 +97,7 @@ export const paths = {
   // failover (issue 12)
   failovers: () => 'vmPool/failovers',
   failover: (compId: string) => `vmPool/failovers/${seg('compId', compId)}`,
+  alertWebhookStatus: () => 'vmPool/alertWebhook',
   audit: () => 'audit',
   auditEntry: (auditId: string) => `audit/${seg('auditId', auditId)}`,
 } as const;

@@ -9,4 +9,10 @@ export const internalPaths = {
   openRequest: (requestId: string) => `vmPool/openRequests/${requestId}`,
   alertIndex: () => 'vmPool/alertIndex',
   alertIndexEntry: (scope: string, sourceId: string) => `vmPool/alertIndex/${scope}/${sourceId}`,
+  // Alert webhook: each notification's delivery state, and the failed ones waiting for a retry.
+  alertDelivery: (scope: string, alertId: string, event: string) =>
+    `vmPool/alertDeliveries/${scope}/${alertId}/${event}`,
+  alertDeliveryQueue: () => 'vmPool/alertDeliveryQueue',
+  alertDeliveryQueueEntry: (scope: string, alertId: string, event: string) =>
+    `vmPool/alertDeliveryQueue/${scope}/${alertId}/${event}`,
 } as const;
