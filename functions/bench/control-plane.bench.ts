@@ -20,6 +20,7 @@ import { paths } from '@vmpool/core';
 import { startRtdbServer, type RtdbServer } from '@vmpool/local/rtdb';
 import { MemoryCompute } from '../src/adapters/memory';
 import { AwsCallCounter } from '../src/adapters/aws/call-counter';
+import { createHttpShowProbe } from '../src/adapters/http/show-probe';
 import { createEc2Compute } from '../src/adapters/aws/ec2-compute';
 import { DEFAULT_CONTROL_PLANE_CONFIG } from '../src/config/control-plane-config';
 import { startLocalFunctionsHost } from '../src/host';
@@ -187,6 +188,7 @@ function reconcileDeps(
     store: createRtdbPoolStore(db, { now: () => Date.now() }),
     compute,
     remoteExec: null,
+    showProbe: createHttpShowProbe(),
     access: allow,
     clock: { now: () => Date.now() },
     logger: memoryLogger(),

@@ -18,6 +18,10 @@ export interface LocalStack {
   /** everything the stack printed */
   output(): string;
   killAgent(vmId: string): Promise<{ killed: boolean; pid?: number }>;
+  /** Every process of the VM dies at once; the instance stays running (issue 12). */
+  crash(vmId: string): Promise<{ crashed: boolean; pids?: number[] }>;
+  /** The RTDB the stack serves, for the firebase-admin SDK (local server: no credentials). */
+  databaseUrl: string;
   /** Ctrl-C, then waits until every process writing to its terminal is gone; true if it said it stopped cleanly */
   stop(): Promise<boolean>;
   /** command lines of processes still running that belong to this stack */
@@ -43,6 +47,8 @@ function exited(child: ChildProcess): Promise<number | null> {
 export async function startLocalStack(options: {
   bootDelayMs: number;
   readyTimeoutMs: number;
+  /** 30 s unless given (see below). */
+  reconcileIntervalMs?: number;
 }): Promise<LocalStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'vmpool-e2e-'));
   const [db, auth, web, control, api] = [
@@ -77,7 +83,7 @@ export async function startLocalStack(options: {
     // Slow enough that the warm-minimum top-up cannot turn the cold assignment into a warm
     // one; requests, agent reports and alerts are trigger-driven and do not wait for it.
     '--reconcile-interval-ms',
-    '30000',
+    String(options.reconcileIntervalMs ?? 30_000),
     '--probe-interval-ms',
     '2000',
   ];
@@ -111,6 +117,11 @@ export async function startLocalStack(options: {
     dataDir,
     addressPrefix,
     output: () => output,
+    databaseUrl: `http://127.0.0.1:${db}?ns=demo-vmpool`,
+    async crash(vmId) {
+      const response = await fetch(`${controlUrl}/__local/vms/${vmId}/crash`, { method: 'POST' });
+      return (await response.json()) as { crashed: boolean; pids?: number[] };
+    },
     async killAgent(vmId) {
       const response = await fetch(`${controlUrl}/__local/vms/${vmId}/kill-agent`, {
         method: 'POST',

@@ -8,6 +8,7 @@ import {
 } from './competitions.cases';
 import { alertWebhookStatusCases } from './alert-webhook.cases';
 import { controlPlaneCases } from './control-plane.cases';
+import { failoverRecordCases, failoverRequestCases } from './failover.cases';
 import type { RuleCase } from './matrix';
 import { agentReportCases, configCases, identityCases, vmCases } from './pool.cases';
 import { requestCreateCases, requestImmutabilityCases, requestReadCases } from './requests.cases';
@@ -48,5 +49,7 @@ export const ALL_CASES: RuleCase[] = [
   ...streamReportCases,
   ...watcherCases,
   ...previewCases,
+  ...failoverRecordCases,
+  ...failoverRequestCases,
   ...alertWebhookStatusCases,
 ];

@@ -219,6 +219,13 @@ export const ROOT = {
           updatedAt: minutesAgo(2),
         },
       },
+      // A failover's own assign (issue 12), made by the control plane for comp-a.
+      'req-failover-a': {
+        action: 'assign',
+        competitionId: 'comp-a',
+        requestedBy: 'failover',
+        requestedAt: minutesAgo(5),
+      },
       'req-sched-a': {
         action: 'assign',
         competitionId: 'comp-a',

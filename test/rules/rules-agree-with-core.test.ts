@@ -109,6 +109,7 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
         options: some({ instanceType: one('t3.large', 'g4dn.xlarge'), region }),
       }),
       maintenance: all({ vmId, options: all({ enabled: fc.boolean() }) }),
+      failover: all({ competitionId, failedVmId: vmId }),
     };
     const valid = one(...REQUEST_ACTIONS).chain((action) =>
       (validFor[action] ?? all({ vmId })).map((fields) => ({
@@ -129,6 +130,9 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
       ['vmId', 'VM_1'],
       ['vmId', undefined],
       ['vmId', 'vm-001'],
+      ['failedVmId', 'VM_1'],
+      ['failedVmId', undefined],
+      ['failedVmId', 'vm-001'],
       ['options/preferredVmId', 'x'],
       ['options/region', 'mars'],
       ['options/capability', ['4k']],
@@ -207,6 +211,8 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
       autoReleaseAfterMinutes: one(0, 60, 1440),
       minWarmVMsOffSchedule: one(0, 1, 5, 6),
       hourlyPrices: one({ t3_large: 0.0832 }, { g4dn_xlarge: 0.526, c5_xlarge: 0 }),
+      failoverMode: one('auto', 'confirm', 'off'),
+      failoverAfterSeconds: one(10, 30, 600),
       updatedAt: one(NOW),
       updatedBy: one(UID.admin),
     });
@@ -247,6 +253,11 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
       ['minWarmVMsOffSchedule', -1],
       ['minWarmVMsOffSchedule', 51],
       ['minWarmVMsOffSchedule', 0.5],
+      ['failoverMode', 'sometimes'],
+      ['failoverMode', 1],
+      ['failoverAfterSeconds', 9],
+      ['failoverAfterSeconds', 601],
+      ['failoverAfterSeconds', 30.5],
       ['hourlyPrices/T3_large', 0.08],
       ['hourlyPrices/t3large', 0.08],
       ['hourlyPrices/t3_large', -0.01],

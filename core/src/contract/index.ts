@@ -18,3 +18,4 @@ export * from './costs';
 export * from './boot-stats';
 export * from './paths';
 export * from './aws';
+export * from './failover';

@@ -94,6 +94,9 @@ export const paths = {
     `vmPool/bootStats/${seg('region', region)}/${priceKey(instanceType)}`,
   scheduleMarks: () => 'vmPool/schedule',
   scheduleMark: (compId: string) => `vmPool/schedule/${seg('compId', compId)}`,
+  // failover (issue 12)
+  failovers: () => 'vmPool/failovers',
+  failover: (compId: string) => `vmPool/failovers/${seg('compId', compId)}`,
   alertWebhookStatus: () => 'vmPool/alertWebhook',
   audit: () => 'audit',
   auditEntry: (auditId: string) => `audit/${seg('auditId', auditId)}`,

@@ -215,3 +215,29 @@ describe('parsePoolConfig', () => {
     expect(() => instanceTypeOfPriceKey('t3.large')).toThrow(/not a price key/);
   });
 });
+
+// --- failover (issue 12) ---
+describe('parsePoolConfig: failover fields', () => {
+  it('defaults to auto after 30 s', () => {
+    const parsed = parsePoolConfig({});
+    expect(parsed.ok && parsed.value.failoverMode).toBe('auto');
+    expect(parsed.ok && parsed.value.failoverAfterSeconds).toBe(30);
+  });
+
+  it('accepts the three modes and 10..600 s, and reports both fields together', () => {
+    for (const mode of ['auto', 'confirm', 'off']) {
+      expect(parsePoolConfig({ failoverMode: mode }).ok).toBe(true);
+    }
+    for (const seconds of [10, 600]) {
+      expect(parsePoolConfig({ failoverAfterSeconds: seconds }).ok).toBe(true);
+    }
+    const parsed = parsePoolConfig({ failoverMode: 'sometimes', failoverAfterSeconds: 9 });
+    expect(parsed.ok).toBe(false);
+    const errors = parsed.ok ? [] : parsed.errors;
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/^failoverMode: /);
+    expect(errors[1]).toBe('failoverAfterSeconds: must be >= 10');
+    expect(parsePoolConfig({ failoverAfterSeconds: 601 }).ok).toBe(false);
+    expect(parsePoolConfig({ failoverAfterSeconds: 30.5 }).ok).toBe(false);
+  });
+});

@@ -44,9 +44,22 @@ export interface PoolConfig {
   recoveryMaxAttempts: number;
   /** The window, in minutes, in which `recoveryMaxAttempts` recoveries are counted. */
   recoveryWindowMinutes: number;
+  // --- failover (issue 12) ---
+  /**
+   * What happens when a VM holding a competition fails: `auto` switches the show to a spare,
+   * `confirm` offers the switch in the alert, `off` only alerts.
+   */
+  failoverMode: FailoverMode;
+  /** How long a failure must last before the failover (or its offer) happens. */
+  failoverAfterSeconds: number;
+  // --- end failover ---
   updatedAt: number | null;
   updatedBy: string | null;
 }
+
+/** `PoolConfig.failoverMode` values. */
+export const FAILOVER_MODES = ['auto', 'confirm', 'off'] as const;
+export type FailoverMode = (typeof FAILOVER_MODES)[number];
 
 export const POOL_CONFIG_LIMITS = {
   minWarmVMs: { min: 0, max: 50 },
@@ -68,6 +81,7 @@ export const POOL_CONFIG_LIMITS = {
   maxHourlyPrices: 50,
   recoveryMaxAttempts: { min: 0, max: 20 },
   recoveryWindowMinutes: { min: 1, max: 1440 },
+  failoverAfterSeconds: { min: 10, max: 600 },
 } as const;
 
 export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
@@ -94,6 +108,8 @@ export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
   hourlyPrices: Object.freeze({}) as Record<string, number>,
   recoveryMaxAttempts: 3,
   recoveryWindowMinutes: 30,
+  failoverMode: 'auto',
+  failoverAfterSeconds: 30,
   updatedAt: null,
   updatedBy: null,
 });
@@ -207,6 +223,8 @@ const poolConfigSchema = z.object({
     .default(() => ({})),
   recoveryMaxAttempts: intIn(L.recoveryMaxAttempts, D.recoveryMaxAttempts),
   recoveryWindowMinutes: intIn(L.recoveryWindowMinutes, D.recoveryWindowMinutes),
+  failoverMode: z.enum(FAILOVER_MODES).default(D.failoverMode),
+  failoverAfterSeconds: intIn(L.failoverAfterSeconds, D.failoverAfterSeconds),
   updatedAt: z.number().int().nonnegative().nullable().default(null),
   updatedBy: z.string().max(128).nullable().default(null),
 });

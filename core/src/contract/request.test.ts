@@ -75,11 +75,24 @@ describe('parsePoolRequest', () => {
     ).toEqual({ ok: true, value: { ...who, action: 'stop', vmId: 'vm-001' } });
   });
 
+  it('accepts a failover switch naming the competition and its failed VM (issue 12)', () => {
+    expect(
+      parsePoolRequest({ ...who, action: 'failover', competitionId: 'c1', failedVmId: 'vm-001' }),
+    ).toEqual({
+      ok: true,
+      value: { ...who, action: 'failover', competitionId: 'c1', failedVmId: 'vm-001' },
+    });
+    expect(parsePoolRequest({ ...who, action: 'failover', competitionId: 'c1' }).ok).toBe(false);
+    expect(
+      parsePoolRequest({ ...who, action: 'assign', competitionId: 'c1', failedVmId: 'vm-001' }).ok,
+    ).toBe(false);
+  });
+
   it('rejects unknown actions and non-objects', () => {
     expect(parsePoolRequest({ ...who, action: 'explode' })).toEqual({
       ok: false,
       errors: [
-        'action: must be one of assign, release, start, stop, reboot, launch, terminate, maintenance, recover',
+        'action: must be one of assign, release, start, stop, reboot, launch, terminate, maintenance, recover, failover',
       ],
     });
     expect(parsePoolRequest(null)).toEqual({ ok: false, errors: ['(root): must be an object'] });

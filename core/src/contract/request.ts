@@ -20,6 +20,8 @@ export const REQUEST_ACTIONS = [
   'terminate',
   'maintenance',
   'recover',
+  // failover (issue 12): switch a competition whose VM failed to a spare (confirm mode)
+  'failover',
 ] as const;
 export type RequestAction = (typeof REQUEST_ACTIONS)[number];
 
@@ -37,7 +39,11 @@ export function isScheduleRequest(request: Pick<PoolRequest, 'requestedBy'>): bo
 }
 
 /** Actions a producer may request (for their own competitions); admins may request all. */
-export const PRODUCER_REQUEST_ACTIONS = ['assign', 'release'] as const satisfies RequestAction[];
+export const PRODUCER_REQUEST_ACTIONS = [
+  'assign',
+  'release',
+  'failover',
+] as const satisfies RequestAction[];
 
 export interface AssignOptions {
   preferredVmId?: string;
@@ -96,6 +102,16 @@ export type MaintenanceRequest = RequestBase & {
  */
 export type RecoverRequest = RequestBase & { action: 'recover'; vmId: string };
 
+/**
+ * "Switch to vm-00X": moves `competitionId` off `failedVmId` (its VM that failed) to a spare.
+ * Only while that failure is open (`vmPool/failovers/{compId}`); see docs/contract.md.
+ */
+export type FailoverRequest = RequestBase & {
+  action: 'failover';
+  competitionId: string;
+  failedVmId: string;
+};
+
 /** `vmPool/requests/{requestId}` (without its `result` child). */
 export type PoolRequest =
   | AssignRequest
@@ -106,7 +122,8 @@ export type PoolRequest =
   | LaunchRequest
   | TerminateRequest
   | MaintenanceRequest
-  | RecoverRequest;
+  | RecoverRequest
+  | FailoverRequest;
 
 export type PoolRequestOf<A extends RequestAction> = Extract<PoolRequest, { action: A }>;
 
@@ -238,6 +255,13 @@ const requestSchemas = {
     options: z.strictObject({ enabled: z.boolean() }),
   }),
   recover: z.strictObject({ ...base, action: z.literal('recover'), vmId, options: noOptions }),
+  failover: z.strictObject({
+    ...base,
+    action: z.literal('failover'),
+    competitionId,
+    failedVmId: vmId,
+    options: noOptions,
+  }),
 } as const;
 
 const actionSchema = z.enum(REQUEST_ACTIONS);

@@ -57,6 +57,11 @@ export const VM_ERROR_CAUSES = [
   'terminate_timeout',
   /** A release's cleanup failed or did not finish before the release deadline. */
   'release_incomplete',
+  /**
+   * A failover took the VM out of its competition (it failed mid-show and the show moved to a
+   * spare). It returns to the pool only once it is healthy again.
+   */
+  'failed_over',
 ] as const;
 export type VmErrorCause = (typeof VM_ERROR_CAUSES)[number];
 

@@ -117,6 +117,15 @@ export const RECOVERY_POLICIES = Object.freeze({
     action: 'rerun_release_cleanup',
     waitingFor: 'the agent to report again, to run the cleanup',
   },
+  failed_over: {
+    // Its show already moved to a spare (issue 12) and it was rebooted once: it rejoins the
+    // pool only once it is healthy again.
+    phrase: 'its show was moved to a spare after it failed',
+    automatic: true,
+    condition: 'agent_healthy',
+    action: 'recover',
+    waitingFor: 'a healthy report from the agent after the reboot',
+  },
 } as const satisfies Record<VmErrorCause, RecoveryPolicy>);
 
 export function recoveryPolicy(cause: VmErrorCause): RecoveryPolicy {

@@ -2,7 +2,14 @@ import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getDatabase, type DataSnapshot } from 'firebase-admin/database';
 import { isFinalResult, paths } from '@vmpool/core';
-import type { Clock, ComputePort, Logger, RemoteExecPort } from '@vmpool/core/ports';
+import type {
+  Clock,
+  ComputePort,
+  Logger,
+  RemoteExecPort,
+  ShowServerProbe,
+} from '@vmpool/core/ports';
+import { createHttpShowProbe } from '../adapters/http/show-probe';
 import {
   DEFAULT_CONTROL_PLANE_CONFIG,
   type ControlPlaneConfig,
@@ -33,6 +40,8 @@ export interface LocalHostOptions {
   logger?: Logger;
   /** default 60000 (the production schedule); 0 disables the interval */
   reconcileIntervalMs?: number;
+  /** Failover's show server probe; HTTP to each VM's address by default. */
+  showProbe?: ShowServerProbe;
   projectId?: string;
   /** Serve the HTTPS API on 127.0.0.1 at this port (0 = a free one). */
   httpPort?: number;
@@ -89,6 +98,7 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
     compute: opts.compute,
     remoteExec: opts.remoteExec ?? null,
     access: opts.access ?? claimsAccess(getAuth(app)),
+    showProbe: opts.showProbe ?? createHttpShowProbe(),
     clock,
     logger,
     settings: { ...DEFAULT_CONTROL_PLANE_CONFIG, ...opts.settings },

@@ -9,6 +9,7 @@ import type {
   StatusHistoryEntry,
   VmStatusHistory,
   CompetitionConfig,
+  FailoverRecord,
   Parsed,
   PoolConfig,
   RequestResult,
@@ -198,6 +199,19 @@ export interface ScheduleStore {
   readMonthlyCostThrough(month: string): Promise<number | null>;
 }
 
+/** `vmPool/failovers` (issue 12) and the requests a failover makes itself. */
+export interface FailoverStore {
+  getFailover(competitionId: string): Promise<FailoverRecord | null>;
+  /** Transaction on the record: `change` returns the new one, null to delete, undefined to keep. */
+  updateFailover(
+    competitionId: string,
+    change: (record: FailoverRecord | null) => FailoverRecord | null | undefined,
+  ): Promise<FailoverRecord | null>;
+  listFailovers(): Promise<FailoverRecord[]>;
+  /** Writes a request as the control plane, unless one with that id exists; true if written. */
+  createRequest(requestId: string, value: Record<string, unknown>): Promise<boolean>;
+}
+
 /** The control plane's view of RTDB, one part per concern (store/rtdb/ implements each). */
 export type PoolStore = VmStore &
   RequestStore &
@@ -206,7 +220,8 @@ export type PoolStore = VmStore &
   CommandStore &
   AlertStore &
   AuditStore &
-  ScheduleStore;
+  ScheduleStore &
+  FailoverStore;
 
 export interface QueuedCommand {
   op: VmCommand['op'];

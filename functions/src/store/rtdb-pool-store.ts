@@ -5,6 +5,7 @@ import { rtdbAlertStore } from './rtdb/alerts';
 import { rtdbAuditStore } from './rtdb/audit';
 import { rtdbCommandStore } from './rtdb/commands';
 import { rtdbCompetitionStore } from './rtdb/competitions';
+import { rtdbFailoverStore } from './rtdb/failovers';
 import { rtdbLockStore } from './rtdb/locks';
 import { rtdbRequestStore } from './rtdb/requests';
 import { rtdbScheduleStore } from './rtdb/schedule';
@@ -24,5 +25,6 @@ export function createRtdbPoolStore(db: Database, clock: Clock): PoolStore {
     ...rtdbAlertStore(db),
     ...rtdbAuditStore(db),
     ...rtdbScheduleStore(db),
+    ...rtdbFailoverStore(db),
   };
 }

@@ -3,6 +3,7 @@ import { getAuth } from 'firebase-admin/auth';
 import { getDatabase } from 'firebase-admin/database';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { createEc2Compute, createSsmRemoteExec } from '../adapters/aws';
+import { createHttpShowProbe } from '../adapters/http/show-probe';
 import { createHttpAlertWebhook } from '../adapters/webhook/http-alert-webhook';
 import { googleIdTokenSource, webIdentityCredentials } from '../adapters/aws/web-identity';
 import { parseControlPlaneConfig, type ControlPlaneConfig } from '../config/control-plane-config';
@@ -65,6 +66,7 @@ export function createProductionDeps(
     compute: createEc2Compute({ credentials }),
     remoteExec: createSsmRemoteExec({ credentials }),
     access: claimsAccess(getAuth(app)),
+    showProbe: createHttpShowProbe(),
     clock,
     logger: cloudLogger(),
     settings: settings.value,

@@ -1,4 +1,10 @@
-import type { Clock, ComputePort, Logger, RemoteExecPort } from '@vmpool/core/ports';
+import type {
+  Clock,
+  ComputePort,
+  Logger,
+  RemoteExecPort,
+  ShowServerProbe,
+} from '@vmpool/core/ports';
 import type { ControlPlaneConfig } from '../config/control-plane-config';
 import type { PoolStore } from '../store/pool-store';
 import type { AlertNotifications } from './notifications/alert-notifications';
@@ -22,6 +28,8 @@ export interface UseCaseDeps {
   /** SSM Run Command (or a stand-in); null when no fallback exists for offline agents. */
   remoteExec: RemoteExecPort | null;
   access: AccessPort;
+  /** Failover detection: does a VM's show server answer at its vmAddress (issue 12)? */
+  showProbe: ShowServerProbe;
   clock: Clock;
   logger: Logger;
   settings: ControlPlaneConfig;

@@ -6,6 +6,7 @@ import { createRtdbPoolStore } from '../../src/store/rtdb-pool-store';
 import type { UseCaseDeps } from '../../src/usecases/deps';
 import type { ComputePort } from '@vmpool/core/ports';
 import { createTestAccess, type TestAccess } from './fixtures';
+import { tableShowProbe } from './show-probe';
 
 export const T0 = 1_800_000_000_000;
 
@@ -23,6 +24,7 @@ export function testDeps(
     store: createRtdbPoolStore(db, clock),
     compute: overrides.compute ?? new MemoryCompute({ clock }),
     remoteExec: null,
+    showProbe: tableShowProbe(),
     settings: { ...DEFAULT_CONTROL_PLANE_CONFIG },
     ...overrides,
     access: (overrides.access as TestAccess | undefined) ?? createTestAccess(),

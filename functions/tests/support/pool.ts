@@ -9,11 +9,16 @@ import { onAgentReport } from '../../src/usecases/events/agent-report';
 import { testDeps, T0 } from './deps';
 import { addCompetition, readResult, request, seedVm, submit, writeConfig } from './fixtures';
 
-/** Nothing happens by itself: no warm minimum, no idle stop, agents never count as stale. */
+/**
+ * Nothing happens by itself: no warm minimum, no idle stop, agents never count as stale, no
+ * failover switches.
+ */
 export const QUIET_POOL: Partial<PoolConfig> = {
   minWarmVMs: 0,
   autoStopAfterHours: 0,
   agentStaleSeconds: 900,
+  // A failed show VM is only alerted about (failover's own suite turns it on).
+  failoverMode: 'off',
 };
 
 /** The launch settings a launch needs (AMI, subnet, security group). */

@@ -1,6 +1,7 @@
 // The local compute provider: ComputePort over real agent and show server processes.
 export {
   LocalCompute,
+  type CrashResult,
   type KillAgentResult,
   type LocalComputeOptions,
   type LocalVmInfo,

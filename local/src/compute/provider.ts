@@ -68,6 +68,10 @@ export interface LocalVmInfo {
 export type KillAgentResult =
   { killed: true; pid: number } | { killed: false; reason: 'NOT_FOUND' | 'NOT_RUNNING' };
 
+/** What `crash` killed: the pids of the agent and of the show server (with its OBS stand-in). */
+export type CrashResult =
+  { crashed: true; pids: number[] } | { crashed: false; reason: 'NOT_FOUND' | 'NOT_RUNNING' };
+
 interface Transition {
   generation: number;
   abort: AbortController;
@@ -300,6 +304,24 @@ export class LocalCompute implements ComputePort {
     if (pid === null || !sigkillGroup(pid)) return { killed: false, reason: 'NOT_RUNNING' };
     this.log.warn('agent killed with SIGKILL', { vmId, pid });
     return { killed: true, pid };
+  }
+
+  /**
+   * SIGKILLs every process of a running VM at once (agent, show server and its OBS stand-in):
+   * the instance stays `running` but nothing on it answers, like a hung instance. A reboot, or
+   * a stop and start, brings the processes back.
+   */
+  crash(vmId: string): CrashResult {
+    const record = [...this.records.values()].find(
+      (candidate) => candidate.vmId === vmId && candidate.state !== 'terminated',
+    );
+    if (!record) return { crashed: false, reason: 'NOT_FOUND' };
+    const pids = [record.agentPid, record.showServerPid].filter(
+      (pid): pid is number => pid !== null && sigkillGroup(pid),
+    );
+    if (pids.length === 0) return { crashed: false, reason: 'NOT_RUNNING' };
+    this.log.warn('VM crashed: agent and show server killed with SIGKILL', { vmId, pids });
+    return { crashed: true, pids };
   }
 
   /** Last resort when the stack must exit at once: SIGKILL every VM process group now. */

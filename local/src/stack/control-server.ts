@@ -1,6 +1,8 @@
 // The stack's control endpoint, for demos and browser tests (loopback only):
 //   GET  /__local/vms                  the local VMs, their addresses and process ids
 //   POST /__local/vms/:vmId/kill-agent SIGKILL that VM's agent (the VM keeps running)
+//   POST /__local/vms/:vmId/crash      SIGKILL every process of that VM at once (agent, show
+//                                      server, OBS stand-in); the instance stays "running"
 //   POST /__local/vms/:vmId/obs        {"connected": false}, {"streaming": true}, {"ingestLost": true},
 //                                      {"droppedFramesPercent": 12}, …: forwarded to its show
 //                                      server, which switches its OBS stand-in (local/README.md)
@@ -16,7 +18,7 @@ export interface ControlServer {
 
 const MAX_BODY_BYTES = 16 * 1024;
 /** `vmId` is checked with core's `isValidVmId` below. */
-const ROUTE = /^\/__local\/vms\/([^/]+)\/(kill-agent|obs)$/;
+const ROUTE = /^\/__local\/vms\/([^/]+)\/(kill-agent|crash|obs)$/;
 
 export async function startControlServer(
   compute: LocalCompute,
@@ -39,6 +41,17 @@ export async function startControlServer(
           result.reason === 'NOT_FOUND'
             ? `no local VM ${vmId}`
             : `the agent of ${vmId} is not running`,
+      });
+    }
+    if (action === 'crash') {
+      const result = compute.crash(vmId);
+      if (result.crashed) return send(res, 200, { vmId, ...result });
+      return send(res, result.reason === 'NOT_FOUND' ? 404 : 409, {
+        vmId,
+        error:
+          result.reason === 'NOT_FOUND'
+            ? `no local VM ${vmId}`
+            : `no process of ${vmId} is running`,
       });
     }
     const vm = compute.list().find((candidate) => candidate.vmId === vmId);

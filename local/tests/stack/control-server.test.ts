@@ -78,4 +78,27 @@ describe('control endpoint', { timeout: 90_000 }, () => {
     expect((await post('/__local/vms/not-a-vm/kill-agent')).status).toBe(404);
     expect((await fetch(`${control.url}/__local/vms/vm-301/kill-agent`)).status).toBe(404);
   });
+  it('crashes every process of a VM at once; the instance stays running (issue 12)', async () => {
+    await waitFor(() => compute.list()[0]?.showServerAlive, 10_000, 'show server alive');
+    const vm = compute.list()[0];
+    const response = await post('/__local/vms/vm-301/crash');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ vmId: 'vm-301', crashed: true });
+    await waitFor(
+      () => compute.list()[0]?.showServerAlive === false && !compute.list()[0]?.agentAlive,
+      10_000,
+      'VM processes dead',
+    );
+    const reached = await fetch(`${vm?.showServerUrl}/api/status`, {
+      signal: AbortSignal.timeout(2000),
+    }).then(
+      () => true,
+      () => false,
+    );
+    expect(reached).toBe(false);
+    const [described] = await compute.describePoolInstances('us-east-1', POOL);
+    expect(described?.state).toBe('running');
+    expect((await post('/__local/vms/vm-301/crash')).status).toBe(409);
+    expect((await post('/__local/vms/vm-999/crash')).status).toBe(404);
+  });
 });

@@ -21,7 +21,11 @@ const SUPPORTING: readonly ServiceName[] = [
   'discord',
 ];
 
-export function isAgentStale(agent: AgentReport | null, config: PoolConfig, now: number): boolean {
+export function isAgentStale(
+  agent: AgentReport | null,
+  config: Pick<PoolConfig, 'agentStaleSeconds'>,
+  now: number,
+): boolean {
   return agent === null || !agent.online || now - agent.lastSeen > config.agentStaleSeconds * 1000;
 }
 

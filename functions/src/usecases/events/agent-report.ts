@@ -20,6 +20,7 @@ import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS } from '../assign/hand
 import { changeStatus } from '../shared/vm-changes';
 import { recordBootTime } from './boot-stats';
 import { recoverVm } from '../recovery/recover-vm';
+import { watchVmNow } from '../failover/watch';
 
 function signature(report: AgentReport | null): string {
   if (report === null) return 'none';
@@ -76,6 +77,18 @@ export async function onAgentReport(
   const now = deps.clock.now();
   const updated = await applyAgentTransitions(deps, vm, config, now);
   if (!changed) return;
+
+  // Failover (issue 12): an agent that just went offline starts its VM's failure clock now.
+  if (previous?.online === true && current?.online !== true) {
+    try {
+      await watchVmNow(deps, config, updated ?? vm);
+    } catch (error) {
+      deps.logger.error('failover: judging a VM whose agent went offline failed', {
+        vmId,
+        error: String(error),
+      });
+    }
+  }
 
   const subject = updated ?? vm;
   const scopes = [...new Set([alertScopeFor(subject), POOL_ALERT_SCOPE])];

@@ -4,6 +4,7 @@ import type { UseCaseDeps } from '../deps';
 import { applyAgentTransitions } from '../events/agent-report';
 import { applyAlertChanges } from '../shared/alerts';
 import { enforceDeadlines } from './deadlines';
+import { watchFailovers, type FailoverReport } from '../failover/watch';
 import { stopIdleVms } from './idle-stop';
 import { redriveOpenRequests, repairAssignments } from './repair';
 import { rollUpCosts } from './cost-rollup';
@@ -41,6 +42,7 @@ export interface ReconcileReport {
   warmMinimum: number;
   costMonths: string[];
   historyRepaired: number;
+  failover: FailoverReport;
 }
 
 /**
@@ -94,6 +96,10 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
   }
   const stale = await failStaleAgents(deps, config, vms);
   await redriveEc2Calls(deps, vms);
+  // Failover (issue 12): before crash repair, so a switch in progress resumes first.
+  const failover = await watchFailovers(deps, config, (await deps.store.listVms()).vms);
+  // Deadlines and repair see the pool as the failover left it (never an older view).
+  vms = (await deps.store.listVms()).vms;
   const locks = await deps.store.listLocks();
   const expired = await enforceDeadlines(deps, config, vms, locks);
   const repaired = await repairAssignments(deps, vms, locks);
@@ -141,6 +147,7 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     scheduleConflicts: schedule.plan.conflicts.length,
     warmMinimum: schedule.plan.warmMinimum,
     ...costs,
+    failover,
   };
   deps.logger.info('reconcile done', { ...report });
   return report;

@@ -1,5 +1,6 @@
 import {
   isScheduleRequest,
+  FAILOVER_REQUESTER,
   parsePoolRequest,
   PRODUCER_REQUEST_ACTIONS,
   type PoolConfig,
@@ -8,6 +9,7 @@ import {
 } from '@vmpool/core';
 import { isRecord } from '../../store/rtdb-values';
 import { assign } from '../assign/assign';
+import { confirmFailover } from '../failover/confirm';
 import { completeRequest } from './complete-request';
 import type { UseCaseDeps } from '../deps';
 import { launchVm } from '../vm-actions/launch';
@@ -79,6 +81,8 @@ export async function handleRequest(
  */
 async function authorize(deps: UseCaseDeps, request: PoolRequest): Promise<void> {
   if (isScheduleRequest(request)) return;
+  // A failover's own assign (written by the control plane; the rules refuse the name).
+  if (request.requestedBy === FAILOVER_REQUESTER && request.action === 'assign') return;
   if (await deps.access.isAdmin(request.requestedBy)) return;
   if (!PRODUCER_ACTIONS.has(request.action) || !('competitionId' in request)) {
     throw new RequestError('FORBIDDEN', `Only admins may ${request.action} VMs`);
@@ -127,6 +131,8 @@ async function run(
       );
     case 'recover':
       return recoverByAdmin(deps, { requestId, vmId: request.vmId, config, progress });
+    case 'failover':
+      return confirmFailover(deps, request, config);
   }
 }
 

@@ -11,7 +11,9 @@ import {
   AssignmentPanel,
   CompetitionGate,
   ConnectionPanel,
+  FailoverPanel,
   ServicePanel,
+  useFailover,
   useConnectionTest,
   VmStatusWidget,
   type CompetitionSummary,
@@ -51,6 +53,7 @@ function VmSetup({ competition }: { competition: CompetitionSummary }) {
   const connection = useConnectionTest(competition.vmAddress);
   const alerts = useAlerts(useMemo(() => [competition.id, POOL_ALERT_SCOPE], [competition.id]));
   const staleSeconds = (pool.poolConfig ?? DEFAULT_POOL_CONFIG).agentStaleSeconds;
+  const failover = useFailover(competition.id);
 
   return (
     <div className="page">
@@ -73,6 +76,7 @@ function VmSetup({ competition }: { competition: CompetitionSummary }) {
       {pool.error !== null && (
         <ErrorState title="The VM pool could not be loaded." message={pool.error} />
       )}
+      <FailoverPanel failover={failover} now={now} />
       <div className="grid-2">
         <AssignmentPanel competition={competition} vm={vm} pool={pool} now={now} />
         <ConnectionPanel competition={competition} connection={connection} />

@@ -7,6 +7,8 @@ export { AssignmentPanel } from './components/AssignmentPanel';
 export { CompetitionGate } from './components/CompetitionGate';
 export { CompetitionVmBadge } from './components/CompetitionVmBadge';
 export { ConnectionPanel } from './components/ConnectionPanel';
+export { FailoverPanel } from './components/FailoverPanel';
+export { useFailover, type FailoverView } from './hooks/useFailover';
 export { ServicePanel } from './components/ServicePanel';
 export { ShowTimesEditor } from './components/ShowTimesEditor';
 export { VmStatusWidget } from './components/VmStatusWidget';

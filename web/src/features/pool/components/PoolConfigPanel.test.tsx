@@ -35,6 +35,7 @@ const FIELDS = [
   'Warm VMs between scheduled shows',
   'Automatic recoveries per VM',
   'Counted within (min)',
+  'Failover after (s)',
   'AWS region',
   'AMI id',
   'Instance type',
@@ -162,6 +163,28 @@ describe('PoolConfigPanel', () => {
     );
     await Promise.resolve();
     expect(onSave).not.toHaveBeenCalled();
+  });
+
+  // --- failover (issue 12) ---
+  it('edits the failover mode and delay, refusing a delay out of 10..600', async () => {
+    const onSave = open();
+    const mode = screen.getByLabelText('Failover mode') as HTMLSelectElement;
+    expect(mode.value).toBe('auto');
+    expect(field('Failover after (s)').value).toBe('30');
+    fireEvent.change(mode, { target: { value: 'confirm' } });
+    fireEvent.change(field('Failover after (s)'), { target: { value: '5' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+    expect(errorOf('Failover after (s)')).toBe('must be >= 10');
+    await Promise.resolve();
+    expect(onSave).not.toHaveBeenCalled();
+
+    fireEvent.change(field('Failover after (s)'), { target: { value: '45' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    expect(onSave.mock.calls[0]?.[0]).toMatchObject({
+      failoverMode: 'confirm',
+      failoverAfterSeconds: 45,
+    });
   });
 
   it('reports a failed write', async () => {

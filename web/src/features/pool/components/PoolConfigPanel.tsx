@@ -4,6 +4,7 @@
  */
 import {
   DEFAULT_POOL_CONFIG,
+  FAILOVER_MODES,
   INSTANCE_HOURLY_PRICES_USD,
   POOL_CONFIG_LIMITS,
   instanceTypeOfPriceKey,
@@ -24,7 +25,8 @@ type NumberField =
   | 'preWarmMinutes'
   | 'autoReleaseAfterMinutes'
   | 'recoveryMaxAttempts'
-  | 'recoveryWindowMinutes';
+  | 'recoveryWindowMinutes'
+  | 'failoverAfterSeconds';
 type TextField =
   | 'awsRegion'
   | 'amiId'
@@ -35,7 +37,8 @@ type TextField =
   | 'instanceProfile';
 /** Blank means "not set" (null). */
 type OptionalNumberField = 'minWarmVMsOffSchedule';
-type EditableField = NumberField | OptionalNumberField | TextField | 'tags' | 'hourlyPrices';
+type EditableField =
+  NumberField | OptionalNumberField | TextField | 'tags' | 'hourlyPrices' | 'failoverMode';
 
 type Draft = Record<EditableField, string>;
 
@@ -114,6 +117,21 @@ const SCHEDULE: FieldSpec[] = [
   },
 ];
 
+// --- failover (issue 12) ---
+const FAILOVER: FieldSpec[] = [
+  {
+    field: 'failoverAfterSeconds',
+    label: 'Failover after (s)',
+    hint: `${L.failoverAfterSeconds.min}–${L.failoverAfterSeconds.max}; how long a show's VM must be failed`,
+  },
+];
+const FAILOVER_MODE_LABELS: Record<(typeof FAILOVER_MODES)[number], string> = {
+  auto: 'auto: switch the show to a spare',
+  confirm: 'confirm: offer the switch in the alert',
+  off: 'off: alert only',
+};
+// --- end failover ---
+
 const AWS: FieldSpec[] = [
   { field: 'awsRegion', label: 'AWS region', hint: 'e.g. us-east-1' },
   { field: 'amiId', label: 'AMI id', hint: 'ami-…; launches are refused while empty' },
@@ -135,6 +153,7 @@ const NUMBER_FIELDS: readonly NumberField[] = [
   'autoReleaseAfterMinutes',
   'recoveryMaxAttempts',
   'recoveryWindowMinutes',
+  'failoverAfterSeconds',
 ];
 const OPTIONAL_NUMBER_FIELDS: readonly OptionalNumberField[] = ['minWarmVMsOffSchedule'];
 const TEXT_FIELDS: readonly TextField[] = [
@@ -155,6 +174,7 @@ export function draftFromConfig(config: PoolConfig): Draft {
     draft[field] = value === null ? '' : String(value);
   }
   for (const field of TEXT_FIELDS) draft[field] = config[field];
+  draft.failoverMode = config.failoverMode;
   draft.tags = Object.entries(config.tags)
     .map(([key, value]) => `${key}=${value}`)
     .join('\n');
@@ -191,6 +211,7 @@ export function validateDraft(draft: Draft): DraftResult {
     else candidate[field] = value;
   }
   for (const field of TEXT_FIELDS) candidate[field] = draft[field].trim();
+  candidate.failoverMode = draft.failoverMode;
 
   const tags: Record<string, string> = {};
   draft.tags.split('\n').forEach((line, index) => {
@@ -387,6 +408,33 @@ function PoolConfigForm({ config, onSave }: Pick<PoolConfigPanelProps, 'config' 
       <fieldset>
         <legend>Self-healing</legend>
         <div className="config-grid">{SELF_HEALING.map(renderField)}</div>
+      </fieldset>
+      <fieldset>
+        <legend>Mid-show failover</legend>
+        <div className="config-grid">
+          <div className="field">
+            <label htmlFor={`${idPrefix}-failoverMode`}>Failover mode</label>
+            <select
+              id={`${idPrefix}-failoverMode`}
+              name="failoverMode"
+              value={draft.failoverMode}
+              aria-invalid={errorsFor('failoverMode').length > 0}
+              onChange={(event) => change('failoverMode', event.target.value)}
+            >
+              {FAILOVER_MODES.map((mode) => (
+                <option key={mode} value={mode}>
+                  {FAILOVER_MODE_LABELS[mode]}
+                </option>
+              ))}
+            </select>
+            {errorsFor('failoverMode').length > 0 && (
+              <span className="field-error" role="alert">
+                {errorsFor('failoverMode').join('; ')}
+              </span>
+            )}
+          </div>
+          {FAILOVER.map(renderField)}
+        </div>
       </fieldset>
       <fieldset>
         <legend>AWS launch settings</legend>

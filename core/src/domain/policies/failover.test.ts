@@ -1,0 +1,267 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { agent, config, NOW, vm } from '../../../tests/fixtures';
+import type { FailoverRecord } from '../../contract/failover';
+import { parseFailoverRecord } from '../../contract/failover';
+import { VM_STATUSES, type VmStatus } from '../../contract/vm-record';
+import {
+  failoverStep,
+  failoverWatchedCompetition,
+  failureVerdict,
+  switchedAlert,
+  takeOutOfShow,
+  type FailureVerdict,
+} from './failover';
+
+const cfg = config({ failoverAfterSeconds: 30, failoverMode: 'auto' });
+const live = vm({
+  vmId: 'vm-001',
+  status: 'in_use',
+  assignedTo: 'meet-1',
+  assignedAt: NOW - 3_600_000,
+  assignedBy: 'u1',
+  requestId: 'r1',
+  agent: agent(),
+});
+
+function record(overrides: Partial<FailoverRecord> = {}): FailoverRecord {
+  return {
+    competitionId: 'meet-1',
+    failedVmId: 'vm-001',
+    state: 'watching',
+    since: NOW - 10_000,
+    reason: 'agent offline and the show server does not answer',
+    mode: 'auto',
+    requestId: null,
+    spareVmId: null,
+    spareAddress: null,
+    offeredVmId: null,
+    restored: null,
+    switchedBy: null,
+    liveAt: null,
+    detail: null,
+    updatedAt: NOW - 10_000,
+    ...overrides,
+  };
+}
+
+const failed: FailureVerdict = { kind: 'failed', reason: 'agent offline' };
+
+describe('failoverWatchedCompetition', () => {
+  it('watches assigned and in-use VMs, and VMs that failed while holding the show', () => {
+    expect(failoverWatchedCompetition(live)).toBe('meet-1');
+    expect(failoverWatchedCompetition({ ...live, status: 'assigned' })).toBe('meet-1');
+    expect(
+      failoverWatchedCompetition({ ...live, status: 'error', errorCause: 'agent_stale' }),
+    ).toBe('meet-1');
+  });
+
+  it('leaves free VMs, releases, starts and VMs already taken out alone', () => {
+    expect(failoverWatchedCompetition({ ...live, assignedTo: null })).toBeNull();
+    expect(failoverWatchedCompetition({ ...live, status: 'releasing' })).toBeNull();
+    expect(failoverWatchedCompetition({ ...live, status: 'starting' })).toBeNull();
+    expect(
+      failoverWatchedCompetition({ ...live, status: 'error', errorCause: 'release_incomplete' }),
+    ).toBeNull();
+    expect(
+      failoverWatchedCompetition({ ...live, status: 'error', errorCause: 'failed_over' }),
+    ).toBeNull();
+  });
+});
+
+describe('failureVerdict', () => {
+  it('is healthy while the agent reports, whatever the probe says', () => {
+    expect(failureVerdict(live, cfg, NOW, 'unreachable')).toEqual({ kind: 'healthy' });
+    expect(failureVerdict(live, cfg, NOW, null)).toEqual({ kind: 'healthy' });
+  });
+
+  it('fails a VM whose agent is offline and whose show server does not answer', () => {
+    const offline = { ...live, agent: agent({ online: false }) };
+    expect(failureVerdict(offline, cfg, NOW, 'unreachable')).toEqual({
+      kind: 'failed',
+      reason: 'agent offline and the show server does not answer',
+    });
+    // Nothing could be probed (no address): the show controller cannot reach it either.
+    expect(failureVerdict(offline, cfg, NOW, null).kind).toBe('failed');
+  });
+
+  it('fails a VM whose agent is silent past agentStaleSeconds', () => {
+    const silent = { ...live, agent: agent({ lastSeen: NOW - 61_000 }) };
+    expect(failureVerdict(silent, cfg, NOW, 'unreachable')).toEqual({
+      kind: 'failed',
+      reason: 'agent silent and the show server does not answer',
+    });
+    const recent = { ...live, agent: agent({ lastSeen: NOW - 59_000 }) };
+    expect(failureVerdict(recent, cfg, NOW, 'unreachable').kind).toBe('healthy');
+  });
+
+  it('is only degraded when the agent is gone but the show server answers', () => {
+    const offline = { ...live, agent: agent({ online: false }) };
+    expect(failureVerdict(offline, cfg, NOW, 'reachable')).toEqual({
+      kind: 'degraded',
+      reason: 'agent offline, but the show server still answers',
+    });
+  });
+
+  it('fails a VM that EC2 reports stopped, going or gone, even with a reporting agent', () => {
+    for (const ec2State of ['stopped', 'stopping', 'shutting-down', 'terminated'] as const) {
+      expect(failureVerdict({ ...live, ec2State }, cfg, NOW, 'reachable')).toEqual({
+        kind: 'failed',
+        reason: `EC2 reports the instance ${ec2State}`,
+      });
+    }
+    expect(
+      failureVerdict({ ...live, errorCause: 'instance_missing' }, cfg, NOW, 'reachable'),
+    ).toEqual({ kind: 'failed', reason: 'the instance is gone from EC2' });
+  });
+});
+
+describe('failoverStep', () => {
+  it('starts watching at the first failure and switches once it lasted failoverAfterSeconds', () => {
+    expect(failoverStep(null, 'vm-001', failed, cfg, NOW)).toEqual({
+      kind: 'watch',
+      since: NOW,
+      reason: 'agent offline',
+    });
+    expect(failoverStep(record({ since: NOW - 29_999 }), 'vm-001', failed, cfg, NOW)).toEqual({
+      kind: 'none',
+    });
+    expect(failoverStep(record({ since: NOW - 30_000 }), 'vm-001', failed, cfg, NOW)).toEqual({
+      kind: 'switch',
+    });
+  });
+
+  it('offers the switch in confirm mode and only alerts when failover is off', () => {
+    const old = record({ since: NOW - 60_000 });
+    expect(failoverStep(old, 'vm-001', failed, { ...cfg, failoverMode: 'confirm' }, NOW)).toEqual({
+      kind: 'offer',
+    });
+    expect(failoverStep(old, 'vm-001', failed, { ...cfg, failoverMode: 'off' }, NOW)).toEqual({
+      kind: 'alert',
+    });
+    expect(
+      failoverStep(record({ state: 'offered' }), 'vm-001', failed, cfg, NOW + 600_000),
+    ).toEqual({ kind: 'none' });
+  });
+
+  it('clears a failure that went away before the switch, and resumes a switch that started', () => {
+    expect(failoverStep(record(), 'vm-001', { kind: 'healthy' }, cfg, NOW)).toEqual({
+      kind: 'clear',
+    });
+    expect(failoverStep(record(), 'vm-001', { kind: 'degraded', reason: 'x' }, cfg, NOW)).toEqual({
+      kind: 'clear',
+    });
+    expect(
+      failoverStep(record({ state: 'switching' }), 'vm-001', { kind: 'healthy' }, cfg, NOW),
+    ).toEqual({ kind: 'resume' });
+  });
+
+  it('watches anew when the record is about another VM or a finished failover', () => {
+    const spareFails = failoverStep(
+      record({ state: 'switched', spareVmId: 'vm-002' }),
+      'vm-002',
+      failed,
+      cfg,
+      NOW,
+    );
+    expect(spareFails).toEqual({ kind: 'watch', since: NOW, reason: 'agent offline' });
+    expect(failoverStep(record({ state: 'switched' }), 'vm-001', failed, cfg, NOW).kind).toBe(
+      'watch',
+    );
+  });
+
+  it('never switches before the failure lasted failoverAfterSeconds (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 10, max: 600 }),
+        fc.integer({ min: 0, max: 1_200_000 }),
+        fc.constantFrom('auto', 'confirm', 'off' as const),
+        (after, elapsed, mode) => {
+          const step = failoverStep(
+            record({ since: NOW - elapsed }),
+            'vm-001',
+            failed,
+            { failoverAfterSeconds: after, failoverMode: mode },
+            NOW,
+          );
+          const acts = step.kind === 'switch' || step.kind === 'offer' || step.kind === 'alert';
+          return acts === elapsed >= after * 1000;
+        },
+      ),
+    );
+  });
+});
+
+describe('takeOutOfShow', () => {
+  it('moves a live VM to error (failed_over) and clears its assignment', () => {
+    const out = takeOutOfShow(live, 'meet-1', NOW, 'agent offline');
+    expect(out).toMatchObject({
+      ok: true,
+      vm: {
+        status: 'error',
+        errorCause: 'failed_over',
+        assignedTo: null,
+        assignedAt: null,
+        assignedBy: null,
+        requestId: null,
+        statusChangedAt: NOW,
+      },
+    });
+  });
+
+  it('refuses a VM that does not hold the competition', () => {
+    expect(takeOutOfShow(live, 'meet-2', NOW, 'x')).toEqual({
+      ok: false,
+      error: 'vm-001: not assigned to meet-2',
+    });
+  });
+
+  it('for any status that holds the show, the result holds nothing and is error (property)', () => {
+    const holding: VmStatus[] = ['assigned', 'in_use', 'error'];
+    fc.assert(
+      fc.property(fc.constantFrom(...holding), (status) => {
+        const out = takeOutOfShow({ ...live, status, errorCause: null }, 'meet-1', NOW, 'x');
+        return (
+          out.ok &&
+          out.vm.status === 'error' &&
+          out.vm.assignedTo === null &&
+          out.vm.errorCause === 'failed_over'
+        );
+      }),
+    );
+    // Statuses without a fail edge are refused rather than forced.
+    const others = VM_STATUSES.filter((status) => !holding.includes(status) && status !== 'error');
+    for (const status of others) {
+      const out = takeOutOfShow({ ...live, status }, 'meet-1', NOW, 'x');
+      if (out.ok) expect(out.vm.status).toBe('error');
+    }
+  });
+});
+
+describe('alerts', () => {
+  it('the switch alert names the failed VM, the new VM and address, and what was restored', () => {
+    const alert = switchedAlert({
+      competitionId: 'meet-1',
+      failedVmId: 'vm-001',
+      reason: 'agent offline and the show server does not answer',
+      now: NOW,
+      spareVmId: 'vm-003',
+      spareAddress: '3.3.3.3:3003',
+      restored: 'No saved state was restored.',
+    });
+    expect(alert).toMatchObject({
+      scope: 'meet-1',
+      level: 'critical',
+      sourceId: 'failover-vm-001',
+      title: 'vm-001 failed: show moved to vm-003',
+      autoResolve: false,
+    });
+    expect(alert.message).toContain('now runs on vm-003 at 3.3.3.3:3003');
+    expect(alert.message).toContain('No saved state was restored.');
+  });
+
+  it('the failover record round-trips through its validator', () => {
+    expect(parseFailoverRecord(record())).toEqual({ ok: true, value: record() });
+    expect(parseFailoverRecord({ ...record(), state: 'bogus' }).ok).toBe(false);
+  });
+});
