@@ -19,7 +19,12 @@ import {
   showTimeCases,
   statusHistoryCases,
 } from './schedule.cases';
-import { previewCases, streamReportCases, watcherCases } from './stream.cases';
+import {
+  previewCases,
+  streamReportCases,
+  streamThresholdCases,
+  watcherCases,
+} from './stream.cases';
 
 export const ALL_CASES: RuleCase[] = [
   ...configCases,
@@ -47,4 +52,5 @@ export const ALL_CASES: RuleCase[] = [
   ...streamReportCases,
   ...watcherCases,
   ...previewCases,
+  ...streamThresholdCases,
 ];

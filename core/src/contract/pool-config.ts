@@ -36,6 +36,12 @@ export interface PoolConfig {
    * instance type with `.` written as `_`, since RTDB keys cannot hold a dot): see priceKey().
    */
   hourlyPrices: Record<string, number>;
+  // --- Stream health alerts (issue 15)
+  /** Dropped frames over the agent's one-minute window above this percentage: a warning. */
+  streamDroppedFramesPercentMax: number;
+  /** An active stream below this bitrate (kbit/s): a warning; 0 disables it. */
+  streamMinBitrateKbps: number;
+  // ---
   updatedAt: number | null;
   updatedBy: string | null;
 }
@@ -58,6 +64,10 @@ export const POOL_CONFIG_LIMITS = {
   /** USD per instance hour. */
   hourlyPrice: { min: 0, max: 1000 },
   maxHourlyPrices: 50,
+  // --- Stream health alerts (issue 15)
+  streamDroppedFramesPercentMax: { min: 0, max: 100 },
+  streamMinBitrateKbps: { min: 0, max: 100_000 },
+  // ---
 } as const;
 
 export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
@@ -82,6 +92,10 @@ export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
   autoReleaseAfterMinutes: 60,
   minWarmVMsOffSchedule: null,
   hourlyPrices: Object.freeze({}) as Record<string, number>,
+  // --- Stream health alerts (issue 15)
+  streamDroppedFramesPercentMax: 5,
+  streamMinBitrateKbps: 1000,
+  // ---
   updatedAt: null,
   updatedBy: null,
 });
@@ -193,6 +207,14 @@ const poolConfigSchema = z.object({
       error: `must have at most ${L.maxHourlyPrices} prices`,
     })
     .default(() => ({})),
+  // --- Stream health alerts (issue 15)
+  streamDroppedFramesPercentMax: z
+    .number()
+    .min(L.streamDroppedFramesPercentMax.min)
+    .max(L.streamDroppedFramesPercentMax.max)
+    .default(D.streamDroppedFramesPercentMax),
+  streamMinBitrateKbps: intIn(L.streamMinBitrateKbps, D.streamMinBitrateKbps),
+  // ---
   updatedAt: z.number().int().nonnegative().nullable().default(null),
   updatedBy: z.string().max(128).nullable().default(null),
 });

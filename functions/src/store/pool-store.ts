@@ -146,6 +146,14 @@ export interface AuditStore {
   newId(): string;
 }
 
+// --- Live preview (issue 15)
+/** `vmPool/previews/{vmId}` and `vmPool/vms/{vmId}/watchers`. */
+export interface PreviewStore {
+  /** Removes the VM's preview and its watchers in one write (safe to repeat). */
+  clearPreview(vmId: string): Promise<void>;
+}
+// ---
+
 /** The control plane's view of RTDB, one part per concern (store/rtdb/ implements each). */
 export type PoolStore = VmStore &
   RequestStore &
@@ -153,7 +161,8 @@ export type PoolStore = VmStore &
   LockStore &
   CommandStore &
   AlertStore &
-  AuditStore;
+  AuditStore &
+  PreviewStore;
 
 export interface QueuedCommand {
   op: VmCommand['op'];

@@ -5,6 +5,7 @@ import { rtdbAuditStore } from './rtdb/audit';
 import { rtdbCommandStore } from './rtdb/commands';
 import { rtdbCompetitionStore } from './rtdb/competitions';
 import { rtdbLockStore } from './rtdb/locks';
+import { rtdbPreviewStore } from './rtdb/previews';
 import { rtdbRequestStore } from './rtdb/requests';
 import { rtdbVmStore } from './rtdb/vms';
 
@@ -21,5 +22,6 @@ export function createRtdbPoolStore(db: Database): PoolStore {
     ...rtdbCommandStore(db),
     ...rtdbAlertStore(db),
     ...rtdbAuditStore(db),
+    ...rtdbPreviewStore(db),
   };
 }

@@ -19,6 +19,7 @@ import { readConfigOrDefaults } from '../shared/pool-config';
 import type { UseCaseDeps } from '../deps';
 import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS } from '../assign/hand-over';
 import { changeStatus } from '../shared/vm-changes';
+import { onStreamReport } from '../shared/stream-health';
 
 function signature(report: AgentReport | null): string {
   if (report === null) return 'none';
@@ -68,6 +69,8 @@ export async function onAgentReport(
   }
   const vm = await deps.store.getVm(vmId);
   if (vm === null) return;
+  // Stream health alerts (issue 15): on every move of the stream or obs section.
+  await onStreamReport(deps, vm, before, after);
   const changed = signature(previous) !== signature(current);
   if (!changed && !isAwaitingAgent(vm.status)) return;
 

@@ -3,6 +3,7 @@ import type { ComputeInstance } from '@vmpool/core/ports';
 import type { UseCaseDeps } from '../deps';
 import { applyAgentTransitions } from '../events/agent-report';
 import { applyAlertChanges } from '../shared/alerts';
+import { reconcileStreamAlerts } from '../shared/stream-health';
 import { enforceDeadlines } from './deadlines';
 import { stopIdleVms } from './idle-stop';
 import { redriveOpenRequests, repairAssignments } from './repair';
@@ -92,6 +93,8 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
   const activeAlerts = await deps.store.listActiveAlerts();
   const now = deps.clock.now();
   const alerts = await applyAlertChanges(deps, deriveAlerts({ vms, activeAlerts, config, now }));
+  // Stream health alerts (issue 15).
+  const streamAlerts = await reconcileStreamAlerts(deps, { vms, activeAlerts, config, now });
   const report: ReconcileReport = {
     regions,
     failedRegions,
@@ -103,8 +106,8 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     started,
     launched,
     idleStopped,
-    alertsCreated: alerts.created,
-    alertsResolved: alerts.resolved,
+    alertsCreated: alerts.created + streamAlerts.created,
+    alertsResolved: alerts.resolved + streamAlerts.resolved,
     invalidRecords: first.invalid.length,
   };
   deps.logger.info('reconcile done', { ...report });

@@ -21,6 +21,7 @@ import {
 } from './release-plan';
 import { readConfigOrDefaults } from '../shared/pool-config';
 import { changeStatus, deadlineLimits, failVm } from '../shared/vm-changes';
+import { clearStreamState } from '../shared/stream-health';
 
 type CleanupState = { kind: 'waiting' } | { kind: 'done'; ok: boolean; note: string };
 
@@ -202,6 +203,8 @@ async function finishRelease(
     });
   }
   await store.clearCompetitionVm(competitionId, progress.vmId);
+  // The competition's producers no longer see this VM's program (issue 15).
+  await clearStreamState(deps, progress.vmId, competitionId);
   const outcome = state.ok
     ? progress.stopVM
       ? `${progress.vmId} released from ${competitionId} and stopping`

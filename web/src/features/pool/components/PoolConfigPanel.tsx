@@ -22,7 +22,10 @@ type NumberField =
   | 'warmupTimeSeconds'
   | 'agentStaleSeconds'
   | 'preWarmMinutes'
-  | 'autoReleaseAfterMinutes';
+  | 'autoReleaseAfterMinutes'
+  // Stream health alerts (issue 15)
+  | 'streamDroppedFramesPercentMax'
+  | 'streamMinBitrateKbps';
 type TextField =
   | 'awsRegion'
   | 'amiId'
@@ -99,6 +102,21 @@ const SCHEDULE: FieldSpec[] = [
   },
 ];
 
+// --- Stream health alerts (issue 15)
+const STREAM_ALERTS: FieldSpec[] = [
+  {
+    field: 'streamDroppedFramesPercentMax',
+    label: 'Dropped frames warning above (%)',
+    hint: `${L.streamDroppedFramesPercentMax.min}–${L.streamDroppedFramesPercentMax.max}; over the last minute of a live stream`,
+  },
+  {
+    field: 'streamMinBitrateKbps',
+    label: 'Low bitrate warning below (kbit/s)',
+    hint: `0 = off, up to ${L.streamMinBitrateKbps.max}; while the stream is live`,
+  },
+];
+// ---
+
 const AWS: FieldSpec[] = [
   { field: 'awsRegion', label: 'AWS region', hint: 'e.g. us-east-1' },
   { field: 'amiId', label: 'AMI id', hint: 'ami-…; launches are refused while empty' },
@@ -118,6 +136,8 @@ const NUMBER_FIELDS: readonly NumberField[] = [
   'agentStaleSeconds',
   'preWarmMinutes',
   'autoReleaseAfterMinutes',
+  'streamDroppedFramesPercentMax',
+  'streamMinBitrateKbps',
 ];
 const OPTIONAL_NUMBER_FIELDS: readonly OptionalNumberField[] = ['minWarmVMsOffSchedule'];
 const TEXT_FIELDS: readonly TextField[] = [
@@ -366,6 +386,10 @@ function PoolConfigForm({ config, onSave }: Pick<PoolConfigPanelProps, 'config' 
       <fieldset>
         <legend>Show schedule</legend>
         <div className="config-grid">{SCHEDULE.map(renderField)}</div>
+      </fieldset>
+      <fieldset>
+        <legend>Stream alerts</legend>
+        <div className="config-grid">{STREAM_ALERTS.map(renderField)}</div>
       </fieldset>
       <fieldset>
         <legend>AWS launch settings</legend>
