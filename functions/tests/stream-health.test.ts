@@ -51,7 +51,18 @@ function withStream(base: AgentReport, stream: StreamStatus, obs: ObsStatus): Ag
 function obsGone(base: AgentReport, now: number): AgentReport {
   return {
     ...base,
-    obs: { connected: false, checkedAt: now, detail: 'connect ECONNREFUSED 127.0.0.1:4455' },
+    obs: {
+      connected: false,
+      version: '29.0.2',
+      activeFps: null,
+      renderSkippedFramesPercent: null,
+      cpuUsage: null,
+      memoryMb: null,
+      currentScene: null,
+      recording: false,
+      checkedAt: now,
+      detail: 'connect ECONNREFUSED 127.0.0.1:4455',
+    },
     stream: { ...idleStream(now), durationSeconds: 0 },
   };
 }

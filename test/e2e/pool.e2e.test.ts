@@ -134,7 +134,9 @@ describe('vmpool in a browser over npm start', { timeout: 180_000 }, () => {
     const preview = panel.getByRole('img', { name: /^Program output/ });
     await preview.waitFor({ timeout: 60_000 });
     expect(await preview.getAttribute('src')).toMatch(/^data:image\/jpeg;base64,/);
-    expect(await preview.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    expect(
+      await preview.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+    ).toBeGreaterThan(0);
     await expect
       .poll(() => panel.getByText(/captured (just now|\d+s ago)/).count(), { timeout: 30_000 })
       .toBe(1);
