@@ -38,6 +38,9 @@ beforeAll(async () => {
     '--obs-websocket-password',
     PASSWORD,
   ]);
+  // The agent's first OBS report is part of starting it (a loaded machine takes a while),
+  // not of the first test's wait.
+  await waitForValue<ObsStatus>(stack.admin, OBS, (v) => v?.connected === true, 100_000, agent);
 });
 afterAll(async () => {
   await killAgent(agent);
