@@ -24,6 +24,7 @@ const AGENT_NODE_FLAGS = [
   '--max-semi-space-size=1',
   '--max-old-space-size=24',
   '--single-threaded',
+  '--no-opt',
 ];
 
 const { values } = parseArgs({

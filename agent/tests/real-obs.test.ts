@@ -4,13 +4,22 @@
 //    values that must agree, error codes and texts, close codes, the ingest-loss facts);
 // 2. the agent over a real connection: an active stream with a bitrate, a killed ingest
 //    reported within two samples, the live preview, and a killed OBS reported as not
-//    connected with the stream inactive.
+//    connected with the stream inactive;
+// 3. the control plane's own agent trigger (the local functions host over the same local RTDB)
+//    raising the critical "OBS gone while streaming" alert when OBS is killed mid-stream.
 // Slow by nature (OBS needs ~20-60 s to start on a loaded 2-core machine); nothing skipped.
 import { ServerValue } from 'firebase-admin/database';
+import { startLocalFunctionsHost, type LocalFunctionsHost } from '@vmpool/functions/host';
+import { MemoryCompute } from '@vmpool/functions/memory';
+import { memoryLogger } from '@vmpool/core/ports';
 import WebSocket from 'ws';
 import {
   parsePreview,
+  parseVmRecord,
+  paths,
   PREVIEW_MAX_BYTES,
+  streamAlertSourceIds,
+  type Alert,
   type ObsStatus,
   type Preview,
   type StreamStatus,
@@ -332,6 +341,10 @@ describe('the agent with the real OBS', () => {
   const STREAM = `vmPool/vms/${VM}/agent/stream`;
   const OBS = `vmPool/vms/${VM}/agent/obs`;
 
+  let controlPlane: LocalFunctionsHost | undefined;
+  const hostLog = memoryLogger();
+  const COMPETITION = 'meet-401';
+
   beforeAll(async () => {
     stack = await startStack();
     agent = await startRegisteredAgent(stack, VM, [
@@ -342,11 +355,32 @@ describe('the agent with the real OBS', () => {
       '--stream-interval-ms',
       String(STREAM_INTERVAL_MS),
     ]);
+    // The VM serves a competition, and the control plane's triggers run over this database.
+    const now = Date.now();
+    await stack.admin.ref(paths.competitionConfig(COMPETITION)).set({ eventName: 'Meet 401' });
+    await stack.admin.ref(paths.vm(VM)).update({
+      status: 'assigned',
+      statusReason: 'assigned for the real-OBS test',
+      statusChangedAt: now,
+      ec2State: 'running',
+      totalAssignments: 1,
+      assignedTo: COMPETITION,
+      assignedAt: now,
+    });
+    const record = (await stack.admin.ref(paths.vm(VM)).get()).val() as unknown;
+    expect(parseVmRecord(record)).toMatchObject({ ok: true });
+    controlPlane = await startLocalFunctionsHost({
+      databaseUrl: stack.databaseUrl,
+      compute: new MemoryCompute({ clock: { now: () => Date.now() } }),
+      reconcileIntervalMs: 0,
+      logger: hostLog,
+    });
   }, LONG);
 
   afterAll(async () => {
     await ingest?.kill();
     if (agent) await killAgent(agent);
+    await controlPlane?.stop();
     await stack?.stop();
   }, LONG);
 
@@ -497,6 +531,32 @@ describe('the agent with the real OBS', () => {
       expect(stream.bitrateKbps ?? 0).toBe(0);
       expect(agent.child.exitCode).toBeNull();
       expect(agent.output()).toContain('OBS connection lost');
+      // The control plane's agent trigger saw OBS vanish from a live stream: critical, in the
+      // competition's alerts, once.
+      const sourceId = streamAlertSourceIds.obsGoneWhileStreaming(VM);
+      const alerts = await waitForValue<Record<string, Alert>>(
+        stack.admin,
+        paths.alerts(COMPETITION),
+        (value) =>
+          Object.values(value ?? {}).some(
+            (alert) => alert.sourceId === sourceId && !alert.resolved,
+          ),
+        LONG,
+        agent,
+      );
+      await controlPlane?.idle();
+      const raised = Object.values(alerts).filter((alert) => alert.sourceId === sourceId);
+      expect(raised).toHaveLength(1);
+      expect(raised[0]).toMatchObject({
+        level: 'critical',
+        category: 'obs',
+        vmId: VM,
+        competitionId: COMPETITION,
+        resolved: false,
+        autoResolve: true,
+      });
+      expect(raised[0]?.message).toContain(VM);
+      expect(hostLog.lines.filter((line) => line.level === 'error')).toEqual([]);
     },
     LONG,
   );

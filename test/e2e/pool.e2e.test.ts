@@ -120,6 +120,33 @@ describe('vmpool in a browser over npm start', { timeout: 180_000 }, () => {
     await screenshot(admin, '06-view-logs');
   });
 
+  it("shows the VM's live preview and stream health on its VM setup page", async () => {
+    // Still on the cold competition's VM setup page: its panel registered a watcher.
+    const panel = admin.getByRole('region', { name: 'Program and stream' });
+    const vmId = /vm-\d{3}/.exec((await panel.textContent()) ?? '')?.[0];
+    if (vmId === undefined) throw new Error('no VM id on the stream panel');
+    const response = await fetch(`${stack.controlUrl}/__local/vms/${vmId}/obs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ streaming: true }),
+    });
+    expect(response.status).toBe(200);
+    const preview = panel.getByRole('img', { name: /^Program output/ });
+    await preview.waitFor({ timeout: 60_000 });
+    expect(await preview.getAttribute('src')).toMatch(/^data:image\/jpeg;base64,/);
+    expect(
+      await preview.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+    ).toBeGreaterThan(0);
+    await expect
+      .poll(() => panel.getByText(/captured (just now|\d+s ago)/).count(), { timeout: 30_000 })
+      .toBe(1);
+    const health = panel.getByRole('status', { name: 'Stream health' });
+    await expect
+      .poll(() => health.textContent(), { timeout: 60_000 })
+      .toMatch(/^Live · [\d,]+ kbit\/s · \d+\.\d% dropped · \d+:\d{2}/);
+    await screenshot(admin, '06b-stream-preview');
+  });
+
   it('raises a critical alert when a VM agent dies, and lets the admin acknowledge it', async () => {
     await admin.goto('/');
     const vmId = await assignedVm(admin, SECOND);

@@ -21,7 +21,12 @@ import {
   showTimeCases,
   statusHistoryCases,
 } from './schedule.cases';
-import { previewCases, streamReportCases, watcherCases } from './stream.cases';
+import {
+  previewCases,
+  streamReportCases,
+  streamThresholdCases,
+  watcherCases,
+} from './stream.cases';
 
 export const ALL_CASES: RuleCase[] = [
   ...configCases,
@@ -52,4 +57,5 @@ export const ALL_CASES: RuleCase[] = [
   ...failoverRecordCases,
   ...failoverRequestCases,
   ...alertWebhookStatusCases,
+  ...streamThresholdCases,
 ];

@@ -213,6 +213,8 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
       hourlyPrices: one({ t3_large: 0.0832 }, { g4dn_xlarge: 0.526, c5_xlarge: 0 }),
       failoverMode: one('auto', 'confirm', 'off'),
       failoverAfterSeconds: one(10, 30, 600),
+      streamDroppedFramesPercentMax: one(0, 2.5, 5, 100),
+      streamMinBitrateKbps: one(0, 1000, 100_000),
       updatedAt: one(NOW),
       updatedBy: one(UID.admin),
     });
@@ -263,6 +265,12 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
       ['hourlyPrices/t3_large', -0.01],
       ['hourlyPrices/t3_large', 1000.5],
       ['hourlyPrices/t3_large', '0.08'],
+      ['streamDroppedFramesPercentMax', -0.5],
+      ['streamDroppedFramesPercentMax', 100.5],
+      ['streamDroppedFramesPercentMax', '5'],
+      ['streamMinBitrateKbps', -1],
+      ['streamMinBitrateKbps', 1000.5],
+      ['streamMinBitrateKbps', 100_001],
     ];
     fc.assert(
       fc.property(faulty(valid, faults), (body) =>

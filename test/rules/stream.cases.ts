@@ -400,3 +400,49 @@ export const previewCases: RuleCase[] = [
     why: 'no unknown fields',
   },
 ];
+
+/** The stream alert thresholds in `vmPool/config` (admins only, bounded). */
+export const streamThresholdCases: RuleCase[] = [
+  {
+    who: 'admin',
+    op: 'update',
+    path: 'vmPool/config',
+    data: { streamDroppedFramesPercentMax: 2.5, streamMinBitrateKbps: 0, updatedAt: NOW },
+    expect: 'allow',
+    why: 'admins tune the stream alerts; a floor of 0 turns the bitrate warning off',
+  },
+  ...forRoles(['producer', 'agent'], {
+    op: 'write',
+    path: 'vmPool/config/streamMinBitrateKbps',
+    data: 100,
+    expect: 'deny',
+    why: 'only admins change the thresholds',
+  }),
+  {
+    who: 'admin',
+    op: 'write',
+    path: 'vmPool/config/streamDroppedFramesPercentMax',
+    data: 101,
+    deniedBy: 'validation',
+    expect: 'deny',
+    why: 'dropped frames are a percentage',
+  },
+  {
+    who: 'admin',
+    op: 'write',
+    path: 'vmPool/config/streamMinBitrateKbps',
+    data: 1500.5,
+    deniedBy: 'validation',
+    expect: 'deny',
+    why: 'the bitrate floor is whole kbit/s',
+  },
+  {
+    who: 'admin',
+    op: 'write',
+    path: 'vmPool/config/streamMinBitrateKbps',
+    data: -1,
+    deniedBy: 'validation',
+    expect: 'deny',
+    why: 'the bitrate floor is never negative',
+  },
+];

@@ -122,6 +122,37 @@ describe('parsePoolConfig', () => {
     });
   });
 
+  it('has the stream alert thresholds: 5 % dropped frames, 1000 kbit/s floor (0 = off)', () => {
+    expect(DEFAULT_POOL_CONFIG).toMatchObject({
+      streamDroppedFramesPercentMax: 5,
+      streamMinBitrateKbps: 1000,
+    });
+    expect(
+      parsePoolConfig({ streamDroppedFramesPercentMax: 0.5, streamMinBitrateKbps: 0 }),
+    ).toMatchObject({
+      ok: true,
+      value: { streamDroppedFramesPercentMax: 0.5, streamMinBitrateKbps: 0 },
+    });
+    expect(
+      parsePoolConfig({ streamDroppedFramesPercentMax: 101, streamMinBitrateKbps: 1500.5 }),
+    ).toEqual({
+      ok: false,
+      errors: [
+        'streamDroppedFramesPercentMax: must be <= 100',
+        'streamMinBitrateKbps: must be an integer',
+      ],
+    });
+    expect(
+      parsePoolConfig({ streamDroppedFramesPercentMax: -1, streamMinBitrateKbps: '900' }),
+    ).toMatchObject({
+      ok: false,
+      errors: [
+        'streamDroppedFramesPercentMax: must be >= 0',
+        expect.stringMatching(/^streamMinBitrateKbps: /),
+      ],
+    });
+  });
+
   it('has the schedule settings: pre-warm 30 min, auto-release 60 min, off-schedule minimum unset', () => {
     expect(DEFAULT_POOL_CONFIG).toMatchObject({
       preWarmMinutes: 30,

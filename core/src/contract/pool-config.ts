@@ -53,6 +53,12 @@ export interface PoolConfig {
   /** How long a failure must last before the failover (or its offer) happens. */
   failoverAfterSeconds: number;
   // --- end failover ---
+  // --- Stream health alerts (issue 15)
+  /** Dropped frames over the agent's one-minute window above this percentage: a warning. */
+  streamDroppedFramesPercentMax: number;
+  /** An active stream below this bitrate (kbit/s): a warning; 0 disables it. */
+  streamMinBitrateKbps: number;
+  // ---
   updatedAt: number | null;
   updatedBy: string | null;
 }
@@ -82,6 +88,10 @@ export const POOL_CONFIG_LIMITS = {
   recoveryMaxAttempts: { min: 0, max: 20 },
   recoveryWindowMinutes: { min: 1, max: 1440 },
   failoverAfterSeconds: { min: 10, max: 600 },
+  // --- Stream health alerts (issue 15)
+  streamDroppedFramesPercentMax: { min: 0, max: 100 },
+  streamMinBitrateKbps: { min: 0, max: 100_000 },
+  // ---
 } as const;
 
 export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
@@ -110,6 +120,10 @@ export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
   recoveryWindowMinutes: 30,
   failoverMode: 'auto',
   failoverAfterSeconds: 30,
+  // --- Stream health alerts (issue 15)
+  streamDroppedFramesPercentMax: 5,
+  streamMinBitrateKbps: 1000,
+  // ---
   updatedAt: null,
   updatedBy: null,
 });
@@ -225,6 +239,14 @@ const poolConfigSchema = z.object({
   recoveryWindowMinutes: intIn(L.recoveryWindowMinutes, D.recoveryWindowMinutes),
   failoverMode: z.enum(FAILOVER_MODES).default(D.failoverMode),
   failoverAfterSeconds: intIn(L.failoverAfterSeconds, D.failoverAfterSeconds),
+  // --- Stream health alerts (issue 15)
+  streamDroppedFramesPercentMax: z
+    .number()
+    .min(L.streamDroppedFramesPercentMax.min)
+    .max(L.streamDroppedFramesPercentMax.max)
+    .default(D.streamDroppedFramesPercentMax),
+  streamMinBitrateKbps: intIn(L.streamMinBitrateKbps, D.streamMinBitrateKbps),
+  // ---
   updatedAt: z.number().int().nonnegative().nullable().default(null),
   updatedBy: z.string().max(128).nullable().default(null),
 });

@@ -211,6 +211,13 @@ export interface FailoverStore {
   /** Writes a request as the control plane, unless one with that id exists; true if written. */
   createRequest(requestId: string, value: Record<string, unknown>): Promise<boolean>;
 }
+// --- Live preview (issue 15)
+/** `vmPool/previews/{vmId}` and `vmPool/vms/{vmId}/watchers`. */
+export interface PreviewStore {
+  /** Removes the VM's preview and its watchers in one write (safe to repeat). */
+  clearPreview(vmId: string): Promise<void>;
+}
+// ---
 
 /** The control plane's view of RTDB, one part per concern (store/rtdb/ implements each). */
 export type PoolStore = VmStore &
@@ -221,7 +228,8 @@ export type PoolStore = VmStore &
   AlertStore &
   AuditStore &
   ScheduleStore &
-  FailoverStore;
+  FailoverStore &
+  PreviewStore;
 
 export interface QueuedCommand {
   op: VmCommand['op'];

@@ -7,6 +7,7 @@ import { rtdbCommandStore } from './rtdb/commands';
 import { rtdbCompetitionStore } from './rtdb/competitions';
 import { rtdbFailoverStore } from './rtdb/failovers';
 import { rtdbLockStore } from './rtdb/locks';
+import { rtdbPreviewStore } from './rtdb/previews';
 import { rtdbRequestStore } from './rtdb/requests';
 import { rtdbScheduleStore } from './rtdb/schedule';
 import { rtdbVmStore } from './rtdb/vms';
@@ -26,5 +27,6 @@ export function createRtdbPoolStore(db: Database, clock: Clock): PoolStore {
     ...rtdbAuditStore(db),
     ...rtdbScheduleStore(db),
     ...rtdbFailoverStore(db),
+    ...rtdbPreviewStore(db),
   };
 }

@@ -6,7 +6,11 @@ import { alertFromDraft, type ScopedAlert } from './alerts';
 import {
   DEFAULT_STREAM_ALERT_THRESHOLDS,
   deriveStreamAlerts,
+  isCompetitionLive,
+  orphanedStreamAlerts,
   streamAlertSourceIds,
+  streamAlertThresholds,
+  streamAlertVmId,
   streamConditions,
   type StreamAlertInput,
 } from './stream-alerts';
@@ -183,5 +187,67 @@ describe('deriveStreamAlerts', () => {
       create: [],
       resolve: [{ scope: 'c1', alertId: 'a1', sourceId: ids.droppedFrames('vm-001') }],
     });
+  });
+});
+
+describe('stream alert settings and bookkeeping', () => {
+  it('takes its thresholds from the pool config', () => {
+    expect(DEFAULT_STREAM_ALERT_THRESHOLDS).toEqual({
+      droppedFramesPercent: 5,
+      minBitrateKbps: 1000,
+    });
+    expect(
+      streamAlertThresholds(
+        config({ streamDroppedFramesPercentMax: 2.5, streamMinBitrateKbps: 0 }),
+      ),
+    ).toEqual({ droppedFramesPercent: 2.5, minBitrateKbps: 0 });
+  });
+
+  it('a bitrate floor of 0 never warns, a tighter dropped-frames limit does', () => {
+    const slow = showVm(report({ ...live, bitrateKbps: 10, droppedFramesPercent: 3 }, obsUp));
+    const thresholds = streamAlertThresholds(
+      config({ streamDroppedFramesPercentMax: 2, streamMinBitrateKbps: 0 }),
+    );
+    const created = deriveStreamAlerts({ ...input({ vm: slow }), thresholds, openAlerts: [] });
+    expect(created.create.map((draft) => draft.sourceId)).toEqual([ids.droppedFrames('vm-001')]);
+  });
+
+  it('is live only inside the scheduled window', () => {
+    expect(isCompetitionLive(null, NOW)).toBe(false);
+    expect(isCompetitionLive({}, NOW)).toBe(false);
+    expect(isCompetitionLive({ startsAt: NOW, endsAt: NOW + 1 }, NOW)).toBe(true);
+    expect(isCompetitionLive({ startsAt: NOW - 10, endsAt: NOW }, NOW)).toBe(false);
+    expect(isCompetitionLive({ startsAt: NOW + 1, endsAt: NOW + 10 }, NOW)).toBe(false);
+  });
+
+  it('resolves the stream alerts of VMs the pool no longer has', () => {
+    const open = (id: string, sourceId: string, autoResolve = true): ScopedAlert => ({
+      ...alertFromDraft(
+        {
+          scope: 'c1',
+          sourceId,
+          level: 'warning',
+          category: 'obs',
+          title: 't',
+          message: 'm',
+          timestamp: NOW,
+          createdAt: NOW,
+          autoResolve,
+        },
+        id,
+      ),
+      scope: 'c1',
+    });
+    expect(streamAlertVmId(ids.lowBitrate('vm-007'))).toBe('vm-007');
+    expect(streamAlertVmId('vm-unreachable-vm-007')).toBeNull();
+    const alerts = [
+      open('a1', ids.obsGoneWhileStreaming('vm-007')),
+      open('a2', ids.streamStopped('vm-001')),
+      open('a3', 'vm-unreachable-vm-007'),
+      open('a4', ids.lowBitrate('vm-007'), false),
+    ];
+    expect(orphanedStreamAlerts(alerts, new Set(['vm-001']))).toEqual([
+      { scope: 'c1', alertId: 'a1', sourceId: ids.obsGoneWhileStreaming('vm-007') },
+    ]);
   });
 });

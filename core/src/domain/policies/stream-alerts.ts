@@ -1,6 +1,7 @@
 import { POOL_ALERT_SCOPE } from '../../contract/ids';
 import type { AgentReport } from '../../contract/agent-report';
-import type { PoolConfig } from '../../contract/pool-config';
+import { showTimesOf, type CompetitionConfig } from '../../contract/competition';
+import { DEFAULT_POOL_CONFIG, type PoolConfig } from '../../contract/pool-config';
 import type { VmRecord } from '../../contract/vm-record';
 import { holdsAssignment } from '../vm-status';
 import {
@@ -16,8 +17,7 @@ import { isAgentStale } from './health';
  * Stream health alerts (issue "Stream health and live preview"), derived from the agent's
  * `stream` and `obs` sections. Pure: the control plane passes the VM, the agent report it
  * saw before (for "was streaming"), whether the competition is live, the open alerts and the
- * thresholds. Not wired yet: the control-plane follow-up calls it and puts the thresholds in
- * the pool config.
+ * thresholds (from the pool config: streamAlertThresholds).
  */
 
 export interface StreamAlertThresholds {
@@ -27,10 +27,55 @@ export interface StreamAlertThresholds {
   minBitrateKbps: number;
 }
 
-export const DEFAULT_STREAM_ALERT_THRESHOLDS: StreamAlertThresholds = {
-  droppedFramesPercent: 5,
-  minBitrateKbps: 1000,
-};
+/** The thresholds the pool config sets (`streamDroppedFramesPercentMax`, `streamMinBitrateKbps`). */
+export function streamAlertThresholds(
+  config: Pick<PoolConfig, 'streamDroppedFramesPercentMax' | 'streamMinBitrateKbps'>,
+): StreamAlertThresholds {
+  return {
+    droppedFramesPercent: config.streamDroppedFramesPercentMax,
+    minBitrateKbps: config.streamMinBitrateKbps,
+  };
+}
+
+export const DEFAULT_STREAM_ALERT_THRESHOLDS: StreamAlertThresholds =
+  streamAlertThresholds(DEFAULT_POOL_CONFIG);
+
+/**
+ * A competition is live from its scheduled `startsAt` until its `endsAt`; one without both
+ * (no schedule) is never judged live, so only "OBS gone while streaming" applies to it.
+ */
+export function isCompetitionLive(
+  config: Pick<CompetitionConfig, 'startsAt' | 'endsAt'> | null,
+  now: number,
+): boolean {
+  const schedule = config === null ? null : showTimesOf(config);
+  return schedule !== null && schedule.startsAt <= now && now < schedule.endsAt;
+}
+
+/** The stream alert sourceIds, with the VM they are about. */
+const STREAM_SOURCE_PATTERN =
+  /^(obs-gone-while-streaming|stream-stopped|stream-dropped-frames|stream-low-bitrate)-(vm-[a-z0-9-]+)$/;
+
+/** The VM a stream alert's sourceId is about, or null when it is no stream alert. */
+export function streamAlertVmId(sourceId: string): string | null {
+  return STREAM_SOURCE_PATTERN.exec(sourceId)?.[2] ?? null;
+}
+
+/**
+ * Open auto-resolving stream alerts about VMs the pool no longer has (terminated): their
+ * condition can never clear by itself, so they are resolved.
+ */
+export function orphanedStreamAlerts(
+  openAlerts: readonly ScopedAlert[],
+  knownVmIds: ReadonlySet<string>,
+): AlertResolution[] {
+  return openAlerts
+    .filter((alert) => {
+      const vmId = streamAlertVmId(alert.sourceId);
+      return !alert.resolved && alert.autoResolve && vmId !== null && !knownVmIds.has(vmId);
+    })
+    .map((alert) => ({ scope: alert.scope, alertId: alert.id, sourceId: alert.sourceId }));
+}
 
 export const streamAlertSourceIds = {
   obsGoneWhileStreaming: (vmId: string) => `obs-gone-while-streaming-${vmId}`,

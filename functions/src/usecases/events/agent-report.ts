@@ -21,6 +21,7 @@ import { changeStatus } from '../shared/vm-changes';
 import { recordBootTime } from './boot-stats';
 import { recoverVm } from '../recovery/recover-vm';
 import { watchVmNow } from '../failover/watch';
+import { onStreamReport } from '../shared/stream-health';
 
 function signature(report: AgentReport | null): string {
   if (report === null) return 'none';
@@ -70,6 +71,8 @@ export async function onAgentReport(
   }
   const vm = await deps.store.getVm(vmId);
   if (vm === null) return;
+  // Stream health alerts (issue 15): on every move of the stream or obs section.
+  await onStreamReport(deps, vm, before, after);
   const changed = signature(previous) !== signature(current);
   if (!changed && !isAwaitingAgent(vm.status)) return;
 

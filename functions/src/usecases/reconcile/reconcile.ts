@@ -3,6 +3,7 @@ import type { ComputeInstance } from '@vmpool/core/ports';
 import type { UseCaseDeps } from '../deps';
 import { applyAgentTransitions } from '../events/agent-report';
 import { applyAlertChanges } from '../shared/alerts';
+import { reconcileStreamAlerts } from '../shared/stream-health';
 import { enforceDeadlines } from './deadlines';
 import { watchFailovers, type FailoverReport } from '../failover/watch';
 import { stopIdleVms } from './idle-stop';
@@ -127,6 +128,8 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
   const alerts = await applyAlertChanges(deps, deriveAlerts({ vms, activeAlerts, config, now }));
   // --- Cost (issue 13): status history gaps closed, vmPool/costs/{month} rolled up.
   const costs = await rollUpCosts(deps, config, vms);
+  // Stream health alerts (issue 15).
+  const streamAlerts = await reconcileStreamAlerts(deps, { vms, activeAlerts, config, now });
   const report: ReconcileReport = {
     regions,
     failedRegions,
@@ -139,8 +142,8 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     started,
     launched,
     idleStopped,
-    alertsCreated: alerts.created,
-    alertsResolved: alerts.resolved,
+    alertsCreated: alerts.created + streamAlerts.created,
+    alertsResolved: alerts.resolved + streamAlerts.resolved,
     invalidRecords: first.invalid.length,
     scheduledAssigns: schedule.scheduledAssigns,
     scheduledReleases: schedule.scheduledReleases,

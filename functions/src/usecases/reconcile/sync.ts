@@ -24,6 +24,7 @@ import {
   newVmRecord,
   vmAddressOf,
 } from '../shared/vm-changes';
+import { clearStreamState } from '../shared/stream-health';
 
 export interface SyncCounts {
   adopted: number;
@@ -127,6 +128,8 @@ export async function syncWithCompute(
     const instance = byInstance.get(vm.instanceId);
     if (instance === undefined || instance.state === 'terminated') {
       if (isTerminating(vm.status) || instance?.state === 'terminated') {
+        // Before the record goes, so that a crash in between repeats it (issue 15).
+        if (!holdsAssignment(vm)) await clearStreamState(deps, vm.vmId);
         if (await deps.store.deleteVm(vm.vmId, (current) => !holdsAssignment(current))) {
           counts.removed += 1;
           await revokeAgentSessions(deps, vm);

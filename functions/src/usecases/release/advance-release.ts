@@ -15,6 +15,7 @@ import { RELEASE_STEPS, releaseCommandArgs, releaseCommandOps } from './release-
 import { agentCleanupState, type CleanupState } from '../shared/cleanup-commands';
 import { readConfigOrDefaults } from '../shared/pool-config';
 import { changeStatus, deadlineLimits, failVm } from '../shared/vm-changes';
+import { clearStreamState } from '../shared/stream-health';
 
 /**
  * Moves a competition's release on: queues the next cleanup command, or checks SSM, or
@@ -179,6 +180,8 @@ async function finishRelease(
     });
   }
   await store.clearCompetitionVm(competitionId, progress.vmId);
+  // The competition's producers no longer see this VM's program (issue 15).
+  await clearStreamState(deps, progress.vmId, competitionId);
   const outcome = state.ok
     ? progress.stopVM
       ? `${progress.vmId} released from ${competitionId} and stopping`

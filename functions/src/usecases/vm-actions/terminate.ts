@@ -1,6 +1,7 @@
 import type { UseCaseDeps } from '../deps';
 import { runVmAction, type VmActionContext } from './run-vm-action';
 import { revokeAgentSessions } from '../shared/agent-sessions';
+import { clearStreamState } from '../shared/stream-health';
 
 /** terminate: the instance is terminated; reconcile removes the record once EC2 confirms. */
 export async function terminateVm(deps: UseCaseDeps, ctx: VmActionContext): Promise<string> {
@@ -10,5 +11,6 @@ export async function terminateVm(deps: UseCaseDeps, ctx: VmActionContext): Prom
     call: (current) => deps.compute.terminateInstance(current.region, current.instanceId),
   });
   await revokeAgentSessions(deps, vm);
+  await clearStreamState(deps, vm.vmId);
   return `${vm.vmId} is terminating; it leaves the pool when EC2 confirms`;
 }

@@ -20,6 +20,7 @@ import {
   type CompetitionsView,
 } from '../../features/competitions';
 import { useVMPool } from '../../features/pool';
+import { VmStreamPanel } from '../../features/stream';
 import { useNow } from '../../hooks/useNow';
 import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
@@ -93,6 +94,17 @@ function VmSetup({ competition }: { competition: CompetitionSummary }) {
           defaultOpen={alerts.warningCount > 0}
         />
       </div>
+      {vm !== undefined && (
+        <section className="panel" aria-label="Program and stream">
+          <div className="panel-head">
+            <h2>Program and stream</h2>
+            <span className="faint">{vm.vmId}</span>
+          </div>
+          <div className="panel-body">
+            <VmStreamPanel vm={vm} now={now} />
+          </div>
+        </section>
+      )}
       {user.roles.admin && vm !== undefined && (
         <section className="panel" aria-label="Quick actions">
           <div className="panel-head">

@@ -36,6 +36,8 @@ const FIELDS = [
   'Automatic recoveries per VM',
   'Counted within (min)',
   'Failover after (s)',
+  'Dropped frames warning above (%)',
+  'Low bitrate warning below (kbit/s)',
   'AWS region',
   'AMI id',
   'Instance type',
@@ -144,6 +146,28 @@ describe('PoolConfigPanel', () => {
       autoReleaseAfterMinutes: 0,
       minWarmVMsOffSchedule: null,
       hourlyPrices: { c5_xlarge: 0.17, g4dn_xlarge: 0.526 },
+    });
+  });
+
+  it('edits the stream alert thresholds and refuses them out of range', async () => {
+    const onSave = open();
+    expect(field('Dropped frames warning above (%)').value).toBe('5');
+    expect(field('Low bitrate warning below (kbit/s)').value).toBe('1000');
+    fireEvent.change(field('Dropped frames warning above (%)'), { target: { value: '101' } });
+    fireEvent.change(field('Low bitrate warning below (kbit/s)'), { target: { value: '900.5' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+    expect(errorOf('Dropped frames warning above (%)')).toBe('must be <= 100');
+    expect(errorOf('Low bitrate warning below (kbit/s)')).toBe('must be an integer');
+    await Promise.resolve();
+    expect(onSave).not.toHaveBeenCalled();
+
+    fireEvent.change(field('Dropped frames warning above (%)'), { target: { value: '2.5' } });
+    fireEvent.change(field('Low bitrate warning below (kbit/s)'), { target: { value: '0' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    expect(onSave.mock.calls[0]?.[0]).toMatchObject({
+      streamDroppedFramesPercentMax: 2.5,
+      streamMinBitrateKbps: 0,
     });
   });
 

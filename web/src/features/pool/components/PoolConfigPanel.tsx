@@ -26,7 +26,10 @@ type NumberField =
   | 'autoReleaseAfterMinutes'
   | 'recoveryMaxAttempts'
   | 'recoveryWindowMinutes'
-  | 'failoverAfterSeconds';
+  | 'failoverAfterSeconds'
+  // Stream health alerts (issue 15)
+  | 'streamDroppedFramesPercentMax'
+  | 'streamMinBitrateKbps';
 type TextField =
   | 'awsRegion'
   | 'amiId'
@@ -131,6 +134,20 @@ const FAILOVER_MODE_LABELS: Record<(typeof FAILOVER_MODES)[number], string> = {
   off: 'off: alert only',
 };
 // --- end failover ---
+// --- Stream health alerts (issue 15)
+const STREAM_ALERTS: FieldSpec[] = [
+  {
+    field: 'streamDroppedFramesPercentMax',
+    label: 'Dropped frames warning above (%)',
+    hint: `${L.streamDroppedFramesPercentMax.min}–${L.streamDroppedFramesPercentMax.max}; over the last minute of a live stream`,
+  },
+  {
+    field: 'streamMinBitrateKbps',
+    label: 'Low bitrate warning below (kbit/s)',
+    hint: `0 = off, up to ${L.streamMinBitrateKbps.max}; while the stream is live`,
+  },
+];
+// ---
 
 const AWS: FieldSpec[] = [
   { field: 'awsRegion', label: 'AWS region', hint: 'e.g. us-east-1' },
@@ -154,6 +171,8 @@ const NUMBER_FIELDS: readonly NumberField[] = [
   'recoveryMaxAttempts',
   'recoveryWindowMinutes',
   'failoverAfterSeconds',
+  'streamDroppedFramesPercentMax',
+  'streamMinBitrateKbps',
 ];
 const OPTIONAL_NUMBER_FIELDS: readonly OptionalNumberField[] = ['minWarmVMsOffSchedule'];
 const TEXT_FIELDS: readonly TextField[] = [
@@ -435,6 +454,10 @@ function PoolConfigForm({ config, onSave }: Pick<PoolConfigPanelProps, 'config' 
           </div>
           {FAILOVER.map(renderField)}
         </div>
+      </fieldset>
+      <fieldset>
+        <legend>Stream alerts</legend>
+        <div className="config-grid">{STREAM_ALERTS.map(renderField)}</div>
       </fieldset>
       <fieldset>
         <legend>AWS launch settings</legend>

@@ -40,6 +40,8 @@ export interface VMCardProps {
   onDismissPending?: () => void;
   /** The command console, shown under the card when the admin opens it. */
   console?: ReactNode;
+  /** The stream panel (preview, health line, chart), shown while the VM runs (issue 15). */
+  stream?: ReactNode;
 }
 
 export function VMCard(props: VMCardProps) {
@@ -97,6 +99,7 @@ export function VMCard(props: VMCardProps) {
           stale={presence !== 'online'}
         />
         <Metrics metrics={presence === 'online' ? (vm.agent?.metrics ?? null) : null} />
+        {props.stream}
         {isAdmin && <VmAccessCommands vm={vm} region={region} publicIp={publicIp} />}
         {pending !== null && (
           <RequestProgress

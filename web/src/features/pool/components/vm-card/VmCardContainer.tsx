@@ -1,8 +1,9 @@
 /** Connects one VMCard to the pool actions and to the progress of its request. */
-import type { VmRecord } from '@vmpool/core';
+import { isRunningStatus, type VmRecord } from '@vmpool/core';
 import { useSession } from '../../../../lib/session';
 import { CommandConsole } from '../../../commands';
 import { useRequest, type TrackedRequest, foreignRequestTitle } from '../../../requests';
+import { VmStreamPanel } from '../../../stream';
 import type { VMPoolView } from '../../hooks/useVMPool';
 import { vmActionAvailability } from '../../lib/vmActions';
 import type { CompetitionOption, PendingRequest, VmAction } from './types';
@@ -109,6 +110,7 @@ export function VmCardContainer({
       console={
         isAdmin ? <CommandConsole vmId={vm.vmId} competitionId={vm.assignedTo} /> : undefined
       }
+      stream={isRunningStatus(vm.status) ? <VmStreamPanel vm={vm} now={now} /> : undefined}
       {...rest}
     />
   );
