@@ -11,11 +11,29 @@ export interface AssignmentInput {
   region?: string;
   /** A tag the VM must list in `tags.capability`. */
   capability?: string;
+  /**
+   * Differs per request (its id): among equally good VMs, each request prefers its own order
+   * (rendezvous hashing), so concurrent assigns spread over the pool instead of all reaching
+   * for the same VM. Deterministic: a repeated run of one request ranks the same way.
+   * Without it, equally good VMs are ranked by id.
+   */
+  spreadKey?: string;
 }
 
 export type AssignmentPick =
   | { kind: 'warm'; vm: VmRecord }
   | { kind: 'cold'; vm: VmRecord }
+  | { kind: 'launch' }
+  | { kind: 'none'; code: RequestErrorCode; reason: string };
+
+export type AssignmentCandidate = { kind: 'warm' | 'cold'; vm: VmRecord };
+
+/**
+ * Every way to satisfy an assignment, best first: `candidates` to claim in that order (the
+ * next one when a concurrent assign took the previous), or a launch, or why none.
+ */
+export type AssignmentRanking =
+  | { kind: 'claim'; candidates: AssignmentCandidate[] }
   | { kind: 'launch' }
   | { kind: 'none'; code: RequestErrorCode; reason: string };
 
@@ -44,9 +62,32 @@ export function matchesPlacement(
   return true;
 }
 
-/** Healthiest first, then by id so that the same pool always gives the same answer. */
-function byPreference(a: VmRecord, b: VmRecord): number {
-  return HEALTH_RANK[a.healthStatus] - HEALTH_RANK[b.healthStatus] || a.vmId.localeCompare(b.vmId);
+/** FNV-1a, 32 bits: a cheap, stable hash (not for security: only to spread picks). */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/** The weight of a VM for one request (rendezvous hashing): each request orders VMs its own way. */
+export function spreadWeight(spreadKey: string, vmId: string): number {
+  return fnv1a(`${spreadKey}\u0000${vmId}`);
+}
+
+/**
+ * Healthiest first; among equally healthy VMs by the request's own hash order when it has a
+ * spread key, else by id, so that the same pool and request always give the same answer.
+ */
+function byPreference(spreadKey: string | undefined): (a: VmRecord, b: VmRecord) => number {
+  return (a, b) =>
+    HEALTH_RANK[a.healthStatus] - HEALTH_RANK[b.healthStatus] ||
+    (spreadKey === undefined
+      ? 0
+      : spreadWeight(spreadKey, b.vmId) - spreadWeight(spreadKey, a.vmId)) ||
+    a.vmId.localeCompare(b.vmId);
 }
 
 /** The VM a competition currently holds, if any. */
@@ -70,6 +111,25 @@ export function pickVmForAssignment(
   input: AssignmentInput,
   config: PoolConfig,
 ): AssignmentPick {
+  const ranking = rankVmsForAssignment(vms, input, config);
+  if (ranking.kind !== 'claim') return ranking;
+  const [best] = ranking.candidates;
+  if (best === undefined) throw new Error('a claim ranking always has a candidate');
+  return best;
+}
+
+/**
+ * Every free VM that fits the assignment, best first (`pickVmForAssignment` is its head): the
+ * preferred VM if free, then warm VMs, then cold ones, each healthiest first and, among equals,
+ * in the request's own order (`spreadKey`). A caller whose claim is lost to a concurrent
+ * assign takes the next candidate, after re-ranking its view with what the claim saw (which
+ * re-checks maxConcurrent), without reading the pool again.
+ */
+export function rankVmsForAssignment(
+  vms: readonly VmRecord[],
+  input: AssignmentInput,
+  config: PoolConfig,
+): AssignmentRanking {
   const held = vmHeldBy(vms, input.competitionId);
   if (held !== undefined) {
     return {
@@ -78,45 +138,49 @@ export function pickVmForAssignment(
       reason: `${input.competitionId} already holds ${held.vmId} (${held.status})`,
     };
   }
-  const pick = pickIgnoringConcurrency(vms, input, config);
-  if (pick.kind === 'none') return pick;
+  const ranking = rankIgnoringConcurrency(vms, input, config);
+  if (ranking.kind === 'none') return ranking;
   const inUse = heldAssignments(vms);
   if (inUse >= config.maxConcurrent) {
+    const first = ranking.kind === 'claim' ? ranking.candidates[0] : undefined;
     const could =
-      pick.kind === 'launch'
+      first === undefined
         ? 'a new VM could be launched'
-        : `${pick.vm.vmId} is free (${pick.vm.status})`;
+        : `${first.vm.vmId} is free (${first.vm.status})`;
     return {
       kind: 'none',
       code: 'CAPACITY_LIMIT',
       reason: `${could}, but ${inUse} of ${config.maxConcurrent} concurrent assignments are in use (maxConcurrent)`,
     };
   }
-  return pick;
+  return ranking;
 }
 
-function pickIgnoringConcurrency(
+function candidateOf(vm: VmRecord): AssignmentCandidate {
+  return isWarm(vm.status) ? { kind: 'warm', vm } : { kind: 'cold', vm };
+}
+
+function rankIgnoringConcurrency(
   vms: readonly VmRecord[],
   input: AssignmentInput,
   config: PoolConfig,
-): AssignmentPick {
+): AssignmentRanking {
   const preferred =
     input.preferredVmId === undefined
       ? undefined
       : vms.find((vm) => vm.vmId === input.preferredVmId);
-  if (preferred !== undefined && isFreeForAssignment(preferred)) {
-    return isWarm(preferred.status)
-      ? { kind: 'warm', vm: preferred }
-      : { kind: 'cold', vm: preferred };
-  }
+  const first =
+    preferred !== undefined && isFreeForAssignment(preferred) ? [candidateOf(preferred)] : [];
 
-  const candidates = vms
-    .filter((vm) => isFreeForAssignment(vm) && matchesPlacement(vm, input))
-    .sort(byPreference);
-  const warm = candidates.find((vm) => isWarm(vm.status));
-  if (warm !== undefined) return { kind: 'warm', vm: warm };
-  const cold = candidates.find((vm) => isCold(vm.status));
-  if (cold !== undefined) return { kind: 'cold', vm: cold };
+  const fitting = vms
+    .filter((vm) => vm !== preferred && isFreeForAssignment(vm) && matchesPlacement(vm, input))
+    .sort(byPreference(input.spreadKey));
+  const candidates = [
+    ...first,
+    ...fitting.filter((vm) => isWarm(vm.status)).map(candidateOf),
+    ...fitting.filter((vm) => isCold(vm.status)).map(candidateOf),
+  ];
+  if (candidates.length > 0) return { kind: 'claim', candidates };
 
   const blocked = whyLaunchIsImpossible(vms, input, config);
   if (blocked === null) return { kind: 'launch' };
@@ -183,4 +247,18 @@ function describePlacement(input: AssignmentInput): string {
     input.capability === undefined ? null : `with ${input.capability}`,
   ].filter((part): part is string => part !== null);
   return parts.length === 0 ? '' : ` ${parts.join(' ')}`;
+}
+
+/**
+ * The caller's view of the pool after a claim on `vmId` was lost: the record as the claim saw
+ * it (or gone, when `current` is null). Ranking this view again gives the next candidate and
+ * re-checks the limits, without reading the whole pool again.
+ */
+export function afterLostClaim(
+  vms: readonly VmRecord[],
+  vmId: string,
+  current: VmRecord | null,
+): VmRecord[] {
+  if (current === null) return vms.filter((vm) => vm.vmId !== vmId);
+  return vms.map((vm) => (vm.vmId === vmId ? current : vm));
 }
