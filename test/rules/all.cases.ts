@@ -9,6 +9,7 @@ import {
 import { controlPlaneCases } from './control-plane.cases';
 import type { RuleCase } from './matrix';
 import { agentReportCases, configCases, identityCases, vmCases } from './pool.cases';
+import { pulseCases } from './pulse.cases';
 import { requestCreateCases, requestImmutabilityCases, requestReadCases } from './requests.cases';
 import {
   bootStatsCases,
@@ -47,4 +48,5 @@ export const ALL_CASES: RuleCase[] = [
   ...streamReportCases,
   ...watcherCases,
   ...previewCases,
+  ...pulseCases,
 ];

@@ -102,9 +102,19 @@ export const scheduleMarkCases: RuleCase[] = controlPlaneOnly({
   patch: { 'comp-a': null, 'comp-b/attempt': 3 },
 });
 
+/** `vmPool/migrations/{name}`: which one-shot data migrations have run. */
+export const migrationCases: RuleCase[] = controlPlaneOnly({
+  label: 'migration marks',
+  listing: 'vmPool/migrations',
+  entry: 'vmPool/migrations/agent-pulse',
+  data: { at: NOW, moved: 0 },
+  patch: { 'agent-pulse': null },
+});
+
 export const controlPlaneCases: RuleCase[] = [
   ...assignmentSlotCases,
   ...openRequestCases,
   ...alertIndexCases,
   ...scheduleMarkCases,
+  ...migrationCases,
 ];

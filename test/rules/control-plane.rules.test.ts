@@ -1,6 +1,7 @@
 import {
   alertIndexCases,
   assignmentSlotCases,
+  migrationCases,
   openRequestCases,
   scheduleMarkCases,
 } from './control-plane.cases';
@@ -10,3 +11,4 @@ defineMatrix('vmPool/assignments/{compId} (control plane only)', assignmentSlotC
 defineMatrix('vmPool/openRequests/{requestId} (control plane only)', openRequestCases);
 defineMatrix('vmPool/alertIndex/{scope}/{sourceId} (control plane only)', alertIndexCases);
 defineMatrix('vmPool/schedule/{compId} (control plane only)', scheduleMarkCases);
+defineMatrix('vmPool/migrations/{name} (control plane only)', migrationCases);

@@ -49,6 +49,8 @@ export interface LocalFunctionsHost {
   idle(): Promise<void>;
   /** Where the HTTPS API answers, when `httpPort` was given. */
   httpUrl?: string;
+  /** How many times each trigger has been invoked so far (as Cloud Functions would bill). */
+  invocations(): Readonly<Record<string, number>>;
 }
 
 function parseDatabaseUrl(databaseUrl: string): EventTarget {
@@ -88,9 +90,11 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
   overrideDeps(deps);
 
   const inFlight = new Set<Promise<void>>();
+  const invocations: Record<string, number> = {};
   let stopping = false;
   const invoke = (name: string, call: () => unknown) => {
     if (stopping) return;
+    invocations[name] = (invocations[name] ?? 0) + 1;
     const run = (async () => {
       try {
         await call();
@@ -215,6 +219,7 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
   return {
     reconcileNow,
     idle,
+    invocations: () => ({ ...invocations }),
     ...(http ? { httpUrl: http.url } : {}),
     async stop() {
       stopping = true;

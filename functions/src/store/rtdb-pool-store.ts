@@ -1,4 +1,5 @@
 import type { Database } from 'firebase-admin/database';
+import { migrateAgentPulse } from './migrations/agent-pulse';
 import type { PoolStore } from './pool-store';
 import { rtdbAlertStore } from './rtdb/alerts';
 import { rtdbAuditStore } from './rtdb/audit';
@@ -21,5 +22,6 @@ export function createRtdbPoolStore(db: Database): PoolStore {
     ...rtdbCommandStore(db),
     ...rtdbAlertStore(db),
     ...rtdbAuditStore(db),
+    migrateAgentPulse: (now) => migrateAgentPulse(db, now),
   };
 }

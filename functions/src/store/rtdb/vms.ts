@@ -1,8 +1,11 @@
 import type { Database } from 'firebase-admin/database';
 import {
+  parseAgentPulse,
   parsePoolConfig,
   parseVmEntry,
   paths,
+  withPulse,
+  type AgentPulse,
   type Parsed,
   type PoolConfig,
   type VmRecord,
@@ -27,18 +30,40 @@ function invalidError(vmId: string, errors: string[]): Error {
   return new Error(`${paths.vm(vmId)} is invalid: ${errors.join('; ')}`);
 }
 
+/** A VM with its agent's pulse (heartbeat, metrics) merged into its agent report. */
+function withVmPulse(vm: VmRecord, pulse: AgentPulse | null): VmRecord {
+  return pulse === null ? vm : { ...vm, agent: withPulse(vm.agent, pulse) };
+}
+
+/** An unreadable pulse counts as none: the agent then looks as fresh as its state writes. */
+function pulseOrNull(raw: unknown): AgentPulse | null {
+  if (raw === null || raw === undefined) return null;
+  const parsed = parseAgentPulse(raw);
+  return parsed.ok ? parsed.value : null;
+}
+
 /** The pool config and the VM records; every status change is a guarded transaction. */
 export function rtdbVmStore(db: Database): VmStore {
   const ref = (path: string) => db.ref(path);
   const read = async (path: string): Promise<unknown> => (await ref(path).get()).val() as unknown;
+  const readPulse = async (vmId: string) => pulseOrNull(await read(paths.vmPulse(vmId)));
 
   return {
     async readConfig(): Promise<Parsed<PoolConfig>> {
       return parsePoolConfig((await read(paths.poolConfig())) ?? {});
     },
 
-    async listVms() {
-      const raw = await read(paths.vms());
+    async getAgentPulse(vmId) {
+      return readPulse(vmId);
+    },
+
+    async listVms(options = {}) {
+      const withPulses = options.pulse !== false;
+      const [raw, rawPulses] = await Promise.all([
+        read(paths.vms()),
+        withPulses ? read(paths.pulses()) : Promise.resolve(null),
+      ]);
+      const pulses = isRecord(rawPulses) ? rawPulses : {};
       const vms: VmRecord[] = [];
       const invalid: InvalidRecord[] = [];
       const agentProblems: InvalidRecord[] = [];
@@ -48,7 +73,7 @@ export function rtdbVmStore(db: Database): VmStore {
           invalid.push({ path: paths.vm(vmId), errors: entry.errors });
           continue;
         }
-        vms.push(entry.value);
+        vms.push(withVmPulse(entry.value, pulseOrNull(pulses[vmId])));
         if (entry.agentErrors.length > 0) {
           agentProblems.push({ path: paths.vmAgent(vmId), errors: entry.agentErrors });
         }
@@ -58,11 +83,11 @@ export function rtdbVmStore(db: Database): VmStore {
     },
 
     async getVm(vmId) {
-      const raw = await read(paths.vm(vmId));
+      const [raw, pulse] = await Promise.all([read(paths.vm(vmId)), readPulse(vmId)]);
       if (raw === null) return null;
       const parsed = parseStoredVm(vmId, raw);
       if (!parsed.ok) throw invalidError(vmId, parsed.errors);
-      return parsed.value;
+      return withVmPulse(parsed.value, pulse);
     },
 
     async createVm(record) {
@@ -77,7 +102,9 @@ export function rtdbVmStore(db: Database): VmStore {
       return committed;
     },
 
-    async updateVm(vmId, change) {
+    async updateVm(vmId, change, options = {}) {
+      // The pulse is read once, before: `change` and the result see the agent as fresh as it is.
+      const pulse = options.pulse === false ? null : await readPulse(vmId);
       let changed = false;
       const { committed, value } = await guardedTransaction(ref(paths.vm(vmId)), (current) => {
         changed = false;
@@ -85,14 +112,17 @@ export function rtdbVmStore(db: Database): VmStore {
         if (current === null) return null;
         const parsed = parseStoredVm(vmId, current);
         if (!parsed.ok) throw invalidError(vmId, parsed.errors);
-        const next = change(parsed.value);
+        const next = change(withVmPulse(parsed.value, pulse));
         if (next === null) return undefined;
         changed = true;
         return { ...(current as Record<string, unknown>), ...controlFields(next) };
       });
       if (value === null) return { committed: false, vm: null };
       const parsed = parseStoredVm(vmId, value);
-      return { committed: committed && changed, vm: parsed.ok ? parsed.value : null };
+      return {
+        committed: committed && changed,
+        vm: parsed.ok ? withVmPulse(parsed.value, pulse) : null,
+      };
     },
 
     async deleteVm(vmId, expect) {
@@ -101,7 +131,10 @@ export function rtdbVmStore(db: Database): VmStore {
         const parsed = parseStoredVm(vmId, current);
         return parsed.ok && expect(parsed.value) ? null : undefined;
       });
-      return committed && value === null;
+      if (!committed || value !== null) return false;
+      // The pulse goes with its record (a new VM with this id starts without one).
+      await ref(paths.vmPulse(vmId)).remove();
+      return true;
     },
   };
 }

@@ -42,6 +42,11 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     throw new Error(`vmPool/config is invalid: ${parsedConfig.errors.join('; ')}`);
   }
   const config = parsedConfig.value;
+  // One-shot data migrations after a deploy (each records itself; a no-op read afterwards).
+  const migration = await deps.store.migrateAgentPulse(deps.clock.now());
+  if (migration.ran) {
+    deps.logger.info('migration agent-pulse done', { moved: migration.moved });
+  }
   const first = await deps.store.listVms();
   for (const invalid of first.invalid) {
     deps.logger.error('invalid VM record skipped', { ...invalid });
