@@ -111,10 +111,20 @@ export const migrationCases: RuleCase[] = controlPlaneOnly({
   patch: { 'agent-pulse': null },
 });
 
+/** `vmPool/allocation/{vmId}`: what an assign ranks of each VM (a hint kept by the store). */
+export const allocationIndexCases: RuleCase[] = controlPlaneOnly({
+  label: 'allocation index entries',
+  listing: 'vmPool/allocation',
+  entry: 'vmPool/allocation/vm-001',
+  data: { status: 'available', healthStatus: 'healthy', region: 'us-east-1' },
+  patch: { 'vm-002/status': 'available' },
+});
+
 export const controlPlaneCases: RuleCase[] = [
   ...assignmentSlotCases,
   ...openRequestCases,
   ...alertIndexCases,
   ...scheduleMarkCases,
   ...migrationCases,
+  ...allocationIndexCases,
 ];

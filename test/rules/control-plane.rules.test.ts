@@ -1,5 +1,6 @@
 import {
   alertIndexCases,
+  allocationIndexCases,
   assignmentSlotCases,
   migrationCases,
   openRequestCases,
@@ -12,3 +13,4 @@ defineMatrix('vmPool/openRequests/{requestId} (control plane only)', openRequest
 defineMatrix('vmPool/alertIndex/{scope}/{sourceId} (control plane only)', alertIndexCases);
 defineMatrix('vmPool/schedule/{compId} (control plane only)', scheduleMarkCases);
 defineMatrix('vmPool/migrations/{name} (control plane only)', migrationCases);
+defineMatrix('vmPool/allocation/{vmId} (control plane only)', allocationIndexCases);

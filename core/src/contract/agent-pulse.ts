@@ -29,6 +29,13 @@ export function parseAgentPulse(raw: unknown): Parsed<AgentPulse> {
   return parseWith(agentPulseSchema, raw);
 }
 
+/** A stored pulse as readers use it: an absent or unreadable one counts as none. */
+export function pulseOrNull(raw: unknown): AgentPulse | null {
+  if (raw === null || raw === undefined) return null;
+  const parsed = parseAgentPulse(raw);
+  return parsed.ok ? parsed.value : null;
+}
+
 /**
  * The agent report as the control plane and the web app judge it: the state the agent wrote
  * under `agent`, with the heartbeat and metrics of its pulse when the pulse belongs to the same

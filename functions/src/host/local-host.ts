@@ -24,6 +24,11 @@ import { RTDB_EVENT_TYPES, rtdbCloudEvent, type EventTarget } from './cloud-even
 export interface LocalHostOptions {
   /** `http://127.0.0.1:PORT?ns=NS` */
   databaseUrl: string;
+  /**
+   * The use cases' own connection to the same database (default: the listeners' one), so that
+   * a bench can count what the control plane reads, apart from the host's trigger listeners.
+   */
+  useCaseDatabaseUrl?: string;
   compute: ComputePort;
   remoteExec?: RemoteExecPort;
   clock?: Clock;
@@ -76,10 +81,17 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
     `vmpool-host-${Math.random().toString(36).slice(2)}`,
   );
   const db = getDatabase(app);
+  const useCaseApp: App | null =
+    opts.useCaseDatabaseUrl === undefined
+      ? null
+      : initializeApp(
+          { databaseURL: opts.useCaseDatabaseUrl, projectId },
+          `vmpool-host-usecases-${Math.random().toString(36).slice(2)}`,
+        );
   const logger = opts.logger ?? consoleLogger('info', { component: 'functions-host' });
   const clock = opts.clock ?? { now: () => Date.now() };
   const deps: UseCaseDeps = {
-    store: createRtdbPoolStore(db),
+    store: createRtdbPoolStore(useCaseApp === null ? db : getDatabase(useCaseApp)),
     compute: opts.compute,
     remoteExec: opts.remoteExec ?? null,
     access: opts.access ?? claimsAccess(getAuth(app)),
@@ -231,6 +243,7 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
       await idle();
       while (reconciling) await reconciling;
       overrideDeps(null);
+      if (useCaseApp !== null) await deleteApp(useCaseApp);
       await deleteApp(app);
     },
   };

@@ -1,5 +1,6 @@
 import type {
   AgentPulse,
+  AllocatableVm,
   Alert,
   AuditEntry,
   CompetitionConfig,
@@ -51,6 +52,9 @@ export interface InvalidRecord {
   errors: string[];
 }
 
+/** What an assign reads of a VM: the allocator's fields and the request driving it. */
+export type AllocationView = AllocatableVm & Pick<VmRecord, 'requestId'>;
+
 /** The pool config and the VM records. Every VM status change goes through `updateVm`. */
 export interface VmStore {
   /** `vmPool/config` completed with defaults; a broken config comes back with its errors. */
@@ -68,6 +72,14 @@ export interface VmStore {
   listVms(options?: {
     pulse?: boolean;
   }): Promise<{ vms: VmRecord[]; invalid: InvalidRecord[]; agentProblems: InvalidRecord[] }>;
+  /**
+   * The allocation index (`vmPool/allocation`, a few fields per VM, kept by this store): what an
+   * assign ranks, without downloading records and agent reports. A hint that may lag; when it
+   * is empty (before the first reconcile after the deploy) the records are read instead.
+   */
+  listAllocationViews(): Promise<AllocationView[]>;
+  /** Rewrites the allocation index from these records (reconcile, every run). */
+  rewriteAllocationIndex(vms: readonly VmRecord[]): Promise<void>;
   /** The record with its agent's pulse merged, as `listVms`. */
   getVm(vmId: string): Promise<VmRecord | null>;
   /** `vmPool/pulse/{vmId}`: the agent's heartbeat and metrics (null when none or unreadable). */

@@ -20,20 +20,29 @@ export interface AssignmentInput {
   spreadKey?: string;
 }
 
-export type AssignmentPick =
-  | { kind: 'warm'; vm: VmRecord }
-  | { kind: 'cold'; vm: VmRecord }
+/** What the allocator reads of a VM (the control plane's allocation index holds just this). */
+export type AllocatableVm = Pick<
+  VmRecord,
+  'vmId' | 'status' | 'assignedTo' | 'healthStatus' | 'region' | 'tags'
+>;
+
+export type AssignmentPick<V extends AllocatableVm = VmRecord> =
+  | { kind: 'warm'; vm: V }
+  | { kind: 'cold'; vm: V }
   | { kind: 'launch' }
   | { kind: 'none'; code: RequestErrorCode; reason: string };
 
-export type AssignmentCandidate = { kind: 'warm' | 'cold'; vm: VmRecord };
+export type AssignmentCandidate<V extends AllocatableVm = VmRecord> = {
+  kind: 'warm' | 'cold';
+  vm: V;
+};
 
 /**
  * Every way to satisfy an assignment, best first: `candidates` to claim in that order (the
  * next one when a concurrent assign took the previous), or a launch, or why none.
  */
-export type AssignmentRanking =
-  | { kind: 'claim'; candidates: AssignmentCandidate[] }
+export type AssignmentRanking<V extends AllocatableVm = VmRecord> =
+  | { kind: 'claim'; candidates: AssignmentCandidate<V>[] }
   | { kind: 'launch' }
   | { kind: 'none'; code: RequestErrorCode; reason: string };
 
@@ -45,12 +54,12 @@ const HEALTH_RANK: Record<HealthStatus, number> = {
 };
 
 /** A VM that may be handed to a competition right now: assignable status and no assignee. */
-export function isFreeForAssignment(vm: VmRecord): boolean {
+export function isFreeForAssignment(vm: Pick<VmRecord, 'status' | 'assignedTo'>): boolean {
   return isAssignable(vm.status) && vm.assignedTo === null;
 }
 
 export function matchesPlacement(
-  vm: VmRecord,
+  vm: Pick<VmRecord, 'region' | 'tags'>,
   input: Pick<AssignmentInput, 'region' | 'capability'>,
 ): boolean {
   if (input.region !== undefined && vm.region !== input.region && vm.tags.region !== input.region) {
@@ -81,7 +90,9 @@ export function spreadWeight(spreadKey: string, vmId: string): number {
  * Healthiest first; among equally healthy VMs by the request's own hash order when it has a
  * spread key, else by id, so that the same pool and request always give the same answer.
  */
-function byPreference(spreadKey: string | undefined): (a: VmRecord, b: VmRecord) => number {
+function byPreference(
+  spreadKey: string | undefined,
+): (a: AllocatableVm, b: AllocatableVm) => number {
   return (a, b) =>
     HEALTH_RANK[a.healthStatus] - HEALTH_RANK[b.healthStatus] ||
     (spreadKey === undefined
@@ -91,12 +102,15 @@ function byPreference(spreadKey: string | undefined): (a: VmRecord, b: VmRecord)
 }
 
 /** The VM a competition currently holds, if any. */
-export function vmHeldBy(vms: readonly VmRecord[], competitionId: string): VmRecord | undefined {
+export function vmHeldBy<V extends AllocatableVm>(
+  vms: readonly V[],
+  competitionId: string,
+): V | undefined {
   return vms.find((vm) => vm.assignedTo === competitionId && holdsAssignment(vm));
 }
 
 /** How many assignments are held now (counted against maxConcurrent). */
-export function heldAssignments(vms: readonly VmRecord[]): number {
+export function heldAssignments(vms: readonly Pick<VmRecord, 'status' | 'assignedTo'>[]): number {
   return vms.filter(holdsAssignment).length;
 }
 
@@ -106,11 +120,11 @@ export function heldAssignments(vms: readonly VmRecord[]): number {
  * NO_VM_AVAILABLE: nothing is free and the pool cannot grow. CAPACITY_LIMIT: a VM could be
  * had (free or launchable), but maxConcurrent assignments are already held.
  */
-export function pickVmForAssignment(
-  vms: readonly VmRecord[],
+export function pickVmForAssignment<V extends AllocatableVm>(
+  vms: readonly V[],
   input: AssignmentInput,
   config: PoolConfig,
-): AssignmentPick {
+): AssignmentPick<V> {
   const ranking = rankVmsForAssignment(vms, input, config);
   if (ranking.kind !== 'claim') return ranking;
   const [best] = ranking.candidates;
@@ -125,11 +139,11 @@ export function pickVmForAssignment(
  * assign takes the next candidate, after re-ranking its view with what the claim saw (which
  * re-checks maxConcurrent), without reading the pool again.
  */
-export function rankVmsForAssignment(
-  vms: readonly VmRecord[],
+export function rankVmsForAssignment<V extends AllocatableVm>(
+  vms: readonly V[],
   input: AssignmentInput,
   config: PoolConfig,
-): AssignmentRanking {
+): AssignmentRanking<V> {
   const held = vmHeldBy(vms, input.competitionId);
   if (held !== undefined) {
     return {
@@ -156,15 +170,15 @@ export function rankVmsForAssignment(
   return ranking;
 }
 
-function candidateOf(vm: VmRecord): AssignmentCandidate {
+function candidateOf<V extends AllocatableVm>(vm: V): AssignmentCandidate<V> {
   return isWarm(vm.status) ? { kind: 'warm', vm } : { kind: 'cold', vm };
 }
 
-function rankIgnoringConcurrency(
-  vms: readonly VmRecord[],
+function rankIgnoringConcurrency<V extends AllocatableVm>(
+  vms: readonly V[],
   input: AssignmentInput,
   config: PoolConfig,
-): AssignmentRanking {
+): AssignmentRanking<V> {
   const preferred =
     input.preferredVmId === undefined
       ? undefined
@@ -193,7 +207,7 @@ function rankIgnoringConcurrency(
 
 /** Null when a new instance could serve the request, else the reason it cannot (a clause). */
 function whyLaunchIsImpossible(
-  vms: readonly VmRecord[],
+  vms: readonly AllocatableVm[],
   input: AssignmentInput,
   config: PoolConfig,
 ): string | null {
@@ -214,7 +228,7 @@ function whyLaunchIsImpossible(
 }
 
 /** What the pool looks like to this request: how many VMs, and why none of them fits. */
-function describePool(vms: readonly VmRecord[], input: AssignmentInput): string {
+function describePool(vms: readonly AllocatableVm[], input: AssignmentInput): string {
   if (vms.length === 0) return 'the pool has no VMs';
   const busy = vms.filter((vm) => !isFreeForAssignment(vm));
   const elsewhere = vms.length - busy.length;
@@ -230,7 +244,7 @@ function describePool(vms: readonly VmRecord[], input: AssignmentInput): string 
 }
 
 /** "18 assigned, 1 starting, 1 error", counted by status. */
-function describeBusy(busy: readonly VmRecord[]): string {
+function describeBusy(busy: readonly AllocatableVm[]): string {
   const counts = new Map<string, number>();
   for (const vm of busy) {
     const label = isAssignable(vm.status)
@@ -254,11 +268,11 @@ function describePlacement(input: AssignmentInput): string {
  * it (or gone, when `current` is null). Ranking this view again gives the next candidate and
  * re-checks the limits, without reading the whole pool again.
  */
-export function afterLostClaim(
-  vms: readonly VmRecord[],
+export function afterLostClaim<V extends AllocatableVm>(
+  vms: readonly V[],
   vmId: string,
-  current: VmRecord | null,
-): VmRecord[] {
+  current: V | null,
+): V[] {
   if (current === null) return vms.filter((vm) => vm.vmId !== vmId);
   return vms.map((vm) => (vm.vmId === vmId ? current : vm));
 }

@@ -9,4 +9,6 @@ export const internalPaths = {
   openRequest: (requestId: string) => `vmPool/openRequests/${requestId}`,
   alertIndex: () => 'vmPool/alertIndex',
   alertIndexEntry: (scope: string, sourceId: string) => `vmPool/alertIndex/${scope}/${sourceId}`,
+  allocationIndex: () => 'vmPool/allocation',
+  allocationEntry: (vmId: string) => `vmPool/allocation/${vmId}`,
 } as const;

@@ -1,9 +1,9 @@
 import type { Database } from 'firebase-admin/database';
 import {
-  parseAgentPulse,
   parsePoolConfig,
   parseVmEntry,
   paths,
+  pulseOrNull,
   withPulse,
   type AgentPulse,
   type Parsed,
@@ -12,6 +12,12 @@ import {
 } from '@vmpool/core';
 import type { InvalidRecord, VmStore } from '../pool-store';
 import { isRecord, toRtdbValue } from '../rtdb-values';
+import {
+  parseAllocationIndex,
+  rewriteAllocationIndex,
+  writeAllocationEntry,
+} from './allocation-index';
+import { internalPaths } from './internal-paths';
 import { guardedTransaction } from './transaction';
 
 /** The record as stored: everything but the agent's subtree, which only the agent writes. */
@@ -35,52 +41,57 @@ function withVmPulse(vm: VmRecord, pulse: AgentPulse | null): VmRecord {
   return pulse === null ? vm : { ...vm, agent: withPulse(vm.agent, pulse) };
 }
 
-/** An unreadable pulse counts as none: the agent then looks as fresh as its state writes. */
-function pulseOrNull(raw: unknown): AgentPulse | null {
-  if (raw === null || raw === undefined) return null;
-  const parsed = parseAgentPulse(raw);
-  return parsed.ok ? parsed.value : null;
-}
-
 /** The pool config and the VM records; every status change is a guarded transaction. */
 export function rtdbVmStore(db: Database): VmStore {
   const ref = (path: string) => db.ref(path);
   const read = async (path: string): Promise<unknown> => (await ref(path).get()).val() as unknown;
   const readPulse = async (vmId: string) => pulseOrNull(await read(paths.vmPulse(vmId)));
 
+  const listVms: VmStore['listVms'] = async (options = {}) => {
+    const withPulses = options.pulse !== false;
+    const [raw, rawPulses] = await Promise.all([
+      read(paths.vms()),
+      withPulses ? read(paths.pulses()) : Promise.resolve(null),
+    ]);
+    const pulses = isRecord(rawPulses) ? rawPulses : {};
+    const vms: VmRecord[] = [];
+    const invalid: InvalidRecord[] = [];
+    const agentProblems: InvalidRecord[] = [];
+    for (const [vmId, value] of Object.entries(isRecord(raw) ? raw : {})) {
+      const entry = parseVmEntry(vmId, value);
+      if (!entry.ok) {
+        invalid.push({ path: paths.vm(vmId), errors: entry.errors });
+        continue;
+      }
+      vms.push(withVmPulse(entry.value, pulseOrNull(pulses[vmId])));
+      if (entry.agentErrors.length > 0) {
+        agentProblems.push({ path: paths.vmAgent(vmId), errors: entry.agentErrors });
+      }
+    }
+    vms.sort((a, b) => a.vmId.localeCompare(b.vmId));
+    return { vms, invalid, agentProblems };
+  };
+
   return {
     async readConfig(): Promise<Parsed<PoolConfig>> {
       return parsePoolConfig((await read(paths.poolConfig())) ?? {});
+    },
+
+    async listAllocationViews() {
+      const views = parseAllocationIndex(await read(internalPaths.allocationIndex()));
+      if (views.length > 0) return views;
+      return (await listVms({ pulse: false })).vms;
+    },
+
+    async rewriteAllocationIndex(vms) {
+      await rewriteAllocationIndex(db, vms);
     },
 
     async getAgentPulse(vmId) {
       return readPulse(vmId);
     },
 
-    async listVms(options = {}) {
-      const withPulses = options.pulse !== false;
-      const [raw, rawPulses] = await Promise.all([
-        read(paths.vms()),
-        withPulses ? read(paths.pulses()) : Promise.resolve(null),
-      ]);
-      const pulses = isRecord(rawPulses) ? rawPulses : {};
-      const vms: VmRecord[] = [];
-      const invalid: InvalidRecord[] = [];
-      const agentProblems: InvalidRecord[] = [];
-      for (const [vmId, value] of Object.entries(isRecord(raw) ? raw : {})) {
-        const entry = parseVmEntry(vmId, value);
-        if (!entry.ok) {
-          invalid.push({ path: paths.vm(vmId), errors: entry.errors });
-          continue;
-        }
-        vms.push(withVmPulse(entry.value, pulseOrNull(pulses[vmId])));
-        if (entry.agentErrors.length > 0) {
-          agentProblems.push({ path: paths.vmAgent(vmId), errors: entry.agentErrors });
-        }
-      }
-      vms.sort((a, b) => a.vmId.localeCompare(b.vmId));
-      return { vms, invalid, agentProblems };
-    },
+    listVms,
 
     async getVm(vmId) {
       const [raw, pulse] = await Promise.all([read(paths.vm(vmId)), readPulse(vmId)]);
@@ -99,6 +110,7 @@ export function rtdbVmStore(db: Database): VmStore {
         }
         return undefined;
       });
+      if (committed) await writeAllocationEntry(db, record);
       return committed;
     },
 
@@ -119,6 +131,7 @@ export function rtdbVmStore(db: Database): VmStore {
       });
       if (value === null) return { committed: false, vm: null };
       const parsed = parseStoredVm(vmId, value);
+      if (committed && changed && parsed.ok) await writeAllocationEntry(db, parsed.value);
       return {
         committed: committed && changed,
         vm: parsed.ok ? withVmPulse(parsed.value, pulse) : null,
@@ -132,8 +145,9 @@ export function rtdbVmStore(db: Database): VmStore {
         return parsed.ok && expect(parsed.value) ? null : undefined;
       });
       if (!committed || value !== null) return false;
-      // The pulse goes with its record (a new VM with this id starts without one).
+      // The pulse and the index entry go with the record (a new VM with this id starts anew).
       await ref(paths.vmPulse(vmId)).remove();
+      await ref(internalPaths.allocationEntry(vmId)).remove();
       return true;
     },
   };

@@ -11,7 +11,7 @@ import {
   type PoolConfig,
   type VmRecord,
 } from '@vmpool/core';
-import type { AssignmentLock } from '../../store/pool-store';
+import type { AllocationView, AssignmentLock } from '../../store/pool-store';
 import type { UseCaseDeps } from '../deps';
 import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS, WARM_ASSIGN_STEPS } from './hand-over';
 import { launchPoolVm } from '../shared/launch-pool-vm';
@@ -96,8 +96,9 @@ async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<Ass
   const { store, clock } = deps;
   const { requestId, request, config, progress } = ctx;
   const { competitionId } = request;
-  // The allocator judges status, assignment and health, never the agent: no pulses needed.
-  let { vms } = await store.listVms({ pulse: false });
+  // The allocator judges status, assignment, health and placement only: it reads the small
+  // allocation index, not every record with its agent report (a lost claim corrects it).
+  let vms: AllocationView[] = await store.listAllocationViews();
   const own = vms.find((vm) => vm.requestId === requestId && vm.assignedTo === competitionId);
   if (own !== undefined) {
     // An earlier run of this request claimed it but stopped before recording it in the lock.
@@ -113,7 +114,8 @@ async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<Ass
   // Candidates in this request's own order (its id spreads concurrent assigns over equally
   // good VMs). A lost claim shows the VM as it is now: the view is corrected with it and ranked
   // again (limits re-checked) without reading the pool again. Every loss removes a candidate;
-  // when the view has nothing left the pool is read once more, in case a VM came free.
+  // when the view has nothing left the records are read, in case a VM came free (or the index
+  // lagged), so that a refusal always comes from the records themselves.
   let rereads = 0;
   for (let attempt = 0; attempt <= vms.length + 1; attempt += 1) {
     const ranking = rankVmsForAssignment(

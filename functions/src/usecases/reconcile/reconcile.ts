@@ -94,6 +94,8 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
   const idleStopped = await stopIdleVms(deps, config, vms);
 
   vms = (await deps.store.listVms()).vms;
+  // The allocation index (what assigns rank) from the records, whatever it missed meanwhile.
+  await deps.store.rewriteAllocationIndex(vms);
   const activeAlerts = await deps.store.listActiveAlerts();
   const now = deps.clock.now();
   const alerts = await applyAlertChanges(deps, deriveAlerts({ vms, activeAlerts, config, now }));

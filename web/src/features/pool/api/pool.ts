@@ -1,10 +1,10 @@
 /** `vmPool/vms` (with `vmPool/pulse`) and `vmPool/config`, parsed with core's validators. */
 import {
   DEFAULT_POOL_CONFIG,
-  parseAgentPulse,
   parsePoolConfig,
   parseVmEntry,
   paths,
+  pulseOrNull,
   withPulse,
   type AgentPulse,
   type PoolConfig,
@@ -31,8 +31,8 @@ export function pulsesFromSnapshot(raw: unknown): Map<string, AgentPulse> {
   const pulses = new Map<string, AgentPulse>();
   if (typeof raw === 'object' && raw !== null) {
     for (const [vmId, value] of Object.entries(raw as Record<string, unknown>)) {
-      const parsed = parseAgentPulse(value);
-      if (parsed.ok) pulses.set(vmId, parsed.value);
+      const pulse = pulseOrNull(value);
+      if (pulse !== null) pulses.set(vmId, pulse);
     }
   }
   return pulses;
