@@ -115,6 +115,18 @@ const host = await startLocalFunctionsHost({
   logger: hostLog,
   reconcileIntervalMs: 0,
 });
+// What each write to the triggered report changed (its top-level sections), to tell a refresh
+// from a state change when invocations are counted.
+const stateWrites: { at: number; sections: string[] }[] = [];
+let lastReport: Record<string, unknown> = {};
+admin.ref(`vmPool/vms/${vmId}/agent`).on('value', (snapshot) => {
+  const next = (snapshot.val() ?? {}) as Record<string, unknown>;
+  const sections = [...new Set([...Object.keys(next), ...Object.keys(lastReport)])].filter(
+    (key) => key !== 'lastSeen' && JSON.stringify(next[key]) !== JSON.stringify(lastReport[key]),
+  );
+  stateWrites.push({ at: Date.now(), sections });
+  lastReport = next;
+});
 const invocationCount = (): number =>
   Object.values(host.invocations()).reduce((sum, count) => sum + count, 0);
 const tmp = await mkdtemp(join(tmpdir(), 'vmpool-agent-bench-'));
@@ -169,6 +181,7 @@ interface Window {
   bytesUp: number;
   bytesDown: number;
   invocations: number;
+  stateWrites: string[];
 }
 
 async function measure(windowMinutes: number): Promise<Window> {
@@ -176,6 +189,8 @@ async function measure(windowMinutes: number): Promise<Window> {
   const bytesAtStart = proxy.bytesUp();
   const bytesDownAtStart = proxy.bytesDown();
   const invocationsAtStart = invocationCount();
+  const writesAtStart = stateWrites.length;
+  const windowStartedAt = Date.now();
   const windowMs = windowMinutes * 60_000;
   const startedAt = performance.now();
   while (performance.now() - startedAt < windowMs) {
@@ -193,6 +208,12 @@ async function measure(windowMinutes: number): Promise<Window> {
     bytesUp: proxy.bytesUp() - bytesAtStart,
     bytesDown: proxy.bytesDown() - bytesDownAtStart,
     invocations: invocationCount() - invocationsAtStart,
+    stateWrites: stateWrites
+      .slice(writesAtStart)
+      .map(
+        (write) =>
+          `+${Math.round((write.at - windowStartedAt) / 1000)} s: ${write.sections.join(', ') || '(refresh, nothing changed)'}`,
+      ),
   };
 }
 
@@ -209,6 +230,7 @@ function summary(window: Window) {
     databaseBytesWrittenPerVmHour: perHour(window.bytesUp),
     databaseBytesReceivedPerVmHour: perHour(window.bytesDown),
     controlPlaneInvocations: window.invocations,
+    stateWrites: window.stateWrites,
     controlPlaneInvocationsPerVmHour: Number(
       ((window.invocations / window.elapsedSeconds) * 3600).toFixed(1),
     ),
@@ -304,6 +326,7 @@ console.log(
   `with a watcher: ${withWatcher.cpuPercentOfOneCore}% CPU, ${withWatcher.rssMb.max} MB RSS, ${(withWatcher.databaseBytesWrittenPerVmHour / 1e6).toFixed(1)} MB written per VM-hour`,
 );
 
+admin.ref(`vmPool/vms/${vmId}/agent`).off();
 await host.stop();
 await deleteApp(app);
 await proxy.close();

@@ -182,6 +182,8 @@ async function warmAssignRound(rtdb: RtdbServer, producers: number): Promise<Rou
   const { app, db, url, ns } = adminDb(rtdb);
   const compute = new MemoryCompute({ clock: { now: () => Date.now() } });
   await seedWarmPool(db, compute, Date.now(), producers);
+  // A reconcile has run since the deploy, as in a running pool (it writes the allocation index).
+  await reconcile(reconcileDeps(db, compute, []));
   const proxy = await startCountingProxy(rtdb.port);
   const host = await startLocalFunctionsHost({
     databaseUrl: url,
