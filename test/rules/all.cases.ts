@@ -6,6 +6,7 @@ import {
   competitionCases,
   producerAccessCases,
 } from './competitions.cases';
+import { alertWebhookStatusCases } from './alert-webhook.cases';
 import { controlPlaneCases } from './control-plane.cases';
 import type { RuleCase } from './matrix';
 import { agentReportCases, configCases, identityCases, vmCases } from './pool.cases';
@@ -49,4 +50,5 @@ export const ALL_CASES: RuleCase[] = [
   ...watcherCases,
   ...previewCases,
   ...pulseCases,
+  ...alertWebhookStatusCases,
 ];

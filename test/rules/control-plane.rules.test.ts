@@ -1,4 +1,6 @@
 import {
+  alertDeliveryCases,
+  alertDeliveryQueueCases,
   alertIndexCases,
   allocationIndexCases,
   assignmentSlotCases,
@@ -12,5 +14,13 @@ defineMatrix('vmPool/assignments/{compId} (control plane only)', assignmentSlotC
 defineMatrix('vmPool/openRequests/{requestId} (control plane only)', openRequestCases);
 defineMatrix('vmPool/alertIndex/{scope}/{sourceId} (control plane only)', alertIndexCases);
 defineMatrix('vmPool/schedule/{compId} (control plane only)', scheduleMarkCases);
+defineMatrix(
+  'vmPool/alertDeliveries/{scope}/{alertId}/{event} (control plane only)',
+  alertDeliveryCases,
+);
+defineMatrix(
+  'vmPool/alertDeliveryQueue/{scope}/{alertId}/{event} (control plane only)',
+  alertDeliveryQueueCases,
+);
 defineMatrix('vmPool/migrations/{name} (control plane only)', migrationCases);
 defineMatrix('vmPool/allocation/{vmId} (control plane only)', allocationIndexCases);

@@ -99,6 +99,7 @@ export const paths = {
     `vmPool/bootStats/${seg('region', region)}/${priceKey(instanceType)}`,
   scheduleMarks: () => 'vmPool/schedule',
   scheduleMark: (compId: string) => `vmPool/schedule/${seg('compId', compId)}`,
+  alertWebhookStatus: () => 'vmPool/alertWebhook',
   audit: () => 'audit',
   auditEntry: (auditId: string) => `audit/${seg('auditId', auditId)}`,
 } as const;
