@@ -5,6 +5,9 @@
 // RSS and CPU of the agent process, database bytes written per VM-hour (at a byte-counting
 // TCP proxy), and how fast presence flips after a SIGKILL. Aims: <= 60 MB RSS, < 1% of one
 // core, < 200 kB/VM-hour without a watcher (a watcher adds the preview images by design).
+// The local functions host runs beside it on the same database and counts the control-plane
+// trigger invocations the agent's writes cause (`control-plane invocations per VM-hour`,
+// aim <= 10: heartbeats and metrics go to vmPool/pulse, which no trigger watches).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,7 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getDatabase, ServerValue } from 'firebase-admin/database';
-import { WATCHER_REFRESH_MS } from '@vmpool/core';
+import { parseVmRecord, WATCHER_REFRESH_MS } from '@vmpool/core';
+import { memoryLogger } from '@vmpool/core/ports';
+import { MemoryCompute, startLocalFunctionsHost } from '@vmpool/functions/host';
 import { startRtdbServer } from '@vmpool/local/rtdb';
 import { startShowServer } from '@vmpool/local/show-server';
 import { startCountingProxy } from './byte-counting-proxy';
@@ -82,9 +87,49 @@ const app = initializeApp(
 );
 const admin = getDatabase(app);
 const vmId = 'vm-bench';
+// A complete record (the control plane's triggers judge it), idle and warm.
+const seededAt = Date.now();
+const record = parseVmRecord({
+  vmId,
+  instanceId: `local-${vmId}`,
+  region: 'local',
+  status: 'available',
+  statusChangedAt: seededAt,
+  statusReason: 'bench',
+  ec2State: 'running',
+  healthStatus: 'unknown',
+  createdAt: seededAt,
+  totalAssignments: 0,
+  tags: {},
+});
+if (!record.ok) throw new Error(`bench VM record is invalid: ${record.errors.join('; ')}`);
 await admin
   .ref(`vmPool/vms/${vmId}`)
-  .set({ vmId, instanceId: `local-${vmId}`, region: 'local', status: 'available' });
+  .set(Object.fromEntries(Object.entries(record.value).filter(([, value]) => value !== null)));
+const hostLog = memoryLogger();
+// The control plane on the same database (rules bypassed, as Cloud Functions): it counts every
+// trigger invocation. The schedule is off: reconcile runs per pool, not per VM write.
+const host = await startLocalFunctionsHost({
+  databaseUrl: rtdb.databaseUrl(ns),
+  compute: new MemoryCompute({ clock: { now: () => Date.now() } }),
+  access: { isAdmin: async () => true, revokeAgentSessions: async () => {} },
+  logger: hostLog,
+  reconcileIntervalMs: 0,
+});
+// What each write to the triggered report changed (its top-level sections), to tell a refresh
+// from a state change when invocations are counted.
+const stateWrites: { at: number; sections: string[] }[] = [];
+let lastReport: Record<string, unknown> = {};
+admin.ref(`vmPool/vms/${vmId}/agent`).on('value', (snapshot) => {
+  const next = (snapshot.val() ?? {}) as Record<string, unknown>;
+  const sections = [...new Set([...Object.keys(next), ...Object.keys(lastReport)])].filter(
+    (key) => key !== 'lastSeen' && JSON.stringify(next[key]) !== JSON.stringify(lastReport[key]),
+  );
+  stateWrites.push({ at: Date.now(), sections });
+  lastReport = next;
+});
+const invocationCount = (): number =>
+  Object.values(host.invocations()).reduce((sum, count) => sum + count, 0);
 const tmp = await mkdtemp(join(tmpdir(), 'vmpool-agent-bench-'));
 
 const agent = spawn(
@@ -136,12 +181,17 @@ interface Window {
   cpuPercent: number;
   bytesUp: number;
   bytesDown: number;
+  invocations: number;
+  stateWrites: string[];
 }
 
 async function measure(windowMinutes: number): Promise<Window> {
   const samples: ProcessSample[] = [sampleProcess(pid as number)];
   const bytesAtStart = proxy.bytesUp();
   const bytesDownAtStart = proxy.bytesDown();
+  const invocationsAtStart = invocationCount();
+  const writesAtStart = stateWrites.length;
+  const windowStartedAt = Date.now();
   const windowMs = windowMinutes * 60_000;
   const startedAt = performance.now();
   while (performance.now() - startedAt < windowMs) {
@@ -158,6 +208,13 @@ async function measure(windowMinutes: number): Promise<Window> {
     cpuPercent: ((last.cpuSeconds - first.cpuSeconds) / elapsedSeconds) * 100,
     bytesUp: proxy.bytesUp() - bytesAtStart,
     bytesDown: proxy.bytesDown() - bytesDownAtStart,
+    invocations: invocationCount() - invocationsAtStart,
+    stateWrites: stateWrites
+      .slice(writesAtStart)
+      .map(
+        (write) =>
+          `+${Math.round((write.at - windowStartedAt) / 1000)} s: ${write.sections.join(', ') || '(refresh, nothing changed)'}`,
+      ),
   };
 }
 
@@ -173,6 +230,11 @@ function summary(window: Window) {
     cpuPercentOfOneCore: Number(window.cpuPercent.toFixed(3)),
     databaseBytesWrittenPerVmHour: perHour(window.bytesUp),
     databaseBytesReceivedPerVmHour: perHour(window.bytesDown),
+    controlPlaneInvocations: window.invocations,
+    stateWrites: window.stateWrites,
+    controlPlaneInvocationsPerVmHour: Number(
+      ((window.invocations / window.elapsedSeconds) * 3600).toFixed(1),
+    ),
   };
 }
 
@@ -231,7 +293,13 @@ const result = {
         : { bytes: preview.bytes, size: `${preview.width}x${preview.height}` },
   },
   presenceFlipAfterSigkillMs: Math.round(presenceFlipMs),
-  aims: { rssMb: 60, cpuPercent: 1, bytesWrittenPerVmHour: 200_000, presenceFlipMs: 2000 },
+  aims: {
+    rssMb: 60,
+    cpuPercent: 1,
+    bytesWrittenPerVmHour: 200_000,
+    presenceFlipMs: 2000,
+    controlPlaneInvocationsPerVmHour: 10,
+  },
 };
 console.log(JSON.stringify(result, null, 2));
 const worstRss = Math.max(withoutWatcher.rssMb.max, withWatcher.rssMb.max);
@@ -243,12 +311,24 @@ const verdicts = [
     withoutWatcher.databaseBytesWrittenPerVmHour < 200_000,
   ],
   ['presence flips within 2 s', result.presenceFlipAfterSigkillMs <= 2000],
+  [
+    'control-plane invocations <= 10 per VM-hour (steady, without a watcher)',
+    withoutWatcher.controlPlaneInvocationsPerVmHour <= 10,
+  ],
 ] as const;
+console.log(
+  `control-plane invocations per VM-hour: ${withoutWatcher.controlPlaneInvocationsPerVmHour} (${withoutWatcher.controlPlaneInvocations} trigger invocations counted by the functions host in ${withoutWatcher.windowMinutes} min, VM idle and warm, OBS streaming, nothing changing; the agent re-writes its state once per 15 min refresh)`,
+);
+for (const line of hostLog.lines.filter((entry) => entry.level === 'error')) {
+  console.error(`functions host: ${line.message}`, line.fields);
+}
 for (const [aim, met] of verdicts) console.log(`${met ? 'MET   ' : 'MISSED'} ${aim}`);
 console.log(
   `with a watcher: ${withWatcher.cpuPercentOfOneCore}% CPU, ${withWatcher.rssMb.max} MB RSS, ${(withWatcher.databaseBytesWrittenPerVmHour / 1e6).toFixed(1)} MB written per VM-hour`,
 );
 
+admin.ref(`vmPool/vms/${vmId}/agent`).off();
+await host.stop();
 await deleteApp(app);
 await proxy.close();
 await show.stop();

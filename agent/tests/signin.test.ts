@@ -135,7 +135,7 @@ describe('production sign-in with a custom token', () => {
     const refreshedAt = exchanges[1] ?? 0;
     await waitForValue<number>(
       stack.admin,
-      `vmPool/vms/${VM}/agent/lastSeen`,
+      `vmPool/pulse/${VM}/lastSeen`,
       (lastSeen) => (lastSeen ?? 0) > refreshedAt + 1_000,
       30_000,
       agent,

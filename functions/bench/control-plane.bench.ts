@@ -1,7 +1,9 @@
 /**
  * Control-plane benchmark (npm run bench:control-plane):
- * 1. warm assigns, 20 producers at once, on the local RTDB server through the local functions
- *    host: latency from the request write to its result, and to the competition config;
+ * 1. warm assigns, 20 producers at once over 20 warm VMs, then 100 at once over 100, on the
+ *    local RTDB server through the local functions host: latency from the request write to its
+ *    result, and to the competition config; at 100 VMs also the bytes the control plane read
+ *    from RTDB per assign (its use cases' connection runs through a byte-counting proxy);
  * 2. compute API calls per reconcile at 10, 100 and 1000 VMs on the in-memory cloud (and at
  *    10 and 100 on moto through the real EC2 adapter when moto_server is installed).
  */
@@ -30,11 +32,15 @@ import { reconcile } from '../src/usecases/reconcile/reconcile';
 import type { UseCaseDeps } from '../src/usecases/deps';
 import { newVmRecord } from '../src/usecases/shared/vm-changes';
 import { MOTO_CREDENTIALS, startMoto } from '../tests/support/moto';
+import { startCountingProxy } from '../../agent/bench/byte-counting-proxy';
 import type { ComputePort } from '@vmpool/core/ports';
 
 const POOL_TAGS = { Project: 'gymnastics-graphics', ManagedBy: 'vm-pool-manager' };
-const PRODUCERS = 20;
-const ROUNDS = 5;
+/** Each section: producers assigning at once, over as many warm VMs, for some rounds. */
+const SECTIONS = [
+  { producers: 20, rounds: 5 },
+  { producers: 100, rounds: 3 },
+] as const;
 const allow = { isAdmin: async () => true, revokeAgentSessions: async () => {} };
 let namespaces = 0;
 
@@ -52,15 +58,91 @@ function adminDb(rtdb: RtdbServer): { app: App; db: AdminDatabase; url: string; 
   return { app, db: getAdminDatabase(app), url, ns };
 }
 
-async function seedWarmPool(db: AdminDatabase, compute: MemoryCompute, now: number) {
+/** What a quiet agent has reported: every service, the show, the stream and OBS. */
+function agentState(now: number, vmId: string) {
+  const service = (port?: number) => ({
+    state: 'up',
+    checkedAt: now,
+    ...(port === undefined ? {} : { port, latencyMs: 2 }),
+  });
+  return {
+    online: true,
+    lastSeen: now,
+    bootId: `boot-${vmId}`,
+    version: '0.1.0',
+    startedAt: now,
+    instanceId: `i-${vmId}`,
+    region: 'us-east-1',
+    availabilityZone: 'us-east-1a',
+    instanceType: 't3.large',
+    publicIp: '203.0.113.10',
+    privateIp: '10.0.1.10',
+    services: {
+      showServer: service(3003),
+      obsWebsocket: service(4455),
+      obs: service(),
+      nimble: service(8080),
+      noMachine: service(4000),
+      discord: service(),
+      xvfb: service(),
+    },
+    show: {
+      reachable: true,
+      obsConnected: true,
+      obsIsStreaming: false,
+      obsIsRecording: false,
+      obsCurrentScene: 'Starting Soon',
+      connectedClients: 1,
+      latencyMs: 3,
+      checkedAt: now,
+    },
+    stream: {
+      active: false,
+      reconnecting: false,
+      bitrateKbps: 0,
+      droppedFramesPercent: 0,
+      congestion: 0,
+      durationSeconds: 0,
+      checkedAt: now,
+    },
+    obs: {
+      connected: true,
+      version: '29.0.2',
+      activeFps: 30,
+      renderSkippedFramesPercent: 0,
+      cpuUsage: 4.2,
+      memoryMb: 380,
+      currentScene: 'Starting Soon',
+      recording: false,
+      checkedAt: now,
+    },
+  };
+}
+
+function metrics(now: number) {
+  return {
+    cpuPercent: 7.5,
+    load1: 0.31,
+    memUsedPercent: 38.2,
+    memUsedMb: 3020,
+    memTotalMb: 7900,
+    diskUsedPercent: 41.7,
+    netRxBps: 10240,
+    netTxBps: 20480,
+    uptimeSeconds: 5400,
+    sampledAt: now,
+  };
+}
+
+async function seedWarmPool(db: AdminDatabase, compute: MemoryCompute, now: number, size: number) {
   await db.ref(paths.poolConfig()).set({
     minWarmVMs: 0,
-    maxTotalVMs: PRODUCERS,
-    maxConcurrent: PRODUCERS,
+    maxTotalVMs: size,
+    maxConcurrent: size,
     autoStopAfterHours: 0,
   });
   const updates: Record<string, unknown> = {};
-  for (let n = 1; n <= PRODUCERS; n += 1) {
+  for (let n = 1; n <= size; n += 1) {
     const vmId = `vm-${String(n).padStart(3, '0')}`;
     const instance = compute.seed({
       region: 'us-east-1',
@@ -82,36 +164,44 @@ async function seedWarmPool(db: AdminDatabase, compute: MemoryCompute, now: numb
     };
     updates[paths.vm(vmId)] = {
       ...(toRtdbValue(record) as Record<string, unknown>),
-      agent: {
-        online: true,
-        lastSeen: now,
-        startedAt: now,
-        services: { showServer: { state: 'up', checkedAt: now } },
-      },
+      agent: agentState(now, vmId),
     };
+    // Heartbeat and metrics, where the agent writes them (vmPool/pulse, docs/contract.md).
+    updates[paths.vmPulse(vmId)] = { bootId: `boot-${vmId}`, lastSeen: now, metrics: metrics(now) };
     updates[paths.competitionConfig(`meet-${n}`)] = { eventName: `Meet ${n}` };
   }
   await db.ref().update(updates);
 }
 
-async function warmAssignRound(rtdb: RtdbServer) {
-  const { app, db, url } = adminDb(rtdb);
+interface RoundResult {
+  samples: { result: number; config: number }[];
+  /** Bytes the control plane's use cases received from RTDB during the round. */
+  bytesRead: number;
+}
+
+async function warmAssignRound(rtdb: RtdbServer, producers: number): Promise<RoundResult> {
+  const { app, db, url, ns } = adminDb(rtdb);
   const compute = new MemoryCompute({ clock: { now: () => Date.now() } });
-  await seedWarmPool(db, compute, Date.now());
+  await seedWarmPool(db, compute, Date.now(), producers);
+  // A reconcile has run since the deploy, as in a running pool (it writes the allocation index).
+  await reconcile(reconcileDeps(db, compute, []));
+  const proxy = await startCountingProxy(rtdb.port);
   const host = await startLocalFunctionsHost({
     databaseUrl: url,
+    useCaseDatabaseUrl: `http://127.0.0.1:${proxy.port}?ns=${ns}`,
     compute,
     access: allow,
     logger: memoryLogger(),
     reconcileIntervalMs: 0,
   });
-  const clients = Array.from({ length: PRODUCERS }, (_, i) =>
+  const clients = Array.from({ length: producers }, (_, i) =>
     initializeWebApp({ databaseURL: url, projectId: 'bench' }, `producer-${namespaces}-${i}`),
   );
   // Connect every producer first, as open browser tabs would be.
   await Promise.all(
     clients.map((client) => set(ref(getDatabase(client), `bench/warm/${client.name}`), true)),
   );
+  const bytesBefore = proxy.bytesDown();
   const samples = await Promise.all(
     clients.map(
       (client, i) =>
@@ -153,17 +243,36 @@ async function warmAssignRound(rtdb: RtdbServer) {
         }),
     ),
   );
+  await host.idle();
+  const bytesRead = proxy.bytesDown() - bytesBefore;
+  // No double links: every competition holds one VM, every VM serves one competition.
+  const vms = ((await db.ref(paths.vms()).get()).val() ?? {}) as Record<
+    string,
+    { assignedTo?: string }
+  >;
+  const holders = Object.values(vms)
+    .map((vm) => vm.assignedTo)
+    .filter((id): id is string => typeof id === 'string');
+  if (holders.length !== producers || new Set(holders).size !== producers) {
+    throw new Error(
+      `double or missing links: ${holders.length} VMs held by ${new Set(holders).size} competitions`,
+    );
+  }
   await Promise.all(clients.map((client) => deleteWebApp(client)));
   await host.stop();
+  await proxy.close();
   await deleteApp(app);
-  return samples;
+  return { samples, bytesRead };
 }
 
-async function benchWarmAssign(rtdb: RtdbServer) {
+async function benchWarmAssign(rtdb: RtdbServer, producers: number, rounds: number) {
   const results: number[] = [];
   const configs: number[] = [];
-  for (let round = 0; round < ROUNDS; round += 1) {
-    for (const sample of await warmAssignRound(rtdb)) {
+  let bytesRead = 0;
+  for (let round = 0; round < rounds; round += 1) {
+    const outcome = await warmAssignRound(rtdb, producers);
+    bytesRead += outcome.bytesRead;
+    for (const sample of outcome.samples) {
       results.push(sample.result);
       configs.push(sample.config);
     }
@@ -173,10 +282,43 @@ async function benchWarmAssign(rtdb: RtdbServer) {
   const line = (name: string, values: number[]) =>
     `  ${name.padEnd(28)} p50 ${percentile(values, 50).toFixed(1).padStart(7)} ms   p99 ${percentile(values, 99).toFixed(1).padStart(7)} ms   max ${(values.at(-1) ?? NaN).toFixed(1).padStart(7)} ms`;
   console.log(
-    `\nWarm assign, ${PRODUCERS} producers at once, ${ROUNDS} rounds (${results.length} requests), local RTDB + local functions host:`,
+    `\nWarm assign, ${producers} producers at once, ${rounds} rounds (${results.length} requests), local RTDB + local functions host:`,
   );
   console.log(line('request write -> result', results));
   console.log(line('request write -> comp config', configs));
+  console.log(
+    `  bytes read from RTDB per assign at ${producers} VMs: ${Math.round(bytesRead / results.length)} (the control plane's connection, on the wire)`,
+  );
+}
+
+/** One read of the whole vmPool/vms at 100 VMs, as every assign attempt made before issue 17. */
+async function benchFullPoolRead(rtdb: RtdbServer, size: number) {
+  const { app, db, ns } = adminDb(rtdb);
+  const compute = new MemoryCompute({ clock: { now: () => Date.now() } });
+  const now = Date.now();
+  await seedWarmPool(db, compute, now, size);
+  // The earlier layout: metrics (and the heartbeat) inside each VM's agent report.
+  const updates: Record<string, unknown> = {};
+  for (let n = 1; n <= size; n += 1) {
+    const vmId = `vm-${String(n).padStart(3, '0')}`;
+    updates[`${paths.vmAgent(vmId)}/metrics`] = metrics(now);
+  }
+  await db.ref().update(updates);
+  const proxy = await startCountingProxy(rtdb.port);
+  const reader = initializeApp(
+    { databaseURL: `http://127.0.0.1:${proxy.port}?ns=${ns}`, projectId: ns },
+    `${ns}-reader`,
+  );
+  const readerDb = getAdminDatabase(reader);
+  await readerDb.ref(paths.poolConfig()).get();
+  const before = proxy.bytesDown();
+  await readerDb.ref(paths.vms()).get();
+  console.log(
+    `  for comparison: one read of all of vmPool/vms at ${size} VMs with metrics in each agent report (every attempt of an assign before issue 17): ${proxy.bytesDown() - before} bytes`,
+  );
+  await deleteApp(reader);
+  await proxy.close();
+  await deleteApp(app);
 }
 
 function reconcileDeps(
@@ -298,7 +440,10 @@ async function main() {
   );
   const rtdb = await startRtdbServer({ port: 0, quiet: true });
   try {
-    await benchWarmAssign(rtdb);
+    for (const { producers, rounds } of SECTIONS) {
+      await benchWarmAssign(rtdb, producers, rounds);
+    }
+    await benchFullPoolRead(rtdb, 100);
     await benchReconcileMemory(rtdb);
     await benchReconcileMoto(rtdb);
   } finally {

@@ -11,6 +11,7 @@ import { controlPlaneCases } from './control-plane.cases';
 import { failoverRecordCases, failoverRequestCases } from './failover.cases';
 import type { RuleCase } from './matrix';
 import { agentReportCases, configCases, identityCases, vmCases } from './pool.cases';
+import { pulseCases } from './pulse.cases';
 import { requestCreateCases, requestImmutabilityCases, requestReadCases } from './requests.cases';
 import {
   bootStatsCases,
@@ -56,6 +57,7 @@ export const ALL_CASES: RuleCase[] = [
   ...previewCases,
   ...failoverRecordCases,
   ...failoverRequestCases,
+  ...pulseCases,
   ...alertWebhookStatusCases,
   ...streamThresholdCases,
 ];

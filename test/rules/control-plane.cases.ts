@@ -102,6 +102,24 @@ export const scheduleMarkCases: RuleCase[] = controlPlaneOnly({
   patch: { 'comp-a': null, 'comp-b/attempt': 3 },
 });
 
+/** `vmPool/migrations/{name}`: which one-shot data migrations have run. */
+export const migrationCases: RuleCase[] = controlPlaneOnly({
+  label: 'migration marks',
+  listing: 'vmPool/migrations',
+  entry: 'vmPool/migrations/agent-pulse',
+  data: { at: NOW, moved: 0 },
+  patch: { 'agent-pulse': null },
+});
+
+/** `vmPool/allocation/{vmId}`: what an assign ranks of each VM (a hint kept by the store). */
+export const allocationIndexCases: RuleCase[] = controlPlaneOnly({
+  label: 'allocation index entries',
+  listing: 'vmPool/allocation',
+  entry: 'vmPool/allocation/vm-001',
+  data: { status: 'available', healthStatus: 'healthy', region: 'us-east-1' },
+  patch: { 'vm-002/status': 'available' },
+});
+
 /** `vmPool/alertDeliveries/{scope}/{alertId}/{event}`: each webhook notification's state. */
 export const alertDeliveryCases: RuleCase[] = controlPlaneOnly({
   label: 'alert webhook deliveries',
@@ -125,6 +143,8 @@ export const controlPlaneCases: RuleCase[] = [
   ...openRequestCases,
   ...alertIndexCases,
   ...scheduleMarkCases,
+  ...migrationCases,
+  ...allocationIndexCases,
   ...alertDeliveryCases,
   ...alertDeliveryQueueCases,
 ];

@@ -2,7 +2,9 @@ import {
   alertDeliveryCases,
   alertDeliveryQueueCases,
   alertIndexCases,
+  allocationIndexCases,
   assignmentSlotCases,
+  migrationCases,
   openRequestCases,
   scheduleMarkCases,
 } from './control-plane.cases';
@@ -20,3 +22,5 @@ defineMatrix(
   'vmPool/alertDeliveryQueue/{scope}/{alertId}/{event} (control plane only)',
   alertDeliveryQueueCases,
 );
+defineMatrix('vmPool/migrations/{name} (control plane only)', migrationCases);
+defineMatrix('vmPool/allocation/{vmId} (control plane only)', allocationIndexCases);

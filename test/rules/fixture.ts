@@ -171,6 +171,15 @@ export const ROOT = {
         watchers: { [UID.producerA]: minutesAgo(90) },
       },
     },
+    // What the agents write often (heartbeat, metrics), apart from their triggered report.
+    pulse: {
+      'vm-001': {
+        bootId: 'boot-vm-001-7f3a',
+        lastSeen: minutesAgo(0.1),
+        metrics: agentReport('vm-001', '203.0.113.10').metrics,
+      },
+      'vm-002': { bootId: 'boot-vm-002-7f3a', lastSeen: minutesAgo(0.3), metrics: null },
+    },
     previews: {
       'vm-001': {
         image: PREVIEW_IMAGE,

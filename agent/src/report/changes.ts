@@ -106,9 +106,6 @@ export const DEFAULT_STREAM_THRESHOLDS: StreamThresholds = {
   memoryMinMb: 50,
 };
 
-/** While the stream is active its section is re-written at least this often (duration). */
-export const ACTIVE_STREAM_REFRESH_MS = 60_000;
-
 function moved(previous: number, next: number, relative: number, minimum: number): boolean {
   const delta = Math.abs(previous - next);
   return delta >= minimum && delta >= relative * Math.max(previous, next);

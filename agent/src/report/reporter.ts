@@ -1,6 +1,10 @@
-// Everything the agent writes under `vmPool/vms/{vmId}/agent`: registration with presence
-// (re-done on every reconnect), a lastSeen heartbeat, and probe results and metrics written
-// only when they changed in a way that matters.
+// Everything the agent reports, in two places (docs/contract.md):
+// - `vmPool/vms/{vmId}/agent`, what changes the VM's state and is the only part a control-plane
+//   trigger watches: registration with presence (re-done on every reconnect), services, show,
+//   stream and OBS, each written when it changed in a way that matters, and all of them again in
+//   one write every refresh interval (so checkedAt never gets very old);
+// - `vmPool/pulse/{vmId}`, what it writes often and no trigger watches: the lastSeen heartbeat
+//   and the metrics (written when they moved). Reconcile judges staleness from it.
 import {
   onDisconnect,
   onValue,
@@ -11,15 +15,8 @@ import {
   type DatabaseReference,
 } from 'firebase/database';
 import type { Clock, Logger } from '@vmpool/core/ports';
-import {
-  ACTIVE_STREAM_REFRESH_MS,
-  metricsMoved,
-  obsMoved,
-  serviceChanged,
-  showChanged,
-  streamMoved,
-} from './changes';
-import { agentPath } from './paths';
+import { metricsMoved, obsMoved, serviceChanged, showChanged, streamMoved } from './changes';
+import { agentPath, pulsePath } from './paths';
 import {
   SERVICE_NAMES,
   type AgentIdentityReport,
@@ -44,6 +41,7 @@ export interface ReporterOptions {
 
 export class AgentReporter {
   private readonly agentRef: DatabaseReference;
+  private readonly pulseRef: DatabaseReference;
   private connected = false;
   /** Section writes wait until the record exists with online/lastSeen (rules require both). */
   private registered = false;
@@ -57,12 +55,11 @@ export class AgentReporter {
   private writtenServices: Partial<ServicesReport> = {};
   private writtenShow: ShowReport | undefined;
   private writtenMetrics: MetricsReport | undefined;
-  private servicesWrittenAt = 0;
+  /** When every state section was last written together (registration or refresh). */
+  private stateWrittenAt = 0;
   private metricsWrittenAt = 0;
   private writtenStream: StreamReport | undefined;
   private writtenObs: ObsReport | undefined;
-  private streamWrittenAt = 0;
-  private obsWrittenAt = 0;
 
   constructor(
     private readonly db: Database,
@@ -73,6 +70,7 @@ export class AgentReporter {
     private readonly log: Logger,
   ) {
     this.agentRef = ref(db, agentPath(vmId));
+    this.pulseRef = ref(db, pulsePath(vmId));
   }
 
   get isConnected(): boolean {
@@ -93,8 +91,37 @@ export class AgentReporter {
       }
     });
     this.heartbeat = setInterval(() => {
-      if (this.registered) this.write({ online: true, lastSeen: serverTimestamp() }, 'heartbeat');
+      if (!this.registered) return;
+      this.writePulse({ lastSeen: serverTimestamp() }, 'heartbeat');
+      if (this.clock.now() - this.stateWrittenAt >= this.options.refreshIntervalMs) {
+        this.refreshState();
+      }
     }, this.options.heartbeatIntervalMs);
+  }
+
+  /** Every state section again, in one write: the trigger fires once per refresh interval. */
+  private refreshState(): void {
+    const fields: Record<string, unknown> = { online: true, lastSeen: serverTimestamp() };
+    if (this.latestServices) fields.services = this.latestServices;
+    if (this.latestShow) fields.show = this.latestShow;
+    if (this.latestStream) fields.stream = this.latestStream;
+    if (this.latestObs) fields.obs = this.latestObs;
+    this.stateWrittenAt = this.clock.now();
+    this.writtenServices = { ...this.latestServices };
+    this.writtenShow = this.latestShow;
+    this.writtenStream = this.latestStream;
+    this.writtenObs = this.latestObs;
+    this.write(fields, 'refresh', () => {
+      this.forgetWrittenState();
+    });
+  }
+
+  /** Refused or lost: forget what we believed written, so the next sample writes it again. */
+  private forgetWrittenState(): void {
+    this.writtenServices = {};
+    this.writtenShow = undefined;
+    this.writtenStream = undefined;
+    this.writtenObs = undefined;
   }
 
   /** Presence first (so a crash right after registering still flips online), then the record. */
@@ -115,18 +142,21 @@ export class AgentReporter {
       // changed while the agent was away.
       if (this.latestServices) fields.services = this.latestServices;
       if (this.latestShow) fields.show = this.latestShow;
-      if (this.latestMetrics) fields.metrics = this.latestMetrics;
       if (this.latestStream) fields.stream = this.latestStream;
       if (this.latestObs) fields.obs = this.latestObs;
       await update(this.agentRef, fields);
+      // The pulse of this run (the rules let it write there only once the record names it).
+      await update(this.pulseRef, {
+        bootId: this.registration.bootId,
+        lastSeen: serverTimestamp(),
+        metrics: this.latestMetrics ?? null,
+      });
       this.writtenServices = { ...this.latestServices };
       this.writtenShow = this.latestShow;
       this.writtenMetrics = this.latestMetrics;
       this.writtenStream = this.latestStream;
       this.writtenObs = this.latestObs;
-      this.streamWrittenAt = this.latestStream?.checkedAt ?? 0;
-      this.obsWrittenAt = this.latestObs?.checkedAt ?? 0;
-      this.servicesWrittenAt = this.clock.now();
+      this.stateWrittenAt = this.clock.now();
       this.metricsWrittenAt = this.latestMetrics?.sampledAt ?? 0;
       this.registered = true;
       this.log.info('registered', { bootId: this.registration.bootId });
@@ -143,21 +173,19 @@ export class AgentReporter {
     this.latestServices = services;
     this.latestShow = show;
     if (!this.registered) return;
-    const now = this.clock.now();
-    const refresh = now - this.servicesWrittenAt >= this.options.refreshIntervalMs;
     const fields: Record<string, unknown> = {};
     for (const name of SERVICE_NAMES) {
-      if (refresh || serviceChanged(this.writtenServices[name], services[name])) {
+      if (serviceChanged(this.writtenServices[name], services[name])) {
         fields[`services/${name}`] = services[name];
         this.writtenServices[name] = services[name];
       }
     }
-    if (refresh || showChanged(this.writtenShow, show)) {
+    if (showChanged(this.writtenShow, show)) {
       fields.show = show;
       this.writtenShow = show;
     }
-    if (refresh) this.servicesWrittenAt = now;
     if (Object.keys(fields).length > 0) {
+      fields.lastSeen = serverTimestamp();
       this.write(fields, 'probes', () => {
         // Refused or lost: forget what we believed written, so the next cycle tries again.
         this.writtenServices = {};
@@ -175,39 +203,32 @@ export class AgentReporter {
     this.log.debug('metrics written', { moved: moved.length > 0 ? moved : ['refresh'] });
     this.writtenMetrics = metrics;
     this.metricsWrittenAt = metrics.sampledAt;
-    this.write({ metrics }, 'metrics', () => {
+    this.writePulse({ lastSeen: serverTimestamp(), metrics }, 'metrics', () => {
       this.writtenMetrics = undefined;
     });
   }
 
   /**
-   * A stream sample: each section is written when it moved past its thresholds, and at least
-   * every minute (stream) while the stream is active, every refresh interval otherwise.
+   * A stream sample: each section is written when it moved past its thresholds (and with every
+   * state section once per refresh interval).
    */
   reportStream(stream: StreamReport, obs: ObsReport): void {
     this.latestStream = stream;
     this.latestObs = obs;
     if (!this.registered) return;
     const fields: Record<string, unknown> = {};
-    const streamRefreshMs = stream.active
-      ? Math.min(ACTIVE_STREAM_REFRESH_MS, this.options.refreshIntervalMs)
-      : this.options.refreshIntervalMs;
     const streamChanges = streamMoved(this.writtenStream, stream);
-    if (streamChanges.length > 0 || stream.checkedAt - this.streamWrittenAt >= streamRefreshMs) {
+    if (streamChanges.length > 0) {
       fields.stream = stream;
       this.writtenStream = stream;
-      this.streamWrittenAt = stream.checkedAt;
     }
     const obsChanges = obsMoved(this.writtenObs, obs);
-    if (
-      obsChanges.length > 0 ||
-      obs.checkedAt - this.obsWrittenAt >= this.options.refreshIntervalMs
-    ) {
+    if (obsChanges.length > 0) {
       fields.obs = obs;
       this.writtenObs = obs;
-      this.obsWrittenAt = obs.checkedAt;
     }
     if (Object.keys(fields).length === 0) return;
+    fields.lastSeen = serverTimestamp();
     this.log.debug('stream written', { stream: streamChanges, obs: obsChanges });
     this.write(fields, 'stream', () => {
       this.writtenStream = undefined;
@@ -223,6 +244,16 @@ export class AgentReporter {
     await Promise.race([offline, new Promise((resolve) => setTimeout(resolve, timeoutMs))]).catch(
       (error: unknown) => {
         this.log.warn('could not mark offline; onDisconnect will', { error });
+      },
+    );
+  }
+
+  /** A write to the pulse (heartbeat, metrics), always stamped with this run's bootId. */
+  private writePulse(fields: Record<string, unknown>, what: string, onFailure?: () => void): void {
+    update(this.pulseRef, { bootId: this.registration.bootId, ...fields }).catch(
+      (error: unknown) => {
+        this.log.error(`${what} write refused`, { error, paths: Object.keys(fields) });
+        onFailure?.();
       },
     );
   }

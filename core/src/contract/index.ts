@@ -3,6 +3,7 @@ export * from './ids';
 export * from './rtdb-shapes';
 export * from './pool-config';
 export * from './agent-report';
+export * from './agent-pulse';
 export * from './agent-auth';
 export * from './preview';
 export * from './vm-record';

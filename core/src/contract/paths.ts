@@ -60,6 +60,11 @@ export const paths = {
   vmWatchers: (vmId: string) => `vmPool/vms/${vmSegment(vmId)}/watchers`,
   vmWatcher: (vmId: string, uid: string) =>
     `vmPool/vms/${vmSegment(vmId)}/watchers/${seg('uid', uid)}`,
+  /** What the agent writes often (heartbeat, metrics); no trigger watches it (agent-pulse.ts). */
+  pulses: () => 'vmPool/pulse',
+  vmPulse: (vmId: string) => `vmPool/pulse/${vmSegment(vmId)}`,
+  /** One-shot data migrations the control plane has run (control plane only). */
+  migration: (name: string) => `vmPool/migrations/${seg('name', name)}`,
   previews: () => 'vmPool/previews',
   preview: (vmId: string) => `vmPool/previews/${vmSegment(vmId)}`,
   requests: () => 'vmPool/requests',

@@ -34,6 +34,11 @@ import { RTDB_EVENT_TYPES, rtdbCloudEvent, type EventTarget } from './cloud-even
 export interface LocalHostOptions {
   /** `http://127.0.0.1:PORT?ns=NS` */
   databaseUrl: string;
+  /**
+   * The use cases' own connection to the same database (default: the listeners' one), so that
+   * a bench can count what the control plane reads, apart from the host's trigger listeners.
+   */
+  useCaseDatabaseUrl?: string;
   compute: ComputePort;
   remoteExec?: RemoteExecPort;
   clock?: Clock;
@@ -66,6 +71,8 @@ export interface LocalFunctionsHost {
   idle(): Promise<void>;
   /** Where the HTTPS API answers, when `httpPort` was given. */
   httpUrl?: string;
+  /** How many times each trigger has been invoked so far (as Cloud Functions would bill). */
+  invocations(): Readonly<Record<string, number>>;
 }
 
 function parseDatabaseUrl(databaseUrl: string): EventTarget {
@@ -91,10 +98,17 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
     `vmpool-host-${Math.random().toString(36).slice(2)}`,
   );
   const db = getDatabase(app);
+  const useCaseApp: App | null =
+    opts.useCaseDatabaseUrl === undefined
+      ? null
+      : initializeApp(
+          { databaseURL: opts.useCaseDatabaseUrl, projectId },
+          `vmpool-host-usecases-${Math.random().toString(36).slice(2)}`,
+        );
   const logger = opts.logger ?? consoleLogger('info', { component: 'functions-host' });
   const clock = opts.clock ?? { now: () => Date.now() };
   const deps: UseCaseDeps = {
-    store: createRtdbPoolStore(db, clock),
+    store: createRtdbPoolStore(useCaseApp === null ? db : getDatabase(useCaseApp), clock),
     compute: opts.compute,
     remoteExec: opts.remoteExec ?? null,
     access: opts.access ?? claimsAccess(getAuth(app)),
@@ -115,9 +129,11 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
   overrideDeps(deps);
 
   const inFlight = new Set<Promise<void>>();
+  const invocations: Record<string, number> = {};
   let stopping = false;
   const invoke = (name: string, call: () => unknown) => {
     if (stopping) return;
+    invocations[name] = (invocations[name] ?? 0) + 1;
     const run = (async () => {
       try {
         await call();
@@ -279,6 +295,7 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
   return {
     reconcileNow,
     idle,
+    invocations: () => ({ ...invocations }),
     ...(http ? { httpUrl: http.url } : {}),
     async stop() {
       stopping = true;
@@ -291,6 +308,7 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
       await idle();
       while (reconciling) await reconciling;
       overrideDeps(null);
+      if (useCaseApp !== null) await deleteApp(useCaseApp);
       await deleteApp(app);
     },
   };

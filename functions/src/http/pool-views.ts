@@ -5,7 +5,9 @@ import {
   parsePoolConfig,
   parseVmEntry,
   paths,
+  pulseOrNull,
   VM_STATUSES,
+  withPulse,
   warmPoolStatus,
   type PoolConfig,
   type VmRecord,
@@ -31,13 +33,23 @@ export async function readPoolConfig(db: Database): Promise<PoolConfig> {
 
 /** One VM through core's parse rule: an unreadable agent report reads as none. */
 export async function readVm(db: Database, vmId: string): Promise<VmRecord> {
-  const raw: unknown = (await db.ref(paths.vm(vmId)).get()).val();
+  const [raw, pulse] = await Promise.all([
+    db
+      .ref(paths.vm(vmId))
+      .get()
+      .then((snapshot) => snapshot.val() as unknown),
+    db
+      .ref(paths.vmPulse(vmId))
+      .get()
+      .then((snapshot) => pulseOrNull(snapshot.val())),
+  ]);
   if (!isRecord(raw)) throw new HttpError(404, 'VM_NOT_FOUND', `There is no VM ${vmId}`);
   const parsed = parseVmEntry(vmId, raw);
   if (!parsed.ok) {
     throw new HttpError(500, 'INVALID_RECORD', `The record of ${vmId} is invalid`, parsed.errors);
   }
-  return parsed.value;
+  // With its agent's heartbeat and metrics (vmPool/pulse), as the store and the web app read it.
+  return { ...parsed.value, agent: withPulse(parsed.value.agent, pulse) };
 }
 
 /**
@@ -45,13 +57,18 @@ export async function readVm(db: Database, vmId: string): Promise<VmRecord> {
  * is unreadable (listed, with `agent: null`), counts per status.
  */
 export async function listPool(db: Database) {
-  const [raw, config] = await Promise.all([
+  const [raw, rawPulses, config] = await Promise.all([
     db
       .ref(paths.vms())
       .get()
       .then((snapshot) => snapshot.val() as unknown),
+    db
+      .ref(paths.pulses())
+      .get()
+      .then((snapshot) => snapshot.val() as unknown),
     readPoolConfig(db),
   ]);
+  const pulses = isRecord(rawPulses) ? rawPulses : {};
   const vms: VmRecord[] = [];
   const invalid: { vmId: string; errors: string[] }[] = [];
   const agentProblems: { vmId: string; errors: string[] }[] = [];
@@ -61,7 +78,7 @@ export async function listPool(db: Database) {
       invalid.push({ vmId, errors: parsed.errors });
       continue;
     }
-    vms.push(parsed.value);
+    vms.push({ ...parsed.value, agent: withPulse(parsed.value.agent, pulseOrNull(pulses[vmId])) });
     if (parsed.agentErrors.length > 0) agentProblems.push({ vmId, errors: parsed.agentErrors });
   }
   vms.sort((a, b) => a.vmId.localeCompare(b.vmId));

@@ -1,4 +1,6 @@
 import type {
+  AgentPulse,
+  AllocatableVm,
   Alert,
   AuditEntry,
   BootKind,
@@ -58,6 +60,9 @@ export interface InvalidRecord {
   errors: string[];
 }
 
+/** What an assign reads of a VM: the allocator's fields and the request driving it. */
+export type AllocationView = AllocatableVm & Pick<VmRecord, 'requestId'>;
+
 /** The pool config and the VM records. Every VM status change goes through `updateVm`. */
 export interface VmStore {
   /** `vmPool/config` completed with defaults; a broken config comes back with its errors. */
@@ -67,17 +72,38 @@ export interface VmStore {
    * Every VM, read with core's `parseVmEntry`: `invalid` records are left out (and reported),
    * `agentProblems` are VMs kept with `agent: null` because only their agent report is bad.
    */
-  listVms(): Promise<{ vms: VmRecord[]; invalid: InvalidRecord[]; agentProblems: InvalidRecord[] }>;
+  /**
+   * Agent reports come merged with their pulse (`vmPool/pulse`: heartbeat and metrics, core's
+   * `withPulse`), so that `isAgentFresh(vm.agent, null, …)` judges them; `pulse: false` skips
+   * the pulses (an assign, which never judges agents, reads less).
+   */
+  listVms(options?: {
+    pulse?: boolean;
+  }): Promise<{ vms: VmRecord[]; invalid: InvalidRecord[]; agentProblems: InvalidRecord[] }>;
+  /**
+   * The allocation index (`vmPool/allocation`, a few fields per VM, kept by this store): what an
+   * assign ranks, without downloading records and agent reports. A hint that may lag; when it
+   * is empty (before the first reconcile after the deploy) the records are read instead.
+   */
+  listAllocationViews(): Promise<AllocationView[]>;
+  /** Rewrites the allocation index from these records (reconcile, every run). */
+  rewriteAllocationIndex(vms: readonly VmRecord[]): Promise<void>;
+  /** The record with its agent's pulse merged, as `listVms`. */
   getVm(vmId: string): Promise<VmRecord | null>;
+  /** `vmPool/pulse/{vmId}`: the agent's heartbeat and metrics (null when none or unreadable). */
+  getAgentPulse(vmId: string): Promise<AgentPulse | null>;
   /** Creates the record only when no VM with that id exists; false otherwise. */
   createVm(record: VmRecord): Promise<boolean>;
   /**
    * A guarded transaction on `vmPool/vms/{vmId}`: `change` sees the current record and returns
-   * the new one, or null to leave it untouched. The agent subtree is never overwritten.
+   * the new one, or null to leave it untouched. The agent subtree is never overwritten. The
+   * record `change` sees and the one returned carry the agent's pulse (read once, before the
+   * transaction), unless `pulse: false` (a claim, which never judges the agent).
    */
   updateVm(
     vmId: string,
     change: (vm: VmRecord) => VmRecord | null,
+    options?: { pulse?: boolean },
   ): Promise<{ committed: boolean; vm: VmRecord | null }>;
   /** Deletes the record when `expect` approves the current value. */
   deleteVm(vmId: string, expect: (vm: VmRecord) => boolean): Promise<boolean>;
@@ -219,8 +245,15 @@ export interface PreviewStore {
 }
 // ---
 
+/** One-shot data migrations (store/migrations/), each recorded at `vmPool/migrations/{name}`. */
+export interface MigrationStore {
+  /** Moves stored `agent/metrics` into `vmPool/pulse` once; `ran: false` when already done. */
+  migrateAgentPulse(now: number): Promise<{ ran: boolean; moved: number }>;
+}
+
 /** The control plane's view of RTDB, one part per concern (store/rtdb/ implements each). */
 export type PoolStore = VmStore &
+  MigrationStore &
   RequestStore &
   CompetitionStore &
   LockStore &

@@ -1,5 +1,6 @@
 import type { Database } from 'firebase-admin/database';
 import type { Clock } from '@vmpool/core/ports';
+import { migrateAgentPulse } from './migrations/agent-pulse';
 import type { PoolStore } from './pool-store';
 import { rtdbAlertStore } from './rtdb/alerts';
 import { rtdbAuditStore } from './rtdb/audit';
@@ -28,5 +29,6 @@ export function createRtdbPoolStore(db: Database, clock: Clock): PoolStore {
     ...rtdbScheduleStore(db),
     ...rtdbFailoverStore(db),
     ...rtdbPreviewStore(db),
+    migrateAgentPulse: (now) => migrateAgentPulse(db, now),
   };
 }

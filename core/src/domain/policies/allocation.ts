@@ -11,11 +11,38 @@ export interface AssignmentInput {
   region?: string;
   /** A tag the VM must list in `tags.capability`. */
   capability?: string;
+  /**
+   * Differs per request (its id): among equally good VMs, each request prefers its own order
+   * (rendezvous hashing), so concurrent assigns spread over the pool instead of all reaching
+   * for the same VM. Deterministic: a repeated run of one request ranks the same way.
+   * Without it, equally good VMs are ranked by id.
+   */
+  spreadKey?: string;
 }
 
-export type AssignmentPick =
-  | { kind: 'warm'; vm: VmRecord }
-  | { kind: 'cold'; vm: VmRecord }
+/** What the allocator reads of a VM (the control plane's allocation index holds just this). */
+export type AllocatableVm = Pick<
+  VmRecord,
+  'vmId' | 'status' | 'assignedTo' | 'healthStatus' | 'region' | 'tags'
+>;
+
+export type AssignmentPick<V extends AllocatableVm = VmRecord> =
+  | { kind: 'warm'; vm: V }
+  | { kind: 'cold'; vm: V }
+  | { kind: 'launch' }
+  | { kind: 'none'; code: RequestErrorCode; reason: string };
+
+export type AssignmentCandidate<V extends AllocatableVm = VmRecord> = {
+  kind: 'warm' | 'cold';
+  vm: V;
+};
+
+/**
+ * Every way to satisfy an assignment, best first: `candidates` to claim in that order (the
+ * next one when a concurrent assign took the previous), or a launch, or why none.
+ */
+export type AssignmentRanking<V extends AllocatableVm = VmRecord> =
+  | { kind: 'claim'; candidates: AssignmentCandidate<V>[] }
   | { kind: 'launch' }
   | { kind: 'none'; code: RequestErrorCode; reason: string };
 
@@ -27,12 +54,12 @@ const HEALTH_RANK: Record<HealthStatus, number> = {
 };
 
 /** A VM that may be handed to a competition right now: assignable status and no assignee. */
-export function isFreeForAssignment(vm: VmRecord): boolean {
+export function isFreeForAssignment(vm: Pick<VmRecord, 'status' | 'assignedTo'>): boolean {
   return isAssignable(vm.status) && vm.assignedTo === null;
 }
 
 export function matchesPlacement(
-  vm: VmRecord,
+  vm: Pick<VmRecord, 'region' | 'tags'>,
   input: Pick<AssignmentInput, 'region' | 'capability'>,
 ): boolean {
   if (input.region !== undefined && vm.region !== input.region && vm.tags.region !== input.region) {
@@ -44,18 +71,46 @@ export function matchesPlacement(
   return true;
 }
 
-/** Healthiest first, then by id so that the same pool always gives the same answer. */
-function byPreference(a: VmRecord, b: VmRecord): number {
-  return HEALTH_RANK[a.healthStatus] - HEALTH_RANK[b.healthStatus] || a.vmId.localeCompare(b.vmId);
+/** FNV-1a, 32 bits: a cheap, stable hash (not for security: only to spread picks). */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/** The weight of a VM for one request (rendezvous hashing): each request orders VMs its own way. */
+export function spreadWeight(spreadKey: string, vmId: string): number {
+  return fnv1a(`${spreadKey}\u0000${vmId}`);
+}
+
+/**
+ * Healthiest first; among equally healthy VMs by the request's own hash order when it has a
+ * spread key, else by id, so that the same pool and request always give the same answer.
+ */
+function byPreference(
+  spreadKey: string | undefined,
+): (a: AllocatableVm, b: AllocatableVm) => number {
+  return (a, b) =>
+    HEALTH_RANK[a.healthStatus] - HEALTH_RANK[b.healthStatus] ||
+    (spreadKey === undefined
+      ? 0
+      : spreadWeight(spreadKey, b.vmId) - spreadWeight(spreadKey, a.vmId)) ||
+    a.vmId.localeCompare(b.vmId);
 }
 
 /** The VM a competition currently holds, if any. */
-export function vmHeldBy(vms: readonly VmRecord[], competitionId: string): VmRecord | undefined {
+export function vmHeldBy<V extends AllocatableVm>(
+  vms: readonly V[],
+  competitionId: string,
+): V | undefined {
   return vms.find((vm) => vm.assignedTo === competitionId && holdsAssignment(vm));
 }
 
 /** How many assignments are held now (counted against maxConcurrent). */
-export function heldAssignments(vms: readonly VmRecord[]): number {
+export function heldAssignments(vms: readonly Pick<VmRecord, 'status' | 'assignedTo'>[]): number {
   return vms.filter(holdsAssignment).length;
 }
 
@@ -65,11 +120,30 @@ export function heldAssignments(vms: readonly VmRecord[]): number {
  * NO_VM_AVAILABLE: nothing is free and the pool cannot grow. CAPACITY_LIMIT: a VM could be
  * had (free or launchable), but maxConcurrent assignments are already held.
  */
-export function pickVmForAssignment(
-  vms: readonly VmRecord[],
+export function pickVmForAssignment<V extends AllocatableVm>(
+  vms: readonly V[],
   input: AssignmentInput,
   config: PoolConfig,
-): AssignmentPick {
+): AssignmentPick<V> {
+  const ranking = rankVmsForAssignment(vms, input, config);
+  if (ranking.kind !== 'claim') return ranking;
+  const [best] = ranking.candidates;
+  if (best === undefined) throw new Error('a claim ranking always has a candidate');
+  return best;
+}
+
+/**
+ * Every free VM that fits the assignment, best first (`pickVmForAssignment` is its head): the
+ * preferred VM if free, then warm VMs, then cold ones, each healthiest first and, among equals,
+ * in the request's own order (`spreadKey`). A caller whose claim is lost to a concurrent
+ * assign takes the next candidate, after re-ranking its view with what the claim saw (which
+ * re-checks maxConcurrent), without reading the pool again.
+ */
+export function rankVmsForAssignment<V extends AllocatableVm>(
+  vms: readonly V[],
+  input: AssignmentInput,
+  config: PoolConfig,
+): AssignmentRanking<V> {
   const held = vmHeldBy(vms, input.competitionId);
   if (held !== undefined) {
     return {
@@ -78,45 +152,49 @@ export function pickVmForAssignment(
       reason: `${input.competitionId} already holds ${held.vmId} (${held.status})`,
     };
   }
-  const pick = pickIgnoringConcurrency(vms, input, config);
-  if (pick.kind === 'none') return pick;
+  const ranking = rankIgnoringConcurrency(vms, input, config);
+  if (ranking.kind === 'none') return ranking;
   const inUse = heldAssignments(vms);
   if (inUse >= config.maxConcurrent) {
+    const first = ranking.kind === 'claim' ? ranking.candidates[0] : undefined;
     const could =
-      pick.kind === 'launch'
+      first === undefined
         ? 'a new VM could be launched'
-        : `${pick.vm.vmId} is free (${pick.vm.status})`;
+        : `${first.vm.vmId} is free (${first.vm.status})`;
     return {
       kind: 'none',
       code: 'CAPACITY_LIMIT',
       reason: `${could}, but ${inUse} of ${config.maxConcurrent} concurrent assignments are in use (maxConcurrent)`,
     };
   }
-  return pick;
+  return ranking;
 }
 
-function pickIgnoringConcurrency(
-  vms: readonly VmRecord[],
+function candidateOf<V extends AllocatableVm>(vm: V): AssignmentCandidate<V> {
+  return isWarm(vm.status) ? { kind: 'warm', vm } : { kind: 'cold', vm };
+}
+
+function rankIgnoringConcurrency<V extends AllocatableVm>(
+  vms: readonly V[],
   input: AssignmentInput,
   config: PoolConfig,
-): AssignmentPick {
+): AssignmentRanking<V> {
   const preferred =
     input.preferredVmId === undefined
       ? undefined
       : vms.find((vm) => vm.vmId === input.preferredVmId);
-  if (preferred !== undefined && isFreeForAssignment(preferred)) {
-    return isWarm(preferred.status)
-      ? { kind: 'warm', vm: preferred }
-      : { kind: 'cold', vm: preferred };
-  }
+  const first =
+    preferred !== undefined && isFreeForAssignment(preferred) ? [candidateOf(preferred)] : [];
 
-  const candidates = vms
-    .filter((vm) => isFreeForAssignment(vm) && matchesPlacement(vm, input))
-    .sort(byPreference);
-  const warm = candidates.find((vm) => isWarm(vm.status));
-  if (warm !== undefined) return { kind: 'warm', vm: warm };
-  const cold = candidates.find((vm) => isCold(vm.status));
-  if (cold !== undefined) return { kind: 'cold', vm: cold };
+  const fitting = vms
+    .filter((vm) => vm !== preferred && isFreeForAssignment(vm) && matchesPlacement(vm, input))
+    .sort(byPreference(input.spreadKey));
+  const candidates = [
+    ...first,
+    ...fitting.filter((vm) => isWarm(vm.status)).map(candidateOf),
+    ...fitting.filter((vm) => isCold(vm.status)).map(candidateOf),
+  ];
+  if (candidates.length > 0) return { kind: 'claim', candidates };
 
   const blocked = whyLaunchIsImpossible(vms, input, config);
   if (blocked === null) return { kind: 'launch' };
@@ -129,7 +207,7 @@ function pickIgnoringConcurrency(
 
 /** Null when a new instance could serve the request, else the reason it cannot (a clause). */
 function whyLaunchIsImpossible(
-  vms: readonly VmRecord[],
+  vms: readonly AllocatableVm[],
   input: AssignmentInput,
   config: PoolConfig,
 ): string | null {
@@ -150,7 +228,7 @@ function whyLaunchIsImpossible(
 }
 
 /** What the pool looks like to this request: how many VMs, and why none of them fits. */
-function describePool(vms: readonly VmRecord[], input: AssignmentInput): string {
+function describePool(vms: readonly AllocatableVm[], input: AssignmentInput): string {
   if (vms.length === 0) return 'the pool has no VMs';
   const busy = vms.filter((vm) => !isFreeForAssignment(vm));
   const elsewhere = vms.length - busy.length;
@@ -166,7 +244,7 @@ function describePool(vms: readonly VmRecord[], input: AssignmentInput): string 
 }
 
 /** "18 assigned, 1 starting, 1 error", counted by status. */
-function describeBusy(busy: readonly VmRecord[]): string {
+function describeBusy(busy: readonly AllocatableVm[]): string {
   const counts = new Map<string, number>();
   for (const vm of busy) {
     const label = isAssignable(vm.status)
@@ -183,4 +261,18 @@ function describePlacement(input: AssignmentInput): string {
     input.capability === undefined ? null : `with ${input.capability}`,
   ].filter((part): part is string => part !== null);
   return parts.length === 0 ? '' : ` ${parts.join(' ')}`;
+}
+
+/**
+ * The caller's view of the pool after a claim on `vmId` was lost: the record as the claim saw
+ * it (or gone, when `current` is null). Ranking this view again gives the next candidate and
+ * re-checks the limits, without reading the whole pool again.
+ */
+export function afterLostClaim<V extends AllocatableVm>(
+  vms: readonly V[],
+  vmId: string,
+  current: V | null,
+): V[] {
+  if (current === null) return vms.filter((vm) => vm.vmId !== vmId);
+  return vms.map((vm) => (vm.vmId === vmId ? current : vm));
 }

@@ -1,3 +1,4 @@
+import { withPulse, type AgentPulse } from '../../contract/agent-pulse';
 import type { AgentReport, ServiceName } from '../../contract/agent-report';
 import type { PoolConfig } from '../../contract/pool-config';
 import type { HealthStatus } from '../../contract/vm-record';
@@ -21,12 +22,32 @@ const SUPPORTING: readonly ServiceName[] = [
   'discord',
 ];
 
+/**
+ * THE answer to "is this VM's agent fresh": it has reported, is online (presence), and was
+ * heard from — a state write under `agent` or a heartbeat in its pulse — within
+ * `agentStaleSeconds`. Give the pulse when `agent` is the report as stored; a record the store
+ * already merged (`withPulse`, as `listVms`/`getVm` return them) needs none. Everything that
+ * judges agent freshness (health verdicts, alerts, reconcile, release, the web app) uses this.
+ */
+export function isAgentFresh(
+  agent: AgentReport | null,
+  pulse: AgentPulse | null,
+  config: Pick<PoolConfig, 'agentStaleSeconds'>,
+  now: number,
+): boolean {
+  const merged = withPulse(agent, pulse);
+  return (
+    merged !== null && merged.online && now - merged.lastSeen <= config.agentStaleSeconds * 1000
+  );
+}
+
+/** Not `isAgentFresh`, for a merged report (the store's records). */
 export function isAgentStale(
   agent: AgentReport | null,
   config: Pick<PoolConfig, 'agentStaleSeconds'>,
   now: number,
 ): boolean {
-  return agent === null || !agent.online || now - agent.lastSeen > config.agentStaleSeconds * 1000;
+  return !isAgentFresh(agent, null, config, now);
 }
 
 /** Judges a VM's health from its agent's last report and how old that report is. */

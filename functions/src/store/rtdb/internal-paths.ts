@@ -9,6 +9,8 @@ export const internalPaths = {
   openRequest: (requestId: string) => `vmPool/openRequests/${requestId}`,
   alertIndex: () => 'vmPool/alertIndex',
   alertIndexEntry: (scope: string, sourceId: string) => `vmPool/alertIndex/${scope}/${sourceId}`,
+  allocationIndex: () => 'vmPool/allocation',
+  allocationEntry: (vmId: string) => `vmPool/allocation/${vmId}`,
   // Alert webhook: each notification's delivery state, and the failed ones waiting for a retry.
   alertDelivery: (scope: string, alertId: string, event: string) =>
     `vmPool/alertDeliveries/${scope}/${alertId}/${event}`,

@@ -3,6 +3,9 @@ import {
   parsePoolConfig,
   parseVmEntry,
   paths,
+  pulseOrNull,
+  withPulse,
+  type AgentPulse,
   type Parsed,
   type PoolConfig,
   type VmRecord,
@@ -12,6 +15,12 @@ import type { InvalidRecord, VmStore } from '../pool-store';
 import { isRecord, toRtdbValue } from '../rtdb-values';
 import { statusHistoryEntryId } from './schedule';
 import { billedInstanceType, historyEntryForChange } from './status-history';
+import {
+  parseAllocationIndex,
+  rewriteAllocationIndex,
+  writeAllocationEntry,
+} from './allocation-index';
+import { internalPaths } from './internal-paths';
 import { guardedTransaction } from './transaction';
 
 /** The record as stored: everything but the agent's subtree, which only the agent writes. */
@@ -30,6 +39,11 @@ function invalidError(vmId: string, errors: string[]): Error {
   return new Error(`${paths.vm(vmId)} is invalid: ${errors.join('; ')}`);
 }
 
+/** A VM with its agent's pulse (heartbeat, metrics) merged into its agent report. */
+function withVmPulse(vm: VmRecord, pulse: AgentPulse | null): VmRecord {
+  return pulse === null ? vm : { ...vm, agent: withPulse(vm.agent, pulse) };
+}
+
 /**
  * The pool config and the VM records; every status change is a guarded transaction, and each
  * committed one appends its `vmPool/statusHistory` entry (the one place statuses are written).
@@ -37,6 +51,32 @@ function invalidError(vmId: string, errors: string[]): Error {
 export function rtdbVmStore(db: Database, clock: Clock): VmStore {
   const ref = (path: string) => db.ref(path);
   const read = async (path: string): Promise<unknown> => (await ref(path).get()).val() as unknown;
+  const readPulse = async (vmId: string) => pulseOrNull(await read(paths.vmPulse(vmId)));
+
+  const listVms: VmStore['listVms'] = async (options = {}) => {
+    const withPulses = options.pulse !== false;
+    const [raw, rawPulses] = await Promise.all([
+      read(paths.vms()),
+      withPulses ? read(paths.pulses()) : Promise.resolve(null),
+    ]);
+    const pulses = isRecord(rawPulses) ? rawPulses : {};
+    const vms: VmRecord[] = [];
+    const invalid: InvalidRecord[] = [];
+    const agentProblems: InvalidRecord[] = [];
+    for (const [vmId, value] of Object.entries(isRecord(raw) ? raw : {})) {
+      const entry = parseVmEntry(vmId, value);
+      if (!entry.ok) {
+        invalid.push({ path: paths.vm(vmId), errors: entry.errors });
+        continue;
+      }
+      vms.push(withVmPulse(entry.value, pulseOrNull(pulses[vmId])));
+      if (entry.agentErrors.length > 0) {
+        agentProblems.push({ path: paths.vmAgent(vmId), errors: entry.agentErrors });
+      }
+    }
+    vms.sort((a, b) => a.vmId.localeCompare(b.vmId));
+    return { vms, invalid, agentProblems };
+  };
 
   /** Appends the history entry of a committed change (none when nothing billing changed). */
   async function recordHistory(
@@ -62,32 +102,28 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
       return parsePoolConfig((await read(paths.poolConfig())) ?? {});
     },
 
-    async listVms() {
-      const raw = await read(paths.vms());
-      const vms: VmRecord[] = [];
-      const invalid: InvalidRecord[] = [];
-      const agentProblems: InvalidRecord[] = [];
-      for (const [vmId, value] of Object.entries(isRecord(raw) ? raw : {})) {
-        const entry = parseVmEntry(vmId, value);
-        if (!entry.ok) {
-          invalid.push({ path: paths.vm(vmId), errors: entry.errors });
-          continue;
-        }
-        vms.push(entry.value);
-        if (entry.agentErrors.length > 0) {
-          agentProblems.push({ path: paths.vmAgent(vmId), errors: entry.agentErrors });
-        }
-      }
-      vms.sort((a, b) => a.vmId.localeCompare(b.vmId));
-      return { vms, invalid, agentProblems };
+    async listAllocationViews() {
+      const views = parseAllocationIndex(await read(internalPaths.allocationIndex()));
+      if (views.length > 0) return views;
+      return (await listVms({ pulse: false })).vms;
     },
 
+    async rewriteAllocationIndex(vms) {
+      await rewriteAllocationIndex(db, vms);
+    },
+
+    async getAgentPulse(vmId) {
+      return readPulse(vmId);
+    },
+
+    listVms,
+
     async getVm(vmId) {
-      const raw = await read(paths.vm(vmId));
+      const [raw, pulse] = await Promise.all([read(paths.vm(vmId)), readPulse(vmId)]);
       if (raw === null) return null;
       const parsed = parseStoredVm(vmId, raw);
       if (!parsed.ok) throw invalidError(vmId, parsed.errors);
-      return parsed.value;
+      return withVmPulse(parsed.value, pulse);
     },
 
     async createVm(record) {
@@ -100,13 +136,16 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
         return undefined;
       });
       if (committed) {
+        await writeAllocationEntry(db, record);
         const adopted = record.statusReason.startsWith('adopted');
         await recordHistory(null, record, adopted ? 'adopted' : 'created');
       }
       return committed;
     },
 
-    async updateVm(vmId, change) {
+    async updateVm(vmId, change, options = {}) {
+      // The pulse is read once, before: `change` and the result see the agent as fresh as it is.
+      const pulse = options.pulse === false ? null : await readPulse(vmId);
       let changed = false;
       let before: VmRecord | null = null;
       const { committed, value } = await guardedTransaction(ref(paths.vm(vmId)), (current) => {
@@ -116,7 +155,7 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
         const parsed = parseStoredVm(vmId, current);
         if (!parsed.ok) throw invalidError(vmId, parsed.errors);
         before = parsed.value;
-        const next = change(parsed.value);
+        const next = change(withVmPulse(parsed.value, pulse));
         if (next === null) return undefined;
         changed = true;
         return { ...(current as Record<string, unknown>), ...controlFields(next) };
@@ -124,8 +163,11 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
       if (value === null) return { committed: false, vm: null };
       const parsed = parseStoredVm(vmId, value);
       const vm = parsed.ok ? parsed.value : null;
-      if (committed && changed && vm !== null) await recordHistory(before, vm);
-      return { committed: committed && changed, vm };
+      if (committed && changed && vm !== null) {
+        await writeAllocationEntry(db, vm);
+        await recordHistory(before, vm);
+      }
+      return { committed: committed && changed, vm: vm === null ? null : withVmPulse(vm, pulse) };
     },
 
     async deleteVm(vmId, expect) {
@@ -138,8 +180,8 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
         removed = parsed.value;
         return null;
       });
-      const deleted = committed && value === null;
-      if (deleted && removed !== null) {
+      if (!committed || value !== null) return false;
+      if (removed !== null) {
         // The last entry closes the VM's history: nothing bills after its record is gone.
         const gone: VmRecord = removed;
         const closing: VmRecord = {
@@ -150,7 +192,10 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
         };
         await recordHistory(gone, closing, 'removed');
       }
-      return deleted;
+      // The pulse and the index entry go with the record (a new VM with this id starts anew).
+      await ref(paths.vmPulse(vmId)).remove();
+      await ref(internalPaths.allocationEntry(vmId)).remove();
+      return true;
     },
   };
 }

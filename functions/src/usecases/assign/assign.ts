@@ -5,12 +5,13 @@ import {
   isStartingForCompetition,
   isStartingForRequest,
   isWarm,
-  pickVmForAssignment,
+  afterLostClaim,
+  rankVmsForAssignment,
   type AssignRequest,
   type PoolConfig,
   type VmRecord,
 } from '@vmpool/core';
-import type { AssignmentLock } from '../../store/pool-store';
+import type { AllocationView, AssignmentLock } from '../../store/pool-store';
 import type { UseCaseDeps } from '../deps';
 import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS, WARM_ASSIGN_STEPS } from './hand-over';
 import { launchPoolVm } from '../shared/launch-pool-vm';
@@ -95,7 +96,9 @@ async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<Ass
   const { store, clock } = deps;
   const { requestId, request, config, progress } = ctx;
   const { competitionId } = request;
-  let { vms } = await store.listVms();
+  // The allocator judges status, assignment, health and placement only: it reads the small
+  // allocation index, not every record with its agent report (a lost claim corrects it).
+  let vms: AllocationView[] = await store.listAllocationViews();
   const own = vms.find((vm) => vm.requestId === requestId && vm.assignedTo === competitionId);
   if (own !== undefined) {
     // An earlier run of this request claimed it but stopped before recording it in the lock.
@@ -108,41 +111,59 @@ async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<Ass
     }
   }
 
-  // Each pass picks from the latest view; a VM taken by a concurrent assign is gone from the
-  // next view, so every pass removes at least one candidate. Bounded by the pool size.
-  for (let attempt = 0; attempt <= vms.length; attempt += 1) {
-    const pick = pickVmForAssignment(vms, { competitionId, ...request.options }, config);
-    if (pick.kind === 'none') throw new RequestError(pick.code, pick.reason);
-    if (pick.kind === 'launch') return launchForAssign(deps, ctx);
+  // Candidates in this request's own order (its id spreads concurrent assigns over equally
+  // good VMs). A lost claim shows the VM as it is now: the view is corrected with it and ranked
+  // again (limits re-checked) without reading the pool again. Every loss removes a candidate;
+  // when the view has nothing left the records are read, in case a VM came free (or the index
+  // lagged), so that a refusal always comes from the records themselves.
+  let rereads = 0;
+  for (let attempt = 0; attempt <= vms.length + 1; attempt += 1) {
+    const ranking = rankVmsForAssignment(
+      vms,
+      { competitionId, ...request.options, spreadKey: requestId },
+      config,
+    );
+    if (ranking.kind !== 'claim') {
+      if (attempt > 0 && rereads === 0) {
+        rereads += 1;
+        vms = (await store.listVms({ pulse: false })).vms;
+        continue;
+      }
+      if (ranking.kind === 'none') throw new RequestError(ranking.code, ranking.reason);
+      return launchForAssign(deps, ctx);
+    }
+    const [pick] = ranking.candidates;
+    if (pick === undefined) break;
 
     const now = clock.now();
-    const cold = isCold(pick.vm.status);
+    const cold = pick.kind === 'cold';
     const event = cold ? 'cold_assign' : 'assign';
-    const { committed, vm } = await store.updateVm(pick.vm.vmId, (current) =>
-      current.assignedTo === null && (isWarm(current.status) || isCold(current.status))
-        ? changeStatus(
-            current,
-            event,
-            now,
-            cold ? `starting for ${competitionId}` : `assigned to ${competitionId}`,
-            {
-              assignedTo: competitionId,
-              assignedAt: now,
-              assignedBy: request.requestedBy,
-              requestId,
-              totalAssignments: current.totalAssignments + 1,
-              deadline: cold
-                ? deadlineFor('starting', now, deadlineLimits(config, deps.settings))
-                : null,
-              ...(cold ? { lastStartedAt: now } : {}),
-            },
-          )
-        : null,
+    const { committed, vm } = await store.updateVm(
+      pick.vm.vmId,
+      (current) =>
+        current.assignedTo === null && (isWarm(current.status) || isCold(current.status))
+          ? changeStatus(
+              current,
+              event,
+              now,
+              cold ? `starting for ${competitionId}` : `assigned to ${competitionId}`,
+              {
+                assignedTo: competitionId,
+                assignedAt: now,
+                assignedBy: request.requestedBy,
+                requestId,
+                totalAssignments: current.totalAssignments + 1,
+                deadline: cold
+                  ? deadlineFor('starting', now, deadlineLimits(config, deps.settings))
+                  : null,
+                ...(cold ? { lastStartedAt: now } : {}),
+              },
+            )
+          : null,
+      { pulse: false },
     );
     if (!committed || vm === null) {
-      // Taken meanwhile: concurrent assigns usually took others too, so look at the whole
-      // pool again rather than only at this VM.
-      vms = (await store.listVms()).vms;
+      vms = afterLostClaim(vms, pick.vm.vmId, vm);
       continue;
     }
     await store.updateLock(competitionId, (current) =>

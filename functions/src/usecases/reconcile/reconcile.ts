@@ -59,6 +59,11 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     throw new Error(`vmPool/config is invalid: ${parsedConfig.errors.join('; ')}`);
   }
   const config = parsedConfig.value;
+  // One-shot data migrations after a deploy (each records itself; a no-op read afterwards).
+  const migration = await deps.store.migrateAgentPulse(deps.clock.now());
+  if (migration.ran) {
+    deps.logger.info('migration agent-pulse done', { moved: migration.moved });
+  }
   const first = await deps.store.listVms();
   for (const invalid of first.invalid) {
     deps.logger.error('invalid VM record skipped', { ...invalid });
@@ -123,6 +128,8 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
   // --- end of the show schedule
 
   vms = (await deps.store.listVms()).vms;
+  // The allocation index (what assigns rank) from the records, whatever it missed meanwhile.
+  await deps.store.rewriteAllocationIndex(vms);
   const activeAlerts = await deps.store.listActiveAlerts();
   const now = deps.clock.now();
   const alerts = await applyAlertChanges(deps, deriveAlerts({ vms, activeAlerts, config, now }));

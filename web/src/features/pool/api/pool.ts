@@ -1,9 +1,12 @@
-/** `vmPool/vms` and `vmPool/config`, parsed with core's validators. */
+/** `vmPool/vms` (with `vmPool/pulse`) and `vmPool/config`, parsed with core's validators. */
 import {
   DEFAULT_POOL_CONFIG,
   parsePoolConfig,
   parseVmEntry,
   paths,
+  pulseOrNull,
+  withPulse,
+  type AgentPulse,
   type PoolConfig,
   type VmRecord,
 } from '@vmpool/core';
@@ -23,8 +26,26 @@ export interface VmList {
   agentProblems: InvalidVm[];
 }
 
-/** Reads `vmPool/vms` with core's one VM parse rule (`parseVmEntry`). */
-export function vmListFromSnapshot(raw: unknown): VmList {
+/** Reads `vmPool/pulse`: each VM's heartbeat and metrics; an unreadable pulse counts as none. */
+export function pulsesFromSnapshot(raw: unknown): Map<string, AgentPulse> {
+  const pulses = new Map<string, AgentPulse>();
+  if (typeof raw === 'object' && raw !== null) {
+    for (const [vmId, value] of Object.entries(raw as Record<string, unknown>)) {
+      const pulse = pulseOrNull(value);
+      if (pulse !== null) pulses.set(vmId, pulse);
+    }
+  }
+  return pulses;
+}
+
+/**
+ * Reads `vmPool/vms` with core's one VM parse rule (`parseVmEntry`); each agent report comes
+ * with its pulse (heartbeat and metrics, `withPulse`), as the control plane reads it.
+ */
+export function vmListFromSnapshot(
+  raw: unknown,
+  pulses: ReadonlyMap<string, AgentPulse> = new Map(),
+): VmList {
   const vms: VmRecord[] = [];
   const invalid: InvalidVm[] = [];
   const agentProblems: InvalidVm[] = [];
@@ -35,7 +56,8 @@ export function vmListFromSnapshot(raw: unknown): VmList {
         invalid.push({ vmId, errors: parsed.errors });
         continue;
       }
-      vms.push(parsed.value);
+      const vm = parsed.value;
+      vms.push({ ...vm, agent: withPulse(vm.agent, pulses.get(vmId) ?? null) });
       if (parsed.agentErrors.length > 0) agentProblems.push({ vmId, errors: parsed.agentErrors });
     }
   }
@@ -48,7 +70,35 @@ export function watchVms(
   onData: (list: VmList) => void,
   onError: (message: string) => void,
 ): Unsubscribe {
-  return watchValue(db, paths.vms(), (raw) => onData(vmListFromSnapshot(raw)), onError);
+  // Two live listeners: the records (state) and the pulses (heartbeats, metrics). The list is
+  // published once both have answered, and again on every change of either.
+  let vmsRaw: unknown;
+  let pulses: Map<string, AgentPulse> | undefined;
+  const publish = () => {
+    if (vmsRaw !== undefined && pulses !== undefined) onData(vmListFromSnapshot(vmsRaw, pulses));
+  };
+  const stopVms = watchValue(
+    db,
+    paths.vms(),
+    (raw) => {
+      vmsRaw = raw;
+      publish();
+    },
+    onError,
+  );
+  const stopPulses = watchValue(
+    db,
+    paths.pulses(),
+    (raw) => {
+      pulses = pulsesFromSnapshot(raw);
+      publish();
+    },
+    onError,
+  );
+  return () => {
+    stopVms();
+    stopPulses();
+  };
 }
 
 export interface PoolConfigState {

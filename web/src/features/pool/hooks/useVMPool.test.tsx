@@ -73,6 +73,41 @@ describe('useVMPool', () => {
     expect(result.current.availableVMs).toHaveLength(0);
   });
 
+  it("shows each agent's heartbeat and metrics live from vmPool/pulse (merged into its report)", async () => {
+    const { result } = renderHook(() => useVMPool(), { wrapper: fixture.wrapperFor(PRODUCER) });
+    await waitFor(() => expect(result.current.isLoading).toBe(false));
+    await fixture.controlPlane.ref('vmPool/vms/vm-001/agent').set({
+      online: true,
+      lastSeen: T0,
+      bootId: 'boot-1',
+      services: { showServer: { state: 'up', checkedAt: T0, port: 3003 } },
+    });
+    await waitFor(() => expect(result.current.vms[0]?.agent?.lastSeen).toBe(T0));
+    expect(result.current.vms[0]?.agent?.metrics).toBeNull();
+    const metrics = {
+      cpuPercent: 42,
+      load1: 0.5,
+      memUsedPercent: 30,
+      memUsedMb: 2400,
+      memTotalMb: 7900,
+      diskUsedPercent: 20,
+      netRxBps: 1,
+      netTxBps: 2,
+      uptimeSeconds: 60,
+      sampledAt: T0 + 20_000,
+    };
+    // The agent's heartbeat and metrics arrive in its pulse, not in its report.
+    await fixture.controlPlane
+      .ref('vmPool/pulse/vm-001')
+      .set({ bootId: 'boot-1', lastSeen: T0 + 20_000, metrics });
+    await waitFor(() => expect(result.current.vms[0]?.agent?.lastSeen).toBe(T0 + 20_000));
+    expect(result.current.vms[0]?.agent?.metrics).toEqual(metrics);
+    expect(result.current.vms[0]?.agent?.services.showServer?.state).toBe('up');
+    // A pulse of another agent run (an earlier boot) is not this agent's heartbeat.
+    await fixture.controlPlane.ref('vmPool/pulse/vm-001/bootId').set('boot-0');
+    await waitFor(() => expect(result.current.vms[0]?.agent?.lastSeen).toBe(T0));
+  });
+
   it('writes an assign request and follows its result to the end', async () => {
     const { result } = renderHook(
       () => {

@@ -1,8 +1,11 @@
-import type { AgentReport } from '@vmpool/core';
+import { isAgentFresh, type AgentReport } from '@vmpool/core';
 
 export type AgentPresence = 'online' | 'stale' | 'offline' | 'never';
 
-/** Whether the agent's last report is still evidence of anything. */
+/**
+ * Whether the agent's last report is still evidence of anything (`agent` as merged with its
+ * pulse by `watchVms`; freshness is core's `isAgentFresh`).
+ */
 export function agentPresence(
   agent: AgentReport | null,
   now: number,
@@ -10,7 +13,7 @@ export function agentPresence(
 ): AgentPresence {
   if (agent === null) return 'never';
   if (!agent.online) return 'offline';
-  return now - agent.lastSeen > staleSeconds * 1000 ? 'stale' : 'online';
+  return isAgentFresh(agent, null, { agentStaleSeconds: staleSeconds }, now) ? 'online' : 'stale';
 }
 
 export const PRESENCE_TEXT: Readonly<Record<AgentPresence, string>> = {
