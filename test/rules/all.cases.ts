@@ -7,6 +7,7 @@ import {
   producerAccessCases,
 } from './competitions.cases';
 import { controlPlaneCases } from './control-plane.cases';
+import { poolSummaryCases, requestQuotaCases } from './limits.cases';
 import type { RuleCase } from './matrix';
 import { agentReportCases, configCases, identityCases, vmCases } from './pool.cases';
 import { requestCreateCases, requestImmutabilityCases, requestReadCases } from './requests.cases';
@@ -47,4 +48,6 @@ export const ALL_CASES: RuleCase[] = [
   ...streamReportCases,
   ...watcherCases,
   ...previewCases,
+  ...requestQuotaCases,
+  ...poolSummaryCases,
 ];

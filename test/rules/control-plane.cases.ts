@@ -102,9 +102,19 @@ export const scheduleMarkCases: RuleCase[] = controlPlaneOnly({
   patch: { 'comp-a': null, 'comp-b/attempt': 3 },
 });
 
+/** `vmPool/summaryIndex`: each VM's status behind the producers' pool summary (issue 9). */
+export const summaryIndexCases: RuleCase[] = controlPlaneOnly({
+  label: 'the pool summary index',
+  listing: 'vmPool/summaryIndex',
+  entry: 'vmPool/summaryIndex/vms/vm-002',
+  data: { status: 'stopped', assigned: false },
+  patch: { 'vms/vm-002': null, seq: 9 },
+});
+
 export const controlPlaneCases: RuleCase[] = [
   ...assignmentSlotCases,
   ...openRequestCases,
   ...alertIndexCases,
   ...scheduleMarkCases,
+  ...summaryIndexCases,
 ];

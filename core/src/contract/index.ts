@@ -17,3 +17,5 @@ export * from './costs';
 export * from './boot-stats';
 export * from './paths';
 export * from './aws';
+export * from './request-quota';
+export * from './pool-summary';

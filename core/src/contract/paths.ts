@@ -94,6 +94,10 @@ export const paths = {
     `vmPool/bootStats/${seg('region', region)}/${priceKey(instanceType)}`,
   scheduleMarks: () => 'vmPool/schedule',
   scheduleMark: (compId: string) => `vmPool/schedule/${seg('compId', compId)}`,
+  // Issue 9: rate limits and what producers read of the pool.
+  requestQuotas: () => 'vmPool/requestQuota',
+  requestQuota: (uid: string) => `vmPool/requestQuota/${seg('uid', uid)}`,
+  poolSummary: () => 'vmPool/summary',
   audit: () => 'audit',
   auditEntry: (auditId: string) => `audit/${seg('auditId', auditId)}`,
 } as const;

@@ -10,3 +10,4 @@ export * from './boot-estimate';
 export * from './cost';
 export * from './schedule';
 export * from './stream-alerts';
+export * from './pool-summary';
