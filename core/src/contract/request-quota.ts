@@ -131,3 +131,36 @@ export function perMinuteLimitMessage(limits: RequestLimits, retryAfterMs: numbe
 export function openLimitMessage(limits: RequestLimits): string {
   return `Too many open requests: at most ${String(limits.open)} may run at once; wait until one finishes`;
 }
+
+export type RequestRowWrite =
+  { ok: true; slot: string; update: Record<string, unknown> } | { ok: false; retryAfterMs: number };
+
+/**
+ * What a client writes to create request `requestId` of `uid` (one multi-path update at the
+ * database root): the row, a free per-minute slot stamped with the server time, and the
+ * pointer naming the row. `serverTime` is the SDK's server-timestamp placeholder; `now` the
+ * client's estimate of the server's time (to judge which slots have left the window). Refused
+ * (no free slot): when the oldest frees up.
+ */
+export function requestRowWrite(
+  quota: RequestQuota,
+  limits: RequestLimits,
+  uid: string,
+  requestId: string,
+  row: Record<string, unknown>,
+  now: number,
+  serverTime: unknown,
+): RequestRowWrite {
+  const claim = claimQuotaSlot(quota, limits, requestId, now);
+  if (!claim.ok) return claim;
+  const quotaPath = `vmPool/requestQuota/${uid}`;
+  return {
+    ok: true,
+    slot: claim.slot,
+    update: {
+      [`vmPool/requests/${requestId}`]: row,
+      [`${quotaPath}/slots/${claim.slot}`]: { at: serverTime, requestId },
+      [`${quotaPath}/last`]: { requestId, slot: claim.slot },
+    },
+  };
+}

@@ -6,6 +6,7 @@ import { rtdbCommandStore } from './rtdb/commands';
 import { rtdbCompetitionStore } from './rtdb/competitions';
 import { rtdbLockStore } from './rtdb/locks';
 import { rtdbRequestStore } from './rtdb/requests';
+import { rtdbSummaryStore } from './rtdb/summary';
 import { rtdbVmStore } from './rtdb/vms';
 
 /**
@@ -15,6 +16,7 @@ import { rtdbVmStore } from './rtdb/vms';
 export function createRtdbPoolStore(db: Database): PoolStore {
   return {
     ...rtdbVmStore(db),
+    ...rtdbSummaryStore(db),
     ...rtdbRequestStore(db),
     ...rtdbCompetitionStore(db),
     ...rtdbLockStore(db),

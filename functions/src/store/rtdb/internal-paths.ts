@@ -9,4 +9,5 @@ export const internalPaths = {
   openRequest: (requestId: string) => `vmPool/openRequests/${requestId}`,
   alertIndex: () => 'vmPool/alertIndex',
   alertIndexEntry: (scope: string, sourceId: string) => `vmPool/alertIndex/${scope}/${sourceId}`,
+  summaryIndex: () => 'vmPool/summaryIndex',
 } as const;

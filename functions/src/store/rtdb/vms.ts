@@ -9,6 +9,7 @@ import {
 } from '@vmpool/core';
 import type { InvalidRecord, VmStore } from '../pool-store';
 import { isRecord, toRtdbValue } from '../rtdb-values';
+import { rtdbSummaryStore, summaryEntryOf } from './summary';
 import { guardedTransaction } from './transaction';
 
 /** The record as stored: everything but the agent's subtree, which only the agent writes. */
@@ -30,6 +31,22 @@ function invalidError(vmId: string, errors: string[]): Error {
 /** The pool config and the VM records; every status change is a guarded transaction. */
 export function rtdbVmStore(db: Database): VmStore {
   const ref = (path: string) => db.ref(path);
+  const summary = rtdbSummaryStore(db);
+  /**
+   * Issue 9: keeps `vmPool/summary` in step when a VM's status or assignment changed. The VM
+   * change has committed already; a failure here leaves the summary a change behind until the
+   * next reconcile rewrites it from the whole pool, so it does not fail the caller.
+   */
+  const noteSummary = async (vmId: string, before: unknown, after: unknown) => {
+    const was = summaryEntryOf(before);
+    const now = summaryEntryOf(after);
+    if (was?.status === now?.status && was?.assigned === now?.assigned) return;
+    try {
+      await summary.noteVmSummary(vmId, now);
+    } catch {
+      // Repaired by reconcile (see above).
+    }
+  };
   const read = async (path: string): Promise<unknown> => (await ref(path).get()).val() as unknown;
 
   return {
@@ -66,21 +83,27 @@ export function rtdbVmStore(db: Database): VmStore {
     },
 
     async createVm(record) {
-      const { committed } = await guardedTransaction(ref(paths.vm(record.vmId)), (current) => {
-        if (current === null) return controlFields(record);
-        // Only an agent subtree (e.g. an onDisconnect that outlived a deleted record): keep it.
-        if (isRecord(current) && current.status === undefined) {
-          return { ...current, ...controlFields(record) };
-        }
-        return undefined;
-      });
+      const { committed, value } = await guardedTransaction(
+        ref(paths.vm(record.vmId)),
+        (current) => {
+          if (current === null) return controlFields(record);
+          // Only an agent subtree (e.g. an onDisconnect that outlived a deleted record): keep it.
+          if (isRecord(current) && current.status === undefined) {
+            return { ...current, ...controlFields(record) };
+          }
+          return undefined;
+        },
+      );
+      if (committed) await noteSummary(record.vmId, null, value);
       return committed;
     },
 
     async updateVm(vmId, change) {
       let changed = false;
+      let before: unknown = null;
       const { committed, value } = await guardedTransaction(ref(paths.vm(vmId)), (current) => {
         changed = false;
+        before = current;
         // Not cached yet: write "nothing" so the server answers with the real value.
         if (current === null) return null;
         const parsed = parseStoredVm(vmId, current);
@@ -91,17 +114,22 @@ export function rtdbVmStore(db: Database): VmStore {
         return { ...(current as Record<string, unknown>), ...controlFields(next) };
       });
       if (value === null) return { committed: false, vm: null };
+      if (committed && changed) await noteSummary(vmId, before, value);
       const parsed = parseStoredVm(vmId, value);
       return { committed: committed && changed, vm: parsed.ok ? parsed.value : null };
     },
 
     async deleteVm(vmId, expect) {
+      let before: unknown = null;
       const { committed, value } = await guardedTransaction(ref(paths.vm(vmId)), (current) => {
+        before = current;
         if (current === null) return null;
         const parsed = parseStoredVm(vmId, current);
         return parsed.ok && expect(parsed.value) ? null : undefined;
       });
-      return committed && value === null;
+      const deleted = committed && value === null;
+      if (deleted) await noteSummary(vmId, before, null);
+      return deleted;
     },
   };
 }

@@ -5,7 +5,7 @@ import { applyAgentTransitions } from '../events/agent-report';
 import { applyAlertChanges } from '../shared/alerts';
 import { enforceDeadlines } from './deadlines';
 import { stopIdleVms } from './idle-stop';
-import { redriveOpenRequests, repairAssignments } from './repair';
+import { closeFinishedQuotaEntries, redriveOpenRequests, repairAssignments } from './repair';
 import { failStaleAgents } from './stale-agents';
 import { syncWithCompute } from './sync';
 import { keepWarmMinimum } from './warm-minimum';
@@ -92,6 +92,15 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
   const activeAlerts = await deps.store.listActiveAlerts();
   const now = deps.clock.now();
   const alerts = await applyAlertChanges(deps, deriveAlerts({ vms, activeAlerts, config, now }));
+  // Issue 9: the producers' pool summary from the whole pool, and quota entries left open by a
+  // crash between a request's final result and its quota.
+  await deps.store.syncSummary(
+    Object.fromEntries(
+      vms.map((vm) => [vm.vmId, { status: vm.status, assigned: vm.assignedTo !== null }]),
+    ),
+    config.agentStaleSeconds,
+  );
+  await closeFinishedQuotaEntries(deps);
   const report: ReconcileReport = {
     regions,
     failedRegions,

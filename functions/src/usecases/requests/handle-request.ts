@@ -1,7 +1,10 @@
 import {
   parsePoolRequest,
   PRODUCER_REQUEST_ACTIONS,
+  REQUEST_LIMITS,
+  SCHEDULE_REQUESTER,
   type PoolConfig,
+  type RequestLimitRole,
   type PoolRequest,
   type RequestAction,
 } from '@vmpool/core';
@@ -49,7 +52,8 @@ export async function handleRequest(
       throw new RequestError('INVALID_REQUEST', `Invalid request: ${parsed.errors.join('; ')}`);
     }
     const request = parsed.value;
-    await authorize(deps, request);
+    const role = await authorize(deps, request);
+    await admit(deps, requestId, request, role);
     const config = await deps.store.readConfig();
     if (!config.ok) {
       throw new RequestError(
@@ -71,8 +75,8 @@ export async function handleRequest(
 }
 
 /** Producers may assign and release their own competitions; everything else needs an admin. */
-async function authorize(deps: UseCaseDeps, request: PoolRequest): Promise<void> {
-  if (await deps.access.isAdmin(request.requestedBy)) return;
+async function authorize(deps: UseCaseDeps, request: PoolRequest): Promise<RequestLimitRole> {
+  if (await deps.access.isAdmin(request.requestedBy)) return 'admin';
   if (!PRODUCER_ACTIONS.has(request.action) || !('competitionId' in request)) {
     throw new RequestError('FORBIDDEN', `Only admins may ${request.action} VMs`);
   }
@@ -82,6 +86,30 @@ async function authorize(deps: UseCaseDeps, request: PoolRequest): Promise<void>
       `${request.requestedBy} is not a producer of ${request.competitionId}`,
     );
   }
+  return 'producer';
+}
+
+/**
+ * Issue 9: the requester's rate limits (core's REQUEST_LIMITS). The rules already made a
+ * client's row claim a per-minute slot, and the HTTPS API claims one before it writes; this
+ * counts rows that reached the database some other way, and the open requests, which the rules
+ * cannot count. The schedule's own requests are not limited. Admitted once per request: a
+ * repeated delivery finds it open and goes on.
+ */
+async function admit(
+  deps: UseCaseDeps,
+  requestId: string,
+  request: PoolRequest,
+  role: RequestLimitRole,
+): Promise<void> {
+  if (request.requestedBy === SCHEDULE_REQUESTER) return;
+  const admitted = await deps.store.admitRequest(
+    request.requestedBy,
+    requestId,
+    REQUEST_LIMITS[role],
+    deps.clock.now(),
+  );
+  if (!admitted.ok) throw new RequestError('RATE_LIMITED', admitted.message);
 }
 
 /** The use case for the action; null when it finishes later (event-driven completion). */
