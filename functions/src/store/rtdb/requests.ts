@@ -107,7 +107,15 @@ export function rtdbRequestStore(db: Database): RequestStore {
     },
 
     async closeRequestQuota(uid, requestId) {
-      await ref(`${paths.requestQuota(uid)}/open/${requestId}`).remove();
+      // A transaction on the node, as the admissions are: a plain remove below a node with a
+      // transaction in flight on this SDK instance would abort that transaction ("set").
+      await guardedTransaction(ref(paths.requestQuota(uid)), (current) => {
+        if (!isRecord(current) || !isRecord(current.open) || !(requestId in current.open)) {
+          return undefined;
+        }
+        const { [requestId]: _closed, ...open } = current.open;
+        return { ...current, open };
+      });
     },
 
     async listQuotaOpenEntries() {
