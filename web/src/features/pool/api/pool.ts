@@ -4,11 +4,19 @@ import {
   parsePoolConfig,
   parseVmEntry,
   paths,
+  readPoolSummary,
   type PoolConfig,
+  type PoolSummary,
   type VmRecord,
 } from '@vmpool/core';
 import type { Database } from 'firebase/database';
-import { serverTimestamp, watchValue, writeValue, type Unsubscribe } from '../../../lib/rtdb';
+import {
+  serverTimestamp,
+  watchValue,
+  watchWhereEquals,
+  writeValue,
+  type Unsubscribe,
+} from '../../../lib/rtdb';
 
 /** A record that failed validation is reported, never shown as if it were fine. */
 export interface InvalidVm {
@@ -49,6 +57,35 @@ export function watchVms(
   onError: (message: string) => void,
 ): Unsubscribe {
   return watchValue(db, paths.vms(), (raw) => onData(vmListFromSnapshot(raw)), onError);
+}
+
+/**
+ * The VMs assigned to one competition (issue 9: what a producer may read of `vmPool/vms`, by
+ * the indexed query the rules allow for the competitions in its `producerAccess`).
+ */
+export function watchCompetitionVms(
+  db: Database,
+  competitionId: string,
+  onData: (list: VmList) => void,
+  onError: (message: string) => void,
+): Unsubscribe {
+  return watchWhereEquals(
+    db,
+    paths.vms(),
+    'assignedTo',
+    competitionId,
+    (raw) => onData(vmListFromSnapshot(raw)),
+    onError,
+  );
+}
+
+/** `vmPool/summary`: the pool as counts, what producers see of it (null until written). */
+export function watchPoolSummary(
+  db: Database,
+  onData: (summary: PoolSummary | null) => void,
+  onError: (message: string) => void,
+): Unsubscribe {
+  return watchValue(db, paths.poolSummary(), (raw) => onData(readPoolSummary(raw)), onError);
 }
 
 export interface PoolConfigState {
