@@ -27,7 +27,7 @@ export interface RequestLimits {
  */
 export const REQUEST_LIMITS = {
   producer: { perMinute: 10, open: 5 },
-  admin: { perMinute: 60, open: 30 },
+  admin: { perMinute: 60, open: 60 },
 } as const satisfies Record<string, RequestLimits>;
 
 export type RequestLimitRole = keyof typeof REQUEST_LIMITS;
