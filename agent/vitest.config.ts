@@ -7,6 +7,6 @@ export default defineConfig({
     passWithNoTests: true,
     // Integration tests start real processes on a shared 2-core machine.
     testTimeout: 90_000,
-    hookTimeout: 90_000,
+    hookTimeout: 180_000,
   },
 });

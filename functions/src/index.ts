@@ -12,3 +12,4 @@ export { scheduledReconcile } from './triggers/scheduled-reconcile';
 export { agentToken } from './triggers/agent-token';
 export { api } from './triggers/api';
 export { ec2StateChange } from './triggers/ec2-state-change';
+export { onAlertWritten } from './triggers/alert-written';

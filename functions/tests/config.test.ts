@@ -111,6 +111,7 @@ describe('control-plane settings from the environment', () => {
       errors: [
         'VMPOOL_AWS_ROLE_ARN: required in production (the role infra/ creates; npm run deploy sets it)',
         'VMPOOL_EC2_EVENTS_SECRET_ARN: required in production (the key infra/ creates; npm run deploy sets it)',
+        "VMPOOL_AWS_ACCOUNT_ID: required in production (the pool's AWS account; npm run deploy sets it from infra outputs)",
       ],
     });
     const parsed = parseControlPlaneConfig({
@@ -126,6 +127,19 @@ describe('control-plane settings from the environment', () => {
       'VMPOOL_AWS_STS_REGION: "moon-1" is not an AWS region',
       'GCE_METADATA_HOST: "http://metadata" must be host or host:port',
       'VMPOOL_EC2_EVENTS_SECRET_ARN: "key" is not a Secrets Manager secret ARN',
+    ]);
+  });
+
+  it('reads the alert webhook levels, and names every unknown one', () => {
+    const fine = parseControlPlaneConfig({ VMPOOL_ALERT_WEBHOOK_LEVELS: 'warning,critical,info' });
+    expect(fine.ok && fine.value.alertWebhookLevels).toEqual(['critical', 'warning', 'info']);
+    const none = parseControlPlaneConfig({ VMPOOL_ALERT_WEBHOOK_LEVELS: 'none' });
+    expect(none.ok && none.value.alertWebhookLevels).toEqual([]);
+    const byDefault = parseControlPlaneConfig({});
+    expect(byDefault.ok && byDefault.value.alertWebhookLevels).toEqual(['critical', 'warning']);
+    const wrong = parseControlPlaneConfig({ VMPOOL_ALERT_WEBHOOK_LEVELS: 'critical,urgent' });
+    expect(!wrong.ok && wrong.errors).toEqual([
+      'VMPOOL_ALERT_WEBHOOK_LEVELS: "urgent" is not an alert level (critical, warning, info)',
     ]);
   });
 });

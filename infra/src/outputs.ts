@@ -9,6 +9,8 @@ import { AWS_REGION_PATTERN, fail, ok, type Parsed } from '@vmpool/core';
  */
 export const INFRA_OUTPUT_KEYS = {
   region: 'Region',
+  accountId: 'AccountId',
+  obsPasswordParameter: 'ObsPasswordParameterName',
   subnetId: 'VmSubnetId',
   securityGroupId: 'SecurityGroupId',
   instanceProfileName: 'InstanceProfileName',
@@ -39,6 +41,11 @@ const REGION = AWS_REGION_PATTERN.source.slice(1, -1);
 
 const CHECKS: { [Field in keyof typeof INFRA_OUTPUT_KEYS]: { pattern: RegExp; shape: string } } = {
   region: { pattern: AWS_REGION_PATTERN, shape: 'an AWS region such as us-east-1' },
+  accountId: { pattern: /^\d{12}$/, shape: 'an AWS account id (12 digits)' },
+  obsPasswordParameter: {
+    pattern: /^(\/[A-Za-z0-9_.-]+)+$/,
+    shape: 'an SSM parameter name (/vmpool/…)',
+  },
   subnetId: { pattern: /^subnet-[0-9a-f]{8,17}$/, shape: 'a subnet id (subnet-…)' },
   securityGroupId: { pattern: /^sg-[0-9a-f]{8,17}$/, shape: 'a security group id (sg-…)' },
   instanceProfileName: { pattern: /^[\w+=,.@-]{1,128}$/, shape: 'an IAM instance profile name' },

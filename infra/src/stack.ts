@@ -32,6 +32,9 @@ import { INFRA_OUTPUT_KEYS } from './outputs';
 
 /** Ports of PRD §2.3. The OBS websocket (4455) is never opened: only the show server on the
  * same VM talks to OBS. There is no SSH rule: SSM Run Command and the agent replace SSH. */
+/** The SSM SecureString the VMs read the obs-websocket password from (ami/README.md). */
+export const OBS_PASSWORD_PARAMETER = '/vmpool/obs-websocket-password';
+
 export const VM_PORTS = {
   showServer: SHOW_SERVER_PORT,
   srt: { from: 9001, to: 9010 },
@@ -128,6 +131,15 @@ export class VmpoolStack extends Stack {
       description: `The pool tag ${POOL_TAG_KEYS.managedBy}: the control plane may only act on instances carrying it.`,
       minLength: 1,
       maxLength: 256,
+    });
+
+    const obsPasswordParameter = new CfnParameter(this, 'ObsPasswordParameter', {
+      type: 'String',
+      default: OBS_PASSWORD_PARAMETER,
+      description:
+        'The SSM SecureString parameter holding the obs-websocket password (the VMs read it at boot; the VM role may read this one parameter only).',
+      allowedPattern: '^(/[A-Za-z0-9_.-]+)+$',
+      maxLength: 1011,
     });
 
     new CfnRule(this, 'AdminCidrIsNotTheInternet', {
@@ -242,6 +254,29 @@ export class VmpoolStack extends Stack {
         sid: 'PutRecordings',
         actions: ['s3:PutObject'],
         resources: [recordings.arnForObjects(`${RECORDINGS_PREFIX}/*`)],
+      }),
+    );
+    // The obs-websocket password: this one SecureString, decrypted through SSM only.
+    // The parameter's name starts with a slash: arn:…:parameter/vmpool/obs-websocket-password.
+    const obsPasswordArn = `arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter${obsPasswordParameter.valueAsString}`;
+    vmRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadTheObsPassword',
+        actions: ['ssm:GetParameter'],
+        resources: [obsPasswordArn],
+      }),
+    );
+    vmRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DecryptTheObsPasswordThroughSsm',
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: {
+            'kms:ViaService': `ssm.${Aws.REGION}.amazonaws.com`,
+            'kms:EncryptionContext:PARAMETER_ARN': obsPasswordArn,
+          },
+        },
       }),
     );
     const instanceProfile = new iam.CfnInstanceProfile(this, 'VmInstanceProfile', {
@@ -434,6 +469,12 @@ export class VmpoolStack extends Stack {
       new CfnOutput(this, key, { value, description });
     const K = INFRA_OUTPUT_KEYS;
     output(K.region, Aws.REGION, 'vmPool/config awsRegion');
+    output(K.accountId, Aws.ACCOUNT_ID, 'The pool account (VMPOOL_AWS_ACCOUNT_ID)');
+    output(
+      K.obsPasswordParameter,
+      obsPasswordParameter.valueAsString,
+      'The obs-websocket password parameter (user data obs-websocket-password-parameter)',
+    );
     output(K.subnetId, subnetId.valueAsString, 'vmPool/config subnetId');
     output(K.securityGroupId, securityGroup.attrGroupId, 'vmPool/config securityGroupId');
     output(K.instanceProfileName, instanceProfile.ref, 'vmPool/config instanceProfile');

@@ -12,7 +12,7 @@ import { paths } from '@vmpool/core';
 import { startRtdbServer, type RtdbServer } from '@vmpool/local/rtdb';
 import { parseDeployArgs, type DeployArgs } from '../src/deploy/args';
 import { deployFirebaseConfig, deployPlan, mergeDotenv } from '../src/deploy/plan';
-import { runPreflight, type PreflightProbes } from '../src/deploy/preflight';
+import { REQUIRED_SECRETS, runPreflight, type PreflightProbes } from '../src/deploy/preflight';
 import { systemProbes } from '../src/deploy/probes';
 import { runSteps } from '../src/deploy/run';
 
@@ -44,7 +44,7 @@ function args(argv: string[]): DeployArgs {
 function probes(
   root: string,
   env: Record<string, string>,
-  setSecrets: string[] = [],
+  setSecrets: string[] = REQUIRED_SECRETS.map((secret) => secret.name),
 ): PreflightProbes {
   return { ...systemProbes(root, env), secretIsSet: async (_p, name) => setSecrets.includes(name) };
 }
@@ -93,6 +93,26 @@ describe('deploy preflight', () => {
           `web config: VITE_FIREBASE_${name} is required (or set VITE_USE_EMULATORS=true) (set them in web/.env.production; npx firebase apps:sdkconfig WEB --project PROJECT prints them)`,
       ),
       `rules to merge: ${join(dir, 'show-controller.rules.json')} not found (the show-controller rules given with --merge-rules)`,
+    ]);
+  });
+
+  it('requires the alert webhook secret (the functions declare it; none turns posts off)', async () => {
+    expect(REQUIRED_SECRETS.map((secret) => secret.name)).toEqual(['VMPOOL_ALERT_WEBHOOK']);
+    const result = await runPreflight(
+      args([
+        '--project',
+        'gg-vmpool',
+        '--outputs',
+        fixture('outputs.json'),
+        '--pool-config',
+        fixture('pool-config.json'),
+      ]),
+      probes(dir, WEB_ENV, []),
+    );
+    expect(result.errors).toEqual([
+      expect.stringMatching(
+        /^secret VMPOOL_ALERT_WEBHOOK is not set \(the Discord or Slack incoming-webhook URL .*\): npx firebase functions:secrets:set VMPOOL_ALERT_WEBHOOK --project gg-vmpool$/,
+      ),
     ]);
   });
 
@@ -406,6 +426,7 @@ describe('deploy plan', () => {
       'project-id': 'gg-vmpool',
       'auth-domain': WEB_ENV.VITE_FIREBASE_AUTH_DOMAIN,
       'archive-bucket': 'vmpool-recordings1234abcd-0a1b2c3d4e5f',
+      'obs-websocket-password-parameter': '/vmpool/obs-websocket-password',
     });
     // firebase deploy reads the file with firebase-tools' own dotenv parser.
     const firebaseEnv = createRequire(import.meta.url)('firebase-tools/lib/functions/env.js') as {
@@ -417,6 +438,7 @@ describe('deploy plan', () => {
     expect(parsedEnv.envs).toEqual({
       VMPOOL_AWS_ROLE_ARN: 'arn:aws:iam::111122223333:role/vmpool-control-plane',
       VMPOOL_AWS_STS_REGION: 'us-east-1',
+      VMPOOL_AWS_ACCOUNT_ID: '111122223333',
       VMPOOL_EC2_EVENTS_SECRET_ARN:
         'arn:aws:secretsmanager:us-east-1:111122223333:secret:Ec2EventsKey1234-AbCdEf',
       VMPOOL_ARCHIVE_BUCKET: 'vmpool-recordings1234abcd-0a1b2c3d4e5f',
@@ -437,7 +459,8 @@ describe('npm run deploy -- --dry-run', () => {
     return spawnSync('npx', ['tsx', 'infra/src/deploy/main.ts', ...argv], {
       cwd: repoRoot,
       encoding: 'utf8',
-      env: { ...process.env, ...env },
+      // Secret Manager cannot be asked offline: the alert webhook secret counts as set.
+      env: { ...process.env, VMPOOL_DEPLOY_SECRETS_SET: 'VMPOOL_ALERT_WEBHOOK', ...env },
       timeout: 120_000,
     });
   }

@@ -187,7 +187,7 @@ describe("the control plane's role", () => {
 });
 
 describe("the VMs' role and instance profile", () => {
-  it('is for EC2, with SSM core and S3 list/put under the recordings prefix only', () => {
+  it('is for EC2, with SSM core, S3 list/put under the recordings prefix and the OBS password parameter only', () => {
     const role = template.findResources('AWS::IAM::Role')[ids.vmRole]!;
     expect(resolve(role.Properties.AssumeRolePolicyDocument)).toEqual({
       Version: '2012-10-17',
@@ -198,6 +198,8 @@ describe("the VMs' role and instance profile", () => {
     expect(resolve(role.Properties.ManagedPolicyArns)).toEqual([
       'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
     ]);
+    // The one SSM parameter (its name starts with a slash), decrypted through SSM only.
+    const obsPasswordArn = 'arn:aws:ssm:us-east-1:111122223333:parameter<ObsPasswordParameter>';
     const [policy] = Object.values(
       template.findResources('AWS::IAM::Policy', {
         Properties: { Roles: [{ Ref: ids.vmRole }] },
@@ -218,6 +220,24 @@ describe("the VMs' role and instance profile", () => {
           Effect: 'Allow',
           Action: 's3:PutObject',
           Resource: `<${ids.bucket}.Arn>/${RECORDINGS_PREFIX}/*`,
+        },
+        {
+          Sid: 'ReadTheObsPassword',
+          Effect: 'Allow',
+          Action: 'ssm:GetParameter',
+          Resource: obsPasswordArn,
+        },
+        {
+          Sid: 'DecryptTheObsPasswordThroughSsm',
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: '*',
+          Condition: {
+            StringEquals: {
+              'kms:EncryptionContext:PARAMETER_ARN': obsPasswordArn,
+              'kms:ViaService': 'ssm.us-east-1.amazonaws.com',
+            },
+          },
         },
       ],
     });

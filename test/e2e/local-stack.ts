@@ -45,7 +45,8 @@ export async function startLocalStack(options: {
   readyTimeoutMs: number;
 }): Promise<LocalStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'vmpool-e2e-'));
-  const [db, auth, web, control] = [
+  const [db, auth, web, control, api] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -67,6 +68,8 @@ export async function startLocalStack(options: {
     String(web),
     '--control-port',
     String(control),
+    '--api-port',
+    String(api),
     '--vm-address-prefix',
     addressPrefix,
     '--boot-delay-ms',

@@ -6,6 +6,7 @@ import {
   competitionCases,
   producerAccessCases,
 } from './competitions.cases';
+import { alertWebhookStatusCases } from './alert-webhook.cases';
 import { controlPlaneCases } from './control-plane.cases';
 import { poolSummaryCases, requestQuotaCases } from './limits.cases';
 import type { RuleCase } from './matrix';
@@ -50,4 +51,5 @@ export const ALL_CASES: RuleCase[] = [
   ...previewCases,
   ...requestQuotaCases,
   ...poolSummaryCases,
+  ...alertWebhookStatusCases,
 ];

@@ -111,10 +111,30 @@ export const summaryIndexCases: RuleCase[] = controlPlaneOnly({
   patch: { 'vms/vm-002': null, seq: 9 },
 });
 
+/** `vmPool/alertDeliveries/{scope}/{alertId}/{event}`: each webhook notification's state. */
+export const alertDeliveryCases: RuleCase[] = controlPlaneOnly({
+  label: 'alert webhook deliveries',
+  listing: 'vmPool/alertDeliveries/comp-a',
+  entry: 'vmPool/alertDeliveries/comp-a/alert-a2/raised',
+  data: { state: 'delivered', attempts: 1, leaseUntil: 0, nextAttemptAt: 0, updatedAt: NOW },
+  patch: { 'alert-a2/raised': null, 'alert-a3/raised/state': 'delivered' },
+});
+
+/** `vmPool/alertDeliveryQueue/{scope}/{alertId}/{event}`: webhook posts waiting for a retry. */
+export const alertDeliveryQueueCases: RuleCase[] = controlPlaneOnly({
+  label: 'alert webhook retries',
+  listing: 'vmPool/alertDeliveryQueue',
+  entry: 'vmPool/alertDeliveryQueue/comp-a/alert-a2/raised',
+  data: NOW,
+  patch: { 'comp-a/alert-a2/raised': null, 'comp-a/alert-a3/resolved': NOW },
+});
+
 export const controlPlaneCases: RuleCase[] = [
   ...assignmentSlotCases,
   ...openRequestCases,
   ...alertIndexCases,
   ...scheduleMarkCases,
   ...summaryIndexCases,
+  ...alertDeliveryCases,
+  ...alertDeliveryQueueCases,
 ];

@@ -1,4 +1,6 @@
 import {
+  alertDeliveryCases,
+  alertDeliveryQueueCases,
   alertIndexCases,
   assignmentSlotCases,
   openRequestCases,
@@ -10,3 +12,11 @@ defineMatrix('vmPool/assignments/{compId} (control plane only)', assignmentSlotC
 defineMatrix('vmPool/openRequests/{requestId} (control plane only)', openRequestCases);
 defineMatrix('vmPool/alertIndex/{scope}/{sourceId} (control plane only)', alertIndexCases);
 defineMatrix('vmPool/schedule/{compId} (control plane only)', scheduleMarkCases);
+defineMatrix(
+  'vmPool/alertDeliveries/{scope}/{alertId}/{event} (control plane only)',
+  alertDeliveryCases,
+);
+defineMatrix(
+  'vmPool/alertDeliveryQueue/{scope}/{alertId}/{event} (control plane only)',
+  alertDeliveryQueueCases,
+);

@@ -10,6 +10,7 @@ export * from './request';
 export * from './command';
 export * from './competition';
 export * from './alert';
+export * from './alert-webhook';
 export * from './audit';
 export * from './schedule';
 export * from './status-history';

@@ -98,6 +98,7 @@ export const paths = {
   requestQuotas: () => 'vmPool/requestQuota',
   requestQuota: (uid: string) => `vmPool/requestQuota/${seg('uid', uid)}`,
   poolSummary: () => 'vmPool/summary',
+  alertWebhookStatus: () => 'vmPool/alertWebhook',
   audit: () => 'audit',
   auditEntry: (auditId: string) => `audit/${seg('auditId', auditId)}`,
 } as const;

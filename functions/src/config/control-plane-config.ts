@@ -1,4 +1,13 @@
-import { AWS_REGION_PATTERN, fail, ok, type DeadlineSettings, type Parsed } from '@vmpool/core';
+import {
+  AWS_REGION_PATTERN,
+  DEFAULT_ALERT_WEBHOOK_LEVELS,
+  fail,
+  ok,
+  parseAlertLevels,
+  type AlertLevel,
+  type DeadlineSettings,
+  type Parsed,
+} from '@vmpool/core';
 
 /**
  * Deployment settings of the control plane (not the pool's own `vmPool/config`): which regions
@@ -56,6 +65,11 @@ export interface ControlPlaneConfig extends DeadlineSettings {
    * addresses only, never from a value the VM itself wrote.
    */
   trustAgentAddress: boolean;
+  /**
+   * The alert levels posted to the alert webhook (`VMPOOL_ALERT_WEBHOOK_LEVELS`, e.g.
+   * `critical,warning`, or `none`). The webhook URL itself is a secret, not a setting.
+   */
+  alertWebhookLevels: AlertLevel[];
 }
 
 export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object.freeze({
@@ -75,6 +89,7 @@ export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object
   awsAccountId: null,
   agentBindWindowMs: 10 * 60_000,
   trustAgentAddress: false,
+  alertWebhookLevels: [...DEFAULT_ALERT_WEBHOOK_LEVELS],
 });
 
 const ENV_KEYS = {
@@ -95,6 +110,7 @@ const ENV_KEYS = {
   awsAccountId: 'VMPOOL_AWS_ACCOUNT_ID',
   agentBindWindowMs: 'VMPOOL_AGENT_BIND_WINDOW_MS',
   trustAgentAddress: 'VMPOOL_TRUST_AGENT_ADDRESS',
+  alertWebhookLevels: 'VMPOOL_ALERT_WEBHOOK_LEVELS',
 } as const;
 
 /** Every environment variable the control plane reads (npm run deploy writes some of them). */
@@ -145,6 +161,15 @@ function positiveNumber(
     return fallback;
   }
   return value;
+}
+
+function alertLevels(env: Record<string, string | undefined>, errors: string[]): AlertLevel[] {
+  const raw = env[ENV_KEYS.alertWebhookLevels];
+  if (raw === undefined || raw.trim() === '') return [...DEFAULT_ALERT_WEBHOOK_LEVELS];
+  const levels = parseAlertLevels(raw);
+  if (levels.ok) return levels.value;
+  for (const error of levels.errors) errors.push(`${ENV_KEYS.alertWebhookLevels}: ${error}`);
+  return [...DEFAULT_ALERT_WEBHOOK_LEVELS];
 }
 
 /** Reads the control plane's settings from the environment; every problem is reported at once. */
@@ -223,6 +248,7 @@ export function parseControlPlaneConfig(
       errors,
     ),
     trustAgentAddress: flag(env, ENV_KEYS.trustAgentAddress, d.trustAgentAddress, errors),
+    alertWebhookLevels: alertLevels(env, errors),
   };
   if (config.awsRoleArn !== null && !ROLE_ARN_PATTERN.test(config.awsRoleArn)) {
     errors.push(
@@ -252,6 +278,11 @@ export function parseControlPlaneConfig(
   if (options.production && config.ec2EventsSecretArn === '') {
     errors.push(
       `${ENV_KEYS.ec2EventsSecretArn}: required in production (the key infra/ creates; npm run deploy sets it)`,
+    );
+  }
+  if (options.production && config.awsAccountId === null) {
+    errors.push(
+      `${ENV_KEYS.awsAccountId}: required in production (the pool's AWS account; npm run deploy sets it from infra outputs)`,
     );
   }
   if (config.awsAccountId !== null && !AWS_ACCOUNT_ID.test(config.awsAccountId)) {

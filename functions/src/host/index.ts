@@ -3,3 +3,4 @@ export {
   type LocalFunctionsHost,
   type LocalHostOptions,
 } from './local-host';
+export { alertWebhookUrlProblem, maskWebhookUrl } from '../adapters/webhook/http-alert-webhook';

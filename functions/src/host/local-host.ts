@@ -7,7 +7,10 @@ import {
   DEFAULT_CONTROL_PLANE_CONFIG,
   type ControlPlaneConfig,
 } from '../config/control-plane-config';
+import { createHttpAlertWebhook } from '../adapters/webhook/http-alert-webhook';
+import { rtdbAlertDeliveryStore } from '../store/rtdb/alert-deliveries';
 import { createRtdbPoolStore } from '../store/rtdb-pool-store';
+import { onAlertWritten } from '../triggers/alert-written';
 import { isRecord } from '../store/rtdb-values';
 import { onAgentWritten } from '../triggers/agent-written';
 import { claimsAccess } from '../triggers/claims-access';
@@ -39,6 +42,11 @@ export interface LocalHostOptions {
   access?: AccessPort;
   /** Deadlines and timeouts; default DEFAULT_CONTROL_PLANE_CONFIG. */
   settings?: Partial<ControlPlaneConfig>;
+  /**
+   * The Discord/Slack webhook alerts are posted to (production reads the VMPOOL_ALERT_WEBHOOK
+   * secret instead); absent or null: no notifications.
+   */
+  alertWebhookUrl?: string | null;
 }
 
 export interface LocalFunctionsHost {
@@ -85,6 +93,15 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
     logger,
     settings: { ...DEFAULT_CONTROL_PLANE_CONFIG, ...opts.settings },
   };
+  const alertWebhookUrl = opts.alertWebhookUrl ?? null;
+  if (alertWebhookUrl !== null) {
+    deps.notifications = {
+      webhook: createHttpAlertWebhook({ url: () => alertWebhookUrl }),
+      deliveries: rtdbAlertDeliveryStore(db),
+      levels: deps.settings.alertWebhookLevels,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    };
+  }
   overrideDeps(deps);
 
   const inFlight = new Set<Promise<void>>();
@@ -171,6 +188,43 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
   commandsRef.on('child_added', onCommands);
   commandsRef.on('child_changed', onCommands);
 
+  // Alerts, per scope and alert: only changes after the host started (the alerts already
+  // there were seen by an earlier host, or predate the webhook).
+  const alertsRef = db.ref(paths.allAlerts());
+  const alertValues = new Map<string, string>();
+  const primed = (await alertsRef.get()).val() as unknown;
+  for (const [scope, alerts] of Object.entries(isRecord(primed) ? primed : {})) {
+    for (const [alertId, alert] of Object.entries(isRecord(alerts) ? alerts : {})) {
+      alertValues.set(`${scope}/${alertId}`, JSON.stringify(alert));
+    }
+  }
+  const onAlerts = (snapshot: DataSnapshot) => {
+    const scope = snapshot.key;
+    const alerts = snapshot.val() as unknown;
+    if (scope === null || !isRecord(alerts)) return;
+    for (const [alertId, alert] of Object.entries(alerts)) {
+      const key = `${scope}/${alertId}`;
+      const previous = alertValues.get(key);
+      const afterJson = JSON.stringify(alert);
+      if (previous === afterJson) continue;
+      alertValues.set(key, afterJson);
+      const before = previous === undefined ? null : (JSON.parse(previous) as unknown);
+      invoke('onAlertWritten', () =>
+        onAlertWritten(
+          rtdbCloudEvent(
+            target,
+            RTDB_EVENT_TYPES.written,
+            paths.alert(scope, alertId),
+            before,
+            alert,
+          ) as never,
+        ),
+      );
+    }
+  };
+  alertsRef.on('child_added', onAlerts);
+  alertsRef.on('child_changed', onAlerts);
+
   // The schedule: never two reconciles at once, as Cloud Scheduler with one instance.
   let reconciling: Promise<void> | null = null;
   const reconcileNow = async () => {
@@ -222,6 +276,7 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
       requestsRef.off();
       vmsRef.off();
       commandsRef.off();
+      alertsRef.off();
       await http?.close();
       await idle();
       while (reconciling) await reconciling;

@@ -3,12 +3,15 @@ import { getAuth } from 'firebase-admin/auth';
 import { getDatabase } from 'firebase-admin/database';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { createEc2Compute, createSsmRemoteExec } from '../adapters/aws';
+import { createHttpAlertWebhook } from '../adapters/webhook/http-alert-webhook';
 import { googleIdTokenSource, webIdentityCredentials } from '../adapters/aws/web-identity';
 import { parseControlPlaneConfig, type ControlPlaneConfig } from '../config/control-plane-config';
+import { rtdbAlertDeliveryStore } from '../store/rtdb/alert-deliveries';
 import { createRtdbPoolStore } from '../store/rtdb-pool-store';
 import type { UseCaseDeps } from '../usecases/deps';
 import { claimsAccess } from './claims-access';
 import { cloudLogger } from './functions-logger';
+import { alertWebhookSecret } from './secrets';
 
 /** The default firebase-admin app, configured by the runtime's FIREBASE_CONFIG. */
 export function productionApp(): App {
@@ -55,13 +58,22 @@ export function createProductionDeps(
   }
   const app = productionApp();
   const credentials = productionAwsCredentials(settings.value);
+  const db = getDatabase(app);
   return {
-    store: createRtdbPoolStore(getDatabase(app)),
+    store: createRtdbPoolStore(db),
     compute: createEc2Compute({ credentials }),
     remoteExec: createSsmRemoteExec({ credentials }),
     access: claimsAccess(getAuth(app)),
     clock: { now: () => Date.now() },
     logger: cloudLogger(),
     settings: settings.value,
+    // The secret is read at each post: only the functions that declare it can (alert-written,
+    // scheduled-reconcile); elsewhere it reads '' and nothing is posted.
+    notifications: {
+      webhook: createHttpAlertWebhook({ url: () => alertWebhookSecret.value() }),
+      deliveries: rtdbAlertDeliveryStore(db),
+      levels: settings.value.alertWebhookLevels,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    },
   };
 }

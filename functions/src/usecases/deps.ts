@@ -1,6 +1,7 @@
 import type { Clock, ComputePort, Logger, RemoteExecPort } from '@vmpool/core/ports';
 import type { ControlPlaneConfig } from '../config/control-plane-config';
 import type { PoolStore } from '../store/pool-store';
+import type { AlertNotifications } from './notifications/alert-notifications';
 
 /** Who may do what beyond the RTDB rules: admins are told apart by their custom claim. */
 export interface AccessPort {
@@ -24,4 +25,6 @@ export interface UseCaseDeps {
   clock: Clock;
   logger: Logger;
   settings: ControlPlaneConfig;
+  /** The alert webhook (Discord/Slack); absent or null: no notifications. */
+  notifications?: AlertNotifications | null;
 }

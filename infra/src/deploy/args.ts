@@ -36,7 +36,10 @@ firebase deploy.
   --merge-rules FILE      the show-controller's existing rules, merged with vmpool's
   --database-url URL      the Realtime Database (default: VITE_FIREBASE_DATABASE_URL)
   --dry-run               run the checks, print the steps and commands, change nothing
-  --help                  this text`;
+  --help                  this text
+
+Environment: VMPOOL_DEPLOY_SECRETS_SET=A,B names secrets known to be set, where the deploy's
+identity may not read Secret Manager (CI, an offline dry run).`;
 
 export type ParsedArgs = { ok: true; args: DeployArgs } | { ok: false; errors: string[] };
 

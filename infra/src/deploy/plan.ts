@@ -50,6 +50,7 @@ export function launchUserData(outputs: InfraOutputs, web: WebConfig): string {
     'project-id': web.firebase.projectId,
     'auth-domain': web.firebase.authDomain,
     'archive-bucket': outputs.recordingsBucket,
+    'obs-websocket-password-parameter': outputs.obsPasswordParameter,
   });
 }
 
@@ -59,6 +60,7 @@ export function functionsEnv(outputs: InfraOutputs, web: WebConfig): Record<stri
   return {
     [K.awsRoleArn]: outputs.controlPlaneRoleArn,
     [K.awsStsRegion]: outputs.region,
+    [K.awsAccountId]: outputs.accountId,
     [K.ec2EventsSecretArn]: outputs.ec2EventsSecretArn,
     [K.archiveBucket]: outputs.recordingsBucket,
     [K.launchUserData]: launchUserData(outputs, web),

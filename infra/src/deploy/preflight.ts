@@ -5,14 +5,20 @@ import type { DeployArgs } from './args';
 
 /**
  * The Firebase secrets the deployed functions need, one list: the preflight checks each is
- * set. (A later task adds the alert webhook: `{ name: 'VMPOOL_ALERT_WEBHOOK', … }`.)
+ * set. The functions declare each with `defineSecret`, so `firebase deploy` fails without it.
  */
 export interface RequiredSecret {
   name: string;
   /** What it is for, shown when it is missing. */
   purpose: string;
 }
-export const REQUIRED_SECRETS: readonly RequiredSecret[] = [];
+export const REQUIRED_SECRETS: readonly RequiredSecret[] = [
+  {
+    name: 'VMPOOL_ALERT_WEBHOOK',
+    purpose:
+      'the Discord or Slack incoming-webhook URL alerts are posted to; the value none turns the posts off',
+  },
+];
 
 /** What the preflight reads from the world, so tests can point it at fixtures and a local DB. */
 export interface PreflightProbes {

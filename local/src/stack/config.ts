@@ -3,6 +3,8 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { isRulesProfile, RULES_PROFILES, type RulesProfile } from '@vmpool/tools/rules';
+import { parseAlertLevels, type AlertLevel } from '@vmpool/core';
+import { alertWebhookUrlProblem } from '@vmpool/functions/host';
 
 export interface StackConfig {
   headless: boolean;
@@ -27,6 +29,12 @@ export interface StackConfig {
   javaHome: string | undefined;
   /** security rules the database enforces: strict (database.rules.json) or compat */
   rulesProfile: RulesProfile;
+  /** where the HTTPS API (PRD §6.1) answers; the web app proxies `/api/` to it */
+  apiPort: number;
+  /** the Discord/Slack webhook alerts are posted to (a secret: printed masked); null = none */
+  alertWebhook: string | null;
+  /** the alert levels posted to the webhook */
+  alertLevels: AlertLevel[];
 }
 
 export type StackConfigResult = { ok: true; config: StackConfig } | { ok: false; errors: string[] };
@@ -106,6 +114,24 @@ export const SETTINGS = {
     fallback: 'strict',
     help: "security rules: strict, or compat (+ the show-controller's anonymous reads)",
   },
+  apiPort: {
+    flag: 'api-port',
+    env: 'VMPOOL_API_PORT',
+    fallback: '9191',
+    help: 'HTTPS API (/api/…); the web app proxies /api/ to it',
+  },
+  alertWebhook: {
+    flag: 'alert-webhook',
+    env: 'VMPOOL_ALERT_WEBHOOK',
+    fallback: 'none',
+    help: 'Discord/Slack webhook URL alerts are posted to',
+  },
+  alertLevels: {
+    flag: 'alert-levels',
+    env: 'VMPOOL_ALERT_WEBHOOK_LEVELS',
+    fallback: 'critical,warning',
+    help: 'alert levels posted to the webhook, or none',
+  },
 } as const satisfies Record<string, Setting>;
 
 const NAMESPACE = /^[a-z0-9-]{1,63}$/;
@@ -183,6 +209,17 @@ export function parseStackConfig(
       `--rules-profile (VMPOOL_RULES_PROFILE) must be ${RULES_PROFILES.join(' or ')}, got "${rulesProfile}"`,
     );
 
+  const alertWebhookRaw = raw(SETTINGS.alertWebhook);
+  const alertWebhook = alertWebhookRaw === 'none' ? null : alertWebhookRaw;
+  const webhookProblem = alertWebhook === null ? null : alertWebhookUrlProblem(alertWebhook);
+  if (webhookProblem !== null)
+    errors.push(`--alert-webhook (VMPOOL_ALERT_WEBHOOK) ${webhookProblem}`);
+  const alertLevels = parseAlertLevels(raw(SETTINGS.alertLevels));
+  if (!alertLevels.ok)
+    errors.push(
+      ...alertLevels.errors.map((error) => `--alert-levels (VMPOOL_ALERT_WEBHOOK_LEVELS) ${error}`),
+    );
+
   const config: StackConfig = {
     headless: flags.headless === true,
     dataDir: resolve(cwd, raw(SETTINGS.dataDir)),
@@ -199,11 +236,15 @@ export function parseStackConfig(
     webMode: webMode as StackConfig['webMode'],
     javaHome: env.JAVA_HOME,
     rulesProfile: rulesProfile as RulesProfile,
+    apiPort: port(SETTINGS.apiPort),
+    alertWebhook,
+    alertLevels: alertLevels.ok ? alertLevels.value : [],
   };
   const ports = [
     ['--db-port', config.databasePort],
     ['--auth-port', config.authPort],
     ['--control-port', config.controlPort],
+    ['--api-port', config.apiPort],
     ...(config.headless ? [] : [['--web-port', config.webPort] as const]),
   ] as const;
   const seen = new Map<number, string>();

@@ -1,5 +1,6 @@
 // `npm start [-- --headless] [-- --help]`: the whole vmpool on this machine (see local/README.md).
 import { consoleLogger } from './logger';
+import { maskWebhookUrl } from '@vmpool/functions/host';
 import { parseStackConfig, usage } from './config';
 import { DEMO_PASSWORD, DEMO_USERS } from './seed';
 import { startStack } from './stack';
@@ -64,9 +65,15 @@ const lines = [
   stack.webUrl === null
     ? '  web app       (headless: not started)'
     : `  web app       ${stack.webUrl}`,
+  stack.webUrl === null
+    ? `  HTTPS API     ${stack.apiUrl}/api/   (Bearer <ID token from the auth emulator>)`
+    : `  HTTPS API     ${stack.webUrl}api/   (also ${stack.apiUrl}/api/; Bearer <ID token>)`,
   `  database      ${stack.databaseUrl}   (${config.rulesProfile} rules)`,
   `  auth emulator ${stack.authEmulatorHost}`,
   `  VMs           ${stack.controlUrl}/__local/vms   (POST /__local/vms/<vmId>/kill-agent kills an agent)`,
+  config.alertWebhook === null
+    ? '  alert webhook (none: --alert-webhook URL posts alerts to Discord or Slack)'
+    : `  alert webhook ${maskWebhookUrl(config.alertWebhook)}   (${config.alertLevels.join(', ') || 'no levels'})`,
   `  data          ${config.dataDir}`,
   '',
   '  demo logins (password for both: ' + DEMO_PASSWORD + ')',

@@ -26,6 +26,8 @@ export interface RunningStack {
   databaseUrl: string;
   authEmulatorHost: string;
   controlUrl: string;
+  /** the HTTPS API's own server (the web app serves the same under /api/) */
+  apiUrl: string;
   webUrl: string | null;
   compute: LocalCompute;
   stop(): Promise<void>;
@@ -130,6 +132,9 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
       reconcileIntervalMs: config.reconcileIntervalMs,
       // Every reconcile and request goes to the file; the console shows warnings and errors.
       logger: teeLogger(join(config.dataDir, 'logs', 'functions.log'), 'info', 'warn'),
+      apiPort: config.apiPort,
+      alertWebhook: config.alertWebhook,
+      alertLevels: config.alertLevels,
     });
     stoppers.push({ name: 'functions host', stop: () => controlPlane.stop() });
     // Power the saved VMs on now that the control plane has adopted them: their agents start
@@ -148,6 +153,7 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
         authEmulatorHost: auth.hostPort,
         databaseHost: `${config.host}:${rtdb.port}`,
         namespace: config.namespace,
+        apiUrl: controlPlane.httpUrl,
       });
       stoppers.push({ name: 'web app', stop: () => web.stop() });
       await lock.addHelper('web app', web.pid, 'vite');
@@ -159,6 +165,7 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
       databaseUrl,
       authEmulatorHost: auth.hostPort,
       controlUrl: control.url,
+      apiUrl: controlPlane.httpUrl,
       webUrl,
       compute,
       stop: stopAll,

@@ -14,6 +14,8 @@ export interface WebAppOptions {
   authEmulatorHost: string;
   databaseHost: string;
   namespace: string;
+  /** the HTTPS API the web server proxies `/api/` to (as Hosting rewrites /api/** to it) */
+  apiUrl: string;
   readyTimeoutMs?: number;
 }
 
@@ -43,6 +45,7 @@ function viteEnv(options: WebAppOptions): Record<string, string> {
     VITE_FIREBASE_PROJECT_ID: options.namespace,
     VMPOOL_WEB_HOST: options.host,
     VMPOOL_WEB_PORT: String(options.port),
+    VMPOOL_API_TARGET: options.apiUrl,
   };
 }
 

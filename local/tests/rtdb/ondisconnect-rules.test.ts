@@ -118,9 +118,10 @@ describe.skipIf(isExternal).each(['web', 'admin'] as const)('%s SDK', (kind) => 
   it('an agent cannot rewrite a command it finished; its presence write still runs', async () => {
     const vm = `vm-cmd-${kind}`;
     const cmd = `vmPool/commands/${vm}/cmd-1`;
-    await owner.set(`vmPool/vms/${vm}`, { status: 'ready' });
+    await owner.set(`vmPool/vms/${vm}`, { status: 'ready', instanceId: `i-${kind}` });
     await owner.set(cmd, { op: 'check_services', requestedBy: 'ada', requestedAt: Date.now() });
-    const agent = connectAs(kind, `agent-${vm}`, { vmId: vm });
+    // Agents sign in bound to their instance (uid agent-{instanceId}, claims vmId + instanceId).
+    const agent = connectAs(kind, `agent-i-${kind}`, { vmId: vm, instanceId: `i-${kind}` });
     await agent.queueSet(`${cmd}/claim`, (now) => ({ bootId: 'forged', at: now }));
     await agent.queueSet(`${cmd}/status`, () => 'failed');
     await agent.queueSet(`${cmd}/output`, () => ({ stdout: 'forged' }));
@@ -144,8 +145,9 @@ describe.skipIf(isExternal).each(['web', 'admin'] as const)('%s SDK', (kind) => 
 
   it("an agent's queued presence write does not resurrect its deleted VM record", async () => {
     const vm = `vm-gone-${kind}`;
-    await owner.set(`vmPool/vms/${vm}`, { status: 'ready' });
-    const agent = connectAs(kind, `agent-${vm}`, { vmId: vm });
+    await owner.set(`vmPool/vms/${vm}`, { status: 'ready', instanceId: `i-${kind}` });
+    // Agents sign in bound to their instance (uid agent-{instanceId}, claims vmId + instanceId).
+    const agent = connectAs(kind, `agent-i-${kind}`, { vmId: vm, instanceId: `i-${kind}` });
     await agent.queueSet(`vmPool/vms/${vm}/agent`, (now) => ({ online: false, lastSeen: now }));
     await owner.remove(`vmPool/vms/${vm}`);
     await disconnect(agent);

@@ -81,4 +81,45 @@ describe('parseStackConfig', () => {
     expect(parseStackConfig(['--help'], {}, '/repo')).toEqual({ ok: 'help' });
     expect(usage()).toContain('VMPOOL_DB_PORT');
   });
+
+  it('takes the API port and the alert webhook, and checks both', () => {
+    const fine = parseStackConfig(
+      ['--api-port', '9300', '--alert-webhook', 'https://discord.com/api/webhooks/1/abc'],
+      { VMPOOL_ALERT_WEBHOOK_LEVELS: 'critical' },
+      '/repo',
+    );
+    expect(fine).toMatchObject({
+      ok: true,
+      config: {
+        apiPort: 9300,
+        alertWebhook: 'https://discord.com/api/webhooks/1/abc',
+        alertLevels: ['critical'],
+      },
+    });
+    const byDefault = parseStackConfig([], {}, '/repo');
+    expect(byDefault).toMatchObject({
+      ok: true,
+      config: { apiPort: 9191, alertWebhook: null, alertLevels: ['critical', 'warning'] },
+    });
+    const wrong = parseStackConfig(
+      [
+        '--alert-webhook',
+        'http://hooks.example.com/x',
+        '--alert-levels',
+        'loud',
+        '--api-port',
+        '9000',
+      ],
+      {},
+      '/repo',
+    );
+    expect(wrong).toEqual({
+      ok: false,
+      errors: [
+        '--alert-webhook (VMPOOL_ALERT_WEBHOOK) must be an https:// URL (http:// only to 127.0.0.1)',
+        '--alert-levels (VMPOOL_ALERT_WEBHOOK_LEVELS) "loud" is not an alert level (critical, warning, info)',
+        '--api-port and --db-port are both 9000',
+      ],
+    });
+  });
 });

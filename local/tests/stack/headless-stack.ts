@@ -9,6 +9,8 @@ export interface StackPorts {
   db: number;
   auth: number;
   control: number;
+  /** the HTTPS API; a free port when absent */
+  api?: number;
 }
 
 export function freePort(): Promise<number> {
@@ -34,7 +36,9 @@ export async function startHeadless(
   ports: StackPorts,
   addressPrefix: string,
   readyTimeoutMs: number,
+  extraArgs: readonly string[] = [],
 ): Promise<RunningHeadless> {
+  const apiPort = ports.api ?? (await freePort());
   const child = spawn(
     process.execPath,
     [
@@ -54,6 +58,9 @@ export async function startHeadless(
       addressPrefix,
       '--boot-delay-ms',
       '1000',
+      '--api-port',
+      String(apiPort),
+      ...extraArgs,
     ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -4,6 +4,7 @@ export * from './warm-pool';
 export * from './idle-stop';
 export * from './health';
 export * from './alerts';
+export * from './alert-notifications';
 export * from './agent-silence';
 export * from './pricing';
 export * from './boot-estimate';

@@ -10,4 +10,10 @@ export const internalPaths = {
   alertIndex: () => 'vmPool/alertIndex',
   alertIndexEntry: (scope: string, sourceId: string) => `vmPool/alertIndex/${scope}/${sourceId}`,
   summaryIndex: () => 'vmPool/summaryIndex',
+  // Alert webhook: each notification's delivery state, and the failed ones waiting for a retry.
+  alertDelivery: (scope: string, alertId: string, event: string) =>
+    `vmPool/alertDeliveries/${scope}/${alertId}/${event}`,
+  alertDeliveryQueue: () => 'vmPool/alertDeliveryQueue',
+  alertDeliveryQueueEntry: (scope: string, alertId: string, event: string) =>
+    `vmPool/alertDeliveryQueue/${scope}/${alertId}/${event}`,
 } as const;

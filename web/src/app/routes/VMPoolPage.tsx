@@ -2,7 +2,12 @@
 import { isFinalResult, POOL_ALERT_SCOPE } from '@vmpool/core';
 import { useMemo, useState } from 'react';
 import { EmptyState, ErrorState } from '../../components/StateBox';
-import { AlertPanel, useAlerts } from '../../features/alerts';
+import {
+  AlertPanel,
+  AlertWebhookStatusLine,
+  useAlerts,
+  useAlertWebhookStatus,
+} from '../../features/alerts';
 import type { CompetitionsView } from '../../features/competitions';
 import { PoolConfigPanel, PoolStatusBar, useVMPool, VmCardContainer } from '../../features/pool';
 import { RequestProgress, useRequest, useTrackedRequests } from '../../features/requests';
@@ -14,6 +19,7 @@ const LAUNCH_KEY = 'pool:launch';
 export function VMPoolPage({ competitions }: { competitions: CompetitionsView }) {
   const pool = useVMPool();
   const alerts = useAlerts(POOL_ALERT_SCOPE);
+  const webhook = useAlertWebhookStatus();
   const now = useNow(1000);
   const { tracked, track, dismiss } = useTrackedRequests();
   const [confirmLaunch, setConfirmLaunch] = useState(false);
@@ -148,6 +154,7 @@ export function VMPoolPage({ competitions }: { competitions: CompetitionsView })
             title="Pool alerts"
             defaultOpen={alerts.alerts.length > 0}
           />
+          <AlertWebhookStatusLine status={webhook.status} error={webhook.error} now={now} />
           {pool.vms.length === 0 ? (
             <div className="panel">
               <EmptyState title="The pool is empty">

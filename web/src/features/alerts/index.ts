@@ -7,3 +7,5 @@ export { CriticalAlertBanner } from './components/CriticalAlertBanner';
 export { useAlerts, type AlertsView } from './hooks/useAlerts';
 export { useCriticalTone } from './hooks/useCriticalTone';
 export { useCriticalToneSetting } from './lib/alertTone';
+export { AlertWebhookStatusLine } from './components/AlertWebhookStatusLine';
+export { useAlertWebhookStatus } from './hooks/useAlertWebhookStatus';
