@@ -66,6 +66,8 @@ function definedOnly<T extends object>(options: T): Partial<T> | undefined {
   return entries.length === 0 ? undefined : (Object.fromEntries(entries) as Partial<T>);
 }
 
+const NO_VMS: VmList = { vms: [], invalid: [], agentProblems: [] };
+
 function mergeLists(lists: readonly VmList[]): VmList {
   const byId = new Map<string, VmRecord>();
   for (const list of lists) for (const vm of list.vms) byId.set(vm.vmId, vm);
@@ -86,7 +88,9 @@ function mergeLists(lists: readonly VmList[]): VmList {
 export function useVMPool(competitionIds: readonly string[] = []): VMPoolView {
   const { db, user } = useSession();
   const isAdmin = user.roles.admin;
-  const [vmList, setVmList] = useState<VmList | null>(null);
+  const [adminVms, setVmList] = useState<VmList | null>(null);
+  // Producers: the merged lists of the competitions named by `key` (a stale key: loading).
+  const [producerVms, setProducerVms] = useState<{ key: string; list: VmList } | null>(null);
   const [configState, setConfigState] = useState<PoolConfigState | null>(null);
   const [summary, setSummary] = useState<PoolSummary | null | undefined>(undefined);
   const [vmError, setVmError] = useState<string | null>(null);
@@ -107,14 +111,15 @@ export function useVMPool(competitionIds: readonly string[] = []): VMPoolView {
     // Producers: one indexed query per competition, merged.
     const ids = competitionKey === '' ? [] : competitionKey.split('\n');
     const lists = new Map<string, VmList>();
-    setVmList(ids.length === 0 ? mergeLists([]) : null);
     const stops = ids.map((competitionId) =>
       watchCompetitionVms(
         db,
         competitionId,
         (list) => {
           lists.set(competitionId, list);
-          if (lists.size === ids.length) setVmList(mergeLists([...lists.values()]));
+          if (lists.size === ids.length) {
+            setProducerVms({ key: competitionKey, list: mergeLists([...lists.values()]) });
+          }
           setVmError(null);
         },
         setVmError,
@@ -145,6 +150,13 @@ export function useVMPool(competitionIds: readonly string[] = []): VMPoolView {
     );
   }, [db, isAdmin]);
 
+  const vmList = isAdmin
+    ? adminVms
+    : competitionKey === ''
+      ? NO_VMS
+      : producerVms?.key === competitionKey
+        ? producerVms.list
+        : null;
   const vms = useMemo(() => vmList?.vms ?? [], [vmList]);
   const availableVMs = useMemo(() => vms.filter((vm) => isWarm(vm.status)), [vms]);
   const assignedVMs = useMemo(() => vms.filter((vm) => holdsAssignment(vm)), [vms]);
