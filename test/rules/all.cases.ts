@@ -9,6 +9,7 @@ import {
 import { alertWebhookStatusCases } from './alert-webhook.cases';
 import { controlPlaneCases } from './control-plane.cases';
 import { failoverRecordCases, failoverRequestCases } from './failover.cases';
+import { poolSummaryCases, requestQuotaCases } from './limits.cases';
 import type { RuleCase } from './matrix';
 import { agentReportCases, configCases, identityCases, vmCases } from './pool.cases';
 import { pulseCases } from './pulse.cases';
@@ -58,6 +59,8 @@ export const ALL_CASES: RuleCase[] = [
   ...failoverRecordCases,
   ...failoverRequestCases,
   ...pulseCases,
+  ...requestQuotaCases,
+  ...poolSummaryCases,
   ...alertWebhookStatusCases,
   ...streamThresholdCases,
 ];

@@ -120,6 +120,15 @@ export const allocationIndexCases: RuleCase[] = controlPlaneOnly({
   patch: { 'vm-002/status': 'available' },
 });
 
+/** `vmPool/summaryIndex`: each VM's status behind the producers' pool summary (issue 9). */
+export const summaryIndexCases: RuleCase[] = controlPlaneOnly({
+  label: 'the pool summary index',
+  listing: 'vmPool/summaryIndex',
+  entry: 'vmPool/summaryIndex/vms/vm-002',
+  data: { status: 'stopped', assigned: false },
+  patch: { 'vms/vm-002': null, seq: 9 },
+});
+
 /** `vmPool/alertDeliveries/{scope}/{alertId}/{event}`: each webhook notification's state. */
 export const alertDeliveryCases: RuleCase[] = controlPlaneOnly({
   label: 'alert webhook deliveries',
@@ -145,6 +154,7 @@ export const controlPlaneCases: RuleCase[] = [
   ...scheduleMarkCases,
   ...migrationCases,
   ...allocationIndexCases,
+  ...summaryIndexCases,
   ...alertDeliveryCases,
   ...alertDeliveryQueueCases,
 ];

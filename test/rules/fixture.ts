@@ -376,6 +376,50 @@ export const ROOT = {
         days: { '2026-11-27': { usd: 0.12, billableSeconds: 5400, idleUsd: 0.08 } },
       },
     },
+    // Issue 9: comp-a's producer made eight requests in the last minute (s1..s8), one two
+    // minutes ago (s9, free again); s0 was never used.
+    requestQuota: {
+      [UID.producerA]: {
+        slots: {
+          ...Object.fromEntries(
+            [1, 2, 3, 4, 5, 6, 7, 8].map((index) => [
+              `s${String(index)}`,
+              { at: NOW - index * 5_000, requestId: `req-recent-${String(index)}` },
+            ]),
+          ),
+          s9: { at: minutesAgo(2), requestId: 'req-old-9' },
+        },
+        last: { requestId: 'req-recent-1', slot: 's1' },
+        open: { 'req-recent-1': NOW - 5_000 },
+      },
+    },
+    summary: {
+      counts: {
+        available: 1,
+        assigned: 1,
+        in_use: 0,
+        releasing: 0,
+        stopped: 0,
+        starting: 0,
+        stopping: 0,
+        error: 0,
+        maintenance: 0,
+        terminating: 0,
+      },
+      total: 2,
+      ready: 1,
+      cold: 0,
+      agentStaleSeconds: 60,
+      seq: 4,
+      updatedAt: minutesAgo(1),
+    },
+    summaryIndex: {
+      seq: 4,
+      vms: {
+        'vm-001': { status: 'assigned', assigned: true },
+        'vm-002': { status: 'available', assigned: false },
+      },
+    },
     bootStats: {
       'us-east-1': {
         t3_large: { start: [142, 151, 160], launch: [301], updatedAt: minutesAgo(90) },

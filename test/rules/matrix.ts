@@ -121,6 +121,11 @@ export interface RuleCase {
    * refused the data, so the case proves the validation rather than a missing permission.
    */
   deniedBy?: 'permission' | 'validation';
+  /**
+   * Other paths (absolute) written in the same multi-path update as a `write`: a request row
+   * goes with its rate-limit slot (`vmPool/requestQuota/{uid}`).
+   */
+  alsoWrites?: Record<string, unknown>;
   why: string;
 }
 
@@ -151,6 +156,13 @@ export function evaluate(ruleCase: RuleCase, profile: RulesProfile = 'strict'): 
         ...(ruleCase.query ? { query: ruleCase.query } : {}),
       });
     case 'write':
+      if (ruleCase.alsoWrites !== undefined) {
+        return db.update(
+          '/',
+          { [ruleCase.path]: ruleCase.data ?? null, ...ruleCase.alsoWrites },
+          NOW,
+        );
+      }
       return db.write(ruleCase.path, ruleCase.data ?? null, { now: NOW });
     case 'update':
       if (typeof ruleCase.data !== 'object' || ruleCase.data === null) {
@@ -181,5 +193,36 @@ export function defineMatrix(
         }
       });
     }
+  });
+}
+
+/** What a client writes beside a request row: a rate-limit slot and the pointer to the row. */
+export function quotaClaim(uid: string, requestId: string, slot = 's0'): Record<string, unknown> {
+  return {
+    [`vmPool/requestQuota/${uid}/slots/${slot}`]: { at: { '.sv': 'timestamp' }, requestId },
+    [`vmPool/requestQuota/${uid}/last`]: { requestId, slot },
+  };
+}
+
+/**
+ * Request-row writes as every client makes them: with the writer's rate-limit slot in the same
+ * update (`alsoWrites`), so that each case still tests what it names. Cases that set their own
+ * `alsoWrites`, and writers without a uid, are left as they are.
+ */
+export function withQuotaSlots(cases: readonly RuleCase[]): RuleCase[] {
+  return cases.map((ruleCase) => {
+    const segments = ruleCase.path.split('/');
+    const auth = ROLES[ruleCase.who];
+    if (
+      ruleCase.op !== 'write' ||
+      ruleCase.alsoWrites !== undefined ||
+      auth === null ||
+      segments.length !== 3 ||
+      segments[0] !== 'vmPool' ||
+      segments[1] !== 'requests'
+    ) {
+      return ruleCase;
+    }
+    return { ...ruleCase, alsoWrites: quotaClaim(auth.uid, segments[2] ?? '') };
   });
 }

@@ -67,7 +67,9 @@ describe('vmpool’s rules merged with the show-controller project’s', () => {
       expect(anonymous.read('vmPool/vms').allowed).toBe(false);
       expect(anonymous.read('producerAccess').allowed).toBe(false);
       expect(anonymous.read('alerts/pool').allowed).toBe(false);
-      expect(as(db, 'producer').read('vmPool/vms').allowed).toBe(true);
+      expect(as(db, 'producer').read('vmPool/vms').allowed).toBe(false);
+      expect(as(db, 'producer').read('vmPool/vms/vm-001').allowed).toBe(true);
+      expect(as(db, 'producer').read('vmPool/summary').allowed).toBe(true);
     });
 
     it(`${profile}: the producer page's vmpool reads`, () => {

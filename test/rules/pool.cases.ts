@@ -6,12 +6,19 @@ const vm001Agent = ROOT.vmPool.vms['vm-001'].agent;
 const heartbeat = { online: true, lastSeen: SERVER_TIMESTAMP };
 
 export const configCases: RuleCase[] = [
-  ...forRoles(['producer', 'admin', 'agent'], {
+  ...forRoles(['admin', 'agent'], {
     op: 'read',
     path: 'vmPool/config',
     expect: 'allow',
-    why: 'producers read the pool, admins everything, agents their settings',
+    why: 'admins read everything, agents their settings',
   }),
+  {
+    who: 'producer',
+    op: 'read',
+    path: 'vmPool/config',
+    expect: 'deny',
+    why: 'producers read the pool summary, not the config (issue 9)',
+  },
   ...forRoles(['anonymous', 'anonymousSignIn', 'noClaim'], {
     op: 'read',
     path: 'vmPool/config',
@@ -228,19 +235,87 @@ export const configCases: RuleCase[] = [
 ];
 
 export const vmCases: RuleCase[] = [
-  ...forRoles(['producer', 'admin'], {
+  {
+    who: 'admin',
     op: 'read',
     path: 'vmPool/vms',
     expect: 'allow',
-    why: 'producers and admins read the pool',
-  }),
+    why: 'admins read the pool',
+  },
   {
-    who: 'producer',
+    who: 'admin',
     op: 'read',
     path: 'vmPool/vms',
     query: { orderByChild: 'status', equalTo: 'available' },
     expect: 'allow',
     why: 'the pool page queries by status (indexed)',
+  },
+  // Issue 9: producers read their competitions' VMs only, not every VM's address and report.
+  {
+    who: 'producer',
+    op: 'read',
+    path: 'vmPool/vms',
+    expect: 'deny',
+    why: 'producers cannot list the whole pool',
+  },
+  {
+    who: 'producer',
+    op: 'read',
+    path: 'vmPool/vms',
+    query: { orderByChild: 'status', equalTo: 'available' },
+    expect: 'deny',
+    why: 'nor the free VMs by status',
+  },
+  {
+    who: 'producer',
+    op: 'read',
+    path: 'vmPool/vms',
+    query: { orderByChild: 'assignedTo', equalTo: 'comp-a' },
+    expect: 'allow',
+    why: 'a producer lists the VMs assigned to its competition',
+  },
+  {
+    who: 'producer',
+    op: 'read',
+    path: 'vmPool/vms',
+    query: { orderByChild: 'assignedTo', equalTo: 'comp-b' },
+    expect: 'deny',
+    why: 'not the VMs of another producer’s competition',
+  },
+  {
+    who: 'producer',
+    op: 'read',
+    path: 'vmPool/vms/vm-001',
+    expect: 'allow',
+    why: 'vm-001 is assigned to comp-a: its producer reads the record',
+  },
+  {
+    who: 'producer',
+    op: 'read',
+    path: 'vmPool/vms/vm-001/agent',
+    expect: 'allow',
+    why: 'and its agent report (heartbeat, services, stream)',
+  },
+  {
+    who: 'producer',
+    op: 'read',
+    path: 'vmPool/vms/vm-002',
+    expect: 'deny',
+    why: 'a free VM is nobody’s: no address or report for producers',
+  },
+  {
+    who: 'producer',
+    op: 'read',
+    path: 'vmPool/vms/vm-002/agent',
+    expect: 'deny',
+    why: 'nor its agent report',
+  },
+  {
+    who: 'producer',
+    op: 'read',
+    path: 'vmPool/vms/vm-002/publicIp',
+    expect: 'deny',
+    why: 'nor its address',
   },
   ...forRoles(['anonymous', 'anonymousSignIn', 'noClaim', 'agent'], {
     op: 'read',
@@ -266,8 +341,8 @@ export const vmCases: RuleCase[] = [
     who: 'producer',
     op: 'read',
     path: 'vmPool/vms/vm-002/status',
-    expect: 'allow',
-    why: 'producers see every VM state',
+    expect: 'deny',
+    why: 'producers see pool states only as counts (vmPool/summary)',
   },
   ...forRoles(['anonymous', 'anonymousSignIn', 'noClaim', 'producer', 'admin', 'agent'], {
     op: 'write',

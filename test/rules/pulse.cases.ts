@@ -7,17 +7,32 @@ const metrics = ROOT.vmPool.pulse['vm-001'].metrics;
 const beat = { bootId: 'boot-vm-001-7f3a', lastSeen: SERVER_TIMESTAMP };
 
 export const pulseCases: RuleCase[] = [
-  ...forRoles(['producer', 'admin'], {
+  {
+    who: 'admin',
     op: 'read',
     path: 'vmPool/pulse',
     expect: 'allow',
     why: 'the pool view shows every VM with its heartbeat and metrics',
-  }),
+  },
+  {
+    who: 'producer',
+    op: 'read',
+    path: 'vmPool/pulse',
+    expect: 'deny',
+    why: "issue 9: producers read only their competitions' VMs, not the whole pool",
+  },
+  {
+    who: 'producer',
+    op: 'read',
+    path: 'vmPool/pulse/vm-002',
+    expect: 'deny',
+    why: "issue 9: a VM not assigned to the producer's competition",
+  },
   ...forRoles(['producer', 'admin'], {
     op: 'read',
     path: 'vmPool/pulse/vm-001',
     expect: 'allow',
-    why: 'one VM card reads its pulse',
+    why: "one VM card reads its pulse (vm-001 holds the producer's comp-a)",
   }),
   ...forRoles(['anonymous', 'anonymousSignIn', 'noClaim', 'agent', 'strayAgent'], {
     op: 'read',

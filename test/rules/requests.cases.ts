@@ -1,6 +1,6 @@
 // vmPool/requests/{requestId} and its control-plane `result`.
 import { NOW, SERVER_TIMESTAMP, UID } from './fixture';
-import { forRoles, type RuleCase } from './matrix';
+import { forRoles, withQuotaSlots, type RuleCase } from './matrix';
 
 const NEW = 'vmPool/requests/req-new';
 
@@ -103,7 +103,7 @@ export const requestReadCases: RuleCase[] = [
   },
 ];
 
-export const requestCreateCases: RuleCase[] = [
+export const requestCreateCases: RuleCase[] = withQuotaSlots([
   {
     who: 'producer',
     op: 'write',
@@ -444,7 +444,7 @@ export const requestCreateCases: RuleCase[] = [
     expect: 'deny',
     why: 'request ids are push ids (at most 64 characters)',
   },
-];
+]);
 
 export const requestImmutabilityCases: RuleCase[] = [
   {

@@ -22,7 +22,7 @@ import {
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NOW, ROOT, SERVER_TIMESTAMP, UID } from './fixture';
-import { databaseAs, type Role } from './matrix';
+import { databaseAs, quotaClaim, type Role } from './matrix';
 
 const RUNS = 1000;
 
@@ -72,11 +72,15 @@ function agree(
   path: string,
   payload: Payload,
   parse: (raw: unknown) => Parsed<unknown>,
+  alsoWrites?: Record<string, unknown>,
 ): void {
   const stored = asStored(payload);
   // Writing nothing is a delete, which is a different question.
   fc.pre(stored !== null);
-  const rules = databaseAs(role).write(path, payload, { now: NOW });
+  const rules =
+    alsoWrites === undefined
+      ? databaseAs(role).write(path, payload, { now: NOW })
+      : databaseAs(role).update('/', { [path]: payload, ...alsoWrites }, NOW);
   const core = parse(stored);
   const coreSays = core.ok ? 'accepts' : `rejects: ${core.errors.join('; ')}`;
   expect(rules.allowed, `${JSON.stringify(payload)}\ncore ${coreSays}\n${rules.info}`).toBe(
@@ -148,7 +152,14 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
     ];
     fc.assert(
       fc.property(faulty(valid, faults), (body) =>
-        agree('admin', 'vmPool/requests/req-generated', body, parsePoolRequest),
+        agree(
+          'admin',
+          'vmPool/requests/req-generated',
+          body,
+          parsePoolRequest,
+          // A client's row goes with its rate-limit slot (issue 9).
+          quotaClaim(UID.admin, 'req-generated'),
+        ),
       ),
       { numRuns: RUNS },
     );

@@ -10,7 +10,10 @@ import { getDatabase as getAdminDatabase } from 'firebase-admin/database';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import {
   connectDatabaseEmulator,
+  equalTo,
   get,
+  orderByChild,
+  query,
   getDatabase,
   ref,
   runTransaction,
@@ -23,9 +26,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { agentRunCases, commandCreateCases } from './commands.cases';
 import { alertCases, competitionCases } from './competitions.cases';
 import { NOW, ROOT, SERVER_TIMESTAMP, UID } from './fixture';
-import { caseName, ROLES, RULES_PATH, type Role, type RuleCase } from './matrix';
+import { caseName, quotaClaim, ROLES, RULES_PATH, type Role, type RuleCase } from './matrix';
 import { agentReportCases, configCases, vmCases } from './pool.cases';
 import { requestCreateCases, requestReadCases } from './requests.cases';
+import { requestQuotaCases } from './limits.cases';
 
 /** The part of `@vmpool/local/rtdb` this test uses. */
 interface RtdbServer {
@@ -62,7 +66,23 @@ function pick(cases: readonly RuleCase[], who: Role, why: string): RuleCase {
 }
 
 const REPLAYED: RuleCase[] = [
-  pick(vmCases, 'producer', 'producers and admins read the pool'),
+  pick(vmCases, 'producer', 'producers cannot list the whole pool'),
+  pick(vmCases, 'producer', 'a producer lists the VMs assigned to its competition'),
+  pick(vmCases, 'producer', 'vm-001 is assigned to comp-a: its producer reads the record'),
+  pick(vmCases, 'producer', 'a free VM is nobody’s: no address or report for producers'),
+  // Issue 9, rate limits: a row needs a free slot claimed in the same update.
+  pick(requestQuotaCases, 'producer', 'a slot older than the window is free again'),
+  pick(
+    requestQuotaCases,
+    'producer',
+    'the reproduced attack: a bare request row, no slot claimed, is refused',
+  ),
+  pick(requestQuotaCases, 'producer', 'a slot used 15 s ago is still inside the minute'),
+  pick(
+    requestQuotaCases,
+    'producer',
+    'one slot admits one row: two rows in one update are refused',
+  ),
   pick(configCases, 'noClaim', 'no claim, no access'),
   pick(configCases, 'admin', 'minWarmVMs may not exceed maxTotalVMs (5)'),
   pick(
@@ -141,8 +161,16 @@ function run(ruleCase: RuleCase): Promise<unknown> {
   const target = ref(db, ruleCase.path);
   switch (ruleCase.op) {
     case 'read':
+      if (ruleCase.query?.orderByChild !== undefined && ruleCase.query.equalTo !== undefined) {
+        return get(
+          query(target, orderByChild(ruleCase.query.orderByChild), equalTo(ruleCase.query.equalTo)),
+        );
+      }
       return get(target);
     case 'write':
+      if (ruleCase.alsoWrites !== undefined) {
+        return update(ref(db), { [ruleCase.path]: ruleCase.data ?? null, ...ruleCase.alsoWrites });
+      }
       return set(target, ruleCase.data ?? null);
     case 'update':
       return update(target, ruleCase.data as Record<string, unknown>);
@@ -195,11 +223,14 @@ describe('matrix cases through the firebase SDK and the local RTDB server', () =
     'stores the server time as requestedAt of an allowed request',
     async () => {
       const path = 'vmPool/requests/req-e2e';
-      await set(ref(client('producer'), path), {
-        action: 'assign',
-        competitionId: 'comp-a',
-        requestedBy: UID.producerA,
-        requestedAt: SERVER_TIMESTAMP,
+      await update(ref(client('producer')), {
+        [path]: {
+          action: 'assign',
+          competitionId: 'comp-a',
+          requestedBy: UID.producerA,
+          requestedAt: SERVER_TIMESTAMP,
+        },
+        ...quotaClaim(UID.producerA, 'req-e2e'),
       });
       const stored = await getAdminDatabase(adminApp).ref(`${path}/requestedAt`).get();
       expect(stored.val()).toBe(NOW);

@@ -2,7 +2,7 @@
 // config's schedule and price fields, the schedule's own requests, and the control plane's
 // status history, cost rollups and boot statistics.
 import { NOW, ROOT, SERVER_TIMESTAMP, UID } from './fixture';
-import { forRoles, type Role, type RuleCase } from './matrix';
+import { forRoles, withQuotaSlots, type Role, type RuleCase } from './matrix';
 
 const HOUR = 3_600_000;
 const startsA = ROOT.competitions['comp-a'].config.startsAt;
@@ -293,7 +293,7 @@ const scheduleRequest = {
   requestedAt: SERVER_TIMESTAMP,
 };
 
-export const scheduleRequestCases: RuleCase[] = [
+export const scheduleRequestCases: RuleCase[] = withQuotaSlots([
   {
     who: 'producer',
     op: 'read',
@@ -348,7 +348,7 @@ export const scheduleRequestCases: RuleCase[] = [
     expect: 'deny',
     why: 'an account whose uid is "schedule" cannot pass as the schedule either',
   },
-];
+]);
 
 const historyEntry = {
   at: NOW,

@@ -364,9 +364,10 @@ describe('the show-controller with the sign-in patch, a producer of the competit
         'competitions hooks/useCompetitions.js:341': 'deny',
         'competitions/{compId}/config hooks/useCompetitions.js:592': 'allow',
         'competitions/{compId}/config hooks/useCompetitions.js:426 and :480': 'allow',
-        // vmpool's admin page replaces its VM pool page; producers may read the pool.
-        'vmPool/vms hooks/useVMPool.js:32': 'allow',
-        'vmPool/config hooks/useVMPool.js:33': 'allow',
+        // vmpool's admin page replaces its VM pool page. Issue 9: producers read their
+        // competitions' VMs and vmPool/summary only, not the whole pool or its config.
+        'vmPool/vms hooks/useVMPool.js:32': 'deny',
+        'vmPool/config hooks/useVMPool.js:33': 'deny',
       });
     },
     TIMEOUT_MS,

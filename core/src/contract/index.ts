@@ -20,3 +20,5 @@ export * from './boot-stats';
 export * from './paths';
 export * from './aws';
 export * from './failover';
+export * from './request-quota';
+export * from './pool-summary';

@@ -102,6 +102,10 @@ export const paths = {
   // failover (issue 12)
   failovers: () => 'vmPool/failovers',
   failover: (compId: string) => `vmPool/failovers/${seg('compId', compId)}`,
+  // Issue 9: rate limits and what producers read of the pool.
+  requestQuotas: () => 'vmPool/requestQuota',
+  requestQuota: (uid: string) => `vmPool/requestQuota/${seg('uid', uid)}`,
+  poolSummary: () => 'vmPool/summary',
   alertWebhookStatus: () => 'vmPool/alertWebhook',
   audit: () => 'audit',
   auditEntry: (auditId: string) => `audit/${seg('auditId', auditId)}`,

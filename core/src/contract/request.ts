@@ -141,6 +141,8 @@ export const REQUEST_ERROR_CODES = [
   'EC2_ERROR',
   'TIMEOUT',
   'INTERNAL',
+  // Issue 9: the per-minute or the open-requests limit (contract/request-quota.ts).
+  'RATE_LIMITED',
 ] as const;
 export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];
 

@@ -4,11 +4,14 @@ import {
   parsePoolRequest,
   parseRequestResult,
   paths,
+  RATE_LIMITED,
+  REQUEST_LIMITS,
   type RequestErrorCode,
   type RequestResult,
   SCHEDULE_REQUESTER,
 } from '@vmpool/core';
 import type { Clock } from '@vmpool/core/ports';
+import { rtdbRequestStore } from '../store/rtdb/requests';
 import { HttpError, type Caller } from './caller';
 import type { RouteAnswer } from './router';
 
@@ -27,6 +30,7 @@ const STATUS_OF_ERROR: Record<RequestErrorCode, number> = {
   EC2_ERROR: 502,
   TIMEOUT: 504,
   INTERNAL: 500,
+  RATE_LIMITED: 429,
 };
 
 export interface RequestRow {
@@ -64,6 +68,7 @@ export function createRequestSubmitter(deps: {
   clock: Clock;
   waitForResultMs: number;
 }): RequestSubmitter {
+  const quotas = rtdbRequestStore(deps.db);
   function waitForResult(requestId: string): Promise<RequestResult | null> {
     return new Promise((resolve) => {
       const ref = deps.db.ref(paths.requestResult(requestId));
@@ -113,6 +118,20 @@ export function createRequestSubmitter(deps: {
       const ref = deps.db.ref(paths.requests()).push();
       const requestId = ref.key;
       if (!requestId) throw new Error('RTDB gave no push id');
+      // Issue 9: the caller's rate limits, before anything is written (no row, no function run).
+      const limits = REQUEST_LIMITS[caller.admin ? 'admin' : 'producer'];
+      const slot = await quotas.claimRequestSlot(caller.uid, requestId, limits, deps.clock.now());
+      if (!slot.ok) {
+        throw new HttpError(
+          429,
+          RATE_LIMITED,
+          slot.message,
+          undefined,
+          slot.retryAfterMs === null
+            ? undefined
+            : { 'retry-after': String(Math.max(1, Math.ceil(slot.retryAfterMs / 1000))) },
+        );
+      }
       // requestedAt is the server's time, as for rows written by clients.
       await ref.set({ ...parsed.value, requestedAt: ServerValue.TIMESTAMP });
       const result = deps.waitForResultMs > 0 ? await waitForResult(requestId) : null;

@@ -14,7 +14,9 @@ import type {
   FailoverRecord,
   Parsed,
   PoolConfig,
+  RequestLimits,
   RequestResult,
+  SummaryEntry,
   VmCommand,
   VmRecord,
 } from '@vmpool/core';
@@ -132,6 +134,32 @@ export interface RequestStore {
   listUnbegunRequests(limit: number): Promise<{ requestId: string; raw: unknown }[]>;
   /** Forgets an open request (it was deleted, or found final). */
   dropOpenRequest(requestId: string): Promise<void>;
+  // Issue 9: rate limits (`vmPool/requestQuota/{uid}`, core's request-quota.ts).
+  /**
+   * Admits a request of `uid` under `limits` in one transaction: counted already (it holds an
+   * open entry), or a per-minute slot (the one its writer claimed, or a free one) and room
+   * among the open requests. Refused: nothing is written, and why comes back.
+   */
+  admitRequest(
+    uid: string,
+    requestId: string,
+    limits: RequestLimits,
+    now: number,
+  ): Promise<{ ok: true } | { ok: false; message: string; retryAfterMs: number | null }>;
+  /**
+   * Claims a per-minute slot for a request about to be written by the control plane itself
+   * (the HTTPS API), when there is also room among the open requests.
+   */
+  claimRequestSlot(
+    uid: string,
+    requestId: string,
+    limits: RequestLimits,
+    now: number,
+  ): Promise<{ ok: true } | { ok: false; message: string; retryAfterMs: number | null }>;
+  /** The request is final: it no longer counts among its user's open requests. */
+  closeRequestQuota(uid: string, requestId: string): Promise<void>;
+  /** Every user's open entries, for reconcile to drop those of final or missing requests. */
+  listQuotaOpenEntries(): Promise<{ uid: string; requestId: string }[]>;
 }
 
 /** `competitions/{compId}/config` (its VM link) and `producerAccess`. */
@@ -252,8 +280,17 @@ export interface MigrationStore {
 }
 
 /** The control plane's view of RTDB, one part per concern (store/rtdb/ implements each). */
+/** Issue 9: `vmPool/summary`, the pool counts producers read (store/rtdb/summary.ts). */
+export interface SummaryStore {
+  /** A VM's status or assignment changed (null: the VM is gone). */
+  noteVmSummary(vmId: string, entry: SummaryEntry | null): Promise<void>;
+  /** Rewrites the summary from the whole pool (reconcile). */
+  syncSummary(entries: Record<string, SummaryEntry>, agentStaleSeconds: number): Promise<void>;
+}
+
 export type PoolStore = VmStore &
   MigrationStore &
+  SummaryStore &
   RequestStore &
   CompetitionStore &
   LockStore &

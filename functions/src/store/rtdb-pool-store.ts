@@ -11,6 +11,7 @@ import { rtdbLockStore } from './rtdb/locks';
 import { rtdbPreviewStore } from './rtdb/previews';
 import { rtdbRequestStore } from './rtdb/requests';
 import { rtdbScheduleStore } from './rtdb/schedule';
+import { rtdbSummaryStore } from './rtdb/summary';
 import { rtdbVmStore } from './rtdb/vms';
 
 /**
@@ -20,6 +21,7 @@ import { rtdbVmStore } from './rtdb/vms';
 export function createRtdbPoolStore(db: Database, clock: Clock): PoolStore {
   return {
     ...rtdbVmStore(db, clock),
+    ...rtdbSummaryStore(db),
     ...rtdbRequestStore(db),
     ...rtdbCompetitionStore(db),
     ...rtdbLockStore(db),

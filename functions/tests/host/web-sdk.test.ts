@@ -2,16 +2,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import {
   connectDatabaseEmulator,
+  get,
   getDatabase,
   push,
   ref,
   serverTimestamp,
   set,
+  update,
   type Database,
 } from 'firebase/database';
 import { fileURLToPath } from 'node:url';
 import { memoryLogger } from '@vmpool/core/ports';
-import { agentAuthUid, paths } from '@vmpool/core';
+import {
+  agentAuthUid,
+  paths,
+  readRequestQuota,
+  REQUEST_LIMITS,
+  requestRowWrite,
+} from '@vmpool/core';
 import { startRtdbServer, type RtdbServer } from '@vmpool/local/rtdb';
 import { MemoryCompute } from '../../src/adapters/memory';
 import { startLocalFunctionsHost, type LocalFunctionsHost } from '../../src/host';
@@ -95,6 +103,27 @@ afterAll(async () => {
   await rtdb.stop();
 });
 
+/**
+ * Writes a request as the web app does (issue 9): the row with a free rate-limit slot of the
+ * writer in one multi-path update. Returns the request id.
+ */
+async function clientRequest(db: Database, uid: string, fields: Record<string, unknown>) {
+  const requestId = push(ref(db, paths.requests())).key ?? '';
+  const quota = readRequestQuota((await get(ref(db, paths.requestQuota(uid)))).val());
+  const write = requestRowWrite(
+    quota,
+    REQUEST_LIMITS.producer,
+    uid,
+    requestId,
+    { ...fields, requestedBy: uid, requestedAt: serverTimestamp() },
+    Date.now(),
+    serverTimestamp(),
+  );
+  if (!write.ok) throw new Error('rate limited');
+  await update(ref(db), write.update);
+  return requestId;
+}
+
 async function finalResult(requestId: string) {
   return waitFor(async () => {
     const result = await readResult(admin.db, requestId);
@@ -108,14 +137,10 @@ describe('local functions host, requests written with the web SDK', () => {
   });
 
   it('a cold assign is handed over when the agent (web SDK) reports ready', async () => {
-    const requestRef = push(ref(web, paths.requests()));
-    await set(requestRef, {
+    const requestId = await clientRequest(web, 'producer-1', {
       action: 'assign',
       competitionId: 'meet-1',
-      requestedBy: 'producer-1',
-      requestedAt: serverTimestamp(),
     });
-    const requestId = requestRef.key ?? '';
     await waitFor(async () => {
       const result = await readResult(admin.db, requestId);
       return result?.step === 'Wait for agent' ? result : undefined;
@@ -132,12 +157,9 @@ describe('local functions host, requests written with the web SDK', () => {
   });
 
   it('a release completes when the agent finishes its commands', async () => {
-    const requestRef = push(ref(web, paths.requests()));
-    await set(requestRef, {
+    const requestId = await clientRequest(web, 'producer-1', {
       action: 'release',
       competitionId: 'meet-1',
-      requestedBy: 'producer-1',
-      requestedAt: serverTimestamp(),
     });
     // The agent side: finish each command the control plane queues.
     const answered = new Set<string>();
@@ -150,7 +172,7 @@ describe('local functions host, requests written with the web SDK', () => {
           await set(ref(agentDb, `${paths.command('vm-002', commandId)}/status`), 'succeeded');
         }
       }
-      const current = await readResult(admin.db, requestRef.key ?? '');
+      const current = await readResult(admin.db, requestId);
       return current?.state === 'succeeded' ? current : undefined;
     }, 'the release');
     expect(result.message).toContain('back in the pool');
@@ -162,14 +184,8 @@ describe('local functions host, requests written with the web SDK', () => {
   it('a producer asking for another show is refused by the rules before any function runs', async () => {
     // The control plane's own check of the same case is in bad-requests.test.ts.
     await addCompetition(admin.db, 'meet-9');
-    const requestRef = push(ref(web, paths.requests()));
     await expect(
-      set(requestRef, {
-        action: 'assign',
-        competitionId: 'meet-9',
-        requestedBy: 'producer-1',
-        requestedAt: serverTimestamp(),
-      }),
+      clientRequest(web, 'producer-1', { action: 'assign', competitionId: 'meet-9' }),
     ).rejects.toThrow(/permission/i);
   });
 });

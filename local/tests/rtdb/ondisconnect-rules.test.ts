@@ -7,6 +7,7 @@ import {
   ref,
   serverTimestamp,
   set,
+  update,
   type Database,
 } from 'firebase/database';
 import { ServerValue, type Database as AdminDatabase } from 'firebase-admin/database';
@@ -45,6 +46,9 @@ afterAll(async () => {
 interface UserConnection {
   queueSet(path: string, value: (now: object) => unknown): Promise<void>;
   set(path: string, value: (now: object) => unknown): Promise<void>;
+  /** A multi-path update at the root (a request row goes with its rate-limit slot). */
+  update(values: (now: object) => Record<string, unknown>): Promise<void>;
+  queueUpdate(values: (now: object) => Record<string, unknown>): Promise<void>;
   goOffline(): void;
 }
 
@@ -52,6 +56,8 @@ function webUser(db: Database): UserConnection {
   return {
     queueSet: (path, value) => onDisconnect(ref(db, path)).set(value(serverTimestamp())),
     set: (path, value) => set(ref(db, path), value(serverTimestamp())),
+    update: (values) => update(ref(db), values(serverTimestamp())),
+    queueUpdate: (values) => onDisconnect(ref(db)).update(values(serverTimestamp())),
     goOffline: () => goOffline(db),
   };
 }
@@ -60,6 +66,8 @@ function adminUser(db: AdminDatabase): UserConnection {
   return {
     queueSet: (path, value) => db.ref(path).onDisconnect().set(value(ServerValue.TIMESTAMP)),
     set: (path, value) => db.ref(path).set(value(ServerValue.TIMESTAMP)),
+    update: (values) => db.ref().update(values(ServerValue.TIMESTAMP)),
+    queueUpdate: (values) => db.ref().onDisconnect().update(values(ServerValue.TIMESTAMP)),
     goOffline: () => db.goOffline(),
   };
 }
@@ -89,9 +97,19 @@ describe.skipIf(isExternal).each(['web', 'admin'] as const)('%s SDK', (kind) => 
       requestedBy: 'prod-1',
       requestedAt: now,
     });
+    // A request row goes with one of the producer's rate-limit slots (issue 9, rate limits).
+    const [slot, queuedSlot] = kind === 'web' ? ['s0', 's1'] : ['s2', 's3'];
     // Queued while the request id is free: the rules allow creating it then.
-    await producer.queueSet(`vmPool/requests/${id}`, request('release'));
-    await producer.set(`vmPool/requests/${id}`, request('assign'));
+    await producer.queueUpdate((now) => ({
+      [`vmPool/requests/${id}`]: request('release')(now),
+      [`vmPool/requestQuota/prod-1/slots/${queuedSlot}`]: { at: now, requestId: id },
+      'vmPool/requestQuota/prod-1/last': { requestId: id, slot: queuedSlot },
+    }));
+    await producer.update((now) => ({
+      [`vmPool/requests/${id}`]: request('assign')(now),
+      [`vmPool/requestQuota/prod-1/slots/${slot}`]: { at: now, requestId: id },
+      'vmPool/requestQuota/prod-1/last': { requestId: id, slot },
+    }));
     await disconnect(producer);
     const row = (await owner.get(`vmPool/requests/${id}`)).val as { action: string };
     expect(row.action).toBe('assign');

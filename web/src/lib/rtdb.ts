@@ -4,7 +4,19 @@
  * SDK themselves; they go through an `api/` module, which parses what it reads with core's
  * validators. (commands' `api/` also runs its own query for a VM's newest commands.)
  */
-import { onValue, push, ref, serverTimestamp, set, update, type Database } from 'firebase/database';
+import {
+  equalTo,
+  get,
+  onValue,
+  orderByChild,
+  push,
+  query,
+  ref,
+  serverTimestamp,
+  set,
+  update,
+  type Database,
+} from 'firebase/database';
 
 export type Unsubscribe = () => void;
 
@@ -29,6 +41,49 @@ export function watchValue(
     (snapshot) => onData(snapshot.val()),
     (error) => onError(describeDataError(error)),
   );
+}
+
+/**
+ * Calls `onData` with the children of `path` whose `child` equals `value` (an indexed query),
+ * now and after every change.
+ */
+export function watchWhereEquals(
+  db: Database,
+  path: string,
+  child: string,
+  value: string,
+  onData: (value: unknown) => void,
+  onError: (message: string) => void,
+): Unsubscribe {
+  return onValue(
+    query(ref(db, path), orderByChild(child), equalTo(value)),
+    (snapshot) => onData(snapshot.val()),
+    (error) => onError(describeDataError(error)),
+  );
+}
+
+/** Reads the raw value at `path` once; a failure comes back in words. */
+export async function readValue(db: Database, path: string): Promise<unknown> {
+  try {
+    return (await get(ref(db, path))).val() as unknown;
+  } catch (error) {
+    throw new Error(describeDataError(error), { cause: error });
+  }
+}
+
+/** The server's time as this client estimates it (`.info/serverTimeOffset`). */
+export async function estimatedServerTime(db: Database): Promise<number> {
+  const offset = await new Promise<number>((resolve) => {
+    const stop = onValue(
+      ref(db, '.info/serverTimeOffset'),
+      (snapshot) => {
+        queueMicrotask(() => stop());
+        resolve(typeof snapshot.val() === 'number' ? (snapshot.val() as number) : 0);
+      },
+      () => resolve(0),
+    );
+  });
+  return Date.now() + offset;
 }
 
 /** Reserves a push id without writing, for callers that need the id first. */

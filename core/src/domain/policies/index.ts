@@ -12,3 +12,4 @@ export * from './cost';
 export * from './schedule';
 export * from './stream-alerts';
 export * from './failover';
+export * from './pool-summary';

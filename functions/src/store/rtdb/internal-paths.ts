@@ -11,6 +11,7 @@ export const internalPaths = {
   alertIndexEntry: (scope: string, sourceId: string) => `vmPool/alertIndex/${scope}/${sourceId}`,
   allocationIndex: () => 'vmPool/allocation',
   allocationEntry: (vmId: string) => `vmPool/allocation/${vmId}`,
+  summaryIndex: () => 'vmPool/summaryIndex',
   // Alert webhook: each notification's delivery state, and the failed ones waiting for a retry.
   alertDelivery: (scope: string, alertId: string, event: string) =>
     `vmPool/alertDeliveries/${scope}/${alertId}/${event}`,

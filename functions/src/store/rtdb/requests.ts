@@ -1,5 +1,15 @@
-import type { Database } from 'firebase-admin/database';
-import { isFinalResult, parseRequestResult, paths } from '@vmpool/core';
+import type { Database, Reference } from 'firebase-admin/database';
+import {
+  claimQuotaSlot,
+  isFinalResult,
+  openLimitMessage,
+  openRequestCount,
+  parseRequestResult,
+  paths,
+  perMinuteLimitMessage,
+  readRequestQuota,
+  type RequestLimits,
+} from '@vmpool/core';
 import type { RequestStore, StoredRequest } from '../pool-store';
 import { isRecord, toRtdbValue } from '../rtdb-values';
 import { internalPaths } from './internal-paths';
@@ -86,5 +96,86 @@ export function rtdbRequestStore(db: Database): RequestStore {
     async dropOpenRequest(requestId) {
       await ref(internalPaths.openRequest(requestId)).remove();
     },
+
+    // Issue 9: rate limits. One transaction on the user's quota node decides and records.
+    admitRequest(uid, requestId, limits, now) {
+      return takeQuota(ref(paths.requestQuota(uid)), requestId, limits, now, true);
+    },
+
+    claimRequestSlot(uid, requestId, limits, now) {
+      return takeQuota(ref(paths.requestQuota(uid)), requestId, limits, now, false);
+    },
+
+    async closeRequestQuota(uid, requestId) {
+      // A transaction on the node, as the admissions are: a plain remove below a node with a
+      // transaction in flight on this SDK instance would abort that transaction ("set").
+      await guardedTransaction(ref(paths.requestQuota(uid)), (current) => {
+        if (!isRecord(current) || !isRecord(current.open) || !(requestId in current.open)) {
+          return undefined;
+        }
+        const { [requestId]: _closed, ...open } = current.open;
+        return { ...current, open };
+      });
+    },
+
+    async listQuotaOpenEntries() {
+      const raw = await read(paths.requestQuotas());
+      const entries: { uid: string; requestId: string }[] = [];
+      for (const [uid, node] of Object.entries(isRecord(raw) ? raw : {})) {
+        for (const requestId of Object.keys(readRequestQuota(node).open)) {
+          entries.push({ uid, requestId });
+        }
+      }
+      return entries;
+    },
   };
+}
+
+type QuotaOutcome = { ok: true } | { ok: false; message: string; retryAfterMs: number | null };
+
+/**
+ * Counts `requestId` against its user's limits. `admit` (the request handler): an open entry
+ * means it was admitted before (a repeated delivery); otherwise it needs a per-minute slot
+ * (the one its writer claimed, or a free one) and room among the open requests, and is then
+ * recorded as open. Without `admit` (the HTTPS API, before it writes the row): a slot only,
+ * when the open requests leave room.
+ */
+async function takeQuota(
+  quotaRef: Reference,
+  requestId: string,
+  limits: RequestLimits,
+  now: number,
+  admit: boolean,
+): Promise<QuotaOutcome> {
+  let outcome: QuotaOutcome = { ok: true };
+  await guardedTransaction(quotaRef, (current) => {
+    const quota = readRequestQuota(current);
+    if (admit && quota.open[requestId] !== undefined) {
+      outcome = { ok: true };
+      return undefined;
+    }
+    if (openRequestCount(quota) >= limits.open) {
+      outcome = { ok: false, message: openLimitMessage(limits), retryAfterMs: null };
+      return undefined;
+    }
+    const claim = claimQuotaSlot(quota, limits, requestId, now);
+    if (!claim.ok) {
+      outcome = {
+        ok: false,
+        message: perMinuteLimitMessage(limits, claim.retryAfterMs),
+        retryAfterMs: claim.retryAfterMs,
+      };
+      return undefined;
+    }
+    outcome = { ok: true };
+    const base = isRecord(current) ? current : {};
+    const slots = isRecord(base.slots) ? base.slots : {};
+    const open = isRecord(base.open) ? base.open : {};
+    return {
+      ...base,
+      slots: claim.already ? slots : { ...slots, [claim.slot]: { at: now, requestId } },
+      ...(admit ? { open: { ...open, [requestId]: now } } : {}),
+    };
+  });
+  return outcome;
 }

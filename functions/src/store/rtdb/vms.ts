@@ -21,6 +21,7 @@ import {
   writeAllocationEntry,
 } from './allocation-index';
 import { internalPaths } from './internal-paths';
+import { rtdbSummaryStore, summaryEntryOf } from './summary';
 import { guardedTransaction } from './transaction';
 
 /** The record as stored: everything but the agent's subtree, which only the agent writes. */
@@ -50,6 +51,22 @@ function withVmPulse(vm: VmRecord, pulse: AgentPulse | null): VmRecord {
  */
 export function rtdbVmStore(db: Database, clock: Clock): VmStore {
   const ref = (path: string) => db.ref(path);
+  const summary = rtdbSummaryStore(db);
+  /**
+   * Issue 9: keeps `vmPool/summary` in step when a VM's status or assignment changed. The VM
+   * change has committed already; a failure here leaves the summary a change behind until the
+   * next reconcile rewrites it from the whole pool, so it does not fail the caller.
+   */
+  const noteSummary = async (vmId: string, before: unknown, after: unknown) => {
+    const was = summaryEntryOf(before);
+    const now = summaryEntryOf(after);
+    if (was?.status === now?.status && was?.assigned === now?.assigned) return;
+    try {
+      await summary.noteVmSummary(vmId, now);
+    } catch {
+      // Repaired by reconcile (see above).
+    }
+  };
   const read = async (path: string): Promise<unknown> => (await ref(path).get()).val() as unknown;
   const readPulse = async (vmId: string) => pulseOrNull(await read(paths.vmPulse(vmId)));
 
@@ -127,15 +144,19 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
     },
 
     async createVm(record) {
-      const { committed } = await guardedTransaction(ref(paths.vm(record.vmId)), (current) => {
-        if (current === null) return controlFields(record);
-        // Only an agent subtree (e.g. an onDisconnect that outlived a deleted record): keep it.
-        if (isRecord(current) && current.status === undefined) {
-          return { ...current, ...controlFields(record) };
-        }
-        return undefined;
-      });
+      const { committed, value } = await guardedTransaction(
+        ref(paths.vm(record.vmId)),
+        (current) => {
+          if (current === null) return controlFields(record);
+          // Only an agent subtree (e.g. an onDisconnect that outlived a deleted record): keep it.
+          if (isRecord(current) && current.status === undefined) {
+            return { ...current, ...controlFields(record) };
+          }
+          return undefined;
+        },
+      );
       if (committed) {
+        await noteSummary(record.vmId, null, value);
         await writeAllocationEntry(db, record);
         const adopted = record.statusReason.startsWith('adopted');
         await recordHistory(null, record, adopted ? 'adopted' : 'created');
@@ -150,6 +171,7 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
       let before: VmRecord | null = null;
       const { committed, value } = await guardedTransaction(ref(paths.vm(vmId)), (current) => {
         changed = false;
+        before = null;
         // Not cached yet: write "nothing" so the server answers with the real value.
         if (current === null) return null;
         const parsed = parseStoredVm(vmId, current);
@@ -161,6 +183,7 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
         return { ...(current as Record<string, unknown>), ...controlFields(next) };
       });
       if (value === null) return { committed: false, vm: null };
+      if (committed && changed) await noteSummary(vmId, before, value);
       const parsed = parseStoredVm(vmId, value);
       const vm = parsed.ok ? parsed.value : null;
       if (committed && changed && vm !== null) {
@@ -181,6 +204,7 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
         return null;
       });
       if (!committed || value !== null) return false;
+      await noteSummary(vmId, removed, null);
       if (removed !== null) {
         // The last entry closes the VM's history: nothing bills after its record is gone.
         const gone: VmRecord = removed;

@@ -7,7 +7,7 @@ import { reconcileStreamAlerts } from '../shared/stream-health';
 import { enforceDeadlines } from './deadlines';
 import { watchFailovers, type FailoverReport } from '../failover/watch';
 import { stopIdleVms } from './idle-stop';
-import { redriveOpenRequests, repairAssignments } from './repair';
+import { closeFinishedQuotaEntries, redriveOpenRequests, repairAssignments } from './repair';
 import { rollUpCosts } from './cost-rollup';
 import { runSchedule } from './schedule';
 import { failStaleAgents } from './stale-agents';
@@ -137,6 +137,15 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
   const costs = await rollUpCosts(deps, config, vms);
   // Stream health alerts (issue 15).
   const streamAlerts = await reconcileStreamAlerts(deps, { vms, activeAlerts, config, now });
+  // Issue 9: the producers' pool summary from the whole pool, and quota entries left open by a
+  // crash between a request's final result and its quota.
+  await deps.store.syncSummary(
+    Object.fromEntries(
+      vms.map((vm) => [vm.vmId, { status: vm.status, assigned: vm.assignedTo !== null }]),
+    ),
+    config.agentStaleSeconds,
+  );
+  await closeFinishedQuotaEntries(deps);
   const report: ReconcileReport = {
     regions,
     failedRegions,

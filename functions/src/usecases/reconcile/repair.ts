@@ -111,3 +111,19 @@ export async function redriveOpenRequests(deps: UseCaseDeps): Promise<number> {
   }
   return redriven;
 }
+
+/**
+ * Issue 9: a request counts among its user's open ones from admission to its final result;
+ * completeRequest ends that. One whose final result was written but whose entry was not (a
+ * crash in between), or whose row is gone, is closed here.
+ */
+export async function closeFinishedQuotaEntries(deps: UseCaseDeps): Promise<number> {
+  let closed = 0;
+  for (const entry of await deps.store.listQuotaOpenEntries()) {
+    const stored = await deps.store.getRequest(entry.requestId);
+    if (stored !== null && !isFinalResult(stored.result)) continue;
+    await deps.store.closeRequestQuota(entry.uid, entry.requestId);
+    closed += 1;
+  }
+  return closed;
+}

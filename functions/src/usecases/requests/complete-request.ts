@@ -21,6 +21,9 @@ export async function completeRequest(
   await deps.store.writeResult(requestId, result);
   const stored = await deps.store.getRequest(requestId);
   const raw = stored?.raw;
+  const requestedBy = field(raw, 'requestedBy');
+  // Issue 9: a final request no longer counts among its user's open ones.
+  if (requestedBy !== undefined) await deps.store.closeRequestQuota(requestedBy, requestId);
   const competitionId = field(raw, 'competitionId');
   const vmId = result.vmId ?? field(raw, 'vmId');
   await audit(deps, requestAuditId(requestId), {

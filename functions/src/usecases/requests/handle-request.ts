@@ -3,7 +3,9 @@ import {
   FAILOVER_REQUESTER,
   parsePoolRequest,
   PRODUCER_REQUEST_ACTIONS,
+  REQUEST_LIMITS,
   type PoolConfig,
+  type RequestLimitRole,
   type PoolRequest,
   type RequestAction,
 } from '@vmpool/core';
@@ -53,7 +55,8 @@ export async function handleRequest(
       throw new RequestError('INVALID_REQUEST', `Invalid request: ${parsed.errors.join('; ')}`);
     }
     const request = parsed.value;
-    await authorize(deps, request);
+    const role = await authorize(deps, request);
+    await admit(deps, requestId, request, role);
     const config = await deps.store.readConfig();
     if (!config.ok) {
       throw new RequestError(
@@ -76,14 +79,17 @@ export async function handleRequest(
 
 /**
  * Producers may assign and release their own competitions; everything else needs an admin.
- * The schedule's requests (`requestedBy: "schedule"`) are the control plane's own: only it
- * can write that name (the rules and the HTTP API refuse it from everyone else).
+ * The schedule's requests (`requestedBy: "schedule"`) and a failover's own assign are the
+ * control plane's (null: no user limits apply): only it can write those names (the rules and
+ * the HTTP API refuse them from everyone else).
  */
-async function authorize(deps: UseCaseDeps, request: PoolRequest): Promise<void> {
-  if (isScheduleRequest(request)) return;
-  // A failover's own assign (written by the control plane; the rules refuse the name).
-  if (request.requestedBy === FAILOVER_REQUESTER && request.action === 'assign') return;
-  if (await deps.access.isAdmin(request.requestedBy)) return;
+async function authorize(
+  deps: UseCaseDeps,
+  request: PoolRequest,
+): Promise<RequestLimitRole | null> {
+  if (isScheduleRequest(request)) return null;
+  if (request.requestedBy === FAILOVER_REQUESTER && request.action === 'assign') return null;
+  if (await deps.access.isAdmin(request.requestedBy)) return 'admin';
   if (!PRODUCER_ACTIONS.has(request.action) || !('competitionId' in request)) {
     throw new RequestError('FORBIDDEN', `Only admins may ${request.action} VMs`);
   }
@@ -93,6 +99,30 @@ async function authorize(deps: UseCaseDeps, request: PoolRequest): Promise<void>
       `${request.requestedBy} is not a producer of ${request.competitionId}`,
     );
   }
+  return 'producer';
+}
+
+/**
+ * Issue 9: the requester's rate limits (core's REQUEST_LIMITS). The rules already made a
+ * client's row claim a per-minute slot, and the HTTPS API claims one before it writes; this
+ * counts rows that reached the database some other way, and the open requests, which the rules
+ * cannot count. The control plane's own requests (schedule, failover) are not limited. Admitted once per request: a
+ * repeated delivery finds it open and goes on.
+ */
+async function admit(
+  deps: UseCaseDeps,
+  requestId: string,
+  request: PoolRequest,
+  role: RequestLimitRole | null,
+): Promise<void> {
+  if (role === null) return;
+  const admitted = await deps.store.admitRequest(
+    request.requestedBy,
+    requestId,
+    REQUEST_LIMITS[role],
+    deps.clock.now(),
+  );
+  if (!admitted.ok) throw new RequestError('RATE_LIMITED', admitted.message);
 }
 
 /** The use case for the action; null when it finishes later (event-driven completion). */

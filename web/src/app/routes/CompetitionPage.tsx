@@ -40,7 +40,7 @@ function CompetitionView({
   competition: CompetitionSummary;
   view: 'producer' | 'talent';
 }) {
-  const pool = useVMPool();
+  const pool = useVMPool([competition.id]);
   const now = useNow(1000);
   const connection = useConnectionTest(competition.vmAddress);
   const alerts = useAlerts(useMemo(() => [competition.id], [competition.id]));

@@ -1,5 +1,5 @@
 /** The competition selector against the real SDK, local RTDB with rules; admin SDK as control plane. */
-import { STATUS_INFO } from '@vmpool/core';
+import { REQUEST_LIMITS, STATUS_INFO } from '@vmpool/core';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { useCompetitions } from '../../features/competitions';
@@ -108,7 +108,12 @@ describe('CompetitionSelector', () => {
       name: 'Assign a VM to New Meet progress',
     });
     expect(bar.getAttribute('aria-valuenow')).toBe('0');
-    const rows = (await fixture.controlPlane.ref('vmPool/requests').get()).val();
+    // The row goes with a rate-limit slot, after a read of the user's quota (issue 9).
+    const rows = await waitFor(async () => {
+      const value: unknown = (await fixture.controlPlane.ref('vmPool/requests').get()).val();
+      if (value === null) throw new Error('no request row yet');
+      return value as Record<string, unknown>;
+    });
     expect(Object.values(rows)).toEqual([
       expect.objectContaining({
         action: 'assign',
@@ -116,6 +121,29 @@ describe('CompetitionSelector', () => {
         requestedBy: PRODUCER.uid,
       }),
     ]);
+  });
+
+  it('says clearly when the producer is rate limited, and writes nothing (issue 9)', async () => {
+    // Ten requests in the last few seconds: every per-minute slot is taken.
+    const now = Date.now();
+    await fixture.controlPlane
+      .ref(`vmPool/requestQuota/${PRODUCER.uid}/slots`)
+      .set(
+        Object.fromEntries(
+          Array.from({ length: REQUEST_LIMITS.producer.perMinute }, (_, index) => [
+            `s${String(index)}`,
+            { at: now - index * 1000, requestId: `earlier-${String(index)}` },
+          ]),
+        ),
+      );
+    renderAs(PRODUCER);
+    const fresh = await screen.findByRole('article', { name: 'Competition New Meet' });
+    fireEvent.click(within(fresh).getByRole('button', { name: 'Assign VM' }));
+    const alert = await within(fresh).findByRole('alert');
+    expect(alert.textContent).toMatch(
+      /^Rate limited \(RATE_LIMITED\): Too many requests: at most 10 per minute; try again in (5\d|60) s$/,
+    );
+    expect((await fixture.controlPlane.ref('vmPool/requests').get()).val()).toBeNull();
   });
 
   it('gives admins every competition and the pool link', async () => {

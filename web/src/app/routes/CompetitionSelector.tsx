@@ -25,7 +25,8 @@ import { useSession } from '../../lib/session';
 
 export function CompetitionSelector({ competitions }: { competitions: CompetitionsView }) {
   const { user } = useSession();
-  const pool = useVMPool();
+  // Producers read only their competitions' VMs and the pool's counts (issue 9).
+  const pool = useVMPool(competitions.competitions.map((competition) => competition.id));
   const { tracked, track, dismiss } = useTrackedRequests();
   const now = useNow(1000);
 
@@ -48,8 +49,8 @@ export function CompetitionSelector({ competitions }: { competitions: Competitio
       </div>
       {!pool.isLoading && pool.poolConfig !== null && (
         <div className="muted" aria-label="Pool summary">
-          {pool.availableVMs.length} VM{pool.availableVMs.length === 1 ? '' : 's'} ready to assign ·{' '}
-          {pool.stoppedVMs.length} stopped (cold start takes a few minutes)
+          {pool.readyCount} VM{pool.readyCount === 1 ? '' : 's'} ready to assign · {pool.coldCount}{' '}
+          stopped (cold start takes a few minutes)
         </div>
       )}
       {competitions.error !== null && (

@@ -48,7 +48,7 @@ export function VmSetupPage({
 
 function VmSetup({ competition }: { competition: CompetitionSummary }) {
   const { user } = useSession();
-  const pool = useVMPool();
+  const pool = useVMPool([competition.id]);
   const now = useNow(1000);
   const vm = pool.getVMForCompetition(competition.id);
   const connection = useConnectionTest(competition.vmAddress);

@@ -3,6 +3,7 @@
  * plane writes beside it (state, steps, progress, error).
  */
 export {
+  RateLimitedError,
   submitRequest,
   waitForFinalResult,
   type NewPoolRequest,

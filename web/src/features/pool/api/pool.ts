@@ -7,11 +7,19 @@ import {
   pulseOrNull,
   withPulse,
   type AgentPulse,
+  readPoolSummary,
   type PoolConfig,
+  type PoolSummary,
   type VmRecord,
 } from '@vmpool/core';
 import type { Database } from 'firebase/database';
-import { serverTimestamp, watchValue, writeValue, type Unsubscribe } from '../../../lib/rtdb';
+import {
+  serverTimestamp,
+  watchValue,
+  watchWhereEquals,
+  writeValue,
+  type Unsubscribe,
+} from '../../../lib/rtdb';
 
 /** A record that failed validation is reported, never shown as if it were fine. */
 export interface InvalidVm {
@@ -99,6 +107,80 @@ export function watchVms(
     stopVms();
     stopPulses();
   };
+}
+
+/**
+ * The VMs assigned to one competition (issue 9: what a producer may read of `vmPool/vms`, by
+ * the indexed query the rules allow for the competitions in its `producerAccess`).
+ */
+export function watchCompetitionVms(
+  db: Database,
+  competitionId: string,
+  onData: (list: VmList) => void,
+  onError: (message: string) => void,
+): Unsubscribe {
+  // The records by the allowed query, and each listed VM's pulse (heartbeat, metrics) by its
+  // own listener: producers may read the pulse of their competitions' VMs only.
+  let vmsRaw: unknown;
+  const pulses = new Map<string, AgentPulse>();
+  const pulseListeners = new Map<string, Unsubscribe>();
+  const publish = () => {
+    if (vmsRaw !== undefined) onData(vmListFromSnapshot(vmsRaw, pulses));
+  };
+  const followPulses = (vmIds: readonly string[]) => {
+    for (const [vmId, stop] of pulseListeners) {
+      if (vmIds.includes(vmId)) continue;
+      stop();
+      pulseListeners.delete(vmId);
+      pulses.delete(vmId);
+    }
+    for (const vmId of vmIds) {
+      if (pulseListeners.has(vmId)) continue;
+      pulseListeners.set(
+        vmId,
+        watchValue(
+          db,
+          paths.vmPulse(vmId),
+          (raw) => {
+            const pulse = pulseOrNull(raw);
+            if (pulse === null) pulses.delete(vmId);
+            else pulses.set(vmId, pulse);
+            publish();
+          },
+          // A VM just moved to another competition: its pulse is no longer ours to read.
+          () => undefined,
+        ),
+      );
+    }
+  };
+  const stopVms = watchWhereEquals(
+    db,
+    paths.vms(),
+    'assignedTo',
+    competitionId,
+    (raw) => {
+      vmsRaw = raw;
+      followPulses(
+        typeof raw === 'object' && raw !== null ? Object.keys(raw as Record<string, unknown>) : [],
+      );
+      publish();
+    },
+    onError,
+  );
+  return () => {
+    stopVms();
+    for (const stop of pulseListeners.values()) stop();
+    pulseListeners.clear();
+  };
+}
+
+/** `vmPool/summary`: the pool as counts, what producers see of it (null until written). */
+export function watchPoolSummary(
+  db: Database,
+  onData: (summary: PoolSummary | null) => void,
+  onError: (message: string) => void,
+): Unsubscribe {
+  return watchValue(db, paths.poolSummary(), (raw) => onData(readPoolSummary(raw)), onError);
 }
 
 export interface PoolConfigState {

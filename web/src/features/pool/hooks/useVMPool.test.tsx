@@ -201,10 +201,47 @@ describe('useVMPool', () => {
     expect((await fixture.controlPlane.ref('vmPool/requests').get()).exists()).toBe(false);
   });
 
-  it('lets a producer assign only for their own competitions', async () => {
-    const { result } = renderHook(() => useVMPool(), { wrapper: fixture.wrapperFor(PRODUCER) });
+  it('gives a producer its competitions’ VMs and the pool summary, nothing more (issue 9)', async () => {
+    const { result } = renderHook(() => useVMPool(['comp-b']), {
+      wrapper: fixture.wrapperFor(PRODUCER),
+    });
     await waitFor(() => expect(result.current.isLoading).toBe(false));
-    expect(result.current.vms).toHaveLength(3);
+    expect(result.current.error).toBeNull();
+    // No VM holds comp-b yet: the free and the other competition's VMs stay unread.
+    expect(result.current.vms).toEqual([]);
+    expect(result.current.readyCount).toBe(0);
+    await fixture.controlPlane.ref('vmPool/summary').set({
+      counts: { available: 1, assigned: 1, stopped: 1 },
+      total: 3,
+      ready: 1,
+      cold: 1,
+      agentStaleSeconds: 90,
+      seq: 1,
+      updatedAt: T0,
+    });
+    await waitFor(() => expect(result.current.readyCount).toBe(1));
+    expect(result.current.coldCount).toBe(1);
+    expect(result.current.poolConfig?.agentStaleSeconds).toBe(90);
+    await fixture.controlPlane
+      .ref('vmPool/vms/vm-001')
+      .update({ status: 'assigned', assignedTo: 'comp-b', assignedAt: T0 + 1 });
+    await waitFor(() => expect(result.current.getVMForCompetition('comp-b')?.vmId).toBe('vm-001'));
+    expect(result.current.vms.map((vm) => vm.vmId)).toEqual(['vm-001']);
+  });
+
+  it('tells a producer that asks for another competition’s VMs that it may not', async () => {
+    const { result } = renderHook(() => useVMPool(['comp-a']), {
+      wrapper: fixture.wrapperFor(PRODUCER),
+    });
+    await waitFor(() => expect(result.current.error).toMatch(/permission denied/i));
+    expect(result.current.vms).toEqual([]);
+  });
+
+  it('lets a producer assign only for their own competitions', async () => {
+    const { result } = renderHook(() => useVMPool(['comp-b']), {
+      wrapper: fixture.wrapperFor(PRODUCER),
+    });
+    await waitFor(() => expect(result.current.isLoading).toBe(false));
 
     const own = await result.current.assignVM('comp-b');
     expect(

@@ -7,15 +7,23 @@ import {
   parsePoolRequest,
   parseRequestResult,
   paths,
+  perMinuteLimitMessage,
+  RATE_LIMITED,
+  readRequestQuota,
+  REQUEST_LIMITS,
+  requestRowWrite,
   type PoolRequest,
+  type RequestLimitRole,
   type RequestResult,
 } from '@vmpool/core';
 import type { Database } from 'firebase/database';
 import {
+  estimatedServerTime,
   newPushId,
+  readValue,
   serverTimestamp,
+  updateValues,
   watchValue,
-  writeValue,
   type Unsubscribe,
 } from '../../../lib/rtdb';
 
@@ -35,10 +43,27 @@ export interface RequestHandle {
   ): Unsubscribe;
 }
 
+/** A request refused by the rate limits (issue 9), before or by the rules. */
+export class RateLimitedError extends Error {
+  readonly code = RATE_LIMITED;
+  constructor(detail: string) {
+    super(`Rate limited (${RATE_LIMITED}): ${detail}`);
+    this.name = 'RateLimitedError';
+  }
+}
+
+/**
+ * Writes a request as the rules require (issue 9): the row with one of the user's free
+ * per-minute slots (`vmPool/requestQuota/{uid}`) in one multi-path update. With no free slot
+ * nothing is written and a RateLimitedError says when to try again. A refusal by the rules is
+ * retried once on a fresh read of the quota (another tab took the slot, or the clock estimate
+ * was off at the window's edge).
+ */
 export async function submitRequest(
   db: Database,
   uid: string,
   request: NewPoolRequest,
+  role: RequestLimitRole = 'producer',
 ): Promise<RequestHandle> {
   // Checked with the contract's validator first, so a bad request fails here, in words,
   // instead of as a bare permission_denied from the rules.
@@ -46,11 +71,20 @@ export async function submitRequest(
   if (!checked.ok)
     throw new Error(`Invalid ${request.action} request: ${checked.errors.join('; ')}`);
   const requestId = newPushId(db, paths.requests());
-  await writeValue(db, paths.request(requestId), {
-    ...checked.value,
-    requestedBy: uid,
-    requestedAt: serverTimestamp(),
-  });
+  const limits = REQUEST_LIMITS[role];
+  const row = { ...checked.value, requestedBy: uid, requestedAt: serverTimestamp() };
+  for (let attempt = 1; ; attempt += 1) {
+    const quota = readRequestQuota(await readValue(db, paths.requestQuota(uid)));
+    const now = await estimatedServerTime(db);
+    const write = requestRowWrite(quota, limits, uid, requestId, row, now, serverTimestamp());
+    if (!write.ok) throw new RateLimitedError(perMinuteLimitMessage(limits, write.retryAfterMs));
+    try {
+      await updateValues(db, '/', write.update);
+      break;
+    } catch (error) {
+      if (attempt >= 2) throw error;
+    }
+  }
   return {
     requestId,
     watch: (onResult, onError = () => undefined) =>
