@@ -86,6 +86,16 @@ export function createContext(config: CliConfig, out: Output): Context {
 
   const connect = (): Promise<Database> => {
     connected ??= (async () => {
+      if (target.kind === 'project') {
+        // Without credentials the database SDK only logs warnings and retries: ask first.
+        try {
+          await app.options.credential!.getAccessToken();
+        } catch (error) {
+          throw unreachable(
+            `no usable application default credentials (gcloud auth application-default login): ${(error as Error).message}`,
+          );
+        }
+      }
       db = getDatabase(app);
       const database = db;
       // One read (the pool config) with a deadline: the SDK retries forever where nothing

@@ -39,6 +39,7 @@ export const alerts: Command = {
     return errors;
   },
   async run(ctx, _name, positionals, values) {
+    const uid = positionals[0] === 'ack' ? await ctx.actorUid('admin') : null;
     const db = await ctx.db();
     const scope = typeof values.competition === 'string' ? values.competition : null;
     const raw = ((
@@ -66,7 +67,6 @@ export const alerts: Command = {
           `alert ${id} is in ${matches.map((m) => m.scope).join(' and ')}: say which with --competition`,
         );
       const alert = matches[0]!;
-      const uid = await ctx.actorUid('admin');
       await db.ref(paths.alert(alert.scope, id)).update({
         acknowledged: true,
         acknowledgedBy: uid,

@@ -55,8 +55,8 @@ async function runCommand(
   args: Record<string, unknown>,
   values: Record<string, unknown>,
 ): Promise<number> {
-  const db = await ctx.db();
   const uid = await ctx.actorUid('admin');
+  const db = await ctx.db();
   if (!(await db.ref(paths.vm(vmId)).get()).exists()) throw failed(`no VM ${vmId}`);
   const commandId = db.ref(paths.vmCommands(vmId)).push().key!;
   await db.ref(paths.command(vmId, commandId)).set({

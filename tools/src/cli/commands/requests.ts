@@ -124,10 +124,10 @@ export const requests: Command = {
     return errors;
   },
   async run(ctx, name, positionals, values) {
-    const db = await ctx.db();
     const uid = await ctx.actorUid(
       (COMPETITION_ACTIONS as readonly string[]).includes(name) ? 'any' : 'admin',
     );
+    const db = await ctx.db();
     const checked = parsePoolRequest({
       ...draft(name, positionals, values),
       requestedBy: uid,
