@@ -130,10 +130,26 @@ describe('agent commands', () => {
     expect(
       await readdir(join(stack.tmp, 'vms', VM, 'archive', 'local-archive', 'recordings', 'meet-7')),
     ).toEqual(['floor.mp4']);
+    expect(archive.output?.stdout).toContain('upload:');
+    // Idempotent: a second archive (after an interrupted release) skips what is archived.
+    await writeFile(join(recordings, 'vault.mkv'), 'more video');
+    const again = await finished(
+      await queue({ op: 'archive_recordings', args: { competitionId: 'meet-7' } }),
+    );
+    expect(again.status).toBe('succeeded');
+    expect(again.output?.stdout).toContain('vault.mkv');
+    expect(again.output?.stdout).not.toContain('floor.mp4');
     const clear = await finished(await queue({ op: 'clear_recordings' }));
     expect(clear.status).toBe('succeeded');
     expect(clear.output?.stdout).toContain('floor.mp4');
     expect(await readdir(recordings)).toEqual(['notes.txt']);
+    expect(
+      (
+        await readdir(
+          join(stack.tmp, 'vms', VM, 'archive', 'local-archive', 'recordings', 'meet-7'),
+        )
+      ).sort(),
+    ).toEqual(['floor.mp4', 'vault.mkv']);
   });
 
   it('runs the rest of the catalogue on the local VM for real', async () => {

@@ -4,5 +4,6 @@ export * from './contract/index';
 export * from './domain/vm-status';
 export * from './domain/deadlines';
 export * from './domain/commands';
+export * from './domain/recovery';
 export * from './domain/policies/index';
 export * from './ports/index';

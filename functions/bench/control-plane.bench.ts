@@ -184,7 +184,7 @@ function reconcileDeps(
   extraRegions: string[],
 ): UseCaseDeps {
   return {
-    store: createRtdbPoolStore(db),
+    store: createRtdbPoolStore(db, { now: () => Date.now() }),
     compute,
     remoteExec: null,
     access: allow,

@@ -99,7 +99,10 @@ describe('reconcile', () => {
 
     await agentReports(deps, env.admin.db, 'vm-001', agentReport(clock.now()));
     const recovered = await readVm(env.admin.db, 'vm-001');
-    expect(recovered).toMatchObject({ status: 'available', statusReason: 'agent reporting again' });
+    expect(recovered).toMatchObject({
+      status: 'available',
+      statusReason: 'recovered (the agent stopped reporting; cleared)',
+    });
     expect(recovered?.errorCause).toBeUndefined();
     await reconcile(deps);
     expect((await alerts('pool'))[0]?.resolved).toBe(true);

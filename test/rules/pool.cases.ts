@@ -58,6 +58,38 @@ export const configCases: RuleCase[] = [
     expect: 'deny',
     why: 'minWarmVMs is limited to 0..50',
   },
+  // Self-healing limits (issue 11).
+  {
+    who: 'admin',
+    op: 'write',
+    path: 'vmPool/config',
+    data: {
+      ...ROOT.vmPool.config,
+      recoveryMaxAttempts: 0,
+      recoveryWindowMinutes: 1440,
+      updatedAt: NOW,
+    },
+    expect: 'allow',
+    why: 'recoveryMaxAttempts 0 turns automatic recovery off; the window may be a day',
+  },
+  {
+    who: 'admin',
+    op: 'write',
+    path: 'vmPool/config/recoveryMaxAttempts',
+    data: 21,
+    deniedBy: 'validation',
+    expect: 'deny',
+    why: 'recoveryMaxAttempts is limited to 0..20',
+  },
+  {
+    who: 'admin',
+    op: 'write',
+    path: 'vmPool/config/recoveryWindowMinutes',
+    data: 0,
+    deniedBy: 'validation',
+    expect: 'deny',
+    why: 'recoveryWindowMinutes is limited to 1..1440',
+  },
   {
     who: 'admin',
     op: 'write',

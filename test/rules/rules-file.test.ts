@@ -93,6 +93,8 @@ describe('database.rules.json', () => {
     );
     expect(indexOf('alerts/{scope}')).toEqual(expect.arrayContaining(['sourceId', 'resolved']));
     expect(indexOf('audit')).toEqual(expect.arrayContaining(['at']));
+    // config/endsAt: the schedule reads only competitions whose show has not long ended.
+    expect(indexOf('competitions')).toEqual(expect.arrayContaining(['config/endsAt']));
   });
 });
 

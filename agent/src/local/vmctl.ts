@@ -6,7 +6,7 @@
 //   vmctl --vm-dir DIR --show-server URL systemctl start|stop|restart|is-active|status UNIT…
 //   vmctl --vm-dir DIR --show-server URL vmpool-logs UNIT LINES
 //   vmctl --vm-dir DIR --show-server URL vmpool-archive BUCKET COMPETITION_ID
-import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LOG_UNITS, PRODUCTION_COMMAND_ENV, RECORDINGS_PREFIX, type LogUnit } from '@vmpool/core';
 import { ensureVmDir, journal, LOCAL_UNITS, readUnits, vmDirLayout, writeUnits } from './vm-dir';
@@ -171,6 +171,11 @@ async function vmpoolArchive(ctx: Context, args: string[]): Promise<number> {
     .filter((name) => includes.some((pattern) => pattern.test(name)));
   await mkdir(destination, { recursive: true });
   for (const file of files) {
+    // As `aws s3 sync`: a file already archived with the same size is skipped, so a repeated
+    // archive (after an interrupted one) copies only what is missing.
+    const source = await stat(join(layout.recordings, file));
+    const archived = await stat(join(destination, file)).catch(() => null);
+    if (archived !== null && archived.size === source.size) continue;
     await copyFile(join(layout.recordings, file), join(destination, file));
     console.log(
       `upload: ${join(layout.recordings, file)} to s3://${bucket}/${RECORDINGS_PREFIX}/${competitionId}/${file}`,

@@ -255,6 +255,7 @@ export function simulateSeason(input: SimInput): SimResult {
       lastReleasedAt: null,
       totalAssignments: 0,
       tags: {},
+      recovery: { attempts: [], gaveUpAt: null, release: null, running: null },
       agent: null,
       ...patch,
     };

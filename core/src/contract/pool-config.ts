@@ -36,6 +36,14 @@ export interface PoolConfig {
    * instance type with `.` written as `_`, since RTDB keys cannot hold a dot): see priceKey().
    */
   hourlyPrices: Record<string, number>;
+  /**
+   * Self-healing (core's domain/recovery.ts): after this many automatic recoveries of one VM
+   * within `recoveryWindowMinutes` that ended in `error` again, the VM stays in `error` and an
+   * admin is alerted (critical, "needs an admin"). 0 turns automatic recovery off.
+   */
+  recoveryMaxAttempts: number;
+  /** The window, in minutes, in which `recoveryMaxAttempts` recoveries are counted. */
+  recoveryWindowMinutes: number;
   updatedAt: number | null;
   updatedBy: string | null;
 }
@@ -58,6 +66,8 @@ export const POOL_CONFIG_LIMITS = {
   /** USD per instance hour. */
   hourlyPrice: { min: 0, max: 1000 },
   maxHourlyPrices: 50,
+  recoveryMaxAttempts: { min: 0, max: 20 },
+  recoveryWindowMinutes: { min: 1, max: 1440 },
 } as const;
 
 export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
@@ -82,6 +92,8 @@ export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
   autoReleaseAfterMinutes: 60,
   minWarmVMsOffSchedule: null,
   hourlyPrices: Object.freeze({}) as Record<string, number>,
+  recoveryMaxAttempts: 3,
+  recoveryWindowMinutes: 30,
   updatedAt: null,
   updatedBy: null,
 });
@@ -193,6 +205,8 @@ const poolConfigSchema = z.object({
       error: `must have at most ${L.maxHourlyPrices} prices`,
     })
     .default(() => ({})),
+  recoveryMaxAttempts: intIn(L.recoveryMaxAttempts, D.recoveryMaxAttempts),
+  recoveryWindowMinutes: intIn(L.recoveryWindowMinutes, D.recoveryWindowMinutes),
   updatedAt: z.number().int().nonnegative().nullable().default(null),
   updatedBy: z.string().max(128).nullable().default(null),
 });

@@ -79,7 +79,7 @@ describe('parsePoolRequest', () => {
     expect(parsePoolRequest({ ...who, action: 'explode' })).toEqual({
       ok: false,
       errors: [
-        'action: must be one of assign, release, start, stop, reboot, launch, terminate, maintenance',
+        'action: must be one of assign, release, start, stop, reboot, launch, terminate, maintenance, recover',
       ],
     });
     expect(parsePoolRequest(null)).toEqual({ ok: false, errors: ['(root): must be an object'] });

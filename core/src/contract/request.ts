@@ -19,6 +19,7 @@ export const REQUEST_ACTIONS = [
   'launch',
   'terminate',
   'maintenance',
+  'recover',
 ] as const;
 export type RequestAction = (typeof REQUEST_ACTIONS)[number];
 
@@ -89,6 +90,12 @@ export type MaintenanceRequest = RequestBase & {
   options: MaintenanceOptions;
 };
 
+/**
+ * An admin's Recover of a VM in `error`: the automatic-recovery count starts again and the
+ * recovery its cause allows runs now (core's domain/recovery.ts).
+ */
+export type RecoverRequest = RequestBase & { action: 'recover'; vmId: string };
+
 /** `vmPool/requests/{requestId}` (without its `result` child). */
 export type PoolRequest =
   | AssignRequest
@@ -98,7 +105,8 @@ export type PoolRequest =
   | RebootRequest
   | LaunchRequest
   | TerminateRequest
-  | MaintenanceRequest;
+  | MaintenanceRequest
+  | RecoverRequest;
 
 export type PoolRequestOf<A extends RequestAction> = Extract<PoolRequest, { action: A }>;
 
@@ -229,6 +237,7 @@ const requestSchemas = {
     vmId,
     options: z.strictObject({ enabled: z.boolean() }),
   }),
+  recover: z.strictObject({ ...base, action: z.literal('recover'), vmId, options: noOptions }),
 } as const;
 
 const actionSchema = z.enum(REQUEST_ACTIONS);

@@ -4,8 +4,20 @@ import { parseWith, type Parsed } from './parsed';
 import { nullable, timestamp } from './rtdb-shapes';
 import { EC2_STATES, VM_STATUSES, type Ec2State, type VmRecord, type VmStatus } from './vm-record';
 
-/** What made a VM enter a status: an edge of the state machine, or its creation. */
-export const STATUS_HISTORY_CAUSES = ['created', 'adopted', 'ec2_state'] as const;
+/**
+ * What made a VM enter a status when it was not an edge of the state machine: its creation
+ * (launch), its adoption, EC2's state changing under `error`/`maintenance`, the record's
+ * removal (an entry with `ec2State: terminated` closes its history, so nothing bills after), and
+ * `repaired` (reconcile found the VM's status newer than its last entry: a crash between the
+ * status change and the history write).
+ */
+export const STATUS_HISTORY_CAUSES = [
+  'created',
+  'adopted',
+  'ec2_state',
+  'removed',
+  'repaired',
+] as const;
 
 /**
  * `vmPool/statusHistory/{vmId}/{entryId}` (push ids, so they sort by time): one entry each

@@ -35,6 +35,7 @@ describe('parseVmRecord', () => {
         lastReleasedAt: null,
         totalAssignments: 0,
         tags: {},
+        recovery: { attempts: [], gaveUpAt: null, release: null, running: null },
         agent: null,
       },
     });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { agentReportSchema, type AgentReport } from './agent-report';
-import { CAPABILITY_PATTERN, VM_ID_PATTERN } from './ids';
+import { CAPABILITY_PATTERN, INSTANCE_TYPE_PATTERN, PUSH_ID_PATTERN, VM_ID_PATTERN } from './ids';
 import { parseWith, type Parsed } from './parsed';
 import { nullable, rtdbList, timestamp } from './rtdb-shapes';
 
@@ -60,6 +60,39 @@ export const VM_ERROR_CAUSES = [
 ] as const;
 export type VmErrorCause = (typeof VM_ERROR_CAUSES)[number];
 
+/**
+ * What a failed release asked for, kept while its VM is in `error` (cause `release_incomplete`)
+ * so that recovery re-runs the cleanup and returns the VM as the release asked.
+ */
+export interface VmRecoveryRelease {
+  competitionId: string;
+  archiveRecordings: boolean;
+  stopVM: boolean;
+}
+
+/**
+ * Automatic recovery bookkeeping (core's domain/recovery.ts): typed, never read out of
+ * `statusReason`. `attempts` survive status changes (a VM that recovers and fails again keeps
+ * counting); the rest belongs to the current failure and is cleared when the VM leaves `error`.
+ */
+export interface VmRecovery {
+  /** When each automatic recovery began (ms), oldest first; only those inside the window are kept. */
+  attempts: number[];
+  /** Set when the attempts ran out: the VM stays in `error` until an admin acts. */
+  gaveUpAt: number | null;
+  /** The interrupted release whose cleanup recovery re-runs; null for other causes. */
+  release: VmRecoveryRelease | null;
+  /** The recovery running now (its cleanup commands are named after `id`); null between attempts. */
+  running: { id: string; startedAt: number } | null;
+}
+
+export const NO_RECOVERY: Readonly<VmRecovery> = Object.freeze({
+  attempts: [],
+  gaveUpAt: null,
+  release: null,
+  running: null,
+});
+
 export interface VmTags {
   region?: string;
   capability?: string[];
@@ -95,6 +128,10 @@ export interface VmRecord {
   lastReleasedAt: number | null;
   totalAssignments: number;
   tags: VmTags;
+  /** What the instance bills as (e.g. t3.large): set at launch and adoption; absent on older records. */
+  instanceType?: string;
+  /** Automatic recovery of a failed VM (missing in records written before it existed). */
+  recovery: VmRecovery;
   /** Written by the agent on the VM; null until its first heartbeat. */
   agent: AgentReport | null;
 }
@@ -110,6 +147,21 @@ const tagsSchema = z.preprocess(
     ).optional(),
   }),
 );
+
+const recoverySchema = z
+  .object({
+    attempts: rtdbList(timestamp),
+    gaveUpAt: nullable(timestamp),
+    release: nullable(
+      z.object({
+        competitionId: z.string().min(1).max(MAX_TEXT),
+        archiveRecordings: z.boolean(),
+        stopVM: z.boolean(),
+      }),
+    ),
+    running: nullable(z.object({ id: z.string().regex(PUSH_ID_PATTERN), startedAt: timestamp })),
+  })
+  .prefault({ attempts: [] });
 
 export const vmRecordSchema = z.object({
   vmId: z.string().regex(VM_ID_PATTERN, { error: 'must match vm-[a-z0-9-]{1,40}' }),
@@ -137,6 +189,8 @@ export const vmRecordSchema = z.object({
   lastReleasedAt: nullable(timestamp),
   totalAssignments: z.number().int().nonnegative().default(0),
   tags: tagsSchema,
+  instanceType: z.string().max(64).regex(INSTANCE_TYPE_PATTERN).optional(),
+  recovery: recoverySchema,
   agent: nullable(agentReportSchema),
 });
 

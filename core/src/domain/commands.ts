@@ -105,6 +105,13 @@ export interface CommandSpec<Op extends CommandOp = CommandOp> {
   roles: readonly CommandRole[];
   /** True when running it interrupts a live show (restarts OBS, the show server, …). */
   disruptsShow: boolean;
+  /**
+   * True when running it again after a run that was interrupted or failed leaves the VM as one
+   * successful run would (archive skips what is archived, a reset copies the same template).
+   * The agent never re-runs a claimed command (at most once); the control plane may queue an
+   * idempotent op again under a new command id.
+   */
+  idempotent: boolean;
   parseArgs(raw: unknown): Parsed<CommandArgs[Op]>;
   /** One or more argv steps, run in order; the first failing step ends the command. */
   argv(args: CommandArgs[Op], env: CommandEnv): string[][];
@@ -135,6 +142,8 @@ function serviceCommand<Op extends ServiceOp>(
     ttlMs: 5 * MINUTE,
     roles: ADMIN_AND_CONTROL_PLANE,
     disruptsShow: verb !== 'start',
+    // Each restart is another interruption; a start or a stop ends where one run would.
+    idempotent: verb !== 'restart',
     parseArgs: (raw) => parseCommandArgs(op, raw),
     argv: (_args, env) => [[...env.systemctl, verb, env.units[unit]]],
   };
@@ -167,6 +176,8 @@ const catalogue: { readonly [Op in CommandOp]: CommandSpec<Op> } = {
     ttlMs: 10 * MINUTE,
     roles: ADMIN,
     disruptsShow: true,
+    // Pulling again may fetch newer code than the admin asked for.
+    idempotent: false,
     parseArgs: (raw) => parseCommandArgs('update_code', raw),
     argv: (_args, env) => [
       [...env.git, '-C', env.dirs.showServerRepo, 'pull', '--ff-only'],
@@ -191,6 +202,7 @@ const catalogue: { readonly [Op in CommandOp]: CommandSpec<Op> } = {
     ttlMs: 2 * MINUTE,
     roles: ADMIN_AND_CONTROL_PLANE,
     disruptsShow: false,
+    idempotent: true,
     parseArgs: (raw) => parseCommandArgs('check_services', raw),
     argv: (_args, env) => [
       [
@@ -212,6 +224,7 @@ const catalogue: { readonly [Op in CommandOp]: CommandSpec<Op> } = {
     ttlMs: 2 * MINUTE,
     roles: ADMIN,
     disruptsShow: false,
+    idempotent: true,
     parseArgs: (raw) => parseCommandArgs('view_logs', raw),
     argv: (args, env) => [[...env.logs, args.unit, String(args.lines)]],
   },
@@ -223,6 +236,7 @@ const catalogue: { readonly [Op in CommandOp]: CommandSpec<Op> } = {
     ttlMs: 2 * MINUTE,
     roles: ADMIN_AND_CONTROL_PLANE,
     disruptsShow: false,
+    idempotent: true,
     parseArgs: (raw) => parseCommandArgs('system_info', raw),
     argv: () => [['free', '-h'], ['df', '-h', '/'], ['uptime']],
   },
@@ -234,6 +248,7 @@ const catalogue: { readonly [Op in CommandOp]: CommandSpec<Op> } = {
     ttlMs: 10 * MINUTE,
     roles: ADMIN_AND_CONTROL_PLANE,
     disruptsShow: false,
+    idempotent: true,
     parseArgs: (raw) => parseCommandArgs('clear_recordings', raw),
     // find instead of a shell glob: the patterns are inert argv elements.
     argv: (_args, env) => [
@@ -264,6 +279,7 @@ const catalogue: { readonly [Op in CommandOp]: CommandSpec<Op> } = {
     ttlMs: 10 * MINUTE,
     roles: ADMIN_AND_CONTROL_PLANE,
     disruptsShow: true,
+    idempotent: true,
     parseArgs: (raw) => parseCommandArgs('reset_obs_config', raw),
     // OBS rewrites its config when it exits, so it is stopped before the copy.
     argv: (_args, env) => [
@@ -280,6 +296,8 @@ const catalogue: { readonly [Op in CommandOp]: CommandSpec<Op> } = {
     ttlMs: 30 * MINUTE,
     roles: ADMIN_AND_CONTROL_PLANE,
     disruptsShow: false,
+    // A sync: files already archived are skipped, nothing is deleted.
+    idempotent: true,
     parseArgs: (raw) => parseCommandArgs('archive_recordings', raw),
     argv: (args, env) => [[...env.archive.argv, env.archive.bucket, args.competitionId]],
     envProblems: (env) =>

@@ -1,4 +1,5 @@
 import type { Ec2State, VmErrorCause, VmRecord, VmStatus } from '../contract/vm-record';
+import { recoveryAfterStatusChange } from './recovery';
 
 /** Every reason a VM's status may change; each edge of VM_TRANSITIONS names one. */
 export const VM_EVENTS = [
@@ -575,6 +576,7 @@ export function applyStatusChange<T extends VmRecord>(
       statusReason: change.reason,
       errorCause: 'cause' in change ? change.cause : null,
       deadlineRetries: 0,
+      recovery: recoveryAfterStatusChange(vm.recovery, checked.to === 'error'),
     },
   };
 }

@@ -85,7 +85,7 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
   const logger = opts.logger ?? consoleLogger('info', { component: 'functions-host' });
   const clock = opts.clock ?? { now: () => Date.now() };
   const deps: UseCaseDeps = {
-    store: createRtdbPoolStore(db),
+    store: createRtdbPoolStore(db, clock),
     compute: opts.compute,
     remoteExec: opts.remoteExec ?? null,
     access: opts.access ?? claimsAccess(getAuth(app)),

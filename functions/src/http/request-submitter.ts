@@ -6,6 +6,7 @@ import {
   paths,
   type RequestErrorCode,
   type RequestResult,
+  SCHEDULE_REQUESTER,
 } from '@vmpool/core';
 import type { Clock } from '@vmpool/core/ports';
 import { HttpError, type Caller } from './caller';
@@ -89,6 +90,15 @@ export function createRequestSubmitter(deps: {
 
   return {
     async submit(caller, row) {
+      // The schedule's name is the control plane's: a user whose uid happens to be it is refused
+      // (as the rules refuse it), or its requests would be authorised as the control plane's.
+      if (caller.uid === SCHEDULE_REQUESTER) {
+        throw new HttpError(
+          403,
+          'FORBIDDEN',
+          `"${SCHEDULE_REQUESTER}" is reserved for the control plane`,
+        );
+      }
       // Only the fields the caller gave: the validator refuses fields an action does not take.
       const given = Object.entries(row).filter(([, value]) => value !== undefined);
       const raw = {

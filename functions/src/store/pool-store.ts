@@ -1,6 +1,13 @@
 import type {
   Alert,
   AuditEntry,
+  BootKind,
+  BootStatsTree,
+  MonthlyCost,
+  PoolRequest,
+  ScheduleMark,
+  StatusHistoryEntry,
+  VmStatusHistory,
   CompetitionConfig,
   Parsed,
   PoolConfig,
@@ -146,6 +153,51 @@ export interface AuditStore {
   newId(): string;
 }
 
+/** A competition with both `startsAt` and `endsAt` (the schedule's input). */
+export interface ScheduledCompetition {
+  competitionId: string;
+  name?: string;
+  startsAt: number;
+  endsAt: number;
+}
+
+/**
+ * The show schedule and the bill: scheduled competitions, `vmPool/schedule` marks, the
+ * schedule's request rows, `vmPool/statusHistory`, `vmPool/bootStats`, `vmPool/costs`.
+ */
+export interface ScheduleStore {
+  /** Competitions with startsAt and endsAt whose endsAt is at or after `endedAfter`. */
+  listScheduledCompetitions(endedAfter: number): Promise<ScheduledCompetition[]>;
+  /** Valid marks by competition id (an invalid mark counts as none). */
+  listScheduleMarks(): Promise<Map<string, ScheduleMark>>;
+  /**
+   * Writes the schedule's request row and the mark naming it (an assign's; a release has none)
+   * in one multi-path update, field by field so that repeating it never overwrites the
+   * request's result.
+   */
+  createScheduleRequest(
+    requestId: string,
+    request: PoolRequest,
+    mark: { competitionId: string; mark: ScheduleMark } | null,
+  ): Promise<void>;
+  setScheduleMark(competitionId: string, mark: ScheduleMark): Promise<void>;
+  /** Writes the entry under an id derived from it (the same entry twice is one). */
+  appendStatusHistory(vmId: string, entry: StatusHistoryEntry): Promise<void>;
+  listStatusHistory(): Promise<{ vms: VmStatusHistory[]; errors: string[] }>;
+  readBootStats(): Promise<BootStatsTree>;
+  /** Adds one start-to-ready sample (a transaction keeping the latest BOOT_SAMPLES_KEPT). */
+  recordBootSample(
+    region: string,
+    instanceType: string,
+    kind: BootKind,
+    seconds: number,
+    at: number,
+  ): Promise<void>;
+  writeMonthlyCost(cost: MonthlyCost): Promise<void>;
+  /** The stored month's `through`, or null when it has none. */
+  readMonthlyCostThrough(month: string): Promise<number | null>;
+}
+
 /** The control plane's view of RTDB, one part per concern (store/rtdb/ implements each). */
 export type PoolStore = VmStore &
   RequestStore &
@@ -153,7 +205,8 @@ export type PoolStore = VmStore &
   LockStore &
   CommandStore &
   AlertStore &
-  AuditStore;
+  AuditStore &
+  ScheduleStore;
 
 export interface QueuedCommand {
   op: VmCommand['op'];

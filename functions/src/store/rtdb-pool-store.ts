@@ -1,4 +1,5 @@
 import type { Database } from 'firebase-admin/database';
+import type { Clock } from '@vmpool/core/ports';
 import type { PoolStore } from './pool-store';
 import { rtdbAlertStore } from './rtdb/alerts';
 import { rtdbAuditStore } from './rtdb/audit';
@@ -6,20 +7,22 @@ import { rtdbCommandStore } from './rtdb/commands';
 import { rtdbCompetitionStore } from './rtdb/competitions';
 import { rtdbLockStore } from './rtdb/locks';
 import { rtdbRequestStore } from './rtdb/requests';
+import { rtdbScheduleStore } from './rtdb/schedule';
 import { rtdbVmStore } from './rtdb/vms';
 
 /**
  * PoolStore over the firebase-admin SDK (rules bypassed, as in Cloud Functions), one part per
  * concern in `store/rtdb/`; every read-modify-write there is a `guardedTransaction`.
  */
-export function createRtdbPoolStore(db: Database): PoolStore {
+export function createRtdbPoolStore(db: Database, clock: Clock): PoolStore {
   return {
-    ...rtdbVmStore(db),
+    ...rtdbVmStore(db, clock),
     ...rtdbRequestStore(db),
     ...rtdbCompetitionStore(db),
     ...rtdbLockStore(db),
     ...rtdbCommandStore(db),
     ...rtdbAlertStore(db),
     ...rtdbAuditStore(db),
+    ...rtdbScheduleStore(db),
   };
 }

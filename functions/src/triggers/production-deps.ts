@@ -59,12 +59,13 @@ export function createProductionDeps(
   const app = productionApp();
   const credentials = productionAwsCredentials(settings.value);
   const db = getDatabase(app);
+  const clock = { now: () => Date.now() };
   return {
-    store: createRtdbPoolStore(db),
+    store: createRtdbPoolStore(db, clock),
     compute: createEc2Compute({ credentials }),
     remoteExec: createSsmRemoteExec({ credentials }),
     access: claimsAccess(getAuth(app)),
-    clock: { now: () => Date.now() },
+    clock,
     logger: cloudLogger(),
     settings: settings.value,
     // The secret is read at each post: only the functions that declare it can (alert-written,

@@ -18,6 +18,8 @@ export const TOKENS: Record<string, IdTokenClaims> = {
   'token-producer': { uid: 'producer-pat', producer: true },
   'token-other-producer': { uid: 'producer-olga', producer: true },
   'token-viewer': { uid: 'viewer-vic' },
+  // An account whose uid is the schedule's name: the API must not let it act as the schedule.
+  'token-schedule': { uid: 'schedule', producer: true },
 };
 
 export async function verifyTestIdToken(token: string): Promise<IdTokenClaims> {

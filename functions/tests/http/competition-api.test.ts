@@ -127,4 +127,19 @@ describe('competition API over the local functions host', () => {
       options: { archiveRecordings: false },
     });
   });
+
+  it("refuses a caller whose uid is the schedule's name, writing nothing", async () => {
+    // Even as a producer of the show, or its requests would pass as the control plane's.
+    await api.admin.db.ref(paths.producerAccessFor('schedule', 'meet-2')).set(true);
+    const before = (await api.admin.db.ref(paths.requests()).get()).val() as object | null;
+    const answer = await api.call('POST', '/api/competitions/meet-2/vm/assign', {
+      token: 'token-schedule',
+      body: {},
+    });
+    expect(answer.status).toBe(403);
+    expect(answer.body.error).toMatchObject({ code: 'FORBIDDEN' });
+    const after = (await api.admin.db.ref(paths.requests()).get()).val() as object | null;
+    expect(Object.keys(after ?? {})).toEqual(Object.keys(before ?? {}));
+    await api.admin.db.ref(paths.producerAccessFor('schedule', 'meet-2')).remove();
+  });
 });

@@ -76,7 +76,7 @@ describe('agentToken over HTTP (local RTDB, in-memory EC2, firebase-admin token 
     compute = new MemoryCompute({ clock });
     logger = memoryLogger();
     options = { expectedAccountId: TEST_ACCOUNT_ID };
-    const pool = { store: createRtdbPoolStore(admin.db), clock, logger };
+    const pool = { store: createRtdbPoolStore(admin.db, clock), clock, logger };
     server = createServer((req, res) => {
       // Built per request so that a test can change `options` first.
       const handler = createAgentTokenHandler({

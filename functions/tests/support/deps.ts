@@ -20,7 +20,7 @@ export function testDeps(
   const clock = overrides.clock ?? manualClock(T0);
   const logger = memoryLogger();
   return {
-    store: createRtdbPoolStore(db),
+    store: createRtdbPoolStore(db, clock),
     compute: overrides.compute ?? new MemoryCompute({ clock }),
     remoteExec: null,
     settings: { ...DEFAULT_CONTROL_PLANE_CONFIG },

@@ -22,6 +22,8 @@ import { Link, matchRoute, usePathname } from '../lib/router';
 import { useSession } from '../lib/session';
 import { CompetitionPage } from './routes/CompetitionPage';
 import { CompetitionSelector } from './routes/CompetitionSelector';
+import { CostPage } from './routes/CostPage';
+import { InsightsPage } from './routes/InsightsPage';
 import { VMPoolPage } from './routes/VMPoolPage';
 import { VmSetupPage } from './routes/VmSetupPage';
 
@@ -58,6 +60,17 @@ export function Layout() {
           {user.roles.admin && (
             <Link to="/admin/vm-pool" aria-current={route.page === 'vm-pool' ? 'page' : undefined}>
               VM pool
+            </Link>
+          )}
+          <Link to="/costs" aria-current={route.page === 'costs' ? 'page' : undefined}>
+            Costs
+          </Link>
+          {user.roles.admin && (
+            <Link
+              to="/admin/insights"
+              aria-current={route.page === 'insights' ? 'page' : undefined}
+            >
+              Insights
             </Link>
           )}
         </nav>
@@ -123,6 +136,13 @@ export function Layout() {
             <VMPoolPage competitions={competitions} />
           ) : (
             <NotFoundPage message="The VM pool page is for admins." />
+          ))}
+        {route.page === 'costs' && <CostPage competitions={competitions} />}
+        {route.page === 'insights' &&
+          (user.roles.admin ? (
+            <InsightsPage />
+          ) : (
+            <NotFoundPage message="Pool insights are for admins." />
           ))}
         {route.page === 'vm-setup' && (
           <VmSetupPage competitionId={route.competitionId} competitions={competitions} />

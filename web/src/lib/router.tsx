@@ -37,6 +37,8 @@ export function usePathname(): string {
 export type Route =
   | { page: 'competitions' }
   | { page: 'vm-pool' }
+  | { page: 'costs' }
+  | { page: 'insights' }
   | { page: 'vm-setup'; competitionId: string }
   | { page: 'competition'; competitionId: string; view: 'producer' | 'talent' }
   | { page: 'not-found'; path: string };
@@ -48,6 +50,10 @@ export function matchRoute(pathname: string): Route {
   if (parts.length === 2 && parts[0] === 'admin' && parts[1] === 'vm-pool') {
     return { page: 'vm-pool' };
   }
+  if (parts.length === 2 && parts[0] === 'admin' && parts[1] === 'insights') {
+    return { page: 'insights' };
+  }
+  if (parts.length === 1 && parts[0] === 'costs') return { page: 'costs' };
   if (parts.length === 2 && parts[0] !== undefined) {
     const competitionId = safeDecode(parts[0]);
     if (competitionId !== null) {

@@ -174,6 +174,7 @@ describe('deriveAlerts', () => {
     const silent = vm({
       vmId: 'vm-001',
       status: 'error',
+      errorCause: 'agent_stale',
       assignedTo: 'c1',
       agent: agent({ lastSeen: 0 }),
     });

@@ -6,6 +6,7 @@ import type { VmRecord } from '../../contract/vm-record';
 import { holdsAssignment, isRunningStatus } from '../vm-status';
 import { describeAgentSilence } from './agent-silence';
 import { isAgentStale } from './health';
+import { recoveryOutlook } from '../recovery';
 import { warmPoolStatus } from './warm-pool';
 
 /** An alert to create; the writer adds the id and the acknowledgement fields. */
@@ -44,13 +45,15 @@ export const alertSourceIds = {
   noMachineDown: (vmId: string) => `nomachine-down-${vmId}`,
   vmIdleStopped: (vmId: string) => `vm-idle-stopped-${vmId}`,
   poolLow: () => 'pool-low',
+  /** A failed VM that automatic recovery gave up on (or whose cause never clears by itself). */
+  vmNeedsAdmin: (vmId: string) => `vm-needs-admin-${vmId}`,
   /** Someone other than an instance's agent presented its identity document (agentToken). */
   agentIdentityChallenged: (instanceId: string) => `agent-identity-${instanceId}`,
 } as const;
 
 /** The sourceIds derived from VM conditions, with the VM id they are about. */
 const VM_SOURCE_PATTERN =
-  /^(vm-unreachable|obs-disconnected|show-server-down|nomachine-down)-(vm-[a-z0-9-]+)$/;
+  /^(vm-unreachable|obs-disconnected|show-server-down|nomachine-down|vm-needs-admin)-(vm-[a-z0-9-]+)$/;
 
 /** Completes a draft into the alert that is written to RTDB. */
 export function alertFromDraft(draft: AlertDraft, id: string): Alert {
@@ -118,6 +121,7 @@ function vmConditions(vm: VmRecord, config: PoolConfig, now: number): Condition[
     agent !== null &&
     (agent.show?.reachable === false || agent.services.showServer?.state === 'down');
   const noMachineDown = agent?.services.noMachine?.state === 'down';
+  const outlook = recoveryOutlook(vm, config, now);
   // While the agent is unreachable nothing is known about the services: leave their alerts.
   const serviceState = (down: boolean): boolean | null => {
     if (undecided || (monitored && stale)) return null;
@@ -133,6 +137,17 @@ function vmConditions(vm: VmRecord, config: PoolConfig, now: number): Condition[
         alertSourceIds.vmUnreachable(vm.vmId),
         `${vm.vmId} unreachable`,
         describeAgentSilence(vm.vmId, agent, config, now),
+      ),
+    },
+    {
+      sourceId: alertSourceIds.vmNeedsAdmin(vm.vmId),
+      active: outlook?.needsAdmin === true,
+      draft: base(
+        'critical',
+        'vm',
+        alertSourceIds.vmNeedsAdmin(vm.vmId),
+        `${vm.vmId} needs an admin`,
+        `${vm.vmId} is in error (${outlook?.phrase ?? 'unknown cause'}) and will not recover by itself: ${outlook?.next ?? ''}. Recover, reboot, stop or terminate it from the pool page.`,
       ),
     },
     {

@@ -342,6 +342,39 @@ describe('planSchedule: auto-release', () => {
     }
   });
 
+  it('releases a show that went off air in its last 30 min once the grace has passed', () => {
+    // Started 2 h ago, ends in 30 min; assigned 3 h ago.
+    const live = show('s', -150 * MIN);
+    const offAir = (at: number) =>
+      heldVm({ assignedAt: NOW - 3 * HOUR, statusChangedAt: at, status: 'assigned' });
+    // Off air 70 min ago (at 1 h 10 min before the end): a break, not the end.
+    expect(plan({ shows: [live], vms: [offAir(NOW - 70 * MIN)] }).release).toEqual([]);
+    // Off air 20 min ago (50 min before the end): also a break.
+    expect(plan({ shows: [live], vms: [offAir(NOW - 20 * MIN)] }).release).toEqual([]);
+    const nearEnd = show('s', -(150 + 25) * MIN); // ends in 5 min
+    const ended = plan({ shows: [nearEnd], vms: [offAir(NOW - 61 * MIN)] });
+    expect(ended.release).toEqual([]); // off air 66 min before the end: outside the window
+    const shortGrace = config({ autoReleaseAfterMinutes: 2 });
+    const early = plan({ shows: [nearEnd], vms: [offAir(NOW - 3 * MIN)], config: shortGrace });
+    expect(early.release).toEqual([
+      expect.objectContaining({ competitionId: 's', vmId: 'vm-001' }),
+    ]);
+    // Not yet past the grace, or streaming again, or never off air after the start: kept.
+    expect(
+      plan({ shows: [nearEnd], vms: [offAir(NOW - 1 * MIN)], config: shortGrace }).release,
+    ).toEqual([]);
+    const streamingAgain = heldVm({
+      assignedAt: NOW - 3 * HOUR,
+      statusChangedAt: NOW - 3 * MIN,
+      agent: agent({ show: { ...agent().show!, obsIsStreaming: true } }),
+    });
+    expect(plan({ shows: [nearEnd], vms: [streamingAgain], config: shortGrace }).release).toEqual(
+      [],
+    );
+    const neverLive = heldVm({ assignedAt: NOW - 3 * MIN, statusChangedAt: NOW - 3 * MIN });
+    expect(plan({ shows: [nearEnd], vms: [neverLive], config: shortGrace }).release).toEqual([]);
+  });
+
   it('leaves a VM that is already releasing alone', () => {
     expect(plan({ shows: [over], vms: [heldVm({ status: 'releasing' })] }).release).toEqual([]);
   });

@@ -21,6 +21,12 @@ const HOUR_MS = 3_600_000;
 export const DEFAULT_SCHEDULE_TICK_MS = 60_000;
 /** From a warm assign request to a handed-over VM (claim, config write), with room to spare. */
 export const DEFAULT_WARM_ASSIGN_LEAD_MS = 60_000;
+/**
+ * A show that goes off air within this long before its scheduled end (after having gone on
+ * air) and stays off air for autoReleaseAfterMinutes has ended early: its VM is released then
+ * rather than after endsAt. Earlier than this a pause is taken for a break, not the end.
+ */
+export const EARLY_END_WINDOW_MS = 30 * 60_000;
 /** Conflicts are looked for this far ahead, so that they are raised early. */
 export const DEFAULT_CONFLICT_HORIZON_MS = 14 * 24 * HOUR_MS;
 
@@ -496,7 +502,13 @@ export function planSchedule(input: ScheduleInput): SchedulePlan {
   if (releaseAfterMs > 0) {
     for (const state of states) {
       const vm = state.held;
-      if (vm === undefined || now < state.show.endsAt + releaseAfterMs) continue;
+      if (vm === undefined) continue;
+      if (
+        now < state.show.endsAt + releaseAfterMs &&
+        !endedEarly(vm, state.show, now, releaseAfterMs)
+      ) {
+        continue;
+      }
       if (isReleasing(vm.status) || !holdsAssignment(vm)) continue;
       if (isLive(vm)) {
         runningLate.push({
@@ -539,6 +551,21 @@ export function planSchedule(input: ScheduleInput): SchedulePlan {
     reservedVmIds: [...new Set(reserved)].sort(),
     alerts,
   };
+}
+
+/**
+ * The show went off air (its VM left in_use for assigned after the assignment and after the
+ * start) in the last EARLY_END_WINDOW_MS of its schedule, and has stayed off air for the
+ * auto-release grace: it is over, before its scheduled end.
+ */
+function endedEarly(vm: VmRecord, show: ScheduledShow, now: number, graceMs: number): boolean {
+  if (vm.status !== 'assigned' || isLive(vm)) return false;
+  const offAirSince = vm.statusChangedAt;
+  const wentOffAir =
+    vm.assignedAt !== null && offAirSince > vm.assignedAt && offAirSince > show.startsAt;
+  return (
+    wentOffAir && offAirSince >= show.endsAt - EARLY_END_WINDOW_MS && now >= offAirSince + graceMs
+  );
 }
 
 function conflictAlert(conflict: ScheduleConflict, capacity: number, now: number): AlertDraft {

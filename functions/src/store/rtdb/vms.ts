@@ -7,8 +7,11 @@ import {
   type PoolConfig,
   type VmRecord,
 } from '@vmpool/core';
+import type { Clock } from '@vmpool/core/ports';
 import type { InvalidRecord, VmStore } from '../pool-store';
 import { isRecord, toRtdbValue } from '../rtdb-values';
+import { statusHistoryEntryId } from './schedule';
+import { billedInstanceType, historyEntryForChange } from './status-history';
 import { guardedTransaction } from './transaction';
 
 /** The record as stored: everything but the agent's subtree, which only the agent writes. */
@@ -27,10 +30,32 @@ function invalidError(vmId: string, errors: string[]): Error {
   return new Error(`${paths.vm(vmId)} is invalid: ${errors.join('; ')}`);
 }
 
-/** The pool config and the VM records; every status change is a guarded transaction. */
-export function rtdbVmStore(db: Database): VmStore {
+/**
+ * The pool config and the VM records; every status change is a guarded transaction, and each
+ * committed one appends its `vmPool/statusHistory` entry (the one place statuses are written).
+ */
+export function rtdbVmStore(db: Database, clock: Clock): VmStore {
   const ref = (path: string) => db.ref(path);
   const read = async (path: string): Promise<unknown> => (await ref(path).get()).val() as unknown;
+
+  /** Appends the history entry of a committed change (none when nothing billing changed). */
+  async function recordHistory(
+    before: VmRecord | null,
+    after: VmRecord,
+    cause?: string,
+  ): Promise<void> {
+    let instanceType = billedInstanceType(after, '');
+    if (instanceType === '') {
+      const configured = await read(`${paths.poolConfig()}/instanceType`);
+      instanceType = typeof configured === 'string' ? configured : 't3.large';
+    }
+    const entry = historyEntryForChange(before, after, instanceType, clock.now());
+    if (entry === null) return;
+    const withCause = cause === undefined ? entry : { ...entry, cause };
+    await ref(paths.statusHistoryEntry(after.vmId, statusHistoryEntryId(withCause))).set(
+      toRtdbValue(withCause),
+    );
+  }
 
   return {
     async readConfig(): Promise<Parsed<PoolConfig>> {
@@ -74,17 +99,23 @@ export function rtdbVmStore(db: Database): VmStore {
         }
         return undefined;
       });
+      if (committed) {
+        const adopted = record.statusReason.startsWith('adopted');
+        await recordHistory(null, record, adopted ? 'adopted' : 'created');
+      }
       return committed;
     },
 
     async updateVm(vmId, change) {
       let changed = false;
+      let before: VmRecord | null = null;
       const { committed, value } = await guardedTransaction(ref(paths.vm(vmId)), (current) => {
         changed = false;
         // Not cached yet: write "nothing" so the server answers with the real value.
         if (current === null) return null;
         const parsed = parseStoredVm(vmId, current);
         if (!parsed.ok) throw invalidError(vmId, parsed.errors);
+        before = parsed.value;
         const next = change(parsed.value);
         if (next === null) return undefined;
         changed = true;
@@ -92,16 +123,34 @@ export function rtdbVmStore(db: Database): VmStore {
       });
       if (value === null) return { committed: false, vm: null };
       const parsed = parseStoredVm(vmId, value);
-      return { committed: committed && changed, vm: parsed.ok ? parsed.value : null };
+      const vm = parsed.ok ? parsed.value : null;
+      if (committed && changed && vm !== null) await recordHistory(before, vm);
+      return { committed: committed && changed, vm };
     },
 
     async deleteVm(vmId, expect) {
+      let removed: VmRecord | null = null;
       const { committed, value } = await guardedTransaction(ref(paths.vm(vmId)), (current) => {
+        removed = null;
         if (current === null) return null;
         const parsed = parseStoredVm(vmId, current);
-        return parsed.ok && expect(parsed.value) ? null : undefined;
+        if (!parsed.ok || !expect(parsed.value)) return undefined;
+        removed = parsed.value;
+        return null;
       });
-      return committed && value === null;
+      const deleted = committed && value === null;
+      if (deleted && removed !== null) {
+        // The last entry closes the VM's history: nothing bills after its record is gone.
+        const gone: VmRecord = removed;
+        const closing: VmRecord = {
+          ...gone,
+          status: 'terminating',
+          ec2State: 'terminated',
+          statusChangedAt: Math.max(clock.now(), gone.statusChangedAt + 1),
+        };
+        await recordHistory(gone, closing, 'removed');
+      }
+      return deleted;
     },
   };
 }

@@ -4,7 +4,6 @@ import {
   parseAgentReport,
   POOL_ALERT_SCOPE,
   readyEvent,
-  recoverEvent,
   alertScopeFor,
   isAssignedOffAir,
   isAwaitingAgent,
@@ -19,6 +18,8 @@ import { readConfigOrDefaults } from '../shared/pool-config';
 import type { UseCaseDeps } from '../deps';
 import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS } from '../assign/hand-over';
 import { changeStatus } from '../shared/vm-changes';
+import { recordBootTime } from './boot-stats';
+import { recoverVm } from '../recovery/recover-vm';
 
 function signature(report: AgentReport | null): string {
   if (report === null) return 'none';
@@ -91,7 +92,7 @@ export async function onAgentReport(
 }
 
 /** The VM with the addresses EC2 reports for its instance now (unchanged when EC2 cannot say). */
-async function withEc2Addresses(
+export async function withEc2Addresses(
   deps: UseCaseDeps,
   vm: VmRecord,
   config: PoolConfig,
@@ -129,9 +130,12 @@ export async function applyAgentTransitions(
   now: number,
 ): Promise<VmRecord | null> {
   const verdict = healthVerdict(vm.agent, config, now);
+  let readyFrom: VmRecord | null = null;
   const { vm: updated } = await deps.store.updateVm(vm.vmId, (latest) => {
+    readyFrom = null;
     const health = { healthStatus: verdict.status, lastHealthCheck: now };
     if (isAwaitingAgent(latest.status) && isReady(latest, config, now)) {
+      readyFrom = latest;
       return changeStatus(latest, readyEvent(latest), now, 'agent reported ready', {
         ...health,
         deadline: null,
@@ -143,17 +147,11 @@ export async function applyAgentTransitions(
       const reason = streaming ? 'OBS is streaming' : 'OBS stopped streaming';
       return changeStatus(latest, show, now, reason, health);
     }
-    // A VM failed only because its agent went silent recovers when the agent is back.
-    if (
-      isFailed(latest.status) &&
-      latest.errorCause === 'agent_stale' &&
-      latest.ec2State === 'running' &&
-      !verdict.agentStale
-    ) {
-      return changeStatus(latest, recoverEvent(latest), now, 'agent reporting again', health);
-    }
     return latest.healthStatus === verdict.status ? null : { ...latest, ...health };
   });
+  if (readyFrom !== null && updated !== null) {
+    await recordBootTime(deps, readyFrom, updated, config, now);
+  }
   // Ready for its competition after a start or a recovery: hand it over now, at the address
   // EC2 gave this start (a started instance gets a new public address; reconcile has not seen it
   // yet, and what the agent reports is not taken in production).
@@ -166,8 +164,10 @@ export async function applyAgentTransitions(
     const launched = readyForCompetition.assignedAt === readyForCompetition.createdAt;
     await handOver(deps, readyForCompetition, launched ? LAUNCH_ASSIGN_STEPS : COLD_ASSIGN_STEPS);
   }
-  if (readyForCompetition !== null && isFailed(vm.status)) {
-    await handOver(deps, readyForCompetition, COLD_ASSIGN_STEPS);
+  // A failed VM whose cause has cleared with this report recovers (core's recovery policy).
+  if (updated !== null && isFailed(updated.status)) {
+    await recoverVm(deps, updated.vmId, config);
+    return deps.store.getVm(updated.vmId);
   }
   return updated;
 }

@@ -1,4 +1,5 @@
 import {
+  isFailed,
   isFinalCommandStatus,
   releasingCompetition,
   type AuditOutcome,
@@ -7,6 +8,8 @@ import {
 import { advanceRelease } from '../release/advance-release';
 import { audit, commandAuditId } from '../shared/audit';
 import type { UseCaseDeps } from '../deps';
+import { recoverVm } from '../recovery/recover-vm';
+import { readConfigOrDefaults } from '../shared/pool-config';
 
 function outcomeOf(status: CommandStatus): AuditOutcome {
   if (status === 'succeeded') return 'succeeded';
@@ -14,8 +17,8 @@ function outcomeOf(status: CommandStatus): AuditOutcome {
 }
 
 /**
- * A command's status changed: a finished command is audited, and a release waiting for its
- * cleanup commands moves on at once.
+ * A command's status changed: a finished command is audited, and a release (or a recovery)
+ * waiting for its cleanup commands moves on at once.
  */
 export async function onCommandStatus(
   deps: UseCaseDeps,
@@ -51,4 +54,8 @@ export async function onCommandStatus(
   const vm = await deps.store.getVm(vmId);
   const releasingFor = vm === null ? null : releasingCompetition(vm);
   if (releasingFor !== null) await advanceRelease(deps, releasingFor);
+  // A failed VM re-running its release cleanup moves on as each command finishes.
+  if (vm !== null && isFailed(vm.status) && vm.recovery.running !== null) {
+    await recoverVm(deps, vmId, await readConfigOrDefaults(deps));
+  }
 }

@@ -6,7 +6,10 @@ import { applyAlertChanges } from '../shared/alerts';
 import { enforceDeadlines } from './deadlines';
 import { stopIdleVms } from './idle-stop';
 import { redriveOpenRequests, repairAssignments } from './repair';
+import { rollUpCosts } from './cost-rollup';
+import { runSchedule } from './schedule';
 import { failStaleAgents } from './stale-agents';
+import { recoverFailedVms, redriveEc2Calls } from './recover-failed';
 import { syncWithCompute } from './sync';
 import { keepWarmMinimum } from './warm-minimum';
 
@@ -21,12 +24,23 @@ export interface ReconcileReport {
   expired: number;
   repaired: number;
   redriven: number;
+  /** Failed VMs whose recovery ran this round (out of error, or a cleanup re-run moved on). */
+  recovered: number;
+  /** Failed VMs left in error for an admin (attempts ran out, or a cause that never clears). */
+  needsAdmin: number;
   started: number;
   launched: number;
   idleStopped: number;
   alertsCreated: number;
   alertsResolved: number;
   invalidRecords: number;
+  // --- show schedule and cost (issue 13)
+  scheduledAssigns: number;
+  scheduledReleases: number;
+  scheduleConflicts: number;
+  warmMinimum: number;
+  costMonths: string[];
+  historyRepaired: number;
 }
 
 /**
@@ -79,19 +93,34 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     }
   }
   const stale = await failStaleAgents(deps, config, vms);
+  await redriveEc2Calls(deps, vms);
   const locks = await deps.store.listLocks();
   const expired = await enforceDeadlines(deps, config, vms, locks);
   const repaired = await repairAssignments(deps, vms, locks);
   const redriven = await redriveOpenRequests(deps);
+  const recovery = await recoverFailedVms(deps, config);
 
+  // --- Show schedule (issue 13): assigns before shows, auto-release after them; its warm
+  // minimum and the VMs it reserves for upcoming shows go to the warm minimum and idle stop.
   vms = (await deps.store.listVms()).vms;
-  const { started, launched } = await keepWarmMinimum(deps, config, vms);
-  const idleStopped = await stopIdleVms(deps, config, vms);
+  const schedule = await runSchedule(deps, config, vms);
+  const scheduledConfig = { ...config, minWarmVMs: schedule.plan.warmMinimum };
+  const reserved = new Set(schedule.plan.reservedVmIds);
+  vms = (await deps.store.listVms()).vms;
+  const { started, launched } = await keepWarmMinimum(deps, scheduledConfig, vms);
+  const idleStopped = await stopIdleVms(
+    deps,
+    scheduledConfig,
+    vms.filter((vm) => !reserved.has(vm.vmId)),
+  );
+  // --- end of the show schedule
 
   vms = (await deps.store.listVms()).vms;
   const activeAlerts = await deps.store.listActiveAlerts();
   const now = deps.clock.now();
   const alerts = await applyAlertChanges(deps, deriveAlerts({ vms, activeAlerts, config, now }));
+  // --- Cost (issue 13): status history gaps closed, vmPool/costs/{month} rolled up.
+  const costs = await rollUpCosts(deps, config, vms);
   const report: ReconcileReport = {
     regions,
     failedRegions,
@@ -100,12 +129,18 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     expired,
     repaired,
     redriven,
+    ...recovery,
     started,
     launched,
     idleStopped,
     alertsCreated: alerts.created,
     alertsResolved: alerts.resolved,
     invalidRecords: first.invalid.length,
+    scheduledAssigns: schedule.scheduledAssigns,
+    scheduledReleases: schedule.scheduledReleases,
+    scheduleConflicts: schedule.plan.conflicts.length,
+    warmMinimum: schedule.plan.warmMinimum,
+    ...costs,
   };
   deps.logger.info('reconcile done', { ...report });
   return report;

@@ -104,6 +104,7 @@ export async function syncWithCompute(
       publicIp: instance.publicIp,
       privateIp: instance.privateIp,
       publicDns: instance.publicDns,
+      instanceType: instance.instanceType,
     });
     // The instance may have been running (its agent too) long before it was tagged.
     if (isAwaitingAgent(status)) record.lastStartedAt = instance.launchTime ?? now;

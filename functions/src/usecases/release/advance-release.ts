@@ -2,7 +2,6 @@ import {
   awaitsReleaseMark,
   buildCommandArgv,
   deadlineFor,
-  isFinalCommandStatus,
   isReleasingForRequest,
   isStopping,
   PRODUCTION_COMMAND_ENV,
@@ -12,17 +11,10 @@ import type { AssignmentLock, ReleaseProgress } from '../../store/pool-store';
 import { completeRequest } from '../requests/complete-request';
 import type { UseCaseDeps } from '../deps';
 import { succeededResult } from '../requests/progress';
-import {
-  RELEASE_STEPS,
-  releaseCommandArgs,
-  releaseCommandId,
-  releaseCommandOps,
-  SYSTEM_ACTOR,
-} from './release-plan';
+import { RELEASE_STEPS, releaseCommandArgs, releaseCommandOps } from './release-plan';
+import { agentCleanupState, type CleanupState } from '../shared/cleanup-commands';
 import { readConfigOrDefaults } from '../shared/pool-config';
 import { changeStatus, deadlineLimits, failVm } from '../shared/vm-changes';
-
-type CleanupState = { kind: 'waiting' } | { kind: 'done'; ok: boolean; note: string };
 
 /**
  * Moves a competition's release on: queues the next cleanup command, or checks SSM, or
@@ -77,33 +69,9 @@ async function cleanupState(
     return { kind: 'done', ok: false, note: 'the agent is offline and no SSM fallback exists' };
   }
   if (progress.via === 'ssm') return ssmCleanupState(deps, progress, competitionId, ops);
-  for (const op of ops) {
-    const commandId = releaseCommandId(progress.requestId, op);
-    const command = await deps.store.getCommand(progress.vmId, commandId);
-    if (command === null) {
-      await deps.store.queueCommand(progress.vmId, commandId, {
-        op,
-        args: releaseCommandArgs(op, competitionId),
-        requestedBy: SYSTEM_ACTOR,
-        requestedAt: deps.clock.now(),
-      });
-      return { kind: 'waiting' };
-    }
-    if (!command.ok) {
-      return { kind: 'done', ok: false, note: `${op}: unreadable command (${command.errors[0]})` };
-    }
-    if (!isFinalCommandStatus(command.value.status)) return { kind: 'waiting' };
-    if (command.value.status !== 'succeeded') {
-      const why = command.value.reason ?? command.value.output?.stderr ?? '';
-      const kept = op === 'archive_recordings' ? ' (recordings kept on the VM)' : '';
-      return {
-        kind: 'done',
-        ok: false,
-        note: `${op} ${command.value.status}${why ? `: ${why.slice(0, 300)}` : ''}${kept}`,
-      };
-    }
-  }
-  return { kind: 'done', ok: true, note: '' };
+  return agentCleanupState(deps, progress.vmId, progress.requestId, ops, (op) =>
+    releaseCommandArgs(op, competitionId),
+  );
 }
 
 async function ssmCleanupState(
@@ -172,7 +140,7 @@ async function finishRelease(
   const { committed, vm } = await store.updateVm(progress.vmId, (current) => {
     if (!isReleasingForRequest(current, progress.requestId)) return null;
     if (!state.ok) {
-      return failVm(
+      const failed = failVm(
         current,
         'fail',
         now,
@@ -180,6 +148,15 @@ async function finishRelease(
         `release cleanup failed: ${state.note}`,
         { ...free, deadline: null, lastReleasedAt: now },
       );
+      // What the release asked for, so that recovery re-runs its cleanup and returns the VM so.
+      const asked = {
+        competitionId,
+        archiveRecordings: progress.archiveRecordings,
+        stopVM: progress.stopVM,
+      };
+      return failed === null
+        ? null
+        : { ...failed, recovery: { ...failed.recovery, release: asked } };
     }
     return progress.stopVM
       ? changeStatus(current, 'release_stop', now, `released from ${competitionId}, stopping`, {

@@ -1,6 +1,7 @@
 import type { CommandOp } from '@vmpool/core';
 import type { ReleaseProgress } from '../../store/pool-store';
 import { STEP } from '../requests/progress';
+import { cleanupCommandId } from '../shared/cleanup-commands';
 
 export const RELEASE_STEPS = [
   STEP.check,
@@ -10,8 +11,7 @@ export const RELEASE_STEPS = [
   STEP.returnVm,
 ] as const;
 
-/** The actor written on commands and audit entries the control plane makes itself. */
-export const SYSTEM_ACTOR = 'system';
+export { SYSTEM_ACTOR } from '../shared/cleanup-commands';
 
 /**
  * Cleanup commands in the order they must run: recordings are archived before anything clears
@@ -27,9 +27,9 @@ export function releaseCommandOps(
   ];
 }
 
-/** Deterministic command ids: a repeated release queues each command once. */
+/** Deterministic command ids: a repeated release queues each command once (retries: cleanupCommandId). */
 export function releaseCommandId(requestId: string, op: CommandOp): string {
-  return `${requestId}-${op}`;
+  return cleanupCommandId(requestId, op);
 }
 
 export function releaseCommandArgs(op: CommandOp, competitionId: string): Record<string, unknown> {

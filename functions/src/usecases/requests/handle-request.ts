@@ -1,4 +1,5 @@
 import {
+  isScheduleRequest,
   parsePoolRequest,
   PRODUCER_REQUEST_ACTIONS,
   type PoolConfig,
@@ -18,6 +19,7 @@ import { RequestError, toRequestError } from './request-error';
 import { startVm } from '../vm-actions/start';
 import { stopVm } from '../vm-actions/stop';
 import { terminateVm } from '../vm-actions/terminate';
+import { recoverByAdmin } from '../recovery/admin-recover';
 
 const PRODUCER_ACTIONS: ReadonlySet<RequestAction> = new Set(PRODUCER_REQUEST_ACTIONS);
 
@@ -70,8 +72,13 @@ export async function handleRequest(
   }
 }
 
-/** Producers may assign and release their own competitions; everything else needs an admin. */
+/**
+ * Producers may assign and release their own competitions; everything else needs an admin.
+ * The schedule's requests (`requestedBy: "schedule"`) are the control plane's own: only it
+ * can write that name (the rules and the HTTP API refuse it from everyone else).
+ */
 async function authorize(deps: UseCaseDeps, request: PoolRequest): Promise<void> {
+  if (isScheduleRequest(request)) return;
   if (await deps.access.isAdmin(request.requestedBy)) return;
   if (!PRODUCER_ACTIONS.has(request.action) || !('competitionId' in request)) {
     throw new RequestError('FORBIDDEN', `Only admins may ${request.action} VMs`);
@@ -118,6 +125,8 @@ async function run(
         { requestId, vmId: request.vmId, config, progress },
         request.options,
       );
+    case 'recover':
+      return recoverByAdmin(deps, { requestId, vmId: request.vmId, config, progress });
   }
 }
 

@@ -65,6 +65,7 @@ export async function launchPoolVm(deps: UseCaseDeps, input: LaunchInput): Promi
             : 'launching a new instance',
           deadline: deadlineFor('starting', now, deadlineLimits(config, deps.settings)),
           ec2State: 'pending',
+          instanceType: input.instanceType,
         }),
         requestId,
         ...(input.assignTo

@@ -1,6 +1,8 @@
 import {
   applyStatusChange,
+  INSTANCE_TYPE_PATTERN,
   isAwaitingAgent,
+  NO_RECOVERY,
   vmAddressFor,
   type DeadlineLimits,
   type DeadlineSettings,
@@ -113,6 +115,8 @@ export function newVmRecord(input: {
   privateIp?: string | null;
   publicDns?: string | null;
   capability?: string[];
+  /** What the instance bills as (launch spec, or EC2's description on adoption). */
+  instanceType?: string;
 }): VmRecord {
   return {
     vmId: input.vmId,
@@ -143,6 +147,10 @@ export function newVmRecord(input: {
       region: input.region,
       ...(input.capability && input.capability.length > 0 ? { capability: input.capability } : {}),
     },
+    recovery: { ...NO_RECOVERY, attempts: [] },
     agent: null,
+    ...(input.instanceType && INSTANCE_TYPE_PATTERN.test(input.instanceType)
+      ? { instanceType: input.instanceType }
+      : {}),
   };
 }

@@ -126,4 +126,35 @@ describe('CompetitionSelector', () => {
       '/admin/vm-pool',
     );
   });
+
+  it("lets a producer set, see and clear their show's times; the end must follow the start", async () => {
+    renderAs(PRODUCER);
+    const fresh = await screen.findByRole('article', { name: 'Competition New Meet' });
+    expect(within(fresh).getByLabelText('Show schedule').textContent).toMatch(/^Not scheduled/);
+    fireEvent.click(within(fresh).getByRole('button', { name: 'Set show times' }));
+    const form = within(fresh).getByRole('form', { name: 'Show times' });
+    const [start, end] = within(form).getAllByDisplayValue('') as HTMLInputElement[];
+    fireEvent.change(start!, { target: { value: '2027-02-05T19:00' } });
+    fireEvent.change(end!, { target: { value: '2027-02-05T18:00' } });
+    expect(within(form).getByRole('alert').textContent).toBe('The end must come after the start.');
+    const save = within(form).getByRole('button', { name: 'Save' }) as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+    fireEvent.change(end!, { target: { value: '2027-02-05T21:30' } });
+    expect(save.disabled).toBe(false);
+    fireEvent.click(save);
+    await within(fresh).findByText(/Show .* \(2 h 30 min\)/);
+    const config = (await fixture.controlPlane.ref('competitions/comp-new/config').get()).val();
+    expect(config).toMatchObject({
+      eventName: 'New Meet',
+      startsAt: new Date('2027-02-05T19:00').getTime(),
+      endsAt: new Date('2027-02-05T21:30').getTime(),
+    });
+
+    fireEvent.click(within(fresh).getByRole('button', { name: 'Edit times' }));
+    fireEvent.click(within(fresh).getByRole('button', { name: 'Clear schedule' }));
+    await within(fresh).findByText(/Not scheduled/);
+    const cleared = (await fixture.controlPlane.ref('competitions/comp-new/config').get()).val();
+    expect(cleared.startsAt).toBeUndefined();
+    expect(cleared.endsAt).toBeUndefined();
+  });
 });

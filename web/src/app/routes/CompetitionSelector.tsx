@@ -7,6 +7,7 @@ import { useId } from 'react';
 import { EmptyState, ErrorState, LoadingState, Spinner } from '../../components/StateBox';
 import {
   CompetitionVmBadge,
+  ShowTimesEditor,
   type CompetitionSummary,
   type CompetitionsView,
 } from '../../features/competitions';
@@ -77,6 +78,7 @@ export function CompetitionSelector({ competitions }: { competitions: Competitio
               competition={competition}
               vm={pool.getVMForCompetition(competition.id)}
               poolConfig={pool.poolConfig}
+              canEditSchedule={user.roles.admin || user.roles.producer}
               now={now}
               tracked={tracked[competition.id]}
               onAssign={() =>
@@ -102,6 +104,8 @@ interface CompetitionCardProps {
   competition: CompetitionSummary;
   vm: VmRecord | undefined;
   poolConfig: PoolConfig | null;
+  /** Admins, and producers (who only see their own competitions). */
+  canEditSchedule: boolean;
   now: number;
   tracked: TrackedRequest | undefined;
   onAssign(): void;
@@ -113,6 +117,7 @@ function CompetitionCard({
   competition,
   vm,
   poolConfig,
+  canEditSchedule,
   now,
   tracked,
   onAssign,
@@ -154,6 +159,7 @@ function CompetitionCard({
         </div>
         <CompetitionVmBadge competition={competition} vm={vm} readiness={readiness} />
       </div>
+      <ShowTimesEditor competition={competition} canEdit={canEditSchedule} now={now} />
       {competition.problem !== null && (
         <div className="callout callout-error">
           Competition config is invalid: {competition.problem}

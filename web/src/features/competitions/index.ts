@@ -8,6 +8,7 @@ export { CompetitionGate } from './components/CompetitionGate';
 export { CompetitionVmBadge } from './components/CompetitionVmBadge';
 export { ConnectionPanel } from './components/ConnectionPanel';
 export { ServicePanel } from './components/ServicePanel';
+export { ShowTimesEditor } from './components/ShowTimesEditor';
 export { VmStatusWidget } from './components/VmStatusWidget';
 export { useCompetitions, type CompetitionsView } from './hooks/useCompetitions';
 export { useConnectionTest, type ConnectionTestView } from './hooks/useConnectionTest';

@@ -4,7 +4,7 @@
  */
 import { parseCompetitionConfig, paths } from '@vmpool/core';
 import type { Database } from 'firebase/database';
-import { watchValue, type Unsubscribe } from '../../../lib/rtdb';
+import { updateValues, watchValue, type Unsubscribe } from '../../../lib/rtdb';
 
 export interface CompetitionSummary {
   id: string;
@@ -16,6 +16,9 @@ export interface CompetitionSummary {
   /** Set by the control plane on assignment, removed on release. */
   vmId: string | null;
   vmAddress: string | null;
+  /** The show's schedule (ms epoch), set by admins and the competition's producers. */
+  startsAt: number | null;
+  endsAt: number | null;
   /** Set when the stored config breaks the contract; its VM fields are then ignored. */
   problem: string | null;
 }
@@ -36,6 +39,8 @@ export function competitionFromConfig(id: string, config: unknown): CompetitionS
     gender: optionalText(fields.gender),
     vmId: parsed.ok ? parsed.value.vmId : null,
     vmAddress: parsed.ok ? parsed.value.vmAddress : null,
+    startsAt: parsed.ok ? (parsed.value.startsAt ?? null) : null,
+    endsAt: parsed.ok ? (parsed.value.endsAt ?? null) : null,
     problem: parsed.ok ? null : parsed.errors.join('; '),
   };
 }
@@ -138,4 +143,20 @@ export function watchProducerCompetitions(
     for (const stop of listeners.values()) stop();
     listeners.clear();
   };
+}
+
+/**
+ * Sets or clears a show's schedule (`startsAt`, `endsAt`; null removes it) in one update, as
+ * admins and the competition's producers may (the rules check both the access and that the
+ * end comes after the start).
+ */
+export function writeShowTimes(
+  db: Database,
+  competitionId: string,
+  times: { startsAt: number | null; endsAt: number | null },
+): Promise<void> {
+  return updateValues(db, paths.competitionConfig(competitionId), {
+    startsAt: times.startsAt,
+    endsAt: times.endsAt,
+  });
 }

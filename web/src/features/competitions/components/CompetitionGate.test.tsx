@@ -12,6 +12,8 @@ const meet: CompetitionSummary = {
   gender: 'womens',
   vmId: null,
   vmAddress: null,
+  startsAt: null,
+  endsAt: null,
   problem: null,
 };
 

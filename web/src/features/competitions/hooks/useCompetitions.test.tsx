@@ -25,6 +25,8 @@ describe('useCompetitions', () => {
       venue: 'Ames',
       vmId: null,
       vmAddress: null,
+      startsAt: null,
+      endsAt: null,
       problem: null,
     });
     expect(result.current.getCompetition('comp-c')?.problem).toMatch(/vmAddress/);

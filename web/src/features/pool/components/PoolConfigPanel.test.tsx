@@ -33,6 +33,8 @@ const FIELDS = [
   'Pre-warm before a scheduled show (min)',
   'Auto-release after a scheduled show (min)',
   'Warm VMs between scheduled shows',
+  'Automatic recoveries per VM',
+  'Counted within (min)',
   'AWS region',
   'AMI id',
   'Instance type',
@@ -68,6 +70,7 @@ describe('PoolConfigPanel', () => {
     fireEvent.change(field('AMI id'), { target: { value: 'not-an-ami' } });
     fireEvent.change(field('Idle auto-stop (hours)'), { target: { value: '0.1' } });
     fireEvent.change(field('Agent stale after (s)'), { target: { value: 'soon' } });
+    fireEvent.change(field('Automatic recoveries per VM'), { target: { value: '21' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
 
     const flagged = [
@@ -75,6 +78,7 @@ describe('PoolConfigPanel', () => {
       'AMI id',
       'Idle auto-stop (hours)',
       'Agent stale after (s)',
+      'Automatic recoveries per VM',
     ];
     for (const label of FIELDS) {
       expect(field(label).getAttribute('aria-invalid')).toBe(String(flagged.includes(label)));
@@ -83,8 +87,9 @@ describe('PoolConfigPanel', () => {
     expect(errorOf('AMI id')).toMatch(/must look like ami-/);
     expect(errorOf('Idle auto-stop (hours)')).toMatch(/must be 0 \(never\) or in 0.25..72/);
     expect(errorOf('Agent stale after (s)')).toBe('must be a number');
+    expect(errorOf('Automatic recoveries per VM')).toBe('must be <= 20');
     expect(errorOf('Total VMs (maximum)')).toBeNull();
-    expect(screen.getByText('4 problems to fix before saving').className).toBe('field-error');
+    expect(screen.getByText('5 problems to fix before saving').className).toBe('field-error');
     await Promise.resolve();
     expect(onSave).not.toHaveBeenCalled();
   });

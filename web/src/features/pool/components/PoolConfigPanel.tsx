@@ -22,7 +22,9 @@ type NumberField =
   | 'warmupTimeSeconds'
   | 'agentStaleSeconds'
   | 'preWarmMinutes'
-  | 'autoReleaseAfterMinutes';
+  | 'autoReleaseAfterMinutes'
+  | 'recoveryMaxAttempts'
+  | 'recoveryWindowMinutes';
 type TextField =
   | 'awsRegion'
   | 'amiId'
@@ -81,6 +83,19 @@ const TIMING: FieldSpec[] = [
   },
 ];
 
+const SELF_HEALING: FieldSpec[] = [
+  {
+    field: 'recoveryMaxAttempts',
+    label: 'Automatic recoveries per VM',
+    hint: `0 = off, up to ${L.recoveryMaxAttempts.max}; then the VM waits for an admin`,
+  },
+  {
+    field: 'recoveryWindowMinutes',
+    label: 'Counted within (min)',
+    hint: `${L.recoveryWindowMinutes.min}–${L.recoveryWindowMinutes.max}`,
+  },
+];
+
 const SCHEDULE: FieldSpec[] = [
   {
     field: 'preWarmMinutes',
@@ -118,6 +133,8 @@ const NUMBER_FIELDS: readonly NumberField[] = [
   'agentStaleSeconds',
   'preWarmMinutes',
   'autoReleaseAfterMinutes',
+  'recoveryMaxAttempts',
+  'recoveryWindowMinutes',
 ];
 const OPTIONAL_NUMBER_FIELDS: readonly OptionalNumberField[] = ['minWarmVMsOffSchedule'];
 const TEXT_FIELDS: readonly TextField[] = [
@@ -366,6 +383,10 @@ function PoolConfigForm({ config, onSave }: Pick<PoolConfigPanelProps, 'config' 
       <fieldset>
         <legend>Show schedule</legend>
         <div className="config-grid">{SCHEDULE.map(renderField)}</div>
+      </fieldset>
+      <fieldset>
+        <legend>Self-healing</legend>
+        <div className="config-grid">{SELF_HEALING.map(renderField)}</div>
       </fieldset>
       <fieldset>
         <legend>AWS launch settings</legend>

@@ -42,6 +42,8 @@ export interface VMPoolView {
   setMaintenance(vmId: string, enabled: boolean): Promise<RequestHandle>;
   launchVM(options?: LaunchOptions): Promise<RequestHandle>;
   terminateVM(vmId: string): Promise<RequestHandle>;
+  /** An admin's Recover of a VM in error (re-arms automatic recovery and runs it now). */
+  recoverVM(vmId: string): Promise<RequestHandle>;
   savePoolConfig(config: PoolConfig): Promise<void>;
 }
 
@@ -120,6 +122,7 @@ export function useVMPool(): VMPoolView {
     setMaintenance: (vmId, enabled) => send({ action: 'maintenance', vmId, options: { enabled } }),
     launchVM: (options = {}) => send({ action: 'launch', options: definedOnly(options) ?? {} }),
     terminateVM: (vmId) => send({ action: 'terminate', vmId }),
+    recoverVM: (vmId) => send({ action: 'recover', vmId }),
     savePoolConfig: (config) => savePoolConfig(db, config, user.uid),
   };
 }

@@ -4,6 +4,8 @@ import {
   holdsAssignment,
   isAssignable,
   maintenanceOffEvent,
+  recoverEvent,
+  RECOVERY_POLICIES,
   transitionVm,
   type VmRecord,
 } from '@vmpool/core';
@@ -20,6 +22,8 @@ export interface VmActionAvailability {
   maintenanceOff: boolean;
   /** The instance may be deleted: a free VM in a state the state machine lets go. */
   terminate: boolean;
+  /** A failed VM whose cause can recover (an admin's Recover re-arms automatic recovery). */
+  recover: boolean;
 }
 
 export function vmActionAvailability(vm: VmRecord): VmActionAvailability {
@@ -32,5 +36,9 @@ export function vmActionAvailability(vm: VmRecord): VmActionAvailability {
     maintenanceOn: canTransition(vm.status, 'maintenance_on'),
     maintenanceOff: canTransition(vm.status, maintenanceOffEvent(vm.ec2State)),
     terminate: transitionVm(vm, 'terminate_requested').ok,
+    recover:
+      transitionVm(vm, recoverEvent(vm)).ok &&
+      vm.errorCause !== null &&
+      RECOVERY_POLICIES[vm.errorCause].automatic,
   };
 }

@@ -282,4 +282,32 @@ describe('VMCard', () => {
     expect(health?.querySelector('.dot-red')).not.toBeNull();
     expect(within(card).queryByText('healthy')).toBeNull();
   });
+
+  it('shows why a failed VM is in error, what its recovery waits for, and offers Recover', () => {
+    const vm = makeVm({
+      vmId: 'vm-003',
+      status: 'error',
+      errorCause: 'agent_stale',
+      agent: makeAgent({ lastSeen: NOW - 600_000 }),
+    });
+    const { card, onAction } = renderCard({ vm });
+    const c = within(card);
+    expect(c.getByRole('note', { name: 'Recovery of vm-003' }).textContent).toBe(
+      'Cause: the agent stopped reporting. Recovery: automatic · waiting for the agent to report again · 0 of 3 attempts used',
+    );
+    fireEvent.click(c.getByRole('button', { name: 'Recover' }));
+    expect(onAction).toHaveBeenCalledWith({ kind: 'recover' });
+    cleanup();
+
+    const gone = makeVm({ vmId: 'vm-004', status: 'error', errorCause: 'instance_missing' });
+    const missing = within(renderCard({ vm: gone }).card);
+    expect(missing.getByRole('note', { name: 'Recovery of vm-004' }).textContent).toContain(
+      'Recovery: not automatic · needs an admin to terminate or remove it',
+    );
+    expect(missing.queryByRole('button', { name: 'Recover' })).toBeNull();
+    cleanup();
+
+    const fine = within(renderCard({ vm: makeVm({ vmId: 'vm-005', status: 'available' }) }).card);
+    expect(fine.queryByRole('note', { name: 'Recovery of vm-005' })).toBeNull();
+  });
 });

@@ -3,7 +3,13 @@
  * metrics, copyable access commands and the actions an admin may take, with progress of the
  * request in flight. The parts live beside it: VmFacts, VmAccessCommands, VmActionBar.
  */
-import { DEFAULT_POOL_CONFIG, STATUS_INFO, type PoolConfig, type VmRecord } from '@vmpool/core';
+import {
+  DEFAULT_POOL_CONFIG,
+  recoveryOutlook,
+  STATUS_INFO,
+  type PoolConfig,
+  type VmRecord,
+} from '@vmpool/core';
 import { useState, type ReactNode } from 'react';
 import { formatAgo } from '../../../../lib/format';
 import { isFinished, RequestProgress } from '../../../requests';
@@ -42,6 +48,7 @@ export function VMCard(props: VMCardProps) {
   const [consoleOpen, setConsoleOpen] = useState(false);
   const config = props.poolConfig ?? DEFAULT_POOL_CONFIG;
   const presence = agentPresence(vm.agent, now, config.agentStaleSeconds);
+  const outlook = recoveryOutlook(vm, config, now);
   const inFlight = pending !== null && !isFinished(pending.result) && pending.error === null;
   const publicIp = vm.publicIp ?? vm.agent?.publicIp ?? null;
   const region = vm.region !== '' ? vm.region : (vm.agent?.region ?? '');
@@ -62,6 +69,18 @@ export function VMCard(props: VMCardProps) {
         {vm.statusReason !== '' && (
           <div className="status-reason">
             {vm.statusReason} <span className="faint">· {formatAgo(vm.statusChangedAt, now)}</span>
+          </div>
+        )}
+        {outlook !== null && (
+          <div className="status-reason" role="note" aria-label={`Recovery of ${vm.vmId}`}>
+            <strong>Cause:</strong> {outlook.phrase}. <strong>Recovery:</strong>{' '}
+            {outlook.automatic ? 'automatic' : 'not automatic'} · {outlook.next}
+            {outlook.automatic && (
+              <span className="faint">
+                {' '}
+                · {outlook.attempts} of {outlook.maxAttempts} attempts used
+              </span>
+            )}
           </div>
         )}
         <VmFacts

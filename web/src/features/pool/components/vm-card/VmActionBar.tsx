@@ -102,6 +102,16 @@ export function VmActionBar({
                 : 'Return this VM to the pool'
             }
           />
+          {availability.recover && (
+            <ActionButton
+              label="Recover"
+              variant="btn-primary"
+              busy={busy('recover')}
+              disabled={inFlight}
+              onClick={() => onAction({ kind: 'recover' })}
+              title="Try the automatic recovery now, and count its attempts from zero again"
+            />
+          )}
         </div>
       )}
       {((isAdmin && availability.assign) || availability.release) && (

@@ -90,6 +90,9 @@ export function VmCardContainer({
       case 'terminate':
         track('terminate', `Terminate ${vm.vmId}`, () => pool.terminateVM(vm.vmId));
         break;
+      case 'recover':
+        track('recover', `Recover ${vm.vmId}`, () => pool.recoverVM(vm.vmId));
+        break;
     }
   };
 

@@ -8,7 +8,8 @@ export type VmAction =
   | { kind: 'assign'; competitionId: string }
   | { kind: 'release' }
   | { kind: 'maintenance'; enabled: boolean }
-  | { kind: 'terminate' };
+  | { kind: 'terminate' }
+  | { kind: 'recover' };
 
 export interface PendingRequest {
   /** The button that started it; null for a request someone else made. */

@@ -1,0 +1,329 @@
+import type { CommandOp } from '../contract/command';
+import type { PoolConfig } from '../contract/pool-config';
+import {
+  NO_RECOVERY,
+  type VmErrorCause,
+  type VmRecord,
+  type VmRecovery,
+  type VmRecoveryRelease,
+} from '../contract/vm-record';
+import { healthVerdict } from './policies/health';
+import { COMMAND_CATALOGUE } from './commands';
+
+/**
+ * Self-healing: for each way into `error` (VmErrorCause), whether the VM recovers by itself,
+ * what "the cause has cleared" means, and what the recovery does. Pure: the control plane
+ * (reconcile, agent events, the admin's Recover) asks `decideRecovery` and carries it out.
+ */
+
+/** What has to be true before a VM in `error` with this cause may recover. */
+export type RecoveryCondition =
+  /** EC2 runs the instance and its agent reports, fresh, healthy or degraded. */
+  | 'agent_ready'
+  /** EC2 runs the instance and its agent reports, fresh, with the health verdict `healthy`. */
+  | 'agent_healthy'
+  /** EC2 has an instance to act on (anything but terminated or unknown). */
+  | 'instance_exists'
+  /** Nothing clears by itself: an admin decides. */
+  | 'never';
+
+/** What recovery does once the condition holds. */
+export type RecoveryAction =
+  /** error → available (or assigned, handed over again to the competition still holding it). */
+  | 'recover'
+  /** The interrupted release's cleanup again, under new command ids, then the VM returns as the release asked. */
+  | 'rerun_release_cleanup'
+  /** Asks EC2 to stop again (error → stopping, a new deadline); EC2's `stopped` finishes it. */
+  | 'redrive_stop'
+  /** Asks EC2 to terminate again (error → terminating); EC2's `terminated` removes the record. */
+  | 'redrive_terminate';
+
+export interface RecoveryPolicy {
+  /** The cause in words, for the pool page ("the agent stopped reporting"). */
+  phrase: string;
+  automatic: boolean;
+  condition: RecoveryCondition;
+  action: RecoveryAction | null;
+  /** What recovery waits for while the condition does not hold, in words. */
+  waitingFor: string;
+}
+
+/**
+ * Every cause has a policy: a cause added to VM_ERROR_CAUSES without one is a compile error
+ * here, never a silent gap. A VM whose EC2 state is `stopped` is not recovered here for any
+ * cause: reconcile's EC2 sync takes it in as stopped (`ec2_stopped`) when no competition holds it.
+ */
+export const RECOVERY_POLICIES = Object.freeze({
+  agent_stale: {
+    phrase: 'the agent stopped reporting',
+    automatic: true,
+    condition: 'agent_ready',
+    action: 'recover',
+    waitingFor: 'the agent to report again',
+  },
+  health_failed: {
+    phrase: 'the health check failed',
+    automatic: true,
+    condition: 'agent_healthy',
+    action: 'recover',
+    waitingFor: 'a healthy report from the agent',
+  },
+  ec2_failed: {
+    phrase: 'an EC2 call failed',
+    automatic: true,
+    condition: 'agent_ready',
+    action: 'recover',
+    waitingFor: 'EC2 to run the instance and its agent to report ready (or EC2 to stop it)',
+  },
+  ec2_unexpected_state: {
+    phrase: 'EC2 reported an unexpected state',
+    automatic: true,
+    condition: 'agent_ready',
+    action: 'recover',
+    waitingFor: 'EC2 to run the instance and its agent to report ready (or EC2 to stop it)',
+  },
+  instance_missing: {
+    phrase: 'the instance is gone from EC2',
+    automatic: false,
+    condition: 'never',
+    action: null,
+    waitingFor: 'an admin to terminate or remove it',
+  },
+  start_timeout: {
+    phrase: 'starting did not finish in time',
+    automatic: true,
+    condition: 'agent_ready',
+    action: 'recover',
+    waitingFor: 'the agent to report ready',
+  },
+  stop_timeout: {
+    phrase: 'stopping did not finish in time',
+    automatic: true,
+    condition: 'instance_exists',
+    action: 'redrive_stop',
+    waitingFor: 'EC2 to describe the instance',
+  },
+  terminate_timeout: {
+    phrase: 'terminating did not finish in time',
+    automatic: true,
+    condition: 'instance_exists',
+    action: 'redrive_terminate',
+    waitingFor: 'EC2 to describe the instance',
+  },
+  release_incomplete: {
+    phrase: 'the release cleanup did not finish',
+    automatic: true,
+    condition: 'agent_ready',
+    action: 'rerun_release_cleanup',
+    waitingFor: 'the agent to report again, to run the cleanup',
+  },
+} as const satisfies Record<VmErrorCause, RecoveryPolicy>);
+
+export function recoveryPolicy(cause: VmErrorCause): RecoveryPolicy {
+  return RECOVERY_POLICIES[cause];
+}
+
+/** A failed VM whose cause was not recorded (a record older than `errorCause`). */
+const UNKNOWN_CAUSE: RecoveryPolicy = Object.freeze({
+  phrase: 'an unrecorded cause',
+  automatic: false,
+  condition: 'never',
+  action: null,
+  waitingFor: 'an admin',
+});
+
+export type RecoveryDecision =
+  /** Not in `error`: nothing to recover. */
+  | { kind: 'none' }
+  /** The cause never clears by itself. */
+  | { kind: 'manual'; policy: RecoveryPolicy }
+  /** Automatic, but the cause has not cleared yet. */
+  | { kind: 'wait'; policy: RecoveryPolicy; waitingFor: string }
+  /** A recovery is running (its cleanup commands); it moves on when they finish. */
+  | { kind: 'running'; policy: RecoveryPolicy; id: string }
+  /** The attempts ran out (or the pool turned recovery off): an admin must act. */
+  | { kind: 'gave_up'; policy: RecoveryPolicy; attempts: number; firstGiveUp: boolean }
+  /** Recover now. */
+  | { kind: 'act'; policy: RecoveryPolicy; action: RecoveryAction };
+
+export type RecoveryLimits = Pick<PoolConfig, 'recoveryMaxAttempts' | 'recoveryWindowMinutes'>;
+
+/** The attempts that still count: those that began inside the window ending at `now`. */
+export function attemptsInWindow(
+  attempts: readonly number[],
+  limits: RecoveryLimits,
+  now: number,
+): number[] {
+  const since = now - limits.recoveryWindowMinutes * 60_000;
+  return attempts.filter((at) => at > since && at <= now);
+}
+
+/** Whether the condition of a policy holds for the VM now. */
+export function conditionHolds(
+  condition: RecoveryCondition,
+  vm: Pick<VmRecord, 'ec2State' | 'agent'>,
+  config: PoolConfig,
+  now: number,
+): boolean {
+  switch (condition) {
+    case 'never':
+      return false;
+    case 'instance_exists':
+      return vm.ec2State !== 'terminated' && vm.ec2State !== 'unknown' && vm.ec2State !== 'stopped';
+    case 'agent_ready':
+    case 'agent_healthy': {
+      if (vm.ec2State !== 'running') return false;
+      const verdict = healthVerdict(vm.agent, config, now);
+      if (verdict.agentStale) return false;
+      return condition === 'agent_healthy'
+        ? verdict.status === 'healthy'
+        : verdict.status === 'healthy' || verdict.status === 'degraded';
+    }
+  }
+}
+
+/**
+ * What to do about a VM now. Bounded: each `act` is an attempt the caller records with
+ * `startRecoveryAttempt`; once `recoveryMaxAttempts` attempts began inside the window and the VM
+ * is in `error` again, the decision is `gave_up` for good (until an admin's Recover or any other
+ * way out of `error`), so a VM that keeps failing does not flap.
+ */
+export function decideRecovery(
+  vm: Pick<VmRecord, 'status' | 'errorCause' | 'ec2State' | 'agent' | 'assignedTo' | 'recovery'>,
+  config: PoolConfig,
+  now: number,
+): RecoveryDecision {
+  if (vm.status !== 'error') return { kind: 'none' };
+  const policy = vm.errorCause === null ? UNKNOWN_CAUSE : RECOVERY_POLICIES[vm.errorCause];
+  if (!policy.automatic || policy.action === null) return { kind: 'manual', policy };
+  if (vm.recovery.running !== null) {
+    return { kind: 'running', policy, id: vm.recovery.running.id };
+  }
+  const counted = attemptsInWindow(vm.recovery.attempts, config, now).length;
+  if (vm.recovery.gaveUpAt !== null) {
+    return { kind: 'gave_up', policy, attempts: counted, firstGiveUp: false };
+  }
+  if (vm.ec2State === 'stopped') {
+    return { kind: 'wait', policy, waitingFor: 'reconcile to take in the stopped instance' };
+  }
+  if (!conditionHolds(policy.condition, vm, config, now)) {
+    return { kind: 'wait', policy, waitingFor: policy.waitingFor };
+  }
+  // A competition still holding a stopped, stopping or terminating VM is failover's business.
+  if (vm.assignedTo !== null && policy.action !== 'recover') {
+    return { kind: 'manual', policy };
+  }
+  if (counted >= config.recoveryMaxAttempts) {
+    return { kind: 'gave_up', policy, attempts: counted, firstGiveUp: true };
+  }
+  return { kind: 'act', policy, action: policy.action };
+}
+
+/** The recovery record after an attempt begins: counted, older attempts out of the window dropped. */
+export function startRecoveryAttempt(
+  recovery: VmRecovery,
+  limits: RecoveryLimits,
+  now: number,
+  running: VmRecovery['running'] = null,
+): VmRecovery {
+  return {
+    ...recovery,
+    attempts: [...attemptsInWindow(recovery.attempts, limits, now), now],
+    running,
+  };
+}
+
+/** The recovery record once the attempts ran out. */
+export function giveUpRecovery(recovery: VmRecovery, now: number): VmRecovery {
+  return { ...recovery, gaveUpAt: now, running: null };
+}
+
+/** What an admin's Recover does to the bookkeeping: the count starts again. */
+export function rearmRecovery(recovery: VmRecovery): VmRecovery {
+  return { ...recovery, attempts: [], gaveUpAt: null };
+}
+
+/**
+ * The recovery record after a status change: the attempts stay (they bound flapping across
+ * failures), everything about the current failure goes when the VM leaves `error`.
+ */
+export function recoveryAfterStatusChange(recovery: VmRecovery, toError: boolean): VmRecovery {
+  return toError ? { ...recovery, running: null } : { ...NO_RECOVERY, attempts: recovery.attempts };
+}
+
+/**
+ * The cleanup a recovered release re-runs: the same order as a release (archive first when it
+ * was asked, and nothing cleared unless archived). Without a recorded release only the OBS
+ * configuration is reset: recordings whose archiving is unknown are never deleted.
+ */
+export function recoveryCleanupOps(release: VmRecoveryRelease | null): CommandOp[] {
+  if (release === null) return ['reset_obs_config'];
+  return [
+    ...(release.archiveRecordings ? (['archive_recordings'] as const) : []),
+    'reset_obs_config',
+    'clear_recordings',
+  ];
+}
+
+/** Command ids of a recovery's cleanup: new for every attempt, repeatable within one. */
+export function recoveryCommandId(recoveryId: string, op: CommandOp): string {
+  return `${recoveryId}-${op}`;
+}
+
+/** A recovery's id, from its start: unique per attempt among the VM's commands. */
+export function recoveryId(startedAt: number): string {
+  return `recover-${startedAt.toString(36)}`;
+}
+
+/** For people: an `error` VM's cause, whether it recovers by itself and what it waits for. */
+export interface RecoveryOutlook {
+  phrase: string;
+  automatic: boolean;
+  /** What happens next, in words. */
+  next: string;
+  needsAdmin: boolean;
+  attempts: number;
+  maxAttempts: number;
+}
+
+export function recoveryOutlook(
+  vm: Pick<VmRecord, 'status' | 'errorCause' | 'ec2State' | 'agent' | 'assignedTo' | 'recovery'>,
+  config: PoolConfig,
+  now: number,
+): RecoveryOutlook | null {
+  const decision = decideRecovery(vm, config, now);
+  if (decision.kind === 'none') return null;
+  const attempts = attemptsInWindow(vm.recovery.attempts, config, now).length;
+  const base = {
+    phrase: decision.policy.phrase,
+    automatic: decision.policy.automatic && config.recoveryMaxAttempts > 0,
+    attempts,
+    maxAttempts: config.recoveryMaxAttempts,
+  };
+  switch (decision.kind) {
+    case 'manual':
+      return {
+        ...base,
+        automatic: false,
+        next: `needs ${decision.policy.waitingFor}`,
+        needsAdmin: true,
+      };
+    case 'gave_up':
+      return {
+        ...base,
+        next: `${attempts} recoveries within ${config.recoveryWindowMinutes} min did not last: needs an admin`,
+        needsAdmin: true,
+      };
+    case 'running':
+      return { ...base, next: 'recovering now', needsAdmin: false };
+    case 'wait':
+      return { ...base, next: `waiting for ${decision.waitingFor}`, needsAdmin: false };
+    case 'act':
+      return { ...base, next: 'recovers at the next reconcile', needsAdmin: false };
+  }
+}
+
+/** Which ops may run again under a new command id (see COMMAND_CATALOGUE's `idempotent`). */
+export function isIdempotentOp(op: CommandOp): boolean {
+  return COMMAND_CATALOGUE[op].idempotent;
+}

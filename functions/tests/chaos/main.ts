@@ -1,0 +1,21 @@
+// `npm run chaos [-- --seed S --rounds N]`: the chaos suite (chaos.ts) with its figures.
+import { formatChaosReport, runChaos } from './chaos';
+
+function flag(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  if (index < 0) return fallback;
+  const value = Number(process.argv[index + 1]);
+  if (!Number.isInteger(value) || value < 0) {
+    console.error(`chaos: --${name} must be a non-negative integer`);
+    process.exit(64);
+  }
+  return value;
+}
+
+const seed = flag('seed', Math.floor(Math.random() * 2 ** 31));
+const rounds = flag('rounds', 10);
+const started = performance.now();
+const report = await runChaos({ seed, rounds, log: (line) => console.log(line) });
+for (const line of formatChaosReport(report)) console.log(line);
+console.log(`wall time ${((performance.now() - started) / 1000).toFixed(1)} s`);
+process.exit(report.violations.length === 0 ? 0 : 1);

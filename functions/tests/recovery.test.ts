@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { paths } from '@vmpool/core';
+import { reconcile } from '../src/usecases/reconcile/reconcile';
+import { runQueuedCommands } from './support/agent-commands';
+import { agentReport, readResult, readVm, request, submit } from './support/fixtures';
+import { agentReports, givenAssignedPool, givenPool } from './support/pool';
+import { useTestDatabase } from './support/rtdb';
+
+const env = useTestDatabase();
+
+async function commandIds(vmId: string): Promise<string[]> {
+  const commands = ((await env.admin.db.ref(paths.vmCommands(vmId)).get()).val() ?? {}) as Record<
+    string,
+    unknown
+  >;
+  return Object.keys(commands).sort();
+}
+
+async function alerts() {
+  const all = ((await env.admin.db.ref('alerts').get()).val() ?? {}) as Record<
+    string,
+    Record<string, { sourceId: string; level: string; resolved: boolean }>
+  >;
+  return Object.values(all).flatMap((scope) => Object.values(scope));
+}
+
+describe('self-healing', () => {
+  it('re-runs an interrupted release cleanup under new ids and stops the VM as the release asked', async () => {
+    const { clock, compute, deps, vm } = await givenAssignedPool(env.admin.db, {
+      config: { minWarmVMs: 0, autoStopAfterHours: 0, agentStaleSeconds: 900 },
+    });
+    await submit(
+      deps,
+      env.admin.db,
+      'r1',
+      request('release', {
+        competitionId: 'meet-1',
+        options: { archiveRecordings: true, stopVM: true },
+      }),
+    );
+    // The agent dies mid-cleanup every time: the archive never succeeds, nothing is cleared.
+    const first = await runQueuedCommands(env.admin.db, deps, 'vm-001', () => 'failed');
+    expect(first).toEqual(['archive_recordings', 'archive_recordings', 'archive_recordings']);
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      status: 'error',
+      errorCause: 'release_incomplete',
+      recovery: { release: { competitionId: 'meet-1', archiveRecordings: true, stopVM: true } },
+    });
+    expect((await readResult(env.admin.db, 'r1'))?.state).toBe('succeeded');
+    const before = await commandIds('vm-001');
+
+    // The agent is back: reconcile re-runs the whole cleanup, archive first, under new ids.
+    clock.advance(1000);
+    await agentReports(deps, env.admin.db, 'vm-001', agentReport(clock.now()));
+    await reconcile(deps);
+    const again = await runQueuedCommands(env.admin.db, deps, 'vm-001');
+    expect(again).toEqual(['archive_recordings', 'reset_obs_config', 'clear_recordings']);
+    const fresh = (await commandIds('vm-001')).filter((id) => !before.includes(id));
+    expect(fresh).toHaveLength(3);
+    expect(fresh.every((id) => id.startsWith('recover-'))).toBe(true);
+    const recovered = await readVm(env.admin.db, 'vm-001');
+    expect(recovered).toMatchObject({ status: 'stopping' });
+    expect(recovered?.errorCause).toBeUndefined();
+    expect(compute.get(vm.instanceId)?.state).toBe('stopped');
+    await reconcile(deps);
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'stopped' });
+  });
+
+  it('finishes a release whose agent was offline once the agent is back, into the pool', async () => {
+    const { clock, deps } = await givenAssignedPool(env.admin.db, {
+      config: { minWarmVMs: 0, autoStopAfterHours: 0, agentStaleSeconds: 900 },
+    });
+    await env.admin.db.ref(paths.vmAgent('vm-001')).update({ online: false });
+    await submit(deps, env.admin.db, 'r1', request('release', { competitionId: 'meet-1' }));
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      status: 'error',
+      errorCause: 'release_incomplete',
+    });
+    clock.advance(1000);
+    // The agent's report alone (no reconcile) starts the re-run; its commands finish it.
+    await agentReports(deps, env.admin.db, 'vm-001', agentReport(clock.now()));
+    expect(await runQueuedCommands(env.admin.db, deps, 'vm-001')).toEqual([
+      'reset_obs_config',
+      'clear_recordings',
+    ]);
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'available' });
+  });
+
+  it('stops recovering a flapping VM, alerts that it needs an admin, and Recover re-arms it', async () => {
+    const { clock, deps } = await givenPool(env.admin.db, {
+      config: {
+        minWarmVMs: 0,
+        autoStopAfterHours: 0,
+        agentStaleSeconds: 60,
+        recoveryMaxAttempts: 2,
+        recoveryWindowMinutes: 60,
+      },
+      vms: { 'vm-001': 'available' },
+    });
+    const flap = async () => {
+      clock.advance(3 * 60_000);
+      await reconcile(deps);
+      expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ errorCause: 'agent_stale' });
+      await agentReports(deps, env.admin.db, 'vm-001', agentReport(clock.now()));
+    };
+    await flap();
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'available' });
+    await flap();
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'available' });
+    await flap();
+    // Third failure inside the window: no third recovery.
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      status: 'error',
+      errorCause: 'agent_stale',
+    });
+    await reconcile(deps);
+    const stuck = await readVm(env.admin.db, 'vm-001');
+    expect(stuck).toMatchObject({ status: 'error', recovery: { gaveUpAt: expect.any(Number) } });
+    expect(await alerts()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          sourceId: 'vm-needs-admin-vm-001',
+          level: 'critical',
+          resolved: false,
+        }),
+      ]),
+    );
+
+    await submit(deps, env.admin.db, 'x1', request('recover', { vmId: 'vm-001' }));
+    expect(await readResult(env.admin.db, 'x1')).toMatchObject({ state: 'succeeded' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'available' });
+    await reconcile(deps);
+    const needsAdmin = (await alerts()).filter((a) => a.sourceId === 'vm-needs-admin-vm-001');
+    expect(needsAdmin.every((a) => a.resolved)).toBe(true);
+  });
+
+  it('refuses Recover of a VM that is not in error, and of a missing instance', async () => {
+    const { clock, compute, deps, seeded } = await givenPool(env.admin.db, {
+      config: { minWarmVMs: 0, autoStopAfterHours: 0, agentStaleSeconds: 900 },
+      vms: { 'vm-001': 'available', 'vm-002': 'available' },
+    });
+    await submit(deps, env.admin.db, 'x1', request('recover', { vmId: 'vm-001' }));
+    expect((await readResult(env.admin.db, 'x1'))?.error?.code).toBe('INVALID_STATE');
+    await env.admin.db.ref(paths.vm('vm-002')).update({ assignedTo: 'meet-9', status: 'assigned' });
+    await compute.terminateInstance('us-east-1', seeded('vm-002').instanceId);
+    clock.advance(1000);
+    await reconcile(deps);
+    expect(await readVm(env.admin.db, 'vm-002')).toMatchObject({ errorCause: 'instance_missing' });
+    await submit(deps, env.admin.db, 'x2', request('recover', { vmId: 'vm-002' }));
+    expect((await readResult(env.admin.db, 'x2'))?.error).toMatchObject({ code: 'INVALID_STATE' });
+  });
+
+  it('re-drives a stop that timed out from EC2 state', async () => {
+    const { clock, compute, deps, seeded } = await givenPool(env.admin.db, {
+      config: { minWarmVMs: 0, autoStopAfterHours: 0, agentStaleSeconds: 900 },
+      vms: { 'vm-001': 'available' },
+    });
+    await env.admin.db.ref(paths.vm('vm-001')).update({
+      status: 'error',
+      errorCause: 'stop_timeout',
+      statusReason: 'stopping did not finish before its deadline',
+    });
+    await reconcile(deps);
+    expect(compute.get(seeded('vm-001').instanceId)?.state).toBe('stopped');
+    clock.advance(1000);
+    await reconcile(deps);
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'stopped' });
+  });
+});
