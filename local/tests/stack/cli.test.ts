@@ -257,6 +257,11 @@ describe('vmpool CLI against npm start --headless', { timeout: 600_000 }, () => 
     const reboot = await cli('reboot', stopped!.vmId);
     expect(reboot.code).toBe(EXIT.failed);
     expect(reboot.stdout).toContain('failed: INVALID_STATE');
+    // Recover is for a VM in error only.
+    const recover = await cli('recover', stopped!.vmId);
+    expect(recover.code).toBe(EXIT.failed);
+    expect(recover.stdout).toMatch(/request \S+: recover vm-/);
+    expect(recover.stdout).toContain('failed: ');
   });
 
   it('exec and logs: command rows run by the agent, output shown', async () => {

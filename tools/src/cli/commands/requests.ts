@@ -1,4 +1,4 @@
-// `vmpool assign|release COMPETITION` and `vmpool start|stop|reboot|terminate VM`, `vmpool
+// `vmpool assign|release COMPETITION` and `vmpool start|stop|reboot|terminate|recover VM`, `vmpool
 // launch`: the same `vmPool/requests/{pushId}` rows the web app writes (checked by core's
 // request validator, `requestedBy` the `--as` user, `requestedAt` the server's time), then the
 // control plane's progress steps live until the result is final.
@@ -17,7 +17,7 @@ import { EXIT, failed, unreachable } from '../errors';
 import { follow } from '../follow';
 
 const COMPETITION_ACTIONS = ['assign', 'release'] as const;
-const VM_ACTIONS = ['start', 'stop', 'reboot', 'terminate'] as const;
+const VM_ACTIONS = ['start', 'stop', 'reboot', 'terminate', 'recover'] as const;
 const DEFAULT_WAIT_SECONDS = 900;
 
 function options(name: string, values: Record<string, unknown>): Record<string, unknown> {
@@ -63,11 +63,11 @@ function stepLine(result: RequestResult): string {
 
 export const requests: Command = {
   names: [...COMPETITION_ACTIONS, ...VM_ACTIONS, 'launch'],
-  summary: 'assign|release COMPETITION, start|stop|reboot|terminate VM, launch: progress live',
+  summary: 'assign|release COMPETITION, start|stop|reboot|terminate|recover VM, launch: live steps',
   usage: [
     'vmpool assign COMPETITION [--vm VM] [--region R] [--capability TAG]',
     'vmpool release COMPETITION [--stop-vm] [--archive]',
-    'vmpool start|stop|reboot|terminate VM',
+    "vmpool start|stop|reboot|terminate|recover VM   (recover: a VM in error, as the web app's Recover)",
     'vmpool launch [--instance-type T] [--region R]',
     '  --no-wait         print the request id and return once it is written',
     `  --wait SECONDS    give up following after this long (default ${DEFAULT_WAIT_SECONDS}); exit 1,`,
