@@ -1,0 +1,367 @@
+// The `vmpool` CLI as a real process: usage and reachability errors on its own, then every
+// command against `npm start --headless` (local RTDB, Auth emulator, control plane, agents).
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
+import { getDatabase, type Database } from 'firebase-admin/database';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  parsePoolRequest,
+  parseVmCommand,
+  paths,
+  type Alert,
+  type MonthlyCost,
+} from '@vmpool/core';
+import { EXIT, LOCAL_DEFAULTS } from '@vmpool/tools/cli';
+import { SETTINGS } from '../../src/stack/config';
+import { freePort, REPO_ROOT, startHeadless, type RunningHeadless } from './headless-stack';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function vmpool(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+  const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
+  delete childEnv.FIREBASE_AUTH_EMULATOR_HOST;
+  delete childEnv.VMPOOL_AS;
+  const child = spawn(process.execPath, ['tools/bin/vmpool.mjs', ...args], {
+    cwd: REPO_ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((done) => child.once('close', (code) => done({ code, stdout, stderr })));
+}
+
+async function idTokenClaims(authPort: number, email: string): Promise<Record<string, unknown>> {
+  const response = await fetch(
+    `http://127.0.0.1:${authPort}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo-api-key`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'vmpool-demo', returnSecureToken: true }),
+    },
+  );
+  const body = (await response.json()) as { idToken?: string };
+  if (body.idToken === undefined) throw new Error(`sign-in failed: ${JSON.stringify(body)}`);
+  const payload = body.idToken.split('.')[1]!;
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+describe('vmpool CLI on its own', () => {
+  it('uses the local stack defaults of npm start', () => {
+    expect(LOCAL_DEFAULTS.databasePort).toEqual({
+      env: SETTINGS.databasePort.env,
+      fallback: SETTINGS.databasePort.fallback,
+    });
+    expect(LOCAL_DEFAULTS.namespace).toEqual({
+      env: SETTINGS.namespace.env,
+      fallback: SETTINGS.namespace.fallback,
+    });
+    expect(LOCAL_DEFAULTS.authPort).toEqual({
+      env: SETTINGS.authPort.env,
+      fallback: SETTINGS.authPort.fallback,
+    });
+  });
+
+  it('--help lists every command and the exit codes; each command has its own help', async () => {
+    const help = await vmpool(['--help']);
+    expect(help.code).toBe(EXIT.ok);
+    for (const word of [
+      'status',
+      'assign|release',
+      'exec',
+      'logs',
+      'alerts',
+      'cost',
+      'grant|revoke',
+    ])
+      expect(help.stdout).toContain(word);
+    expect(help.stdout).toContain('Exit codes: 0 ok');
+    const grantHelp = await vmpool(['grant', '--help']);
+    expect(grantHelp.code).toBe(EXIT.ok);
+    expect(grantHelp.stdout).toContain('vmpool grant producer EMAIL COMPETITION');
+  });
+
+  it('reports every usage problem together, with exit code 2, before connecting', async () => {
+    const run = await vmpool(['assign', 'bad id', '--stop-vm', '--timeout', 'x']);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain('--timeout must be a number of seconds');
+    expect(run.stderr).toContain('COMPETITION must be 1..128 letters');
+    expect(run.stderr).toContain('--stop-vm does not apply to assign');
+    expect((await vmpool(['frobnicate'])).code).toBe(EXIT.usage);
+    expect((await vmpool([])).code).toBe(EXIT.usage);
+    expect((await vmpool(['grant', 'producer', 'a@b.c'])).stderr).toContain(
+      'grant producer needs a COMPETITION',
+    );
+    expect((await vmpool(['exec', 'vm-001', 'rm_rf'])).stderr).toContain('unknown OP "rm_rf"');
+    expect((await vmpool(['logs', 'vm-001', 'kernel'])).code).toBe(EXIT.usage);
+    expect((await vmpool(['status', '--bogus'])).code).toBe(EXIT.usage);
+  });
+
+  it('says when the database does not answer, with exit code 3 (and JSON with --json)', async () => {
+    const port = await freePort();
+    const run = await vmpool(['status', '--json', '--timeout', '2'], {
+      VMPOOL_DB_PORT: String(port),
+    });
+    expect(run.code).toBe(EXIT.unreachable);
+    expect(JSON.parse(run.stdout)).toMatchObject({ exitCode: 3 });
+    expect(run.stderr).toContain(`127.0.0.1:${port}`);
+  });
+});
+
+describe('vmpool CLI against npm start --headless', { timeout: 600_000 }, () => {
+  let dataDir = '';
+  let running: RunningHeadless | undefined;
+  let app: App | undefined;
+  let db: Database;
+  const ports = { db: 0, auth: 0, control: 0 };
+  const env = (): Record<string, string> => ({
+    VMPOOL_DB_PORT: String(ports.db),
+    VMPOOL_AUTH_PORT: String(ports.auth),
+  });
+  const cli = (...args: string[]) => vmpool(args, env());
+  const competition = 'state-champs-w-2026';
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'vmpool-cli-'));
+    ports.db = await freePort();
+    ports.auth = await freePort();
+    ports.control = await freePort();
+    running = await startHeadless(dataDir, ports, `127.0.${160 + (process.pid % 40)}`, 300_000);
+    app = initializeApp(
+      {
+        projectId: SETTINGS.namespace.fallback,
+        databaseURL: `http://127.0.0.1:${ports.db}?ns=${SETTINGS.namespace.fallback}`,
+      },
+      `cli-test-${process.pid}`,
+    );
+    db = getDatabase(app);
+  }, 320_000);
+
+  afterAll(async () => {
+    if (app) await deleteApp(app);
+    await running?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('status: the demo pool by status, each VM with its address and agent', async () => {
+    // The warm VMs' agents report within a few seconds of the stack being ready.
+    let body: { total: number; counts: Record<string, number>; vms: Record<string, unknown>[] };
+    for (;;) {
+      const run = await cli('status', '--json');
+      expect(run.code).toBe(EXIT.ok);
+      body = JSON.parse(run.stdout) as typeof body;
+      if (body.vms.filter((vm) => vm.agent === 'online').length >= 2) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(body.total).toBe(5);
+    expect(body.counts.available).toBe(2);
+    expect(body.counts.stopped).toBe(3);
+    expect(body.vms[0]).toMatchObject({ vmId: 'vm-001', status: 'available', assignedTo: null });
+    expect(body.vms[0]!.address).toMatch(/^127\.0\.\d+\.2$/);
+    expect(body.vms[2]).toMatchObject({ vmId: 'vm-003', status: 'stopped', agent: 'none' });
+    const text = await cli('status');
+    expect(text.stdout).toContain('pool: 5 VMs (2 available, 3 stopped)');
+    expect(text.stdout).toMatch(/vm-001 +available +- +127\.0\.\d+\.2 +online/);
+  });
+
+  it('grant and revoke: custom claims in Auth and producerAccess in the database', async () => {
+    const email = 'producer@vmpool.local';
+    const granted = await cli('grant', 'admin', email, '--json');
+    expect(granted.code).toBe(EXIT.ok);
+    expect(JSON.parse(granted.stdout)).toMatchObject({
+      uid: 'demo-producer',
+      claims: { admin: true, producer: true },
+    });
+    expect(await idTokenClaims(ports.auth, email)).toMatchObject({ admin: true, producer: true });
+    expect((await cli('revoke', 'admin', email)).code).toBe(EXIT.ok);
+    const afterRevoke = await idTokenClaims(ports.auth, email);
+    expect(afterRevoke.admin).toBeUndefined();
+    expect(afterRevoke.producer).toBe(true);
+
+    const other = 'elite-qualifier-w-2027';
+    expect((await cli('grant', 'producer', email, other)).code).toBe(EXIT.ok);
+    expect((await db.ref(paths.producerAccessFor('demo-producer', other)).get()).val()).toBe(true);
+    expect((await cli('revoke', 'producer', email, other)).code).toBe(EXIT.ok);
+    expect((await db.ref(paths.producerAccessFor('demo-producer', other)).get()).exists()).toBe(
+      false,
+    );
+    // The others are kept, and so is the claim.
+    expect((await db.ref(paths.producerAccessFor('demo-producer', competition)).get()).val()).toBe(
+      true,
+    );
+    expect((await idTokenClaims(ports.auth, email)).producer).toBe(true);
+
+    const unknownUser = await cli('grant', 'admin', 'nobody@vmpool.local');
+    expect(unknownUser.code).toBe(EXIT.failed);
+    expect(unknownUser.stderr).toContain('no such user');
+    const unknownCompetition = await cli('grant', 'producer', email, 'no-such-meet');
+    expect(unknownCompetition.code).toBe(EXIT.failed);
+    expect(unknownCompetition.stderr).toContain('no competition no-such-meet');
+  });
+
+  it('assign and release: the web app request rows, progress steps live, exit code by result', async () => {
+    const assign = await cli('assign', competition);
+    expect(assign.stderr).toBe('');
+    expect(assign.code).toBe(EXIT.ok);
+    const requestId = /request (\S+): assign/.exec(assign.stdout)?.[1];
+    expect(requestId).toBeDefined();
+    expect(assign.stdout).toMatch(/step Check request: done/);
+    expect(assign.stdout).toMatch(/\[100%\] succeeded/);
+    const vmId = /succeeded: (vm-\d+) at /.exec(assign.stdout)?.[1];
+    expect(vmId).toBeDefined();
+    const row = (await db.ref(paths.request(requestId!)).get()).val() as Record<string, unknown>;
+    const { result: _result, ...request } = row;
+    expect(parsePoolRequest(request)).toMatchObject({
+      ok: true,
+      value: { action: 'assign', competitionId: competition, requestedBy: 'demo-admin' },
+    });
+
+    const status = JSON.parse((await cli('status', '--json')).stdout) as {
+      vms: { vmId: string; assignedTo: string | null; status: string }[];
+    };
+    expect(status.vms.find((vm) => vm.vmId === vmId)).toMatchObject({
+      status: 'assigned',
+      assignedTo: competition,
+    });
+
+    // A producer may release their own competition.
+    const release = await cli('release', competition, '--as', 'producer@vmpool.local', '--json');
+    expect(release.code).toBe(EXIT.ok);
+    expect(JSON.parse(release.stdout)).toMatchObject({
+      result: { state: 'succeeded', vmId },
+    });
+    const again = await cli('release', competition);
+    expect(again.code).toBe(EXIT.failed);
+    expect(again.stdout).toContain('failed: NOT_ASSIGNED');
+  });
+
+  it('VM actions need an admin; a refused action fails with its reason', async () => {
+    const producer = await cli('stop', 'vm-001', '--as', 'producer@vmpool.local');
+    expect(producer.code).toBe(EXIT.unreachable);
+    expect(producer.stderr).toContain('is not an admin');
+    // Rebooting a VM that is stopped is refused by the state machine.
+    const status = JSON.parse((await cli('status', '--json')).stdout) as {
+      vms: { vmId: string; status: string }[];
+    };
+    const stopped = status.vms.find((vm) => vm.status === 'stopped');
+    expect(stopped).toBeDefined();
+    const reboot = await cli('reboot', stopped!.vmId);
+    expect(reboot.code).toBe(EXIT.failed);
+    expect(reboot.stdout).toContain('failed: INVALID_STATE');
+    // Recover is for a VM in error only.
+    const recover = await cli('recover', stopped!.vmId);
+    expect(recover.code).toBe(EXIT.failed);
+    expect(recover.stdout).toMatch(/request \S+: recover vm-/);
+    expect(recover.stdout).toContain('failed: ');
+  });
+
+  it('exec and logs: command rows run by the agent, output shown', async () => {
+    const exec = await cli('exec', 'vm-002', 'check_services');
+    expect(exec.code).toBe(EXIT.ok);
+    expect(exec.stdout).toContain('show-server.service - active');
+    expect(exec.stdout).toMatch(/succeeded \(exit 0, /);
+    const commandId = /command (\S+): check_services/.exec(exec.stdout)?.[1];
+    const row: unknown = (await db.ref(paths.command('vm-002', commandId!)).get()).val();
+    expect(parseVmCommand(row)).toMatchObject({
+      ok: true,
+      value: { op: 'check_services', requestedBy: 'demo-admin', status: 'succeeded' },
+    });
+
+    const logs = await cli('logs', 'vm-002', 'agent', '--lines', '20', '--json');
+    expect(logs.code).toBe(EXIT.ok);
+    const body = JSON.parse(logs.stdout) as {
+      command: { args: unknown; output: { stdout: string } };
+    };
+    expect(body.command.args).toEqual({ unit: 'agent', lines: 20 });
+    expect(body.command.output.stdout).toContain('check_services');
+
+    const missing = await cli('exec', 'vm-099', 'system_info');
+    expect(missing.code).toBe(EXIT.failed);
+    expect(missing.stderr).toContain('no VM vm-099');
+  });
+
+  it('alerts and alerts ack', async () => {
+    const now = Date.now();
+    const alert: Alert = {
+      id: 'cli-test-alert',
+      level: 'warning',
+      category: 'vm',
+      title: 'CLI test alert',
+      message: 'written by the CLI test',
+      timestamp: now,
+      createdAt: now,
+      sourceId: 'cli-test',
+      acknowledged: false,
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+      resolved: false,
+      resolvedAt: null,
+      autoResolve: false,
+    };
+    await db.ref(paths.alert(competition, alert.id)).set(alert);
+    const list = await cli('alerts', '--competition', competition, '--json');
+    expect(list.code).toBe(EXIT.ok);
+    const listed = JSON.parse(list.stdout) as { alerts: { id: string; scope: string }[] };
+    expect(listed.alerts).toContainEqual(
+      expect.objectContaining({ id: alert.id, scope: competition }),
+    );
+    expect((await cli('alerts')).stdout).toContain('CLI test alert');
+
+    const ack = await cli('alerts', 'ack', alert.id);
+    expect(ack.code).toBe(EXIT.ok);
+    expect((await db.ref(paths.alert(competition, alert.id)).get()).val()).toMatchObject({
+      acknowledged: true,
+      acknowledgedBy: 'demo-admin',
+      resolved: false,
+    });
+    expect((await cli('alerts')).stdout).toMatch(/CLI test alert \(acked\)/);
+    const unknown = await cli('alerts', 'ack', 'no-such-alert');
+    expect(unknown.code).toBe(EXIT.failed);
+  });
+
+  it('cost: says when a month has no figures, shows them when it has', async () => {
+    const empty = await cli('cost', '--month', '2020-01');
+    expect(empty.code).toBe(EXIT.ok);
+    expect(empty.stdout).toContain('no cost figures for 2020-01');
+    const figures: MonthlyCost = {
+      month: '2020-02',
+      currency: 'USD',
+      through: Date.UTC(2020, 1, 29),
+      updatedAt: Date.UTC(2020, 1, 29),
+      total: { usd: 12.5, billableSeconds: 36_000 },
+      idle: { usd: 2.5, billableSeconds: 7200 },
+      competitions: {
+        [competition]: { usd: 10, billableSeconds: 28_800, vms: {} },
+      },
+      vms: {
+        'vm-001': {
+          usd: 12.5,
+          billableSeconds: 36_000,
+          instanceType: 'g4dn.xlarge',
+          idleSeconds: 7200,
+          idleUsd: 2.5,
+        },
+      },
+      days: {},
+      unpriced: { billableSeconds: 0, instanceTypes: [] },
+    };
+    await db.ref(paths.monthlyCost('2020-02')).set(figures);
+    const shown = await cli('cost', '--month', '2020-02');
+    expect(shown.code).toBe(EXIT.ok);
+    expect(shown.stdout).toContain('2020-02: $12.50 for 10.0 h (idle $2.50, 2.0 h)');
+    expect(shown.stdout).toMatch(new RegExp(`${competition} +\\$10\\.00`));
+    const json = JSON.parse((await cli('cost', '--month', '2020-02', '--json')).stdout) as {
+      cost: MonthlyCost;
+    };
+    expect(json.cost.total.usd).toBe(12.5);
+  });
+});
