@@ -124,7 +124,9 @@ async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<Ass
       config,
     );
     if (ranking.kind !== 'claim') {
-      if (attempt > 0 && rereads === 0) {
+      // A refusal from the index alone is not trusted (it may lag, e.g. a VM written before
+      // the index existed): the records decide.
+      if (rereads === 0) {
         rereads += 1;
         vms = (await store.listVms({ pulse: false })).vms;
         continue;
