@@ -5,7 +5,9 @@ import {
   parsePoolConfig,
   parseVmEntry,
   paths,
+  pulseOrNull,
   VM_STATUSES,
+  withPulse,
   type VmRecord,
 } from '@vmpool/core';
 import type { Command } from '../command';
@@ -30,14 +32,17 @@ export const status: Command = {
     positionals.length > 0 ? [`status takes no arguments, got: ${positionals.join(' ')}`] : [],
   async run(ctx) {
     const db = await ctx.db();
-    const [vmsSnap, configSnap] = await Promise.all([
+    const [vmsSnap, configSnap, pulsesSnap] = await Promise.all([
       db.ref(paths.vms()).get(),
       db.ref(paths.poolConfig()).get(),
+      db.ref(paths.pulses()).get(),
     ]);
     const now = ctx.now();
     const parsedConfig = parsePoolConfig(configSnap.val());
     const config = parsedConfig.ok ? parsedConfig.value : DEFAULT_POOL_CONFIG;
     const raw = (vmsSnap.val() ?? {}) as Record<string, unknown>;
+    // Heartbeats live in vmPool/pulse; the report under the VM is written on change only.
+    const pulses = (pulsesSnap.val() ?? {}) as Record<string, unknown>;
     const vms: VmLine[] = [];
     const invalid: { vmId: string; errors: string[] }[] = [];
     for (const vmId of Object.keys(raw).sort()) {
@@ -47,14 +52,14 @@ export const status: Command = {
         continue;
       }
       const vm = entry.value;
+      const agent = withPulse(vm.agent, pulseOrNull(pulses[vmId]));
       vms.push({
         vmId,
         status: vm.status,
         assignedTo: vm.assignedTo,
         address: vm.publicIp ?? vm.publicDns ?? vm.privateIp,
-        agent:
-          vm.agent === null ? 'none' : isAgentStale(vm.agent, config, now) ? 'stale' : 'online',
-        agentLastSeen: vm.agent?.lastSeen ?? null,
+        agent: agent === null ? 'none' : isAgentStale(agent, config, now) ? 'stale' : 'online',
+        agentLastSeen: agent?.lastSeen ?? null,
       });
     }
     const counts: Record<string, number> = {};
