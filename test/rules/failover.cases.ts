@@ -1,7 +1,7 @@
 // Failover (issue 12): vmPool/failovers/{compId}, the "Switch to vm-00X" request, and the
 // failover's own assign requests.
 import { NOW, SERVER_TIMESTAMP, UID } from './fixture';
-import { forRoles, type Role, type RuleCase } from './matrix';
+import { forRoles, withQuotaSlots, type Role, type RuleCase } from './matrix';
 
 const EVERYONE: readonly Role[] = [
   'anonymous',
@@ -71,7 +71,7 @@ export const failoverRecordCases: RuleCase[] = [
   }),
 ];
 
-export const failoverRequestCases: RuleCase[] = [
+export const failoverRequestCases: RuleCase[] = withQuotaSlots([
   {
     who: 'producer',
     op: 'write',
@@ -146,4 +146,4 @@ export const failoverRequestCases: RuleCase[] = [
     expect: 'deny',
     why: 'no claim for this competition',
   }),
-];
+]);
