@@ -161,7 +161,8 @@ describe('mergeRules accepts what cannot change vmpool’s rules', () => {
     expect(merged.ok, merged.ok ? '' : merged.conflicts.join('\n')).toBe(true);
     if (!merged.ok) return;
     expect(at(merged.rules, 'competitions')['.read']).toBe(true);
-    expect(at(merged.rules, 'competitions')['.indexOn']).toEqual(['eventName']);
+    // Both sides' indexes: vmpool's schedule query on config/endsAt and theirs.
+    expect(at(merged.rules, 'competitions')['.indexOn']).toEqual(['config/endsAt', 'eventName']);
     expect(at(merged.rules, 'competitions', '$compId')['.write']).toBeUndefined();
     expect(merged.added).toEqual([]);
   });
