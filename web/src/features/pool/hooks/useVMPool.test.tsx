@@ -74,8 +74,15 @@ describe('useVMPool', () => {
   });
 
   it("shows each agent's heartbeat and metrics live from vmPool/pulse (merged into its report)", async () => {
-    const { result } = renderHook(() => useVMPool(), { wrapper: fixture.wrapperFor(PRODUCER) });
+    // A producer reads the VM of its competition and that VM's pulse only (issue 9).
+    await fixture.controlPlane
+      .ref('vmPool/vms/vm-001')
+      .update({ status: 'assigned', assignedTo: 'comp-b', assignedAt: T0 + 1 });
+    const { result } = renderHook(() => useVMPool(['comp-b']), {
+      wrapper: fixture.wrapperFor(PRODUCER),
+    });
     await waitFor(() => expect(result.current.isLoading).toBe(false));
+    await waitFor(() => expect(result.current.vms.map((vm) => vm.vmId)).toEqual(['vm-001']));
     await fixture.controlPlane.ref('vmPool/vms/vm-001/agent').set({
       online: true,
       lastSeen: T0,
