@@ -44,8 +44,22 @@ async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs
   throw new Error(`moto_server did not answer within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
+/**
+ * Starts moto on a free port. The port is free when chosen but another process may take it
+ * before moto binds it (many suites start servers at once): moto then exits at once with
+ * "Address already in use", and a new port is tried.
+ */
 export async function startMoto(timeoutMs = 60_000): Promise<MotoServer> {
-  const port = await freePort();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startMotoOnce(await freePort(), timeoutMs);
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('Address already in use')) throw error;
+    }
+  }
+}
+
+async function startMotoOnce(port: number, timeoutMs: number): Promise<MotoServer> {
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
