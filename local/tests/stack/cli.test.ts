@@ -173,6 +173,35 @@ describe('vmpool CLI against npm start --headless', { timeout: 600_000 }, () => 
     expect(text.stdout).toMatch(/vm-001 +available +- +127\.0\.\d+\.2 +online/);
   });
 
+  interface StatusVm {
+    vmId: string;
+    status: string;
+    assignedTo: string | null;
+    agent: string;
+  }
+  const statusVms = async (): Promise<StatusVm[]> => {
+    const run = await cli('status', '--json');
+    expect(run.code).toBe(EXIT.ok);
+    return (JSON.parse(run.stdout) as { vms: StatusVm[] }).vms;
+  };
+  /** Polls `vmpool status --json` until the VM (undefined: gone from the pool) passes `done`. */
+  const waitForVm = async (
+    vmId: string,
+    done: (vm: StatusVm | undefined) => boolean,
+    what: string,
+  ): Promise<StatusVm | undefined> => {
+    // Generous: the machine is shared; the local compute boots in about a second.
+    const until = Date.now() + 240_000;
+    let last: StatusVm | undefined;
+    for (;;) {
+      last = (await statusVms()).find((vm) => vm.vmId === vmId);
+      if (done(last)) return last;
+      if (Date.now() > until)
+        throw new Error(`${vmId} never became ${what}; last: ${JSON.stringify(last)}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+
   it('grant and revoke: custom claims in Auth and producerAccess in the database', async () => {
     const email = 'producer@vmpool.local';
     const granted = await cli('grant', 'admin', email, '--json');
@@ -363,5 +392,81 @@ describe('vmpool CLI against npm start --headless', { timeout: 600_000 }, () => 
       cost: MonthlyCost;
     };
     expect(json.cost.total.usd).toBe(12.5);
+  });
+
+  // Launch first, so that stopping a warm VM leaves the warm minimum (2) met and the reconcile
+  // does not start a stopped VM meanwhile; the launched VM is terminated last.
+  let launchedVm = '';
+  let poolBefore: string[] = [];
+  const launchConfig = { subnetId: '', securityGroupId: '', maxTotalVMs: 0 };
+
+  it('launch: a new VM joins the pool and becomes available', async () => {
+    poolBefore = (await statusVms()).map((vm) => vm.vmId);
+    // The demo config has no subnet or security group and is full (maxTotalVMs 5).
+    const config = (await db.ref(paths.poolConfig()).get()).val() as typeof launchConfig;
+    Object.assign(launchConfig, {
+      subnetId: config.subnetId,
+      securityGroupId: config.securityGroupId,
+      maxTotalVMs: config.maxTotalVMs,
+    });
+    await db.ref(paths.poolConfig()).update({
+      subnetId: 'subnet-0123456789abcdef0',
+      securityGroupId: 'sg-0123456789abcdef0',
+      maxTotalVMs: poolBefore.length + 1,
+    });
+    const launch = await cli('launch', '--json');
+    expect(launch.stderr).toBe('');
+    expect(launch.code).toBe(EXIT.ok);
+    const launched = JSON.parse(launch.stdout) as { result: { state: string; vmId?: string } };
+    expect(launched.result.state).toBe('succeeded');
+    launchedVm = launched.result.vmId ?? '';
+    expect(launchedVm).toMatch(/^vm-\d+$/);
+    expect(poolBefore).not.toContain(launchedVm);
+    expect(
+      await waitForVm(launchedVm, (vm) => vm?.status === 'available', 'available'),
+    ).toMatchObject({ status: 'available', assignedTo: null });
+  });
+
+  it('stop then start a free warm VM: stopped, then available again', async () => {
+    const free = (await statusVms()).find(
+      (vm) => vm.status === 'available' && vm.assignedTo === null && vm.vmId !== launchedVm,
+    );
+    expect(free).toBeDefined();
+    const vmId = free!.vmId;
+
+    const stop = await cli('stop', vmId, '--json');
+    expect(stop.stderr).toBe('');
+    expect(stop.code).toBe(EXIT.ok);
+    expect(JSON.parse(stop.stdout)).toMatchObject({ result: { state: 'succeeded', vmId } });
+    expect(await waitForVm(vmId, (vm) => vm?.status === 'stopped', 'stopped')).toMatchObject({
+      status: 'stopped',
+      assignedTo: null,
+    });
+    expect((await db.ref(paths.vm(vmId)).get()).val()).toMatchObject({ status: 'stopped' });
+
+    const start = await cli('start', vmId);
+    expect(start.stderr).toBe('');
+    expect(start.code).toBe(EXIT.ok);
+    expect(start.stdout).toMatch(new RegExp(`request \\S+: start ${vmId}`));
+    expect(start.stdout).toContain(`succeeded: ${vmId}`);
+    // available once its agent reports ready again
+    expect(await waitForVm(vmId, (vm) => vm?.status === 'available', 'available')).toMatchObject({
+      status: 'available',
+      assignedTo: null,
+    });
+  });
+
+  it('terminate: the launched VM leaves the pool once the compute reports it terminated', async () => {
+    expect(launchedVm).not.toBe('');
+    const terminate = await cli('terminate', launchedVm);
+    expect(terminate.stderr).toBe('');
+    expect(terminate.code).toBe(EXIT.ok);
+    expect(terminate.stdout).toContain(`succeeded: ${launchedVm}`);
+    expect(await waitForVm(launchedVm, (vm) => vm === undefined, 'removed from the pool')).toBe(
+      undefined,
+    );
+    expect((await db.ref(paths.vm(launchedVm)).get()).exists()).toBe(false);
+    expect((await statusVms()).map((vm) => vm.vmId)).toEqual(poolBefore);
+    await db.ref(paths.poolConfig()).update(launchConfig);
   });
 });

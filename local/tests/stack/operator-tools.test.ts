@@ -7,7 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startHeadless, type RunningHeadless } from './headless-stack';
+import { SETTINGS } from '../../src/stack/config';
+import { startWebApp } from '../../src/stack/web-app';
+import { freePort, REPO_ROOT, startHeadless, type RunningHeadless } from './headless-stack';
 
 interface Post {
   at: number;
@@ -114,6 +116,37 @@ describe('npm start: HTTPS API and alert webhook', { timeout: 420_000 }, () => {
     });
     expect(forbidden.status).toBe(403);
   });
+
+  it("the web app's Vite server (web/vite.config.ts) proxies /api/ on its origin to the API", async () => {
+    // What npm start without --headless runs: the Vite dev server with VMPOOL_API_TARGET.
+    const web = await startWebApp({
+      repoRoot: REPO_ROOT,
+      logDir: join(dataDir, 'web-proxy-logs'),
+      host: '127.0.0.1',
+      port: await freePort(),
+      mode: 'dev',
+      authEmulatorHost: `127.0.0.1:${ports.auth}`,
+      databaseHost: `127.0.0.1:${ports.db}`,
+      namespace: SETTINGS.namespace.fallback,
+      apiUrl: `http://127.0.0.1:${ports.api}`,
+      readyTimeoutMs: 180_000,
+    });
+    try {
+      const api = `${web.url}api`;
+      expect(api).not.toContain(String(ports.api));
+      const anonymous = await fetch(`${api}/admin/vm-pool`);
+      expect(anonymous.status).toBe(401);
+      const admin = await idToken(ports.auth, 'admin@vmpool.local');
+      const pool = await fetch(`${api}/admin/vm-pool`, {
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      expect(pool.status).toBe(200);
+      const body = (await pool.json()) as { vms: { vmId: string }[] };
+      expect(body.vms.map((vm) => vm.vmId)).toContain('vm-001');
+    } finally {
+      await web.stop();
+    }
+  }, 240_000);
 
   it('a critical alert reaches the webhook within 90 s, once; its resolution once', async () => {
     const api = `http://127.0.0.1:${ports.api}/api`;
