@@ -74,7 +74,18 @@ export async function repairAssignments(
         (vmAddressOf(vm, deps.settings) !== null &&
           competition.vmAddress !== vmAddressOf(vm, deps.settings)));
     if (linkBroken || requestOpen) {
-      await handOver(deps, vm, WARM_ASSIGN_STEPS);
+      // The list may be older than a release that finished meanwhile: hand over only what the
+      // latest record still holds, or a released competition would point at its VM again.
+      const latest = await deps.store.getVm(vm.vmId);
+      if (
+        latest === null ||
+        latest.assignedTo !== competitionId ||
+        !holdsAssignment(latest) ||
+        !isHandedOver(latest.status)
+      ) {
+        continue;
+      }
+      await handOver(deps, latest, WARM_ASSIGN_STEPS);
       repaired += 1;
     }
   }
