@@ -82,7 +82,13 @@ export async function startWebApp(options: WebAppOptions): Promise<WebApp> {
         `the web build failed (${code}); ${build.logFile}:\n${await tail(build.logFile)}`,
       );
   }
-  const server = await runVite(options, options.mode === 'dev' ? [] : ['preview'], 'web');
+  // Vite refuses a second dev or preview server of the same project; each stack serves on its
+  // own port (the test suites run several at once), so only the build keeps Vite's lock.
+  const server = await runVite(
+    options,
+    options.mode === 'dev' ? ['--bypass-lock'] : ['preview', '--bypass-lock'],
+    'web',
+  );
   const url = `http://${options.host}:${options.port}/`;
   const until = Date.now() + (options.readyTimeoutMs ?? 120_000);
   for (;;) {
