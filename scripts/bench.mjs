@@ -1,7 +1,13 @@
 // `npm run bench`: every benchmark in turn; each prints its own figures and the machine.
 import { spawnSync } from 'node:child_process';
 
-const benches = ['bench:rtdb', 'bench:control-plane', 'bench:agent', 'bench:season'];
+const benches = [
+  'bench:rtdb',
+  'bench:control-plane',
+  'bench:agent',
+  'bench:season',
+  'bench:failover',
+];
 let failed = 0;
 for (const bench of benches) {
   console.log(`\n=== ${bench} ===`);
