@@ -43,7 +43,11 @@ describe('parseStateBundle', () => {
     format: 'vmpool-state/1',
     obs: {
       sceneCollection: { name: 'G', file: 'basic/scenes/G.json', content: '{}' },
-      profile: { name: 'P', dir: 'basic/profiles/P', files: { 'basic.ini': '[General]' } },
+      profile: {
+        name: 'P',
+        dir: 'basic/profiles/P',
+        files: { 'basic.ini': '[General]' } as Record<string, string>,
+      },
     },
     showServer: null,
   };

@@ -316,7 +316,8 @@ const catalogue: { readonly [Op in CommandOp]: CommandSpec<Op> } = {
     title: 'Import saved show state',
     description:
       'Fetch a saved export (OBS scene collection and profile) from the archive, write it where OBS reads it and switch OBS to it',
-    timeoutMs: 40 * SECOND,
+    // A failover's hand-over waits for it at most RESTORE_WAIT_MS (20 s).
+    timeoutMs: 20 * SECOND,
     ttlMs: 2 * MINUTE,
     roles: ADMIN_AND_CONTROL_PLANE,
     // Switching the scene collection redraws the program (before a hand-over nobody watches).

@@ -92,8 +92,8 @@ describe('restoreSummary', () => {
     expect(restoreSummary({ kind: 'failed', export: record, why: 'OBS is down' }, now)).toBe(
       'Nothing was restored: importing OBS scene collection "Gymnastics" and profile "Broadcast" (saved by vm-001 4 min ago) failed: OBS is down',
     );
-    expect(restoreSummary({ kind: 'timed_out', export: record, waitedMs: 45_000 }, now)).toMatch(
-      /did not finish within 45 s\.$/,
+    expect(restoreSummary({ kind: 'timed_out', export: record, waitedMs: 20_000 }, now)).toMatch(
+      /did not finish within 20 s\.$/,
     );
   });
 });

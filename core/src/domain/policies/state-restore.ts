@@ -7,7 +7,7 @@ import { formatAge } from './agent-silence';
  */
 
 /** How long a failover's hand-over waits for the spare's `import_state` before it goes on. */
-export const RESTORE_WAIT_MS = 45_000;
+export const RESTORE_WAIT_MS = 20_000;
 
 export interface ExportTiming {
   now: number;
