@@ -171,7 +171,9 @@ export class StateExportLoop {
         bytes: outcome.record.bytes,
         trigger,
       });
-    } else if (outcome.kind === 'skipped') {
+    } else if (outcome.kind === 'unchanged') {
+      this.log.debug('show state unchanged; not uploaded', { competitionId, trigger });
+    } else {
       this.log.warn(`show state not exported: ${outcome.reason}`, { competitionId });
     }
     for (const listener of this.listeners) listener(outcome);
