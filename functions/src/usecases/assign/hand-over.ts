@@ -27,7 +27,7 @@ export const LAUNCH_ASSIGN_STEPS = [
  * first imports the competition's saved show state (bounded wait; failover/restore-state.ts).
  */
 export async function handOver(
-  deps: Pick<UseCaseDeps, 'store' | 'clock' | 'logger' | 'settings'>,
+  deps: Pick<UseCaseDeps, 'store' | 'clock' | 'logger' | 'settings' | 'sleep'>,
   vm: VmRecord,
   steps: readonly string[],
 ): Promise<void> {

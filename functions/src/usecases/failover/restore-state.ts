@@ -13,10 +13,7 @@ import { cleanupCommandId, SYSTEM_ACTOR } from '../shared/cleanup-commands';
 /** How often the hand-over looks at the spare's import while it waits. */
 const POLL_MS = 250;
 
-type RestoreDeps = Pick<UseCaseDeps, 'store' | 'clock' | 'logger'> & {
-  /** Waits between looks at the import (tests and the hosts use real timers). */
-  sleep?: (ms: number) => Promise<void>;
-};
+type RestoreDeps = Pick<UseCaseDeps, 'store' | 'clock' | 'logger' | 'sleep'>;
 
 /** A failover's assign (requested by `failover`) restores state before its hand-over. */
 export function restoresState(vm: Pick<VmRecord, 'assignedBy' | 'requestId'>): boolean {
