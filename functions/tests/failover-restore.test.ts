@@ -61,6 +61,8 @@ interface ImportSeen {
   args: Record<string, unknown>;
   /** What the competition's config pointed at when the import was queued. */
   configVmId: string | null;
+  /** What the failover record told producers meanwhile. */
+  restored: string | null;
 }
 
 /**
@@ -75,7 +77,12 @@ function spareAgent(outcome: { status: 'succeeded' | 'failed'; reason?: string }
     if (command.op !== 'import_state') return;
     void (async () => {
       const config = await value<{ vmId?: string }>(paths.competitionConfig('meet-1'));
-      seen.push({ args: command.args, configVmId: config?.vmId ?? null });
+      const failover = await value<FailoverRecord>(paths.failover('meet-1'));
+      seen.push({
+        args: command.args,
+        configVmId: config?.vmId ?? null,
+        restored: failover?.restored ?? null,
+      });
       if (outcome === null) return;
       await snapshot.ref.update({
         claim: { bootId: 'boot-vm-002', at: Date.now() },
@@ -128,6 +135,8 @@ describe('failover state restore', () => {
         args: { competitionId: 'meet-1', sourceVmId: 'vm-001', digest: DIGEST },
         // Queued while the competition pointed at no VM: before the hand-over.
         configVmId: null,
+        restored:
+          'Restoring OBS scene collection "Gymnastics" and profile "Broadcast" (saved by vm-001 5 min ago) on vm-002…',
       },
     ]);
     const { record, alert, result, config } = await switched();

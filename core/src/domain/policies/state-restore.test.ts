@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { StateExportRecord } from '../../contract/state-export';
-import { restoreSummary, stateExportChanged, stateExportDue } from './state-restore';
+import { restoreSummary, restoringText, stateExportChanged, stateExportDue } from './state-restore';
 
 const MIN = 60_000;
 const record: StateExportRecord = {
@@ -94,6 +94,14 @@ describe('restoreSummary', () => {
     );
     expect(restoreSummary({ kind: 'timed_out', export: record, waitedMs: 20_000 }, now)).toMatch(
       /did not finish within 20 s\.$/,
+    );
+  });
+});
+
+describe('restoringText', () => {
+  it('says what the spare is restoring while the hand-over waits', () => {
+    expect(restoringText(record, 'vm-002', record.at + 45 * MIN)).toBe(
+      'Restoring OBS scene collection "Gymnastics" and profile "Broadcast" (saved by vm-001 45 min ago) on vm-002…',
     );
   });
 });

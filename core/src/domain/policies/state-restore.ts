@@ -58,6 +58,11 @@ export function describeStateExport(record: Pick<StateExportRecord, 'obs' | 'sho
   return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
 }
 
+/** While the spare imports: what it is restoring, from which VM and how old it is. */
+export function restoringText(record: StateExportRecord, spareVmId: string, now: number): string {
+  return `Restoring ${describeStateExport(record)} (saved by ${record.vmId} ${formatAge(now - record.at)}) on ${spareVmId}…`;
+}
+
 /** The hand-over's and the failover alert's sentence about restored state, with its age. */
 export function restoreSummary(outcome: RestoreOutcome, now: number): string {
   if (outcome.kind === 'nothing') {

@@ -3,6 +3,7 @@ import {
   isFinalCommandStatus,
   RESTORE_WAIT_MS,
   restoreSummary,
+  restoringText,
   type RestoreOutcome,
   type VmRecord,
 } from '@vmpool/core';
@@ -86,6 +87,13 @@ async function restore(
     STEP.restore,
     `Restoring ${competitionId}'s saved OBS state (from ${saved.vmId}) on ${spare.vmId}`,
     { vmId: spare.vmId },
+  );
+  // The failover panel shows the record: producers see the restore while it runs.
+  const restoring = restoringText(saved, spare.vmId, deps.clock.now());
+  await deps.store.updateFailover(competitionId, (current) =>
+    current?.requestId === requestId && current.state === 'switching' && current.restored === null
+      ? { ...current, restored: restoring, updatedAt: deps.clock.now() }
+      : undefined,
   );
   const commandId = cleanupCommandId(requestId, 'import_state');
   let command = await deps.store.getCommand(spare.vmId, commandId);
