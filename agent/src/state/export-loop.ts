@@ -164,6 +164,9 @@ export class StateExportLoop {
       const reason = error instanceof Error ? error.message : String(error);
       outcome = { kind: 'skipped', reason };
     }
+    // OBS saves a change more than once (its first save can be partial): after a change that
+    // uploaded, look again after the settle time until OBS's files stop changing.
+    if (outcome.kind === 'uploaded' && trigger === 'change') this.changePending = true;
     if (outcome.kind === 'uploaded') {
       this.log.info('show state exported', {
         competitionId,

@@ -111,6 +111,20 @@ async function switchProfile(deps: ImportDeps, obs: ObsClient, name: string): Pr
   });
 }
 
+/** The scenes a saved collection holds (its `scene` sources). */
+export function scenesOf(bundle: StateBundle): string[] {
+  try {
+    const json = JSON.parse(bundle.obs.sceneCollection.content) as {
+      sources?: { id?: unknown; name?: unknown }[];
+    };
+    return (json.sources ?? [])
+      .filter((source) => source.id === 'scene' && typeof source.name === 'string')
+      .map((source) => source.name as string);
+  } catch {
+    return [];
+  }
+}
+
 /** Runs the import; resolves with what it did in words, rejects with why it could not. */
 export async function importState(
   deps: ImportDeps,
@@ -134,11 +148,22 @@ export async function importState(
   const written = await writeObsState(deps.obsConfigDir, bundle, names);
   if (names.profile !== null) await switchProfile(deps, obs, names.profile);
   await switchCollection(deps, obs, names.sceneCollection);
-  const scenes = await obs.call<{ scenes: { sceneName: string }[] }>('GetSceneList');
+  // OBS names the new collection current before it has loaded it: wait for its scenes.
+  const expected = scenesOf(bundle);
+  let scenes = { scenes: [] as { sceneName: string }[] };
+  await until(
+    deps,
+    `the scenes of "${names.sceneCollection}" (${expected.join(', ')})`,
+    async () => {
+      scenes = await obs.call<{ scenes: { sceneName: string }[] }>('GetSceneList');
+      const loaded = new Set(scenes.scenes.map((scene) => scene.sceneName));
+      return expected.every((scene) => loaded.has(scene));
+    },
+  );
   const profileText = names.profile === null ? '' : ` and profile "${names.profile}"`;
   return [
     `Imported ${args.sourceVmId}'s export ${args.digest.slice(0, 12)} of ${args.competitionId}.`,
-    `OBS now runs scene collection "${names.sceneCollection}"${profileText} (${scenes.scenes.length} scenes).`,
+    `OBS now runs scene collection "${names.sceneCollection}"${profileText}; scenes: ${scenes.scenes.map((scene) => scene.sceneName).join(', ')}.`,
     `Files written: ${written.join(', ')}`,
   ].join('\n');
 }
