@@ -41,7 +41,7 @@ export interface AlertChanges {
 export const alertSourceIds = {
   vmUnreachable: (vmId: string) => `vm-unreachable-${vmId}`,
   obsDisconnected: (vmId: string) => `obs-disconnected-${vmId}`,
-  /** OBS vanished while it was streaming (derived in stream-alerts; see `OBS_GONE_SUPERSEDES`). */
+  /** OBS vanished while it was streaming (derived in stream-alerts; see `obsAlertsSupersededBy`). */
   obsGoneWhileStreaming: (vmId: string) => `obs-gone-while-streaming-${vmId}`,
   showServerDown: (vmId: string) => `show-server-down-${vmId}`,
   noMachineDown: (vmId: string) => `nomachine-down-${vmId}`,
