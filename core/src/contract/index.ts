@@ -23,3 +23,4 @@ export * from './aws';
 export * from './failover';
 export * from './request-quota';
 export * from './pool-summary';
+export * from './state-export';
