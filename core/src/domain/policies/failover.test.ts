@@ -3,8 +3,11 @@ import fc from 'fast-check';
 import { agent, config, NOW, vm } from '../../../tests/fixtures';
 import type { FailoverRecord } from '../../contract/failover';
 import { parseFailoverRecord } from '../../contract/failover';
-import { VM_STATUSES, type VmStatus } from '../../contract/vm-record';
+import { EC2_STATES, VM_STATUSES, type VmStatus } from '../../contract/vm-record';
+import { STATUS_CHECK_VALUES } from '../../ports/compute';
 import {
+  agentGone,
+  failedStatusChecks,
   failoverStep,
   failoverWatchedCompetition,
   failureVerdict,
@@ -115,6 +118,109 @@ describe('failureVerdict', () => {
     ).toEqual({ kind: 'failed', reason: 'the instance is gone from EC2' });
   });
 });
+
+// --- status checks (issue 12)
+describe('failureVerdict with EC2 status checks', () => {
+  const ok = { instanceStatus: 'ok', systemStatus: 'ok' } as const;
+
+  it('fails a VM whose instance or system status checks failed, even with a reporting agent', () => {
+    expect(
+      failureVerdict(live, cfg, NOW, 'reachable', { ...ok, instanceStatus: 'impaired' }),
+    ).toEqual({ kind: 'failed', reason: 'EC2 reports failed instance status checks' });
+    expect(failureVerdict(live, cfg, NOW, null, { ...ok, systemStatus: 'impaired' })).toEqual({
+      kind: 'failed',
+      reason: 'EC2 reports failed system status checks',
+    });
+    expect(
+      failureVerdict(live, cfg, NOW, null, {
+        instanceStatus: 'impaired',
+        systemStatus: 'impaired',
+      }),
+    ).toEqual({ kind: 'failed', reason: 'EC2 reports failed instance and system status checks' });
+  });
+
+  it('never counts initializing, insufficient data or not applicable as a failure', () => {
+    for (const value of ['ok', 'initializing', 'insufficient-data', 'not-applicable'] as const) {
+      const checks = { instanceStatus: value, systemStatus: value };
+      expect(failedStatusChecks(checks)).toBeNull();
+      expect(failureVerdict(live, cfg, NOW, 'unreachable', checks)).toEqual({ kind: 'healthy' });
+    }
+    expect(failedStatusChecks(null)).toBeNull();
+  });
+
+  it('an EC2 state that cannot serve is named before the status checks', () => {
+    expect(
+      failureVerdict({ ...live, ec2State: 'stopping' }, cfg, NOW, null, {
+        instanceStatus: 'impaired',
+        systemStatus: 'ok',
+      }),
+    ).toEqual({ kind: 'failed', reason: 'EC2 reports the instance stopping' });
+  });
+
+  const checkValue = fc.constantFrom(...STATUS_CHECK_VALUES);
+  const anyVm = fc.record({
+    online: fc.option(fc.boolean(), { nil: null }),
+    silentMs: fc.integer({ min: 0, max: 300_000 }),
+    ec2State: fc.constantFrom(...EC2_STATES),
+    missing: fc.boolean(),
+  });
+  const probe = fc.constantFrom('reachable' as const, 'unreachable' as const, null);
+  const checks = fc.option(fc.record({ instanceStatus: checkValue, systemStatus: checkValue }), {
+    nil: null,
+  });
+  const build = (input: {
+    online: boolean | null;
+    silentMs: number;
+    ec2State: (typeof EC2_STATES)[number];
+    missing: boolean;
+  }) => ({
+    ...live,
+    ec2State: input.ec2State,
+    errorCause: input.missing ? ('instance_missing' as const) : null,
+    agent:
+      input.online === null
+        ? null
+        : agent({ online: input.online, lastSeen: NOW - input.silentMs }),
+  });
+
+  it('impaired checks always fail the VM; other checks change nothing (property)', () => {
+    fc.assert(
+      fc.property(anyVm, probe, checks, (input, reach, status) => {
+        const subject = build(input);
+        const withChecks = failureVerdict(subject, cfg, NOW, reach, status);
+        const without = failureVerdict(subject, cfg, NOW, reach, null);
+        const impaired =
+          status !== null &&
+          (status.instanceStatus === 'impaired' || status.systemStatus === 'impaired');
+        if (impaired) return withChecks.kind === 'failed';
+        return JSON.stringify(withChecks) === JSON.stringify(without);
+      }),
+    );
+  });
+
+  it('degraded only when the agent is gone, the show server answers and EC2 finds nothing wrong (property)', () => {
+    fc.assert(
+      fc.property(anyVm, probe, checks, (input, reach, status) => {
+        const subject = build(input);
+        const verdict = failureVerdict(subject, cfg, NOW, reach, status);
+        const ec2Wrong =
+          ['stopping', 'stopped', 'shutting-down', 'terminated'].includes(subject.ec2State) ||
+          input.missing ||
+          failedStatusChecks(status) !== null;
+        const gone = agentGone(subject, cfg, NOW);
+        const expected = ec2Wrong
+          ? 'failed'
+          : !gone
+            ? 'healthy'
+            : reach === 'reachable'
+              ? 'degraded'
+              : 'failed';
+        return verdict.kind === expected;
+      }),
+    );
+  });
+});
+// --- end status checks
 
 describe('failoverStep', () => {
   it('starts watching at the first failure and switches once it lasted failoverAfterSeconds', () => {

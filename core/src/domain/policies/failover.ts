@@ -2,6 +2,7 @@ import type { AlertDraft } from './alerts';
 import type { FailoverRecord } from '../../contract/failover';
 import type { PoolConfig } from '../../contract/pool-config';
 import type { VmErrorCause, VmRecord } from '../../contract/vm-record';
+import type { InstanceStatusChecks } from '../../ports/compute';
 import { applyStatusChange, type ChangeResult } from '../vm-status';
 import { isAgentStale } from './health';
 
@@ -66,17 +67,38 @@ export function ec2Dead(vm: Pick<VmRecord, 'ec2State' | 'errorCause'>): boolean 
   return DEAD_EC2_STATES.has(vm.ec2State) || vm.errorCause === 'instance_missing';
 }
 
+// --- status checks (issue 12)
+/** EC2's status checks as the verdict reads them (null: not asked, or EC2 did not say). */
+export type StatusChecks = Pick<InstanceStatusChecks, 'instanceStatus' | 'systemStatus'>;
+
 /**
- * The detection rule. Failed: EC2 reports the instance stopped, going or gone; or its agent is
- * gone and the show server does not answer at `vmAddress` (`showServer` is null when nobody
- * probed it, e.g. there is no address: that counts as unreachable). Degraded: the agent is gone
- * but the show server answers. Otherwise healthy.
+ * Whether EC2's status checks failed (`impaired`), and which, in words; null when they did not
+ * (ok, initializing, not applicable or insufficient data never count as a failure).
+ */
+export function failedStatusChecks(checks: StatusChecks | null): string | null {
+  if (checks === null) return null;
+  const failed = [
+    ...(checks.instanceStatus === 'impaired' ? ['instance'] : []),
+    ...(checks.systemStatus === 'impaired' ? ['system'] : []),
+  ];
+  if (failed.length === 0) return null;
+  return `EC2 reports failed ${failed.join(' and ')} status checks`;
+}
+// --- end status checks
+
+/**
+ * The detection rule. Failed: EC2 reports the instance stopped, going or gone, or with failed
+ * (impaired) instance or system status checks; or its agent is gone and the show server does
+ * not answer at `vmAddress` (`showServer` is null when nobody probed it, e.g. there is no
+ * address: that counts as unreachable). Degraded: the agent is gone but the show server
+ * answers. Otherwise healthy. `statusChecks` is null when EC2 was not asked or did not say.
  */
 export function failureVerdict(
   vm: Pick<VmRecord, 'agent' | 'ec2State' | 'errorCause'>,
   config: Pick<PoolConfig, 'agentStaleSeconds'>,
   now: number,
   showServer: ShowServerReach | null,
+  statusChecks: StatusChecks | null = null,
 ): FailureVerdict {
   if (ec2Dead(vm)) {
     return {
@@ -87,6 +109,8 @@ export function failureVerdict(
           : `EC2 reports the instance ${vm.ec2State}`,
     };
   }
+  const checksFailed = failedStatusChecks(statusChecks);
+  if (checksFailed !== null) return { kind: 'failed', reason: checksFailed };
   if (!agentGone(vm, config, now)) return { kind: 'healthy' };
   const agentWords = vm.agent === null || !vm.agent.online ? 'agent offline' : 'agent silent';
   if (showServer === 'reachable') {
