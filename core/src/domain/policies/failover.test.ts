@@ -7,7 +7,9 @@ import { EC2_STATES, VM_STATUSES, type VmStatus } from '../../contract/vm-record
 import { STATUS_CHECK_VALUES } from '../../ports/compute';
 import {
   agentGone,
+  failoverRecheckDelaySeconds,
   failedStatusChecks,
+  failedVmStep,
   failoverStep,
   failoverWatchedCompetition,
   failureVerdict,
@@ -44,6 +46,7 @@ function record(overrides: Partial<FailoverRecord> = {}): FailoverRecord {
     liveAt: null,
     detail: null,
     updatedAt: NOW - 10_000,
+    failedVmHandled: null,
     ...overrides,
   };
 }
@@ -343,6 +346,99 @@ describe('takeOutOfShow', () => {
     }
   });
 });
+
+// --- the failed VM after the switch (issue 12)
+describe('failedVmStep', () => {
+  const out = {
+    ...live,
+    status: 'error' as const,
+    errorCause: 'failed_over' as const,
+    assignedTo: null,
+  };
+
+  it('reboots or stops a running VM taken out of the show, per failedVmAction', () => {
+    expect(failedVmStep(out, 'meet-1', 'reboot')).toEqual({ kind: 'reboot' });
+    expect(failedVmStep(out, 'meet-1', 'stop')).toEqual({ kind: 'stop' });
+    expect(failedVmStep({ ...out, ec2State: 'pending' }, 'meet-1', 'stop')).toEqual({
+      kind: 'stop',
+    });
+  });
+
+  it('waits while the VM still holds the show, and asks a stop again when it is stopping', () => {
+    expect(failedVmStep(live, 'meet-1', 'reboot')).toEqual({ kind: 'wait' });
+    const stopping = { ...out, status: 'stopping' as const, errorCause: null };
+    expect(failedVmStep(stopping, 'meet-1', 'stop')).toEqual({ kind: 'stop' });
+    expect(failedVmStep(stopping, 'meet-1', 'reboot').kind).toBe('left');
+  });
+
+  it('leaves alone a VM that is gone, not running, or that moved on', () => {
+    expect(failedVmStep(null, 'meet-1', 'reboot')).toEqual({
+      kind: 'left',
+      why: 'its record is gone',
+    });
+    expect(failedVmStep({ ...out, ec2State: 'stopped' }, 'meet-1', 'reboot')).toEqual({
+      kind: 'left',
+      why: 'EC2 reports it stopped: nothing to reboot',
+    });
+    expect(failedVmStep({ ...out, ec2State: 'stopped' }, 'meet-1', 'stop').kind).toBe('left');
+    expect(
+      failedVmStep({ ...out, status: 'available', errorCause: null }, 'meet-1', 'stop'),
+    ).toEqual({ kind: 'left', why: 'it is available now' });
+  });
+
+  it('never acts on a VM that holds a show or is not failed_over/stopping (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...VM_STATUSES),
+        fc.constantFrom(null, 'failed_over' as const, 'agent_stale' as const),
+        fc.constantFrom(null, 'meet-1', 'meet-2'),
+        fc.constantFrom(...EC2_STATES),
+        fc.constantFrom('reboot' as const, 'stop' as const),
+        (status, errorCause, assignedTo, ec2State, action) => {
+          const step = failedVmStep({ status, errorCause, assignedTo, ec2State }, 'meet-1', action);
+          if (step.kind !== 'reboot' && step.kind !== 'stop') return true;
+          const holdsNothing = assignedTo === null;
+          const failedOver = status === 'error' && errorCause === 'failed_over';
+          const stopAgain = status === 'stopping' && step.kind === 'stop';
+          const ec2Ok = step.kind === 'reboot' ? ec2State === 'running' : true;
+          return step.kind === action && holdsNothing && (failedOver || stopAgain) && ec2Ok;
+        },
+      ),
+    );
+  });
+});
+// --- end the failed VM
+
+// --- failover re-check (issue 12)
+describe('failoverRecheckDelaySeconds', () => {
+  it('is due one second after the failure lasted failoverAfterSeconds', () => {
+    expect(failoverRecheckDelaySeconds(NOW, NOW, { failoverAfterSeconds: 30 })).toBe(31);
+    expect(failoverRecheckDelaySeconds(NOW - 10_500, NOW, { failoverAfterSeconds: 30 })).toBe(21);
+    expect(failoverRecheckDelaySeconds(NOW - 60_000, NOW, { failoverAfterSeconds: 30 })).toBe(1);
+  });
+
+  it('a re-check at the delay always finds the failure old enough to act on (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 10, max: 600 }),
+        fc.integer({ min: 0, max: 1_200_000 }),
+        (after, elapsed) => {
+          const since = NOW - elapsed;
+          const delay = failoverRecheckDelaySeconds(since, NOW, { failoverAfterSeconds: after });
+          const step = failoverStep(
+            record({ since }),
+            'vm-001',
+            failed,
+            { failoverAfterSeconds: after, failoverMode: 'auto' },
+            NOW + delay * 1000,
+          );
+          return delay >= 1 && step.kind === 'switch';
+        },
+      ),
+    );
+  });
+});
+// --- end failover re-check
 
 describe('alerts', () => {
   it('the switch alert names the failed VM, the new VM and address, and what was restored', () => {

@@ -1,6 +1,6 @@
 import type { AlertDraft } from './alerts';
 import type { FailoverRecord } from '../../contract/failover';
-import type { PoolConfig } from '../../contract/pool-config';
+import type { FailedVmAction, PoolConfig } from '../../contract/pool-config';
 import type { VmErrorCause, VmRecord } from '../../contract/vm-record';
 import type { InstanceStatusChecks } from '../../ports/compute';
 import { applyStatusChange, type ChangeResult } from '../vm-status';
@@ -209,6 +209,65 @@ export function takeOutOfShow(
   );
   return changed.ok ? { ok: true, vm: { ...changed.vm, ...cleared } } : changed;
 }
+
+// --- the failed VM after the switch (issue 12)
+export type FailedVmStep =
+  /** The switch has not taken the VM out of the show yet: ask again later. */
+  | { kind: 'wait' }
+  /** Reboot it (EC2 runs it): it stays in `error` until its agent reports healthy again. */
+  | { kind: 'reboot' }
+  /**
+   * Stop it: `error` → `stopping` (unless it already is), then EC2's stop (idempotent); it
+   * rejoins the pool as `stopped` when EC2 reports it stopped.
+   */
+  | { kind: 'stop' }
+  /** Nothing to do, for good: `why` in words. */
+  | { kind: 'left'; why: string };
+
+/**
+ * What to do with a VM a failover took `competitionId` from, per the pool's `failedVmAction`.
+ * Only a VM still out of the show in `error` (`failed_over`) is acted on, so a repeat after a
+ * crash, or a VM that recovered or was moved by an admin meanwhile, changes nothing; a stop
+ * already asked (`stopping`) is asked again (EC2's stop is idempotent).
+ */
+export function failedVmStep(
+  vm: Pick<VmRecord, 'status' | 'errorCause' | 'assignedTo' | 'ec2State'> | null,
+  competitionId: string,
+  action: FailedVmAction,
+): FailedVmStep {
+  if (vm === null) return { kind: 'left', why: 'its record is gone' };
+  if (vm.assignedTo === competitionId) return { kind: 'wait' };
+  if (action === 'stop' && vm.status === 'stopping' && vm.assignedTo === null) {
+    return { kind: 'stop' };
+  }
+  if (vm.status !== 'error' || vm.errorCause !== 'failed_over') {
+    return { kind: 'left', why: `it is ${vm.status} now` };
+  }
+  if (action === 'reboot') {
+    return vm.ec2State === 'running'
+      ? { kind: 'reboot' }
+      : { kind: 'left', why: `EC2 reports it ${vm.ec2State}: nothing to reboot` };
+  }
+  return vm.ec2State === 'running' || vm.ec2State === 'pending'
+    ? { kind: 'stop' }
+    : { kind: 'left', why: `EC2 reports it ${vm.ec2State}: nothing to stop` };
+}
+// --- end the failed VM
+
+// --- failover re-check (issue 12)
+/**
+ * How many seconds from `now` a re-check of a failure seen at `since` is due: when it has lasted
+ * `failoverAfterSeconds`, plus one second so that it surely has (at least 1).
+ */
+export function failoverRecheckDelaySeconds(
+  since: number,
+  now: number,
+  config: Pick<PoolConfig, 'failoverAfterSeconds'>,
+): number {
+  const dueAt = since + config.failoverAfterSeconds * 1000;
+  return Math.max(1, Math.ceil((dueAt - now) / 1000) + 1);
+}
+// --- end failover re-check
 
 export const failoverSourceIds = {
   /** Critical: the VM failed and the show moves (or must move) to another VM. */

@@ -14,6 +14,7 @@ import {
   type FailureVerdict,
   type PoolConfig,
   type ShowServerReach,
+  type StatusChecks,
   type VmRecord,
 } from '@vmpool/core';
 import { FAILOVER_REQUESTER } from '@vmpool/core';
@@ -21,6 +22,8 @@ import type { UseCaseDeps } from '../deps';
 import { raiseAlert, resolveAlert } from '../shared/alerts';
 import { audit } from '../shared/audit';
 import { markSpareLive } from './spare-live';
+import { handleFailedVm } from './failed-vm';
+import { scheduleFailoverRecheck } from './recheck-schedule';
 import { driveSwitch, switchShow } from './switch-show';
 
 export interface FailoverReport {
@@ -51,6 +54,10 @@ export async function watchFailovers(
     cleared: 0,
     degraded: 0,
   };
+  const checks = await statusChecksOf(
+    deps,
+    vms.filter((vm) => failoverWatchedCompetition(vm) !== null),
+  );
   // Each VM concurrently: a probe of a hung show server waits for its timeouts, and each
   // competition's steps are guarded transactions of their own.
   await Promise.all(
@@ -58,7 +65,16 @@ export async function watchFailovers(
       const competitionId = failoverWatchedCompetition(vm);
       if (competitionId === null) return;
       try {
-        await watchOne(deps, config, vm, competitionId, () => Promise.resolve(vms), report);
+        const vmChecks = checks.get(vm.instanceId) ?? null;
+        await watchOne(
+          deps,
+          config,
+          vm,
+          competitionId,
+          () => Promise.resolve(vms),
+          report,
+          vmChecks,
+        );
       } catch (error) {
         deps.logger.error('failover: watching a VM failed', {
           vmId: vm.vmId,
@@ -77,6 +93,14 @@ export async function watchFailovers(
       } else if (record.state === 'switched' && record.liveAt === null) {
         await markSpareLive(deps, record, config);
       }
+      // The failed VM's reboot or stop (failedVmAction), when a crash cut the switch short.
+      if (record.state !== 'watching' && record.failedVmHandled === null) {
+        await handleFailedVm(
+          deps,
+          (await deps.store.getFailover(record.competitionId)) ?? record,
+          config,
+        );
+      }
     } catch (error) {
       deps.logger.error('failover: driving a switch failed', {
         competitionId: record.competitionId,
@@ -94,12 +118,19 @@ async function watchOne(
   competitionId: string,
   pool: () => Promise<VmRecord[]>,
   report: FailoverReport,
+  statusChecks: StatusChecks | null,
 ): Promise<void> {
   // Only a VM its competition points at is on a show; anything else is an assign's business.
   const competition = await deps.store.getCompetitionConfig(competitionId);
   if (competition?.vmId !== vm.vmId) return;
   const now = deps.clock.now();
-  const verdict = failureVerdict(vm, config, now, await probe(deps, vm, config, now, competition));
+  const verdict = failureVerdict(
+    vm,
+    config,
+    now,
+    await probe(deps, vm, config, now, competition),
+    statusChecks,
+  );
   const facts = { competitionId, failedVmId: vm.vmId, now };
 
   if (verdict.kind === 'degraded') {
@@ -193,6 +224,7 @@ export async function watchVmNow(
     cleared: 0,
     degraded: 0,
   };
+  const checks = await statusChecksOf(deps, [vm]);
   await watchOne(
     deps,
     config,
@@ -200,8 +232,40 @@ export async function watchVmNow(
     competitionId,
     async () => (await deps.store.listVms()).vms,
     report,
+    checks.get(vm.instanceId) ?? null,
   );
 }
+
+// --- status checks (issue 12)
+/**
+ * EC2's status checks of the running VMs among `vms`, by instance id: one DescribeInstanceStatus
+ * per region. A region whose call fails is judged without them this time (logged).
+ */
+async function statusChecksOf(
+  deps: UseCaseDeps,
+  vms: VmRecord[],
+): Promise<Map<string, StatusChecks>> {
+  const byRegion = new Map<string, string[]>();
+  for (const vm of vms) {
+    if (vm.ec2State !== 'running') continue;
+    byRegion.set(vm.region, [...(byRegion.get(vm.region) ?? []), vm.instanceId]);
+  }
+  const found = new Map<string, StatusChecks>();
+  for (const [region, instanceIds] of byRegion) {
+    try {
+      for (const status of await deps.compute.describeInstanceStatus(region, instanceIds)) {
+        found.set(status.instanceId, status);
+      }
+    } catch (error) {
+      deps.logger.warn('failover: EC2 status checks could not be read; judged without them', {
+        region,
+        error: String(error),
+      });
+    }
+  }
+  return found;
+}
+// --- end status checks
 
 function failedReason(verdict: FailureVerdict, record: FailoverRecord | null): string {
   return verdict.kind === 'failed' ? verdict.reason : (record?.reason ?? 'failed');
@@ -250,6 +314,7 @@ async function startWatching(
           liveAt: null,
           detail: null,
           updatedAt: since,
+          failedVmHandled: null,
         },
   );
   if (record?.since !== since || record.failedVmId !== vmId) return;
@@ -261,6 +326,8 @@ async function startWatching(
     outcome: 'succeeded',
     detail: `${vmId} failed (${reason}); failoverMode ${config.failoverMode}, acting after ${config.failoverAfterSeconds}s`,
   });
+  // Acted on once it lasted failoverAfterSeconds, not at the next reconcile (issue 12).
+  await scheduleFailoverRecheck(deps, config, { competitionId, vmId, since }, since);
 }
 
 async function clear(deps: UseCaseDeps, vmId: string, competitionId: string): Promise<void> {
