@@ -56,7 +56,11 @@ function recordingScheduler() {
 }
 
 /** meet-1 live on vm-001 (assigned by request a1), vm-002 a warm spare. */
-async function givenLiveShow(config: Partial<PoolConfig> = {}, faulty = false) {
+async function givenLiveShow(
+  config: Partial<PoolConfig> = {},
+  faulty = false,
+  spare: 'available' | 'stopped' = 'available',
+) {
   let faults: FaultyCompute | null = null;
   const pool = await givenPool(env.admin.db, {
     config: { ...QUIET_POOL, failoverMode: 'auto', failoverAfterSeconds: 30, ...config },
@@ -66,7 +70,7 @@ async function givenLiveShow(config: Partial<PoolConfig> = {}, faulty = false) {
   });
   await submit(pool.deps, env.admin.db, 'a1', request('assign', { competitionId: 'meet-1' }));
   expect((await readResult(env.admin.db, 'a1'))?.state).toBe('succeeded');
-  await seedVm(env.admin.db, pool.compute, 'vm-002', 'available', pool.clock.now());
+  await seedVm(env.admin.db, pool.compute, 'vm-002', spare, pool.clock.now());
   const failed = (await readVm(env.admin.db, 'vm-001')) as { instanceId: string };
   const address = (
     (await env.admin.db.ref(paths.competitionConfig('meet-1')).get()).val() as {
@@ -247,22 +251,48 @@ describe('failover re-checks (no reconcile tick needed)', () => {
     expect(record?.state).toBe('watching');
     expect(setup.recheck.tasks).toEqual([
       {
-        task: { competitionId: 'meet-1', vmId: 'vm-001', since: record!.since },
+        task: { competitionId: 'meet-1', vmId: 'vm-001', since: record!.since, round: 0 },
         delaySeconds: 31,
       },
     ]);
     setup.clock.advance(31_000);
     // No reconcile: the task alone moves the show.
-    expect(await recheckFailover(setup.deps, setup.recheck.tasks[0]!.task)).toEqual({
-      kind: 'judged',
-      state: 'switched',
-    });
+    const outcome = await recheckFailover(setup.deps, setup.recheck.tasks[0]!.task);
+    expect(outcome).toMatchObject({ kind: 'judged', state: 'switched' });
     expect(await showVm('meet-1')).toBe('vm-002');
     // A duplicate delivery changes nothing.
     expect(await recheckFailover(setup.deps, setup.recheck.tasks[0]!.task)).toMatchObject({
       kind: 'stale',
     });
     expect(await showVm('meet-1')).toBe('vm-002');
+    expect(await poolProblems(env.admin.db)).toEqual([]);
+  });
+
+  it('follows a switch that waits for a cold spare until it is switched and live, without reconcile', async () => {
+    const setup = await givenLiveShow({ warmupTimeSeconds: 120 }, false, 'stopped');
+    await agentGoesOffline(setup);
+    setup.clock.advance(31_000);
+    const first = await recheckFailover(setup.deps, setup.recheck.tasks[0]!.task);
+    expect(first).toEqual({ kind: 'judged', state: 'switching', followUp: 5 });
+    const follow = setup.recheck.tasks[1]!;
+    expect(follow).toMatchObject({ task: { round: 1 }, delaySeconds: 5 });
+    expect(await recheckFailover(setup.deps, follow.task)).toMatchObject({
+      state: 'switching',
+      followUp: 5,
+    });
+
+    // The spare's agent reports ready: the hand-over writes the competition's config; the next
+    // follow-up moves the record and the alerts on.
+    setup.clock.advance(40_000);
+    await agentReports(setup.deps, env.admin.db, 'vm-002', agentReport(setup.clock.now()));
+    expect(await showVm('meet-1')).toBe('vm-002');
+    const next = setup.recheck.tasks.at(-1)!;
+    expect(await recheckFailover(setup.deps, next.task)).toEqual({
+      kind: 'judged',
+      state: 'switched',
+      followUp: null,
+    });
+    expect((await failoverRecord('meet-1'))?.liveAt).toEqual(expect.any(Number));
     expect(await poolProblems(env.admin.db)).toEqual([]);
   });
 
@@ -292,6 +322,7 @@ describe('failover re-checks (no reconcile tick needed)', () => {
     expect(await recheckFailover(setup.deps, setup.recheck.tasks[0]!.task)).toEqual({
       kind: 'judged',
       state: null,
+      followUp: null,
     });
     expect(await showVm('meet-1')).toBe('vm-001');
     expect(await failoverRecord('meet-1')).toBeNull();
@@ -306,7 +337,7 @@ describe('failover re-checks (no reconcile tick needed)', () => {
       kind: 'rescheduled',
       delaySeconds: 11,
     });
-    expect(setup.recheck.tasks[1]).toEqual({ task, delaySeconds: 11 });
+    expect(setup.recheck.tasks[1]).toEqual({ task: { ...task, round: 1 }, delaySeconds: 11 });
     expect(await showVm('meet-1')).toBe('vm-001');
     expect((await recheckFailover(setup.deps, { competitionId: 'meet-1' })).kind).toBe('stale');
     expect((await recheckFailover(setup.deps, { ...task, since: task.since - 1 })).kind).toBe(

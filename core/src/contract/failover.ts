@@ -113,12 +113,23 @@ export interface FailoverRecheckTask {
   vmId: string;
   /** The failover record's `since` when the re-check was scheduled. */
   since: number;
+  /**
+   * 0 for the re-check due at failoverAfterSeconds; each follow-up while the switch runs (or
+   * its spare is not live yet) counts one more, up to FAILOVER_RECHECK_MAX_ROUNDS.
+   */
+  round: number;
 }
+
+/** Follow-up re-checks come this many seconds apart while a switch runs. */
+export const FAILOVER_RECHECK_FOLLOW_SECONDS = 5;
+/** At most this many follow-ups per failure (then reconcile alone drives it). */
+export const FAILOVER_RECHECK_MAX_ROUNDS = 60;
 
 const failoverRecheckTaskSchema = z.object({
   competitionId: z.string().regex(COMPETITION_ID_PATTERN),
   vmId: z.string().regex(VM_ID_PATTERN),
   since: timestamp,
+  round: z.number().int().min(0).max(1000).default(0),
 });
 
 export function parseFailoverRecheckTask(raw: unknown): Parsed<FailoverRecheckTask> {

@@ -6,8 +6,9 @@ import type { FailoverRecheckScheduler } from '../../usecases/deps';
 
 /**
  * Failover re-checks through Cloud Tasks (firebase-admin's task queue of the `failoverRecheck`
- * function, in the functions' region). Each failure gets one task id (hashed, as Cloud Tasks
- * asks), so a duplicate enqueue of the same failure is refused by Cloud Tasks and ignored here.
+ * function, in the functions' region). Each failure and round gets one task id (hashed, as Cloud
+ * Tasks asks), so a duplicate enqueue of the same re-check is refused by Cloud Tasks and ignored
+ * here.
  */
 export function createCloudTasksRecheck(app: App, region?: string): FailoverRecheckScheduler {
   const name =
@@ -18,7 +19,7 @@ export function createCloudTasksRecheck(app: App, region?: string): FailoverRech
   return {
     async schedule(task, delaySeconds) {
       const id = createHash('sha256')
-        .update(`${task.competitionId}/${task.vmId}/${task.since}`)
+        .update(`${task.competitionId}/${task.vmId}/${task.since}/${task.round}`)
         .digest('hex');
       try {
         await queue.enqueue(task, { scheduleDelaySeconds: delaySeconds, id });

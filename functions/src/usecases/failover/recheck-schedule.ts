@@ -1,5 +1,7 @@
 import {
   failoverRecheckDelaySeconds,
+  FAILOVER_RECHECK_FOLLOW_SECONDS,
+  FAILOVER_RECHECK_MAX_ROUNDS,
   type FailoverRecheckTask,
   type PoolConfig,
 } from '@vmpool/core';
@@ -15,9 +17,31 @@ export async function scheduleFailoverRecheck(
   task: FailoverRecheckTask,
   now: number,
 ): Promise<void> {
+  await schedule(deps, task, failoverRecheckDelaySeconds(task.since, now, config));
+}
+
+/**
+ * Schedules the next follow-up of a switch that is still running (or whose spare is not live
+ * yet), FAILOVER_RECHECK_FOLLOW_SECONDS from now; none past FAILOVER_RECHECK_MAX_ROUNDS.
+ * Returns the delay, or null when none was scheduled.
+ */
+export async function scheduleFailoverFollowUp(
+  deps: UseCaseDeps,
+  task: FailoverRecheckTask,
+): Promise<number | null> {
+  if ((deps.failoverRecheck ?? null) === null) return null;
+  if (task.round >= FAILOVER_RECHECK_MAX_ROUNDS) return null;
+  await schedule(deps, { ...task, round: task.round + 1 }, FAILOVER_RECHECK_FOLLOW_SECONDS);
+  return FAILOVER_RECHECK_FOLLOW_SECONDS;
+}
+
+async function schedule(
+  deps: UseCaseDeps,
+  task: FailoverRecheckTask,
+  delaySeconds: number,
+): Promise<void> {
   const scheduler = deps.failoverRecheck ?? null;
   if (scheduler === null) return;
-  const delaySeconds = failoverRecheckDelaySeconds(task.since, now, config);
   try {
     await scheduler.schedule(task, delaySeconds);
   } catch (error) {

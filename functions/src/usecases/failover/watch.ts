@@ -327,7 +327,7 @@ async function startWatching(
     detail: `${vmId} failed (${reason}); failoverMode ${config.failoverMode}, acting after ${config.failoverAfterSeconds}s`,
   });
   // Acted on once it lasted failoverAfterSeconds, not at the next reconcile (issue 12).
-  await scheduleFailoverRecheck(deps, config, { competitionId, vmId, since }, since);
+  await scheduleFailoverRecheck(deps, config, { competitionId, vmId, since, round: 0 }, since);
 }
 
 async function clear(deps: UseCaseDeps, vmId: string, competitionId: string): Promise<void> {
