@@ -112,18 +112,7 @@ describe('failover re-check in the local functions host', () => {
       },
       'the failover alerts',
       20_000,
-    ).catch(async (error: unknown) => {
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(
-        '/tmp/fd-debug.txt',
-        JSON.stringify({
-          alerts: (await admin.db.ref('alerts').get()).val(),
-          record: (await admin.db.ref(paths.failover('meet-1')).get()).val(),
-          log: hostLog.lines,
-        }),
-      );
-      throw error;
-    });
+    );
     expect(alerts.length).toBeGreaterThanOrEqual(2);
   }, 90_000);
 });
