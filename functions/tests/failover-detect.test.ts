@@ -8,9 +8,10 @@ import {
   type FailoverRecord,
   type PoolConfig,
 } from '@vmpool/core';
-import { FaultyCompute } from '../src/adapters/memory';
+import { FaultyCompute, type MemoryCompute } from '../src/adapters/memory';
 import { reconcile } from '../src/usecases/reconcile/reconcile';
 import { recheckFailover } from '../src/usecases/failover/recheck';
+import { applyEc2StateChange } from '../src/usecases/events/ec2-state-change';
 import type { UseCaseDeps } from '../src/usecases/deps';
 import { agentReport, readResult, readVm, request, seedVm, submit } from './support/fixtures';
 import { poolProblems } from './support/invariants';
@@ -294,6 +295,35 @@ describe('failover re-checks (no reconcile tick needed)', () => {
     });
     expect((await failoverRecord('meet-1'))?.liveAt).toEqual(expect.any(Number));
     expect(await poolProblems(env.admin.db)).toEqual([]);
+  });
+
+  it('an EC2 state-change event (stopped, terminated) starts the failure clock and its re-check at once', async () => {
+    const changes = [
+      ['stopped', (c: MemoryCompute, id: string) => c.stopInstance('us-east-1', id)],
+      ['terminated', (c: MemoryCompute, id: string) => c.terminateInstance('us-east-1', id)],
+    ] as const;
+    for (const [state, change] of changes) {
+      await env.admin.db.ref().set(null);
+      const setup = await givenLiveShow();
+      await change(setup.compute, setup.instanceId);
+      setup.clock.advance(1_000);
+      const outcome = await applyEc2StateChange(setup.deps, {
+        eventId: `event-${state}`,
+        region: 'us-east-1',
+        instanceId: setup.instanceId,
+        state,
+        time: setup.clock.now(),
+      });
+      expect(outcome.outcome).toBe('synced');
+      const record = await failoverRecord('meet-1');
+      expect(record).toMatchObject({ state: 'watching', since: setup.clock.now() });
+      expect(record?.reason).toMatch(/^EC2 reports the instance|gone from EC2/);
+      expect(setup.recheck.tasks).toHaveLength(1);
+      setup.clock.advance(31_000);
+      await recheckFailover(setup.deps, setup.recheck.tasks[0]!.task);
+      expect(await showVm('meet-1')).toBe('vm-002');
+      expect(await poolProblems(env.admin.db)).toEqual([]);
+    }
   });
 
   it('concurrent re-checks give the show one spare', async () => {
