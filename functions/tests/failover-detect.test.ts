@@ -326,6 +326,23 @@ describe('failover re-checks (no reconcile tick needed)', () => {
     }
   });
 
+  it('judges by EC2 state now, not a record that lags behind a start', async () => {
+    const setup = await givenLiveShow();
+    // As after a cold start that no reconcile or EC2 event has synced yet.
+    await env.admin.db.ref(`${paths.vm('vm-001')}/ec2State`).set('stopped');
+    await agentGoesOffline(setup);
+    expect(await failoverRecord('meet-1')).toMatchObject({
+      state: 'watching',
+      reason: 'agent offline and the show server does not answer',
+    });
+    setup.clock.advance(31_000);
+    await recheckFailover(setup.deps, setup.recheck.tasks[0]!.task);
+    expect(await showVm('meet-1')).toBe('vm-002');
+    // EC2 runs it: rebooted, not left alone as the record's `stopped` would have it.
+    expect((await failoverRecord('meet-1'))?.failedVmHandled).toBe('rebooted');
+    expect(setup.compute.calls.rebootInstance).toBe(1);
+  });
+
   it('concurrent re-checks give the show one spare', async () => {
     const setup = await givenLiveShow();
     await seedVm(env.admin.db, setup.compute, 'vm-003', 'available', setup.clock.now());

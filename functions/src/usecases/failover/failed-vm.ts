@@ -4,6 +4,7 @@ import {
   type FailedVmHandled,
   type FailoverRecord,
   type PoolConfig,
+  type VmRecord,
 } from '@vmpool/core';
 import type { UseCaseDeps } from '../deps';
 import { audit } from '../shared/audit';
@@ -27,7 +28,9 @@ export async function handleFailedVm(
   const { competitionId, failedVmId } = record;
   const action = config.failedVmAction;
   const now = deps.clock.now();
-  const vm = await deps.store.getVm(failedVmId);
+  const recorded = await deps.store.getVm(failedVmId);
+  // EC2's state now (the record's may lag behind a start); unknown to EC2: gone.
+  const vm = recorded === null ? null : await withLiveEc2State(deps, recorded);
   const step = failedVmStep(vm, competitionId, action);
   if (step.kind === 'wait') return null;
 
@@ -84,4 +87,17 @@ export async function handleFailedVm(
     });
   }
   return handled;
+}
+
+async function withLiveEc2State(deps: UseCaseDeps, vm: VmRecord): Promise<VmRecord> {
+  try {
+    const [status] = await deps.compute.describeInstanceStatus(vm.region, [vm.instanceId]);
+    return { ...vm, ec2State: status?.state ?? 'terminated' };
+  } catch (error) {
+    deps.logger.warn('failover: EC2 state of the failed VM could not be read; the record is used', {
+      vmId: vm.vmId,
+      error: String(error),
+    });
+    return vm;
+  }
 }

@@ -14,9 +14,10 @@ import {
   type FailureVerdict,
   type PoolConfig,
   type ShowServerReach,
-  type StatusChecks,
   type VmRecord,
 } from '@vmpool/core';
+import type { InstanceStatusChecks } from '@vmpool/core/ports';
+import { isPendingInstanceId } from '../shared/launch-pool-vm';
 import { FAILOVER_REQUESTER } from '@vmpool/core';
 import type { UseCaseDeps } from '../deps';
 import { raiseAlert, resolveAlert } from '../shared/alerts';
@@ -118,17 +119,20 @@ async function watchOne(
   competitionId: string,
   pool: () => Promise<VmRecord[]>,
   report: FailoverReport,
-  statusChecks: StatusChecks | null,
+  statusChecks: InstanceStatusChecks | null,
 ): Promise<void> {
   // Only a VM its competition points at is on a show; anything else is an assign's business.
   const competition = await deps.store.getCompetitionConfig(competitionId);
   if (competition?.vmId !== vm.vmId) return;
   const now = deps.clock.now();
+  // EC2's state as DescribeInstanceStatus just gave it: the record's may lag (a start's
+  // `running` is only synced by reconcile or an EC2 event).
+  const seen = statusChecks === null ? vm : { ...vm, ec2State: statusChecks.state };
   const verdict = failureVerdict(
-    vm,
+    seen,
     config,
     now,
-    await probe(deps, vm, config, now, competition),
+    await probe(deps, seen, config, now, competition),
     statusChecks,
   );
   const facts = { competitionId, failedVmId: vm.vmId, now };
@@ -238,19 +242,20 @@ export async function watchVmNow(
 
 // --- status checks (issue 12)
 /**
- * EC2's status checks of the running VMs among `vms`, by instance id: one DescribeInstanceStatus
- * per region. A region whose call fails is judged without them this time (logged).
+ * EC2's state and status checks of `vms`, by instance id: one DescribeInstanceStatus (with
+ * IncludeAllInstances) per region. A region whose call fails is judged without them this time
+ * (logged); an instance EC2 does not know is left out.
  */
 async function statusChecksOf(
   deps: UseCaseDeps,
   vms: VmRecord[],
-): Promise<Map<string, StatusChecks>> {
+): Promise<Map<string, InstanceStatusChecks>> {
   const byRegion = new Map<string, string[]>();
   for (const vm of vms) {
-    if (vm.ec2State !== 'running') continue;
+    if (isPendingInstanceId(vm.instanceId)) continue;
     byRegion.set(vm.region, [...(byRegion.get(vm.region) ?? []), vm.instanceId]);
   }
-  const found = new Map<string, StatusChecks>();
+  const found = new Map<string, InstanceStatusChecks>();
   for (const [region, instanceIds] of byRegion) {
     try {
       for (const status of await deps.compute.describeInstanceStatus(region, instanceIds)) {
