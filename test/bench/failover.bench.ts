@@ -120,6 +120,9 @@ async function main(): Promise<void> {
       failoverMode: 'auto',
       failoverAfterSeconds: AFTER_SECONDS,
       minWarmVMs: 2,
+      // The bench crashes the same few VMs again and again: self-healing must not give up on
+      // them (3 recoveries in 30 min by default, then an admin decides).
+      recoveryMaxAttempts: 20,
     });
     await request(db, { action: 'assign', competitionId: COMPETITION, options: {} });
     let current = await waitFor('the first VM', 120_000, () => healthyVm(db, null));
