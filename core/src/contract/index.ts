@@ -7,6 +7,7 @@ export * from './agent-pulse';
 export * from './agent-auth';
 export * from './preview';
 export * from './vm-record';
+export * from './vm-list';
 export * from './request';
 export * from './command';
 export * from './competition';
