@@ -22,3 +22,5 @@ export * from './aws';
 export * from './failover';
 export * from './request-quota';
 export * from './pool-summary';
+// Issue 13: request progress step names (one place for functions, web and insights).
+export * from './request-steps';
