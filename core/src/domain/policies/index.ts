@@ -13,3 +13,5 @@ export * from './schedule';
 export * from './stream-alerts';
 export * from './failover';
 export * from './pool-summary';
+// Issue 13: status history retention.
+export * from './history-retention';
