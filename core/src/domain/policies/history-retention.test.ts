@@ -151,6 +151,17 @@ describe('status history retention', { timeout: 60_000 }, () => {
     ]);
     expect(plan.remaining).toBe(0);
 
+    // A terminated VM whose record is still there keeps its closing entry (the rollup would
+    // repair an empty history).
+    const recorded = planHistoryPrune({
+      histories: [{ vmId: 'vm-002', entries: b }],
+      now: NOW,
+      retentionDays: 90,
+      rolledUpThrough: final,
+      recordedVmIds: new Set(['vm-002']),
+    });
+    expect(recorded.prune).toEqual([{ vmId: 'vm-002', entry: b[0] }]);
+
     // A batch of 1 takes the oldest and says how many wait.
     const small = planHistoryPrune({
       histories: [{ vmId: 'vm-001', entries: a }],

@@ -35,15 +35,21 @@ export interface HistoryPrunePlan {
 /**
  * Per VM, the entries before `cutoff` that may go: all but the newest (it says what the VM was
  * doing at the cutoff), which goes too when it closed the history of a terminated VM (billing
- * nothing, nothing after it). Oldest first.
+ * nothing, nothing after it) whose record is gone (`recorded` holds the VMs that still have
+ * one: the cost rollup would repair an empty history). Oldest first.
  */
-function candidatesBefore(histories: readonly VmStatusHistory[], cutoff: number): HistoryPrune[] {
+function candidatesBefore(
+  histories: readonly VmStatusHistory[],
+  cutoff: number,
+  recorded: ReadonlySet<string>,
+): HistoryPrune[] {
   const candidates: HistoryPrune[] = [];
   for (const history of histories) {
     const before = history.entries.filter((entry) => entry.at < cutoff).sort((a, b) => a.at - b.at);
     const newest = before.at(-1);
     if (newest === undefined) continue;
     const closed =
+      !recorded.has(history.vmId) &&
       newest.ec2State === 'terminated' &&
       !isBillableInterval(newest) &&
       before.length === history.entries.length;
@@ -63,9 +69,10 @@ export function retentionMonthsToCheck(
   histories: readonly VmStatusHistory[],
   now: number,
   retentionDays: PoolConfig['statusHistoryRetentionDays'],
+  recordedVmIds: ReadonlySet<string> = new Set(),
 ): string[] {
   const wanted = now - retentionDays * DAY_MS;
-  const oldest = candidatesBefore(histories, wanted)[0];
+  const oldest = candidatesBefore(histories, wanted, recordedVmIds)[0];
   if (oldest === undefined) return [];
   const months: string[] = [];
   for (let month = costMonthOf(oldest.entry.at); ;) {
@@ -88,12 +95,20 @@ export function planHistoryPrune(input: {
   now: number;
   retentionDays: PoolConfig['statusHistoryRetentionDays'];
   rolledUpThrough: Readonly<Record<string, number>>;
+  /** VMs that still have a record in `vmPool/vms`. */
+  recordedVmIds?: ReadonlySet<string>;
   maxEntries?: number;
 }): HistoryPrunePlan {
+  const recorded = input.recordedVmIds ?? new Set<string>();
   const maxEntries = input.maxEntries ?? STATUS_HISTORY_PRUNE_BATCH;
   let cutoff = input.now - input.retentionDays * DAY_MS;
   let rollUpFirst: string | null = null;
-  for (const month of retentionMonthsToCheck(input.histories, input.now, input.retentionDays)) {
+  for (const month of retentionMonthsToCheck(
+    input.histories,
+    input.now,
+    input.retentionDays,
+    recorded,
+  )) {
     const { from, to } = costMonthRange(month);
     if ((input.rolledUpThrough[month] ?? Number.NEGATIVE_INFINITY) >= to) continue;
     cutoff = Math.min(cutoff, from);
@@ -101,7 +116,7 @@ export function planHistoryPrune(input: {
     break;
   }
 
-  const candidates = candidatesBefore(input.histories, cutoff);
+  const candidates = candidatesBefore(input.histories, cutoff, recorded);
   return {
     cutoff,
     rollUpFirst,

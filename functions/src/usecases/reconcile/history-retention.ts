@@ -5,6 +5,7 @@ import {
   priceLookup,
   retentionMonthsToCheck,
   type PoolConfig,
+  type VmRecord,
   type VmStatusHistory,
 } from '@vmpool/core';
 import type { UseCaseDeps } from '../deps';
@@ -32,17 +33,19 @@ export async function pruneStatusHistory(
   deps: UseCaseDeps,
   config: PoolConfig,
   histories: readonly VmStatusHistory[],
+  vms: readonly VmRecord[],
 ): Promise<HistoryRetentionReport> {
   const now = deps.clock.now();
   const retentionDays = config.statusHistoryRetentionDays;
+  const recordedVmIds = new Set(vms.map((vm) => vm.vmId));
   const rolledUpThrough: Record<string, number> = {};
-  for (const month of retentionMonthsToCheck(histories, now, retentionDays)) {
+  for (const month of retentionMonthsToCheck(histories, now, retentionDays, recordedVmIds)) {
     const through = await deps.store.readMonthlyCostThrough(month);
     if (through !== null) rolledUpThrough[month] = through;
     if (through === null || through < costMonthRange(month).to) break;
   }
   const costMonthsFinalised: string[] = [];
-  let plan = planHistoryPrune({ histories, now, retentionDays, rolledUpThrough });
+  let plan = planHistoryPrune({ histories, now, retentionDays, rolledUpThrough, recordedVmIds });
   const prices = priceLookup(config);
   while (plan.rollUpFirst !== null && costMonthsFinalised.length < MONTHS_ROLLED_UP_PER_RUN) {
     const month = plan.rollUpFirst;
@@ -51,13 +54,13 @@ export async function pruneStatusHistory(
     costMonthsFinalised.push(month);
     rolledUpThrough[month] = cost.through;
     const next = costMonthRange(month).to;
-    for (const later of retentionMonthsToCheck(histories, now, retentionDays)) {
+    for (const later of retentionMonthsToCheck(histories, now, retentionDays, recordedVmIds)) {
       if (costMonthRange(later).from < next || later in rolledUpThrough) continue;
       const through = await deps.store.readMonthlyCostThrough(later);
       if (through !== null) rolledUpThrough[later] = through;
       if (through === null || through < costMonthRange(later).to) break;
     }
-    plan = planHistoryPrune({ histories, now, retentionDays, rolledUpThrough });
+    plan = planHistoryPrune({ histories, now, retentionDays, rolledUpThrough, recordedVmIds });
   }
   if (plan.prune.length > 0) {
     await deps.store.deleteStatusHistoryEntries(plan.prune);

@@ -139,7 +139,7 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
   // --- Cost (issue 13): status history gaps closed, vmPool/costs/{month} rolled up.
   const { histories, ...costs } = await rollUpCosts(deps, config, vms);
   // Status history retention (issue 13): after the rollup, from what it counted.
-  const historyRetention = await pruneStatusHistory(deps, config, histories);
+  const historyRetention = await pruneStatusHistory(deps, config, histories, vms);
   // Stream health alerts (issue 15).
   const streamAlerts = await reconcileStreamAlerts(deps, { vms, activeAlerts, config, now });
   // Issue 9: the producers' pool summary from the whole pool, and quota entries left open by a
