@@ -7,6 +7,7 @@ export * from './agent-pulse';
 export * from './agent-auth';
 export * from './preview';
 export * from './vm-record';
+export * from './vm-list';
 export * from './request';
 export * from './command';
 export * from './competition';
@@ -22,5 +23,6 @@ export * from './aws';
 export * from './failover';
 export * from './request-quota';
 export * from './pool-summary';
+export * from './state-export';
 // Issue 13: request progress step names (one place for functions, web and insights).
 export * from './request-steps';

@@ -19,6 +19,8 @@ export const REQUEST_STEPS = {
   ec2: 'Call EC2',
   waitEc2: 'Wait for EC2',
   update: 'Update pool',
+  /** Issue 12: a failover's spare imports the competition's saved show state before hand-over. */
+  restore: 'Restore state',
 } as const;
 
 export type RequestStepKey = keyof typeof REQUEST_STEPS;
