@@ -235,6 +235,7 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
       failedVmAction: one('reboot', 'stop'),
       streamDroppedFramesPercentMax: one(0, 2.5, 5, 100),
       streamMinBitrateKbps: one(0, 1000, 100_000),
+      statusHistoryRetentionDays: one(35, 90, 3650),
       updatedAt: one(NOW),
       updatedBy: one(UID.admin),
     });
@@ -293,6 +294,9 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
       ['streamMinBitrateKbps', -1],
       ['streamMinBitrateKbps', 1000.5],
       ['streamMinBitrateKbps', 100_001],
+      ['statusHistoryRetentionDays', 34],
+      ['statusHistoryRetentionDays', 90.5],
+      ['statusHistoryRetentionDays', 3651],
     ];
     fc.assert(
       fc.property(faulty(valid, faults), (body) =>

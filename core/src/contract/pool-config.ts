@@ -65,6 +65,13 @@ export interface PoolConfig {
   /** An active stream below this bitrate (kbit/s): a warning; 0 disables it. */
   streamMinBitrateKbps: number;
   // ---
+  // --- Status history retention (issue 13)
+  /**
+   * Status history entries older than this many days are pruned by reconcile, once the monthly
+   * cost rollup has counted them (a month is pruned only after its rollup is final).
+   */
+  statusHistoryRetentionDays: number;
+  // ---
   updatedAt: number | null;
   updatedBy: string | null;
 }
@@ -102,6 +109,10 @@ export const POOL_CONFIG_LIMITS = {
   streamDroppedFramesPercentMax: { min: 0, max: 100 },
   streamMinBitrateKbps: { min: 0, max: 100_000 },
   // ---
+  // --- Status history retention (issue 13): more than a month, so the previous month's
+  // rollup always finishes before its entries may go.
+  statusHistoryRetentionDays: { min: 35, max: 3650 },
+  // ---
 } as const;
 
 export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
@@ -134,6 +145,9 @@ export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
   // --- Stream health alerts (issue 15)
   streamDroppedFramesPercentMax: 5,
   streamMinBitrateKbps: 1000,
+  // ---
+  // --- Status history retention (issue 13)
+  statusHistoryRetentionDays: 90,
   // ---
   updatedAt: null,
   updatedBy: null,
@@ -258,6 +272,9 @@ const poolConfigSchema = z.object({
     .max(L.streamDroppedFramesPercentMax.max)
     .default(D.streamDroppedFramesPercentMax),
   streamMinBitrateKbps: intIn(L.streamMinBitrateKbps, D.streamMinBitrateKbps),
+  // ---
+  // --- Status history retention (issue 13)
+  statusHistoryRetentionDays: intIn(L.statusHistoryRetentionDays, D.statusHistoryRetentionDays),
   // ---
   updatedAt: z.number().int().nonnegative().nullable().default(null),
   updatedBy: z.string().max(128).nullable().default(null),

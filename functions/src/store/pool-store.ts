@@ -252,6 +252,12 @@ export interface ScheduleStore {
   writeMonthlyCost(cost: MonthlyCost): Promise<void>;
   /** The stored month's `through`, or null when it has none. */
   readMonthlyCostThrough(month: string): Promise<number | null>;
+  // --- Status history retention (issue 13)
+  /** Deletes these entries (ids derived from them, as appendStatusHistory writes them). */
+  deleteStatusHistoryEntries(
+    entries: readonly { vmId: string; entry: StatusHistoryEntry }[],
+  ): Promise<void>;
+  // ---
 }
 
 /** `vmPool/failovers` (issue 12) and the requests a failover makes itself. */

@@ -9,6 +9,7 @@ import { watchFailovers, type FailoverReport } from '../failover/watch';
 import { stopIdleVms } from './idle-stop';
 import { closeFinishedQuotaEntries, redriveOpenRequests, repairAssignments } from './repair';
 import { rollUpCosts } from './cost-rollup';
+import { pruneStatusHistory, type HistoryRetentionReport } from './history-retention';
 import { runSchedule } from './schedule';
 import { failStaleAgents } from './stale-agents';
 import { recoverFailedVms, redriveEc2Calls } from './recover-failed';
@@ -44,6 +45,8 @@ export interface ReconcileReport {
   costMonths: string[];
   historyRepaired: number;
   failover: FailoverReport;
+  // --- status history retention (issue 13)
+  historyRetention: HistoryRetentionReport;
 }
 
 /**
@@ -134,7 +137,9 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
   const now = deps.clock.now();
   const alerts = await applyAlertChanges(deps, deriveAlerts({ vms, activeAlerts, config, now }));
   // --- Cost (issue 13): status history gaps closed, vmPool/costs/{month} rolled up.
-  const costs = await rollUpCosts(deps, config, vms);
+  const { histories, ...costs } = await rollUpCosts(deps, config, vms);
+  // Status history retention (issue 13): after the rollup, from what it counted.
+  const historyRetention = await pruneStatusHistory(deps, config, histories, vms);
   // Stream health alerts (issue 15).
   const streamAlerts = await reconcileStreamAlerts(deps, { vms, activeAlerts, config, now });
   // Issue 9: the producers' pool summary from the whole pool, and quota entries left open by a
@@ -167,6 +172,7 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     warmMinimum: schedule.plan.warmMinimum,
     ...costs,
     failover,
+    historyRetention,
   };
   deps.logger.info('reconcile done', { ...report });
   return report;

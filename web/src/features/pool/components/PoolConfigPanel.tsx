@@ -30,7 +30,9 @@ type NumberField =
   | 'failoverAfterSeconds'
   // Stream health alerts (issue 15)
   | 'streamDroppedFramesPercentMax'
-  | 'streamMinBitrateKbps';
+  | 'streamMinBitrateKbps'
+  // Status history retention (issue 13)
+  | 'statusHistoryRetentionDays';
 type TextField =
   | 'awsRegion'
   | 'amiId'
@@ -159,6 +161,15 @@ const STREAM_ALERTS: FieldSpec[] = [
   },
 ];
 // ---
+// --- Status history retention (issue 13)
+const HISTORY: FieldSpec[] = [
+  {
+    field: 'statusHistoryRetentionDays',
+    label: 'Keep VM status history (days)',
+    hint: `${L.statusHistoryRetentionDays.min}–${L.statusHistoryRetentionDays.max}; older entries are pruned once the month's cost is final`,
+  },
+];
+// ---
 
 const AWS: FieldSpec[] = [
   { field: 'awsRegion', label: 'AWS region', hint: 'e.g. us-east-1' },
@@ -184,6 +195,7 @@ const NUMBER_FIELDS: readonly NumberField[] = [
   'failoverAfterSeconds',
   'streamDroppedFramesPercentMax',
   'streamMinBitrateKbps',
+  'statusHistoryRetentionDays',
 ];
 const OPTIONAL_NUMBER_FIELDS: readonly OptionalNumberField[] = ['minWarmVMsOffSchedule'];
 const TEXT_FIELDS: readonly TextField[] = [
@@ -493,6 +505,10 @@ function PoolConfigForm({ config, onSave }: Pick<PoolConfigPanelProps, 'config' 
       <fieldset>
         <legend>Stream alerts</legend>
         <div className="config-grid">{STREAM_ALERTS.map(renderField)}</div>
+      </fieldset>
+      <fieldset>
+        <legend>Cost data</legend>
+        <div className="config-grid">{HISTORY.map(renderField)}</div>
       </fieldset>
       <fieldset>
         <legend>AWS launch settings</legend>
