@@ -1,0 +1,521 @@
+// The chaos suite against the real local stack (issue 11): `npm start -- --headless` on free
+// ports, seeded random faults (SIGKILL of the whole stack and a restart on the same data, the
+// functions host killed and restarted, agents killed and restarted by their "systemd", the
+// database restarted, EC2 throttling and capacity errors on start and launch) while requests
+// assign, release and launch VMs as clients write them, and the pool's invariants checked after
+// each round. The seed fixes the schedule of faults and traffic (what the processes do in
+// between is real time, so a replay is the same schedule, not the same interleaving).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
+import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
+import { getDatabase, type Database } from 'firebase-admin/database';
+import {
+  decideRecovery,
+  holdsAssignment,
+  isFinalResult,
+  isTransitional,
+  parsePoolConfig,
+  parseVmEntry,
+  paths,
+  type VmRecord,
+} from '@vmpool/core';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+export interface StackChaosOptions {
+  seed: number;
+  rounds: number;
+  /** traffic steps (each maybe with a fault) per round; default 4 */
+  steps?: number;
+  /** the stack's reconcile period; default 4000 ms */
+  reconcileIntervalMs?: number;
+  /** systemd's RestartSec for the agents; default 1500 ms */
+  agentRestartMs?: number;
+  /** where the stack's output and data go (kept when a violation is found); default a temp folder */
+  dataDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface StackChaosReport {
+  seed: number;
+  rounds: number;
+  reconcileIntervalMs: number;
+  faults: Record<string, number>;
+  invariantsChecked: number;
+  violations: string[];
+  /** per round: ms from the moment the faults cleared until the pool was usable (null: never) */
+  timeToFullCapacityMs: (number | null)[];
+  /** how long the pool may take before "not usable" is a violation */
+  usableLimitMs: number;
+  dataDir: string;
+}
+
+export const FAULT_KINDS = [
+  'stack SIGKILLed',
+  'functions host killed',
+  'agent killed',
+  'database restarted',
+  'EC2 RequestLimitExceeded',
+  'EC2 InsufficientInstanceCapacity',
+] as const;
+type FaultKind = (typeof FAULT_KINDS)[number];
+
+const COMPETITIONS = [
+  'state-champs-w-2026',
+  'winter-invitational-m-2026',
+  'elite-qualifier-w-2027',
+];
+const ADMIN_UID = 'demo-admin';
+const NAMESPACE = 'chaos-vmpool';
+const BOOT_DELAY_MS = 1000;
+/** a VM's processes (show server, agent under tsx) start in seconds, slower under load */
+const VM_START_ALLOWANCE_MS = 30_000;
+
+/** mulberry32: a small seeded PRNG (the seed replays the schedule). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+interface LocalVm {
+  vmId: string;
+  state: string;
+  vmDir: string;
+  agentAlive: boolean;
+}
+
+/** One `npm start -- --headless` in its own process group (so SIGKILL takes the whole group). */
+class StackProcess {
+  private child: ChildProcess | null = null;
+  private output = '';
+  constructor(
+    private readonly args: string[],
+    private readonly logFile: string,
+  ) {}
+
+  async start(readyTimeoutMs = 240_000): Promise<void> {
+    this.output = '';
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'local/src/stack/main.ts', '--headless', ...this.args],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
+    this.child = child;
+    const collect = (chunk: Buffer) => {
+      this.output += chunk.toString('utf8');
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    const until = Date.now() + readyTimeoutMs;
+    while (!this.output.includes('vmpool is ready')) {
+      if (child.exitCode !== null || Date.now() > until) {
+        await this.saveLog();
+        this.killGroup();
+        throw new Error(`the stack did not become ready:\n${this.output.slice(-3000)}`);
+      }
+      await sleep(200);
+    }
+  }
+
+  /** SIGKILL to the stack's whole process group, as `kill -9 -PGID`. */
+  async sigkill(): Promise<void> {
+    const child = this.child;
+    if (child === null) return;
+    const exited = new Promise((done) => child.once('exit', done));
+    this.killGroup();
+    if (child.exitCode === null && child.signalCode === null) await exited;
+    await this.saveLog();
+  }
+
+  /** Ctrl-C: the orderly stop. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child === null || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGINT');
+    const timer = setTimeout(() => this.killGroup(), 60_000);
+    await exited;
+    clearTimeout(timer);
+    await this.saveLog();
+  }
+
+  private killGroup(): void {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+
+  private async saveLog(): Promise<void> {
+    await writeFile(this.logFile, this.output, { flag: 'a' });
+  }
+}
+
+export async function runStackChaos(options: StackChaosOptions): Promise<StackChaosReport> {
+  const log = options.log ?? (() => undefined);
+  const random = prng(options.seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const chance = (p: number) => random() < p;
+  const between = (min: number, max: number) => min + Math.floor(random() * (max - min));
+  const steps = options.steps ?? 4;
+  const reconcileIntervalMs = options.reconcileIntervalMs ?? 4000;
+  const agentRestartMs = options.agentRestartMs ?? 1500;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'vmpool-chaos-')));
+  await mkdir(dataDir, { recursive: true });
+  const report: StackChaosReport = {
+    seed: options.seed,
+    rounds: options.rounds,
+    reconcileIntervalMs,
+    faults: {},
+    invariantsChecked: 0,
+    violations: [],
+    timeToFullCapacityMs: [],
+    usableLimitMs: 3 * reconcileIntervalMs + BOOT_DELAY_MS + VM_START_ALLOWANCE_MS,
+    dataDir,
+  };
+  const ports = {
+    db: await freePort(),
+    auth: await freePort(),
+    control: await freePort(),
+    api: await freePort(),
+  };
+  const prefix = `127.${150 + (process.pid % 50)}.${10 + (options.seed % 200)}`;
+  const stack = new StackProcess(
+    [
+      '--data-dir',
+      join(dataDir, 'stack'),
+      '--namespace',
+      NAMESPACE,
+      '--db-port',
+      String(ports.db),
+      '--auth-port',
+      String(ports.auth),
+      '--control-port',
+      String(ports.control),
+      '--api-port',
+      String(ports.api),
+      '--vm-address-prefix',
+      prefix,
+      '--boot-delay-ms',
+      String(BOOT_DELAY_MS),
+      '--reconcile-interval-ms',
+      String(reconcileIntervalMs),
+      '--probe-interval-ms',
+      '1000',
+      '--agent-restart-ms',
+      String(agentRestartMs),
+    ],
+    join(dataDir, 'stack.log'),
+  );
+  const control = `http://127.0.0.1:${ports.control}/__local`;
+  const post = async (path: string, body: unknown = {}, method = 'POST') => {
+    const response = await fetch(`${control}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    return response.status;
+  };
+  const localVms = async (): Promise<LocalVm[]> => {
+    const response = await fetch(`${control}/vms`, { signal: AbortSignal.timeout(10_000) });
+    return (await response.json()) as LocalVm[];
+  };
+  const fault = (kind: FaultKind) => {
+    report.faults[kind] = (report.faults[kind] ?? 0) + 1;
+  };
+
+  let app: App | null = null;
+  let requestCount = 0;
+  let recordingCount = 0;
+  /** recordings written onto a VM before its release: each must stay or be archived */
+  const recordings: { vmDir: string; file: string }[] = [];
+  let hostRestartDueAt = 0;
+  try {
+    await stack.start();
+    app = initializeApp(
+      { databaseURL: `http://127.0.0.1:${ports.db}?ns=${NAMESPACE}`, projectId: NAMESPACE },
+      `chaos-stack-${options.seed}-${process.pid}`,
+    );
+    const db: Database = getDatabase(app);
+    // Room for launches beside the demo pool of five.
+    await db.ref(`${paths.poolConfig()}/maxTotalVMs`).set(7);
+
+    const readVms = async (): Promise<VmRecord[]> => {
+      const raw = ((await db.ref(paths.vms()).get()).val() ?? {}) as Record<string, unknown>;
+      return Object.entries(raw).flatMap(([vmId, node]) => {
+        const entry = parseVmEntry(vmId, node);
+        return entry.ok ? [entry.value] : [];
+      });
+    };
+    const submit = async (value: Record<string, unknown>) => {
+      requestCount += 1;
+      const requestId = `chaos-${options.seed}-${requestCount}`;
+      await db.ref(paths.request(requestId)).set({
+        requestedBy: ADMIN_UID,
+        requestedAt: Date.now(),
+        ...value,
+      });
+    };
+
+    const traffic = async () => {
+      const vms = await readVms();
+      if (chance(0.15)) return submit({ action: 'launch', options: {} });
+      const competitionId = pick(COMPETITIONS);
+      const holder = vms.find(
+        (vm) => vm.assignedTo === competitionId && holdsAssignment(vm) && vm.status === 'assigned',
+      );
+      if (holder === undefined) return submit({ action: 'assign', competitionId, options: {} });
+      // The show recorded something on its VM; the release must archive it before clearing.
+      const vmDir = (await localVms()).find((vm) => vm.vmId === holder.vmId)?.vmDir;
+      if (vmDir !== undefined) {
+        recordingCount += 1;
+        const file = `${competitionId}-${options.seed}-${recordingCount}.mkv`;
+        await mkdir(join(vmDir, 'recordings'), { recursive: true });
+        await writeFile(join(vmDir, 'recordings', file), `recording ${recordingCount}\n`);
+        recordings.push({ vmDir, file });
+      }
+      return submit({
+        action: 'release',
+        competitionId,
+        options: { archiveRecordings: true, stopVM: chance(0.3) },
+      });
+    };
+
+    const inject = async (kind: FaultKind) => {
+      if (kind === 'stack SIGKILLed') {
+        await sleep(between(100, 3000));
+        await stack.sigkill();
+        fault(kind);
+        await stack.start();
+        return;
+      }
+      if (kind === 'functions host killed') {
+        const restartAfterMs = between(500, 4000);
+        if ((await post('/functions-host/crash', { restartAfterMs })) === 200) {
+          fault(kind);
+          hostRestartDueAt = Math.max(hostRestartDueAt, Date.now() + restartAfterMs);
+        }
+        return;
+      }
+      if (kind === 'agent killed') {
+        const running = (await localVms()).filter((vm) => vm.agentAlive);
+        if (running.length === 0) return;
+        if ((await post(`/vms/${pick(running).vmId}/kill-agent`)) === 200) fault(kind);
+        return;
+      }
+      if (kind === 'database restarted') {
+        if ((await post('/rtdb/restart', { downMs: between(0, 1500) })) === 200) fault(kind);
+        return;
+      }
+      const error =
+        kind === 'EC2 RequestLimitExceeded'
+          ? 'RequestLimitExceeded'
+          : 'InsufficientInstanceCapacity';
+      const op = pick(['start', 'launch'] as const);
+      if ((await post('/ec2/faults', { op, error, count: between(1, 4) })) === 200) fault(kind);
+    };
+
+    /** What keeps the pool from full capacity now (empty: every VM usable, every request final). */
+    const shortfall = async (): Promise<string[]> => {
+      const problems: string[] = [];
+      for (const vm of await readVms()) {
+        if (vm.status === 'error')
+          problems.push(`${vm.vmId} is in error (${vm.errorCause ?? '?'})`);
+        else if (isTransitional(vm.status)) problems.push(`${vm.vmId} is still ${vm.status}`);
+      }
+      const requests = ((await db.ref(paths.requests()).get()).val() ?? {}) as Record<
+        string,
+        { result?: unknown; action?: string }
+      >;
+      for (const [requestId, stored] of Object.entries(requests)) {
+        if (!isFinalResult(stored.result))
+          problems.push(`request ${requestId} (${stored.action ?? '?'}) is not final`);
+      }
+      return problems;
+    };
+
+    for (let round = 1; round <= options.rounds; round += 1) {
+      const roundStarted = Date.now();
+      for (let step = 0; step < steps; step += 1) {
+        await traffic();
+        if (chance(0.3)) await traffic();
+        await sleep(between(200, 2500));
+        if (chance(0.8)) await inject(pick(FAULT_KINDS));
+      }
+      // The faults clear: EC2 answers again, the functions host is back, every agent of a
+      // running VM runs again (its systemd restarted it).
+      await post('/ec2/faults', {}, 'DELETE');
+      if (Date.now() < hostRestartDueAt) await sleep(hostRestartDueAt - Date.now());
+      await post('/functions-host/start'); // 409 when its scheduled restart already ran
+      const agentsBack = Date.now() + 60_000;
+      for (;;) {
+        const down = (await localVms()).filter((vm) => vm.state === 'running' && !vm.agentAlive);
+        if (down.length === 0 || Date.now() > agentsBack) break;
+        await sleep(200);
+      }
+      const clearedAt = Date.now();
+
+      // Time to full capacity, and the invariants.
+      let usableAfter: number | null = null;
+      let remaining: string[] = [];
+      const recoveryCheckAt = clearedAt + 3 * reconcileIntervalMs;
+      let causeCleared: string[] | null = null;
+      while (Date.now() - clearedAt <= report.usableLimitMs) {
+        remaining = await shortfall();
+        if (remaining.length === 0) {
+          usableAfter = Date.now() - clearedAt;
+          break;
+        }
+        if (causeCleared === null && Date.now() >= recoveryCheckAt) {
+          causeCleared = await errorsWhoseCauseCleared(db, await readVms());
+        }
+        await sleep(250);
+      }
+      causeCleared ??= await errorsWhoseCauseCleared(db, await readVms());
+      report.timeToFullCapacityMs.push(usableAfter);
+      const checks: [string, string[]][] = [
+        ['links and assignments', await linkProblems(db)],
+        ['no VM in error whose cause cleared (3 reconcile intervals)', causeCleared],
+        ['every request final, pool usable', usableAfter === null ? remaining : []],
+        ['no recording lost', await lostRecordings(recordings)],
+      ];
+      for (const [name, problems] of checks) {
+        report.invariantsChecked += 1;
+        for (const problem of problems)
+          report.violations.push(`round ${round}: ${name}: ${problem}`);
+      }
+      log(
+        `round ${round} (${((Date.now() - roundStarted) / 1000).toFixed(1)} s): ` +
+          (usableAfter === null
+            ? `NOT usable ${report.usableLimitMs / 1000} s after the faults cleared (${remaining.join('; ')})`
+            : `usable ${(usableAfter / 1000).toFixed(1)} s after the faults cleared`),
+      );
+    }
+  } finally {
+    if (app !== null) await deleteApp(app);
+    await stack.stop();
+    if (report.violations.length === 0 && options.dataDir === undefined)
+      await rm(dataDir, { recursive: true, force: true });
+  }
+  return report;
+}
+
+/** VMs in `error` though core's recovery policy says their cause has cleared (it should act). */
+async function errorsWhoseCauseCleared(db: Database, vms: VmRecord[]): Promise<string[]> {
+  const config = parsePoolConfig((await db.ref(paths.poolConfig()).get()).val());
+  if (!config.ok) return [`the pool config does not parse: ${config.errors.join('; ')}`];
+  const now = Date.now();
+  return vms
+    .filter((vm) => vm.status === 'error')
+    .filter((vm) => {
+      const decision = decideRecovery(vm, config.value, now);
+      return decision.kind === 'act' || decision.kind === 'running';
+    })
+    .map(
+      (vm) =>
+        `${vm.vmId} is in error (${vm.errorCause ?? '?'}: ${vm.statusReason ?? ''}) though its cause cleared`,
+    );
+}
+
+/** No competition with two VMs, no VM for two competitions, every link both ways. */
+async function linkProblems(db: Database): Promise<string[]> {
+  const vms = ((await db.ref(paths.vms()).get()).val() ?? {}) as Record<
+    string,
+    { status: VmRecord['status']; assignedTo?: string }
+  >;
+  const competitions = ((await db.ref(paths.competitions()).get()).val() ?? {}) as Record<
+    string,
+    { config?: { vmId?: string } }
+  >;
+  const problems: string[] = [];
+  const heldBy = new Map<string, string[]>();
+  for (const [vmId, vm] of Object.entries(vms)) {
+    const assignedTo = vm.assignedTo ?? null;
+    if (assignedTo !== null && holdsAssignment({ status: vm.status, assignedTo }))
+      heldBy.set(assignedTo, [...(heldBy.get(assignedTo) ?? []), vmId]);
+  }
+  for (const [competitionId, held] of heldBy)
+    if (held.length > 1) problems.push(`${competitionId} holds ${held.join(', ')}`);
+  for (const [competitionId, competition] of Object.entries(competitions)) {
+    const vmId = competition.config?.vmId;
+    if (vmId !== undefined && vms[vmId]?.assignedTo !== competitionId)
+      problems.push(`${competitionId} points at ${vmId}, which is not assigned to it`);
+  }
+  for (const [vmId, vm] of Object.entries(vms)) {
+    if ((vm.status === 'assigned' || vm.status === 'in_use') && vm.assignedTo)
+      if (competitions[vm.assignedTo]?.config?.vmId !== vmId)
+        problems.push(`${vmId} is ${vm.status} for ${vm.assignedTo}, which does not point at it`);
+  }
+  return problems;
+}
+
+/** Recordings that are neither on their VM any more nor in its archive. */
+async function lostRecordings(recordings: { vmDir: string; file: string }[]): Promise<string[]> {
+  const lost: string[] = [];
+  for (const { vmDir, file } of recordings) {
+    const here = await readdir(join(vmDir, 'recordings')).catch(() => [] as string[]);
+    if (here.includes(file)) continue;
+    const archived = await readdir(join(vmDir, 'archive'), { recursive: true }).catch(
+      () => [] as string[],
+    );
+    if (!archived.some((path) => path.endsWith(file)))
+      lost.push(`${file} on ${vmDir.split('/').pop()} was cleared without being archived`);
+  }
+  return lost;
+}
+
+function percentile(values: number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
+}
+
+/** The report as the lines `npm run chaos` prints. */
+export function formatStackChaosReport(report: StackChaosReport): string[] {
+  const reached = report.timeToFullCapacityMs.filter((ms): ms is number => ms !== null);
+  const seconds = (ms: number | null) => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
+  const faults = FAULT_KINDS.map((kind) => `${kind} ×${report.faults[kind] ?? 0}`);
+  const total = Object.values(report.faults).reduce((sum, count) => sum + count, 0);
+  return [
+    `chaos (local stack): seed ${report.seed}, ${report.rounds} rounds (replay: npm run chaos -- --seed ${report.seed} --rounds ${report.rounds})`,
+    `faults injected: ${total} (${faults.join(', ')})`,
+    `invariants checked: ${report.invariantsChecked}, violated: ${report.violations.length}`,
+    ...report.violations.map((line) => `  VIOLATION ${line}`),
+    `time to full capacity after the faults cleared (reconcile every ${report.reconcileIntervalMs / 1000} s): p50 ${seconds(percentile(reached, 50))}, max ${seconds(reached.length === 0 ? null : Math.max(...reached))}; ${report.timeToFullCapacityMs.length - reached.length} of ${report.rounds} rounds not usable within ${report.usableLimitMs / 1000} s`,
+    ...(report.violations.length > 0 ? [`stack data and log kept in ${report.dataDir}`] : []),
+  ];
+}
+
+/** The machine, for the figures. */
+export function machineLine(): string {
+  const cpu = cpus();
+  return `machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? '?'}, load average ${loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' ')}`;
+}
