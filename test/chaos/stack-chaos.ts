@@ -3,8 +3,9 @@
 // functions host killed and restarted, agents killed and restarted by their "systemd", the
 // database restarted, EC2 throttling and capacity errors on start and launch) while requests
 // assign, release and launch VMs as clients write them, and the pool's invariants checked after
-// each round. The seed fixes the schedule of faults and traffic (what the processes do in
-// between is real time, so a replay is the same schedule, not the same interleaving).
+// each round. The seed fixes the plan (`planChaos`: every step's traffic, fault, delays and
+// parameters); the processes run in real time, so a replay is the same plan of faults and
+// traffic, not the same interleaving of every message.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -73,6 +74,83 @@ const NAMESPACE = 'chaos-vmpool';
 const BOOT_DELAY_MS = 1000;
 /** a VM's processes (show server, agent under tsx) start in seconds, slower under load */
 const VM_START_ALLOWANCE_MS = 30_000;
+
+/** How often each fault is drawn: a SIGKILL of the stack costs a minute or two (the Auth emulator). */
+const FAULT_WEIGHTS: Record<FaultKind, number> = {
+  'stack SIGKILLed': 1,
+  'functions host killed': 2,
+  'agent killed': 2,
+  'database restarted': 2,
+  'EC2 RequestLimitExceeded': 2,
+  'EC2 InsufficientInstanceCapacity': 2,
+};
+
+/** One step of a round, all drawn from the seed before anything runs. */
+export interface ChaosStep {
+  /** 0..1: below 0.15 a launch, else an assign or release of `competition` */
+  traffic: number;
+  competition: string;
+  stopVm: boolean;
+  /** a second request right after the first */
+  twice: boolean;
+  /** ms before the fault */
+  pauseMs: number;
+  fault: ChaosFault | null;
+}
+
+export type ChaosFault =
+  | { kind: 'stack SIGKILLed'; afterMs: number }
+  | { kind: 'functions host killed'; restartAfterMs: number }
+  | { kind: 'agent killed'; vmIndex: number }
+  | { kind: 'database restarted'; downMs: number }
+  | {
+      kind: 'EC2 RequestLimitExceeded' | 'EC2 InsufficientInstanceCapacity';
+      op: 'start' | 'launch';
+      count: number;
+    };
+
+/** The seed's plan: `rounds` × `steps` steps (a pure function of its arguments). */
+export function planChaos(seed: number, rounds: number, steps: number): ChaosStep[][] {
+  const random = prng(seed);
+  const between = (min: number, max: number) => min + Math.floor(random() * (max - min));
+  const weighted = (): FaultKind => {
+    const total = FAULT_KINDS.reduce((sum, kind) => sum + FAULT_WEIGHTS[kind], 0);
+    let roll = random() * total;
+    for (const kind of FAULT_KINDS) {
+      roll -= FAULT_WEIGHTS[kind];
+      if (roll < 0) return kind;
+    }
+    return FAULT_KINDS[FAULT_KINDS.length - 1] as FaultKind;
+  };
+  const fault = (): ChaosFault => {
+    const kind = weighted();
+    const number = between(0, 1_000_000);
+    switch (kind) {
+      case 'stack SIGKILLed':
+        return { kind, afterMs: 100 + (number % 2900) };
+      case 'functions host killed':
+        return { kind, restartAfterMs: 500 + (number % 3500) };
+      case 'agent killed':
+        return { kind, vmIndex: number };
+      case 'database restarted':
+        return { kind, downMs: number % 1500 };
+      default:
+        return { kind, op: number % 2 === 0 ? 'start' : 'launch', count: 1 + (number % 3) };
+    }
+  };
+  return Array.from({ length: rounds }, () =>
+    Array.from({ length: steps }, () => {
+      const step = {
+        traffic: random(),
+        competition: COMPETITIONS[between(0, COMPETITIONS.length)] as string,
+        stopVm: random() < 0.3,
+        twice: random() < 0.3,
+        pauseMs: between(200, 2500),
+      };
+      return { ...step, fault: random() < 0.8 ? fault() : null };
+    }),
+  );
+}
 
 /** mulberry32: a small seeded PRNG (the seed replays the schedule). */
 function prng(seed: number): () => number {
@@ -178,11 +256,8 @@ class StackProcess {
 
 export async function runStackChaos(options: StackChaosOptions): Promise<StackChaosReport> {
   const log = options.log ?? (() => undefined);
-  const random = prng(options.seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const chance = (p: number) => random() < p;
-  const between = (min: number, max: number) => min + Math.floor(random() * (max - min));
   const steps = options.steps ?? 4;
+  const plan = planChaos(options.seed, options.rounds, steps);
   const reconcileIntervalMs = options.reconcileIntervalMs ?? 4000;
   const agentRestartMs = options.agentRestartMs ?? 1500;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'vmpool-chaos-')));
@@ -263,8 +338,12 @@ export async function runStackChaos(options: StackChaosOptions): Promise<StackCh
       `chaos-stack-${options.seed}-${process.pid}`,
     );
     const db: Database = getDatabase(app);
-    // Room for launches beside the demo pool of five.
-    await db.ref(`${paths.poolConfig()}/maxTotalVMs`).set(7);
+    // Room for launches beside the demo pool of five, and what a launch needs.
+    await db.ref(paths.poolConfig()).update({
+      maxTotalVMs: 7,
+      subnetId: 'subnet-0123456789abcdef0',
+      securityGroupId: 'sg-0123456789abcdef0',
+    });
 
     const readVms = async (): Promise<VmRecord[]> => {
       const raw = ((await db.ref(paths.vms()).get()).val() ?? {}) as Record<string, unknown>;
@@ -283,17 +362,15 @@ export async function runStackChaos(options: StackChaosOptions): Promise<StackCh
       });
     };
 
-    const traffic = async () => {
+    const traffic = async (step: ChaosStep) => {
       const vms = await readVms();
-      if (chance(0.15)) return submit({ action: 'launch', options: {} });
-      const competitionId = pick(COMPETITIONS);
-      const holder = vms.find(
-        (vm) => vm.assignedTo === competitionId && holdsAssignment(vm) && vm.status === 'assigned',
-      );
+      if (step.traffic < 0.15) return submit({ action: 'launch', options: {} });
+      const competitionId = step.competition;
+      const holder = vms.find((vm) => vm.assignedTo === competitionId && holdsAssignment(vm));
       if (holder === undefined) return submit({ action: 'assign', competitionId, options: {} });
       // The show recorded something on its VM; the release must archive it before clearing.
       const vmDir = (await localVms()).find((vm) => vm.vmId === holder.vmId)?.vmDir;
-      if (vmDir !== undefined) {
+      if (vmDir !== undefined && (holder.status === 'assigned' || holder.status === 'in_use')) {
         recordingCount += 1;
         const file = `${competitionId}-${options.seed}-${recordingCount}.mkv`;
         await mkdir(join(vmDir, 'recordings'), { recursive: true });
@@ -303,42 +380,44 @@ export async function runStackChaos(options: StackChaosOptions): Promise<StackCh
       return submit({
         action: 'release',
         competitionId,
-        options: { archiveRecordings: true, stopVM: chance(0.3) },
+        options: { archiveRecordings: true, stopVM: step.stopVm },
       });
     };
 
-    const inject = async (kind: FaultKind) => {
-      if (kind === 'stack SIGKILLed') {
-        await sleep(between(100, 3000));
+    const inject = async (planned: ChaosFault) => {
+      const kind = planned.kind;
+      if (planned.kind === 'stack SIGKILLed') {
+        await sleep(planned.afterMs);
         await stack.sigkill();
         fault(kind);
         await stack.start();
         return;
       }
-      if (kind === 'functions host killed') {
-        const restartAfterMs = between(500, 4000);
+      if (planned.kind === 'functions host killed') {
+        const { restartAfterMs } = planned;
         if ((await post('/functions-host/crash', { restartAfterMs })) === 200) {
           fault(kind);
           hostRestartDueAt = Math.max(hostRestartDueAt, Date.now() + restartAfterMs);
         }
         return;
       }
-      if (kind === 'agent killed') {
+      if (planned.kind === 'agent killed') {
         const running = (await localVms()).filter((vm) => vm.agentAlive);
-        if (running.length === 0) return;
-        if ((await post(`/vms/${pick(running).vmId}/kill-agent`)) === 200) fault(kind);
+        const victim = running[planned.vmIndex % Math.max(1, running.length)];
+        if (victim === undefined) return;
+        if ((await post(`/vms/${victim.vmId}/kill-agent`)) === 200) fault(kind);
         return;
       }
-      if (kind === 'database restarted') {
-        if ((await post('/rtdb/restart', { downMs: between(0, 1500) })) === 200) fault(kind);
+      if (planned.kind === 'database restarted') {
+        if ((await post('/rtdb/restart', { downMs: planned.downMs })) === 200) fault(kind);
         return;
       }
       const error =
-        kind === 'EC2 RequestLimitExceeded'
+        planned.kind === 'EC2 RequestLimitExceeded'
           ? 'RequestLimitExceeded'
           : 'InsufficientInstanceCapacity';
-      const op = pick(['start', 'launch'] as const);
-      if ((await post('/ec2/faults', { op, error, count: between(1, 4) })) === 200) fault(kind);
+      const { op, count } = planned;
+      if ((await post('/ec2/faults', { op, error, count })) === 200) fault(planned.kind);
     };
 
     /** What keeps the pool from full capacity now (empty: every VM usable, every request final). */
@@ -362,11 +441,11 @@ export async function runStackChaos(options: StackChaosOptions): Promise<StackCh
 
     for (let round = 1; round <= options.rounds; round += 1) {
       const roundStarted = Date.now();
-      for (let step = 0; step < steps; step += 1) {
-        await traffic();
-        if (chance(0.3)) await traffic();
-        await sleep(between(200, 2500));
-        if (chance(0.8)) await inject(pick(FAULT_KINDS));
+      for (const step of plan[round - 1] ?? []) {
+        await traffic(step);
+        if (step.twice) await traffic(step);
+        await sleep(step.pauseMs);
+        if (step.fault !== null) await inject(step.fault);
       }
       // The faults clear: EC2 answers again, the functions host is back, every agent of a
       // running VM runs again (its systemd restarted it).
