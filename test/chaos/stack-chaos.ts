@@ -49,6 +49,8 @@ export interface StackChaosReport {
   violations: string[];
   /** per round: ms from the moment the faults cleared until the pool was usable (null: never) */
   timeToFullCapacityMs: (number | null)[];
+  /** per round: ms from the last fault injected (for a SIGKILL: the kill) until the pool was usable */
+  sinceLastFaultMs: (number | null)[];
   /** how long the pool may take before "not usable" is a violation */
   usableLimitMs: number;
   dataDir: string;
@@ -270,6 +272,7 @@ export async function runStackChaos(options: StackChaosOptions): Promise<StackCh
     invariantsChecked: 0,
     violations: [],
     timeToFullCapacityMs: [],
+    sinceLastFaultMs: [],
     usableLimitMs: 3 * reconcileIntervalMs + BOOT_DELAY_MS + VM_START_ALLOWANCE_MS,
     dataDir,
   };
@@ -279,7 +282,8 @@ export async function runStackChaos(options: StackChaosOptions): Promise<StackCh
     control: await freePort(),
     api: await freePort(),
   };
-  const prefix = `127.${150 + (process.pid % 50)}.${10 + (options.seed % 200)}`;
+  // 127.250-254.x: no other suite's VMs live there (stack tests 127.150-249, compute 127.100-149).
+  const prefix = `127.${250 + (process.pid % 5)}.${2 + ((process.pid + options.seed) % 250)}`;
   const stack = new StackProcess(
     [
       '--data-dir',
@@ -321,7 +325,9 @@ export async function runStackChaos(options: StackChaosOptions): Promise<StackCh
     const response = await fetch(`${control}/vms`, { signal: AbortSignal.timeout(10_000) });
     return (await response.json()) as LocalVm[];
   };
+  let lastFaultAt = 0;
   const fault = (kind: FaultKind) => {
+    lastFaultAt = Date.now();
     report.faults[kind] = (report.faults[kind] ?? 0) + 1;
   };
 
@@ -441,6 +447,7 @@ export async function runStackChaos(options: StackChaosOptions): Promise<StackCh
 
     for (let round = 1; round <= options.rounds; round += 1) {
       const roundStarted = Date.now();
+      lastFaultAt = 0;
       for (const step of plan[round - 1] ?? []) {
         await traffic(step);
         if (step.twice) await traffic(step);
@@ -478,6 +485,9 @@ export async function runStackChaos(options: StackChaosOptions): Promise<StackCh
       }
       causeCleared ??= await errorsWhoseCauseCleared(db, await readVms());
       report.timeToFullCapacityMs.push(usableAfter);
+      report.sinceLastFaultMs.push(
+        usableAfter === null ? null : clearedAt + usableAfter - (lastFaultAt || roundStarted),
+      );
       const checks: [string, string[]][] = [
         ['links and assignments', await linkProblems(db)],
         ['no VM in error whose cause cleared (3 reconcile intervals)', causeCleared],
@@ -493,7 +503,7 @@ export async function runStackChaos(options: StackChaosOptions): Promise<StackCh
         `round ${round} (${((Date.now() - roundStarted) / 1000).toFixed(1)} s): ` +
           (usableAfter === null
             ? `NOT usable ${report.usableLimitMs / 1000} s after the faults cleared (${remaining.join('; ')})`
-            : `usable ${(usableAfter / 1000).toFixed(1)} s after the faults cleared`),
+            : `usable ${(usableAfter / 1000).toFixed(1)} s after the faults cleared, ${((report.sinceLastFaultMs.at(-1) ?? 0) / 1000).toFixed(1)} s after the last fault`),
       );
     }
   } finally {
@@ -578,6 +588,7 @@ function percentile(values: number[], p: number): number | null {
 /** The report as the lines `npm run chaos` prints. */
 export function formatStackChaosReport(report: StackChaosReport): string[] {
   const reached = report.timeToFullCapacityMs.filter((ms): ms is number => ms !== null);
+  const sinceFault = report.sinceLastFaultMs.filter((ms): ms is number => ms !== null);
   const seconds = (ms: number | null) => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
   const faults = FAULT_KINDS.map((kind) => `${kind} ×${report.faults[kind] ?? 0}`);
   const total = Object.values(report.faults).reduce((sum, count) => sum + count, 0);
@@ -586,6 +597,7 @@ export function formatStackChaosReport(report: StackChaosReport): string[] {
     `faults injected: ${total} (${faults.join(', ')})`,
     `invariants checked: ${report.invariantsChecked}, violated: ${report.violations.length}`,
     ...report.violations.map((line) => `  VIOLATION ${line}`),
+    `time to full capacity after the last fault: p50 ${seconds(percentile(sinceFault, 50))}, max ${seconds(sinceFault.length === 0 ? null : Math.max(...sinceFault))}`,
     `time to full capacity after the faults cleared (reconcile every ${report.reconcileIntervalMs / 1000} s): p50 ${seconds(percentile(reached, 50))}, max ${seconds(reached.length === 0 ? null : Math.max(...reached))}; ${report.timeToFullCapacityMs.length - reached.length} of ${report.rounds} rounds not usable within ${report.usableLimitMs / 1000} s`,
     ...(report.violations.length > 0 ? [`stack data and log kept in ${report.dataDir}`] : []),
   ];
