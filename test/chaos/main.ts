@@ -25,7 +25,7 @@ if (process.argv.includes('--sim')) {
     seed,
     rounds,
     steps: flag('steps', 4),
-    reconcileIntervalMs: flag('reconcile-ms', 4000),
+    reconcileIntervalMs: flag('reconcile-ms', 10_000),
     log: (line) => console.log(line),
   });
   for (const line of formatStackChaosReport(report)) console.log(line);
