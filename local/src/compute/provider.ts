@@ -555,7 +555,14 @@ export class LocalCompute implements ComputePort {
             'vmpool-agent',
             'vmpool-agent.service: Main process exited, code=killed; scheduled restart job',
           );
-          const restarted = await startAgentProcess(this.processSpec(record));
+          const restarted = await startAgentProcess({
+            ...this.processSpec(record),
+            onSpawned: async (_name, pid) => {
+              if (this.transitions.get(record.instanceId) !== transition) return;
+              record.agentPid = pid;
+              await this.save();
+            },
+          });
           if (this.closed || this.transitions.get(record.instanceId) !== transition) {
             // stopped, rebooted or closed while it started: nothing may outlive that
             await killGroup(restarted, 3000);
@@ -576,7 +583,16 @@ export class LocalCompute implements ComputePort {
   private async spawnProcesses(record: LocalInstanceRecord, transition: Transition) {
     this.hung.delete(record.instanceId);
     try {
-      const processes = await startVmProcesses(this.processSpec(record));
+      const processes = await startVmProcesses({
+        ...this.processSpec(record),
+        // Saved at once: a stack killed while the VM boots leaves them for the next start.
+        onSpawned: async (name, pid) => {
+          if (!this.current(record, transition)) return;
+          if (name === 'agent') record.agentPid = pid;
+          else record.showServerPid = pid;
+          await this.save();
+        },
+      });
       if (!this.current(record, transition)) {
         // stopped (or the stack closed) while booting: nothing may outlive that
         await Promise.all([

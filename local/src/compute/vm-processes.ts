@@ -19,6 +19,12 @@ export interface VmProcessSpec {
   agentArgs: readonly string[];
   /** how long the show server may take to answer /api/status */
   readyTimeoutMs: number;
+  /**
+   * Told each process's pid as soon as it exists (before the show server serves), so the
+   * caller can record it: a stack killed right then still leaves the pid for the next start
+   * to stop.
+   */
+  onSpawned?: (name: 'show-server' | 'agent', pid: number) => Promise<void> | void;
 }
 
 export interface VmProcesses {
@@ -97,6 +103,7 @@ export async function startVmProcesses(spec: VmProcessSpec): Promise<VmProcesses
     String(OBS_WEBSOCKET_PORT),
   ]);
   try {
+    if (show.pid !== undefined) await spec.onSpawned?.('show-server', show.pid);
     await waitForShowServer(showServerUrl, show, spec.readyTimeoutMs);
   } catch (error) {
     await killGroup(show.pid, 0);
@@ -136,6 +143,7 @@ export async function startAgentProcess(spec: VmProcessSpec): Promise<number> {
     ...spec.agentArgs,
   ]);
   if (agent.pid === undefined) throw new Error('spawn returned no pid');
+  await spec.onSpawned?.('agent', agent.pid);
   return agent.pid;
 }
 
