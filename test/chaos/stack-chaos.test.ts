@@ -26,7 +26,7 @@ describe('the chaos suite against the local stack', () => {
       expect(Object.keys(report.faults).every((kind) => FAULT_KINDS.includes(kind as never))).toBe(
         true,
       );
-      expect(report.invariantsChecked).toBe(2 * 5);
+      expect(report.invariantsChecked).toBe(2 * 5 + 1);
       expect(report.timeToFullCapacityMs.every((ms) => ms !== null)).toBe(true);
     },
   );

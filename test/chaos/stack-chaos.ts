@@ -7,7 +7,7 @@
 // parameters); the processes run in real time, so a replay is the same plan of faults and
 // traffic, not the same interleaving of every message.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
@@ -540,10 +540,34 @@ export async function runStackChaos(options: StackChaosOptions): Promise<StackCh
   } finally {
     if (app !== null) await deleteApp(app);
     await stack.stop();
+    // Ctrl-C of the last stack must leave nothing of any VM running, even of the VMs the
+    // SIGKILLed stacks started.
+    await sleep(1000);
+    report.invariantsChecked += 1;
+    for (const leftover of await processesMatching(`${prefix}.`))
+      report.violations.push(`after the run: a VM process is still running: ${leftover}`);
     if (report.violations.length === 0 && options.dataDir === undefined)
       await rm(dataDir, { recursive: true, force: true });
   }
   return report;
+}
+
+/** Processes whose command line names `marker` (a VM's address), as "pid command". */
+async function processesMatching(marker: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    const args = cmdline.split('\0');
+    if (
+      args.some((arg) => arg.includes(marker)) &&
+      args.some(
+        (arg) => arg.includes('local/src/show-server/main.ts') || arg.includes('agent/src/main.ts'),
+      )
+    )
+      found.push(`${entry} ${args.join(' ').slice(0, 160)}`);
+  }
+  return found;
 }
 
 /** VMs in `error` though core's recovery policy says their cause has cleared (it should act). */
