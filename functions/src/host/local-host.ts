@@ -300,9 +300,13 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
         jobName: 'firebase-schedule-scheduledReconcile-local',
       } as never);
     })();
-    reconciling = run.finally(() => {
-      reconciling = null;
-    });
+    // Waiters only wait: the caller of this run sees its error (unobserved, it would be an
+    // unhandled rejection that ends the process).
+    reconciling = run
+      .catch(() => undefined)
+      .finally(() => {
+        reconciling = null;
+      });
     await run;
   };
   const intervalMs = opts.reconcileIntervalMs ?? 60_000;
