@@ -380,7 +380,7 @@ export function formatChaosReport(report: ChaosReport): string[] {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, count]) => `${name} ×${count}`);
   return [
-    `chaos: seed ${report.seed}, ${report.rounds} rounds (replay: npm run chaos -- --seed ${report.seed} --rounds ${report.rounds})`,
+    `chaos: seed ${report.seed}, ${report.rounds} rounds (replay: npm run chaos -- --sim --seed ${report.seed} --rounds ${report.rounds})`,
     `faults injected: ${faults.reduce((sum, line) => sum + Number(line.split('×')[1]), 0)} (${faults.join(', ') || 'none'})`,
     `invariants checked: ${report.invariantsChecked}, violated: ${report.violations.length}`,
     ...report.violations.map((line) => `  VIOLATION ${line}`),
