@@ -7,10 +7,12 @@ import type { PoolStore } from '../src/store/pool-store';
 import { handleRequest } from '../src/usecases/requests/handle-request';
 import { reconcile } from '../src/usecases/reconcile/reconcile';
 import { internalPaths } from '../src/store/rtdb/internal-paths';
-import { SimulatedCrash } from './support/crashing-store';
+import { runQueuedCommands } from './support/agent-commands';
+import { crashingStore, SimulatedCrash } from './support/crashing-store';
+import { T0 } from './support/deps';
 import { agentReport, readResult, readVm, request, writeRequest } from './support/fixtures';
 import { poolProblems } from './support/invariants';
-import { agentReports, givenPool, QUIET_POOL } from './support/pool';
+import { agentReports, givenAssignedPool, givenPool, QUIET_POOL } from './support/pool';
 import { useTestDatabase } from './support/rtdb';
 
 const env = useTestDatabase();
@@ -127,5 +129,25 @@ describe('self-healing: starts and cold assigns', () => {
     expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'error' });
     expect((await readVm(env.admin.db, 'vm-001'))?.assignedTo).toBeUndefined();
     expect(await poolProblems(env.admin.db)).toEqual([]);
+  });
+});
+
+describe('self-healing: requests whose run died', () => {
+  it('a request whose handler died holding it is driven again once its lease ran out, not minutes later', async () => {
+    const { clock, deps } = await givenAssignedPool(env.admin.db);
+    const payload = request('release', { competitionId: 'meet-1' });
+    await writeRequest(env.admin.db, 'r1', payload);
+    // The host dies early in the release (after it began the request).
+    const crashing = crashingStore(deps.store, 3);
+    await handleRequest({ ...deps, store: crashing.store }, 'r1', payload).catch(() => undefined);
+    expect((await readResult(env.admin.db, 'r1'))?.state).not.toBe('succeeded');
+
+    // Past the run's lease (90 s), before the redrive of waiting requests (2 min).
+    clock.advance(deps.settings.requestLeaseMs + 1000);
+    expect(clock.now() - T0).toBeLessThan(deps.settings.requestRedriveAfterMs);
+    await reconcile(deps);
+    await runQueuedCommands(env.admin.db, deps, 'vm-001');
+    expect(await readResult(env.admin.db, 'r1')).toMatchObject({ state: 'succeeded' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'available' });
   });
 });
