@@ -151,3 +151,31 @@ describe('self-healing: requests whose run died', () => {
     expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'available' });
   });
 });
+
+describe('self-healing: when the next try is', () => {
+  it('a failed VM waiting for its cause records its next try one reconcile ahead, cleared once it recovers', async () => {
+    const { clock, deps } = await givenPool(env.admin.db, {
+      config: { ...QUIET_POOL, agentStaleSeconds: 60 },
+      vms: { 'vm-001': 'available' },
+    });
+    clock.advance(3 * MINUTE);
+    await reconcile(deps);
+    const failed = await readVm(env.admin.db, 'vm-001');
+    expect(failed).toMatchObject({
+      status: 'error',
+      errorCause: 'agent_stale',
+      recovery: { nextAttemptAt: clock.now() + deps.settings.reconcileIntervalMs },
+    });
+    clock.advance(MINUTE);
+    await reconcile(deps);
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      recovery: { nextAttemptAt: clock.now() + deps.settings.reconcileIntervalMs },
+    });
+    await agentReports(deps, env.admin.db, 'vm-001', agentReport(clock.now()));
+    const recovered = await readVm(env.admin.db, 'vm-001');
+    expect(recovered).toMatchObject({ status: 'available' });
+    expect((recovered?.recovery as { nextAttemptAt?: unknown } | undefined)?.nextAttemptAt).toBe(
+      undefined,
+    );
+  });
+});

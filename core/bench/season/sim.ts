@@ -255,7 +255,7 @@ export function simulateSeason(input: SimInput): SimResult {
       lastReleasedAt: null,
       totalAssignments: 0,
       tags: {},
-      recovery: { attempts: [], gaveUpAt: null, release: null, running: null },
+      recovery: { attempts: [], gaveUpAt: null, release: null, running: null, nextAttemptAt: null },
       agent: null,
       ...patch,
     };

@@ -35,7 +35,13 @@ describe('parseVmRecord', () => {
         lastReleasedAt: null,
         totalAssignments: 0,
         tags: {},
-        recovery: { attempts: [], gaveUpAt: null, release: null, running: null },
+        recovery: {
+          attempts: [],
+          gaveUpAt: null,
+          release: null,
+          running: null,
+          nextAttemptAt: null,
+        },
         agent: null,
       },
     });

@@ -89,6 +89,12 @@ export interface VmRecovery {
   release: VmRecoveryRelease | null;
   /** The recovery running now (its cleanup commands are named after `id`); null between attempts. */
   running: { id: string; startedAt: number } | null;
+  /**
+   * When the control plane next tries the automatic recovery (ms epoch): written when it defers
+   * one (the cause has not cleared, an attempt did not last), null while none is scheduled
+   * (not in `error`, recovering now, given up, or a cause that never clears).
+   */
+  nextAttemptAt: number | null;
 }
 
 export const NO_RECOVERY: Readonly<VmRecovery> = Object.freeze({
@@ -96,6 +102,7 @@ export const NO_RECOVERY: Readonly<VmRecovery> = Object.freeze({
   gaveUpAt: null,
   release: null,
   running: null,
+  nextAttemptAt: null,
 });
 
 export interface VmTags {
@@ -165,6 +172,7 @@ const recoverySchema = z
       }),
     ),
     running: nullable(z.object({ id: z.string().regex(PUSH_ID_PATTERN), startedAt: timestamp })),
+    nextAttemptAt: nullable(timestamp),
   })
   .prefault({ attempts: [] });
 

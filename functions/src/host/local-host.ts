@@ -115,7 +115,14 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
     showProbe: opts.showProbe ?? createHttpShowProbe(),
     clock,
     logger,
-    settings: { ...DEFAULT_CONTROL_PLANE_CONFIG, ...opts.settings },
+    settings: {
+      ...DEFAULT_CONTROL_PLANE_CONFIG,
+      // Recovery's next-try times follow this host's own reconcile interval.
+      ...(opts.reconcileIntervalMs !== undefined && opts.reconcileIntervalMs > 0
+        ? { reconcileIntervalMs: opts.reconcileIntervalMs }
+        : {}),
+      ...opts.settings,
+    },
   };
   const alertWebhookUrl = opts.alertWebhookUrl ?? null;
   if (alertWebhookUrl !== null) {

@@ -274,9 +274,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const fullCapacity = async (): Promise<string[]> => {
       const problems: string[] = [];
       for (const vm of await readVms()) {
+        // EC2's state and the reason say why (a failing seed is read from this line).
+        const why = `EC2 ${memory.get(vm.instanceId)?.state ?? 'gone'}: ${vm.statusReason}`;
         if (vm.status === 'error')
-          problems.push(`${vm.vmId} is in error (${vm.errorCause ?? '?'})`);
-        else if (isTransitional(vm.status)) problems.push(`${vm.vmId} is still ${vm.status}`);
+          problems.push(`${vm.vmId} is in error (${vm.errorCause ?? '?'}; ${why})`);
+        else if (isTransitional(vm.status))
+          problems.push(`${vm.vmId} is still ${vm.status} (${why})`);
       }
       const requests = ((await db.ref(paths.requests()).get()).val() ?? {}) as Record<
         string,
@@ -327,6 +330,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         }
       }
       report.timeToFullCapacityMs.push(usableAfter);
+      if (process.env.CHAOS_DEBUG && usableAfter === null) {
+        for (const line of deps.logger.lines.slice(-60)) if (line.level !== 'debug') console.log('DBG', line.level, line.message, JSON.stringify(line.fields).slice(0, 400));
+        console.log('DBG vms', JSON.stringify(await db.ref(paths.vms()).get()).slice(0, 6000));
+      }
 
       // Invariants.
       const config = { ...(await deps.store.readConfig()) };
