@@ -343,10 +343,7 @@ describe('VMCard', () => {
     cleanup();
 
     // Given up: no next try, an admin is needed.
-    const stuck = makeVm({
-      ...vm,
-      recovery: { ...vm.recovery, gaveUpAt: NOW, nextAttemptAt: null },
-    });
+    const stuck = { ...vm, recovery: { ...vm.recovery, gaveUpAt: NOW, nextAttemptAt: null } };
     render(<VMCard vm={stuck} now={NOW} {...props} availability={vmActionAvailability(stuck)} />);
     expect(note().textContent).not.toContain('next try');
     expect(note().textContent).toContain('needs an admin');
