@@ -31,6 +31,7 @@ export function vm(overrides: Partial<VmRecord> & { vmId: string }): VmRecord {
     totalAssignments: 0,
     tags: {},
     recovery: { attempts: [], gaveUpAt: null, release: null, running: null, nextAttemptAt: null },
+    unhealthySince: null,
     agent: null,
     ...overrides,
   };

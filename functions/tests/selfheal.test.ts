@@ -179,3 +179,75 @@ describe('self-healing: when the next try is', () => {
     );
   });
 });
+
+describe('self-healing: health_failed', () => {
+  const showServerDown = (now: number) =>
+    agentReport(now, {
+      services: {
+        showServer: { state: 'down', checkedAt: now, port: 3003, detail: 'connection refused' },
+      },
+    });
+
+  it('a free VM whose show server stays down leaves the pool (health_failed) and recovers once healthy', async () => {
+    const { clock, deps } = await givenPool(env.admin.db, {
+      config: { ...QUIET_POOL, agentStaleSeconds: 60 },
+      competitions: ['meet-1'],
+      vms: { 'vm-001': 'available' },
+    });
+    clock.advance(1000);
+    await agentReports(deps, env.admin.db, 'vm-001', showServerDown(clock.now()), agentReport(T0));
+    const since = clock.now();
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      status: 'available',
+      unhealthySince: since,
+    });
+    // Still within the grace: in the pool. Past it (heartbeats fresh): out.
+    clock.advance(30_000);
+    await env.admin.db.ref(paths.vmAgent('vm-001')).update({ lastSeen: clock.now() });
+    await reconcile(deps);
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'available' });
+    clock.advance(31_000);
+    await env.admin.db.ref(paths.vmAgent('vm-001')).update({ lastSeen: clock.now() });
+    await reconcile(deps);
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      status: 'error',
+      errorCause: 'health_failed',
+      recovery: { nextAttemptAt: clock.now() + deps.settings.reconcileIntervalMs },
+    });
+    // Nobody is handed the broken VM.
+    await writeRequest(env.admin.db, 'a1', request('assign', { competitionId: 'meet-1' }));
+    await handleRequest(deps, 'a1', request('assign', { competitionId: 'meet-1' }));
+    expect((await readResult(env.admin.db, 'a1'))?.state).toBe('failed');
+
+    // The show server is back: the agent's report recovers it, counted as an attempt.
+    clock.advance(5000);
+    await agentReports(deps, env.admin.db, 'vm-001', agentReport(clock.now()), showServerDown(T0));
+    const recovered = await readVm(env.admin.db, 'vm-001');
+    expect(recovered).toMatchObject({ status: 'available', recovery: { attempts: [clock.now()] } });
+    expect(recovered?.unhealthySince).toBeUndefined();
+    expect(recovered?.errorCause).toBeUndefined();
+  });
+
+  it('a VM holding a show is not taken away for its health (alerted only)', async () => {
+    const { clock, deps } = await givenAssignedPool(env.admin.db, {
+      config: { ...QUIET_POOL, agentStaleSeconds: 60 },
+    });
+    clock.advance(1000);
+    await agentReports(deps, env.admin.db, 'vm-001', showServerDown(clock.now()), agentReport(T0));
+    clock.advance(5 * MINUTE);
+    await env.admin.db.ref(paths.vmAgent('vm-001')).update({ lastSeen: clock.now() });
+    await reconcile(deps);
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      status: 'assigned',
+      assignedTo: 'meet-1',
+    });
+    expect(await competitionVm('meet-1')).toBe('vm-001');
+    const alerts = Object.values(
+      ((await env.admin.db.ref(paths.alerts('meet-1')).get()).val() ?? {}) as Record<
+        string,
+        { vmId?: string; resolved: boolean; level: string }
+      >,
+    );
+    expect(alerts.some((alert) => alert.vmId === 'vm-001' && !alert.resolved)).toBe(true);
+  });
+});

@@ -256,6 +256,7 @@ export function simulateSeason(input: SimInput): SimResult {
       totalAssignments: 0,
       tags: {},
       recovery: { attempts: [], gaveUpAt: null, release: null, running: null, nextAttemptAt: null },
+      unhealthySince: null,
       agent: null,
       ...patch,
     };

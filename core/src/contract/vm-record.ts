@@ -144,6 +144,11 @@ export interface VmRecord {
   instanceType?: string;
   /** Automatic recovery of a failed VM (missing in records written before it existed). */
   recovery: VmRecovery;
+  /**
+   * Since when its fresh agent reports the VM unhealthy (an essential service down), by the
+   * control plane's clock; null while it is not. Drives `health_failed` (core's healthFailure).
+   */
+  unhealthySince: number | null;
   /** Written by the agent on the VM; null until its first heartbeat. */
   agent: AgentReport | null;
 }
@@ -204,6 +209,7 @@ export const vmRecordSchema = z.object({
   tags: tagsSchema,
   instanceType: z.string().max(64).regex(INSTANCE_TYPE_PATTERN).optional(),
   recovery: recoverySchema,
+  unhealthySince: nullable(timestamp),
   agent: nullable(agentReportSchema),
 });
 

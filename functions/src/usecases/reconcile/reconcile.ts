@@ -11,6 +11,7 @@ import { closeFinishedQuotaEntries, redriveOpenRequests, repairAssignments } fro
 import { rollUpCosts } from './cost-rollup';
 import { runSchedule } from './schedule';
 import { failStaleAgents } from './stale-agents';
+import { judgePoolHealth } from '../recovery/health-failure';
 import { recoverFailedVms, redriveEc2Calls } from './recover-failed';
 import { syncWithCompute } from './sync';
 import { keepWarmMinimum } from './warm-minimum';
@@ -23,6 +24,8 @@ export interface ReconcileReport {
   synced: number;
   removed: number;
   stale: number;
+  /** Free VMs failed for their health (health_failed). */
+  healthFailed: number;
   expired: number;
   repaired: number;
   redriven: number;
@@ -101,6 +104,8 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     }
   }
   const stale = await failStaleAgents(deps, config, vms);
+  // Issue 11: a free VM unhealthy past the grace leaves the pool (health_failed) until healthy.
+  const healthFailed = await judgePoolHealth(deps, config, (await deps.store.listVms()).vms);
   await redriveEc2Calls(deps, vms);
   // Failover (issue 12): before crash repair, so a switch in progress resumes first.
   const failover = await watchFailovers(deps, config, (await deps.store.listVms()).vms);
@@ -151,6 +156,7 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     failedRegions,
     ...sync,
     stale,
+    healthFailed,
     expired,
     repaired,
     redriven,
