@@ -330,10 +330,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         }
       }
       report.timeToFullCapacityMs.push(usableAfter);
-      if (process.env.CHAOS_DEBUG && usableAfter === null) {
-        for (const line of deps.logger.lines.slice(-60)) if (line.level !== 'debug') console.log('DBG', line.level, line.message, JSON.stringify(line.fields).slice(0, 400));
-        console.log('DBG vms', JSON.stringify(await db.ref(paths.vms()).get()).slice(0, 6000));
-      }
 
       // Invariants.
       const config = { ...(await deps.store.readConfig()) };
