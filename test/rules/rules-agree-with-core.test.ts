@@ -169,9 +169,14 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
     const argsFor: Record<string, fc.Arbitrary<Payload>> = {
       view_logs: some({ unit: one(...LOG_UNITS), lines: one(1, 50, 500) }),
       archive_recordings: all({ competitionId: one('comp-a', 'c'.repeat(128)) }),
+      import_state: all({
+        competitionId: one('comp-a', 'c'.repeat(128)),
+        sourceVmId: one('vm-001', 'vm-x'),
+        digest: one('a'.repeat(64), 'f0'.repeat(32)),
+      }),
     };
     // The ops with arguments come up more often: that is where the two could drift apart.
-    const ops = [...COMMAND_OPS, 'view_logs', 'view_logs', 'archive_recordings'];
+    const ops = [...COMMAND_OPS, 'view_logs', 'view_logs', 'archive_recordings', 'import_state'];
     const valid = one(...ops).chain((op) =>
       (argsFor[op] ?? fc.constant(null)).map((args) => ({
         op,
@@ -190,6 +195,9 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
       ['args/lines', '5'],
       ['args/competitionId', 'bad id'],
       ['args/competitionId', undefined],
+      ['args/sourceVmId', 'vm 1'],
+      ['args/digest', 'A'.repeat(64)],
+      ['args/digest', undefined],
       ['args/path', '/etc/shadow'],
       ['args/force', true],
       ['shell', 'rm -rf /'],

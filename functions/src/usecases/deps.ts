@@ -35,4 +35,9 @@ export interface UseCaseDeps {
   settings: ControlPlaneConfig;
   /** The alert webhook (Discord/Slack); absent or null: no notifications. */
   notifications?: AlertNotifications | null;
+  /**
+   * Waits between looks at a failover's state import (issue 12); absent: a real timer. Tests
+   * with a manual clock move it here.
+   */
+  sleep?: (ms: number) => Promise<void>;
 }
