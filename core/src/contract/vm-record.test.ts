@@ -42,6 +42,7 @@ describe('parseVmRecord', () => {
           running: null,
           nextAttemptAt: null,
         },
+        unhealthySince: null,
         agent: null,
       },
     });
