@@ -155,7 +155,14 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
     showProbe: gated(opts.showProbe ?? createHttpShowProbe(), dead),
     clock,
     logger,
-    settings: { ...DEFAULT_CONTROL_PLANE_CONFIG, ...opts.settings },
+    settings: {
+      ...DEFAULT_CONTROL_PLANE_CONFIG,
+      // Recovery's next-try times follow this host's own reconcile interval.
+      ...(opts.reconcileIntervalMs !== undefined && opts.reconcileIntervalMs > 0
+        ? { reconcileIntervalMs: opts.reconcileIntervalMs }
+        : {}),
+      ...opts.settings,
+    },
   };
   const alertWebhookUrl = opts.alertWebhookUrl ?? null;
   if (alertWebhookUrl !== null) {

@@ -129,8 +129,11 @@ export interface RequestStore {
   endRequestRun(requestId: string, runId: string): Promise<void>;
   /** Writes progress; a final result also drops the request from the open index. */
   writeResult(requestId: string, result: RequestResult): Promise<void>;
-  /** Requests begun but not final, with when they were last updated. */
-  listOpenRequests(): Promise<{ requestId: string; updatedAt: number }[]>;
+  /**
+   * Requests begun but not final, with when they were last updated and until when a run holds
+   * them (0: no run does; a past time: the run died holding it).
+   */
+  listOpenRequests(): Promise<{ requestId: string; updatedAt: number; leaseUntil: number }[]>;
   /** Requests no handler has begun yet (no result), oldest first, at most `limit`. */
   listUnbegunRequests(limit: number): Promise<{ requestId: string; raw: unknown }[]>;
   /** Forgets an open request (it was deleted, or found final). */

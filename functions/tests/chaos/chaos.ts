@@ -274,9 +274,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const fullCapacity = async (): Promise<string[]> => {
       const problems: string[] = [];
       for (const vm of await readVms()) {
+        // EC2's state and the reason say why (a failing seed is read from this line).
+        const why = `EC2 ${memory.get(vm.instanceId)?.state ?? 'gone'}: ${vm.statusReason}`;
         if (vm.status === 'error')
-          problems.push(`${vm.vmId} is in error (${vm.errorCause ?? '?'})`);
-        else if (isTransitional(vm.status)) problems.push(`${vm.vmId} is still ${vm.status}`);
+          problems.push(`${vm.vmId} is in error (${vm.errorCause ?? '?'}; ${why})`);
+        else if (isTransitional(vm.status))
+          problems.push(`${vm.vmId} is still ${vm.status} (${why})`);
       }
       const requests = ((await db.ref(paths.requests()).get()).val() ?? {}) as Record<
         string,

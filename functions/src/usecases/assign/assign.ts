@@ -1,7 +1,9 @@
 import {
   deadlineFor,
   estimatedReadyAt,
+  isAwaitingAgent,
   isCold,
+  isHandedOver,
   isStartingForCompetition,
   isStartingForRequest,
   isWarm,
@@ -88,8 +90,43 @@ async function resume(
     await reportWaiting(deps, ctx, vm, COLD_ASSIGN_STEPS);
     return { kind: 'waiting', vm };
   }
+  if (
+    !isHandedOver(vm.status) &&
+    vm.requestId === ctx.requestId &&
+    (await deps.store.getCompetitionConfig(ctx.request.competitionId))?.vmId !== vm.vmId
+  ) {
+    // The VM failed before it was ever handed over (its start was refused, the instance went
+    // away): the competition never pointed at it and must not now. It is let go (recovery
+    // takes it from there) and the assign fails with a code, the competition free again.
+    await abandonFailedStart(deps, ctx, vm);
+  }
   await handOver(deps, vm, WARM_ASSIGN_STEPS);
   return { kind: 'assigned', vm };
+}
+
+/** Lets go of a VM that failed while starting for this request, and fails the request. */
+async function abandonFailedStart(
+  deps: UseCaseDeps,
+  ctx: AssignContext,
+  vm: VmRecord,
+): Promise<never> {
+  const { competitionId } = ctx.request;
+  await deps.store.updateVm(vm.vmId, (current) =>
+    current.assignedTo === competitionId &&
+    current.requestId === ctx.requestId &&
+    !isHandedOver(current.status) &&
+    !isAwaitingAgent(current.status)
+      ? { ...current, assignedTo: null, assignedAt: null, assignedBy: null, requestId: null }
+      : null,
+  );
+  await deps.store.clearCompetitionVm(competitionId, vm.vmId);
+  await deps.store.updateLock(competitionId, (current) =>
+    current?.requestId === ctx.requestId && current.vmId === vm.vmId ? null : undefined,
+  );
+  throw new RequestError(
+    'EC2_ERROR',
+    `${vm.vmId} failed while starting for ${competitionId} (${vm.statusReason}); ${competitionId} is free to assign again`,
+  );
 }
 
 async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<AssignOutcome> {

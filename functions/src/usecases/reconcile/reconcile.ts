@@ -12,6 +12,7 @@ import { rollUpCosts } from './cost-rollup';
 import { pruneStatusHistory, type HistoryRetentionReport } from './history-retention';
 import { runSchedule } from './schedule';
 import { failStaleAgents } from './stale-agents';
+import { judgePoolHealth } from '../recovery/health-failure';
 import { recoverFailedVms, redriveEc2Calls } from './recover-failed';
 import { syncWithCompute } from './sync';
 import { keepWarmMinimum } from './warm-minimum';
@@ -24,6 +25,8 @@ export interface ReconcileReport {
   synced: number;
   removed: number;
   stale: number;
+  /** Free VMs failed for their health (health_failed). */
+  healthFailed: number;
   expired: number;
   repaired: number;
   redriven: number;
@@ -104,6 +107,8 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     }
   }
   const stale = await failStaleAgents(deps, config, vms);
+  // Issue 11: a free VM unhealthy past the grace leaves the pool (health_failed) until healthy.
+  const healthFailed = await judgePoolHealth(deps, config, (await deps.store.listVms()).vms);
   await redriveEc2Calls(deps, vms);
   // Failover (issue 12): before crash repair, so a switch in progress resumes first.
   const failover = await watchFailovers(deps, config, (await deps.store.listVms()).vms);
@@ -156,6 +161,7 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     failedRegions,
     ...sync,
     stale,
+    healthFailed,
     expired,
     repaired,
     redriven,
