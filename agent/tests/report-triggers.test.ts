@@ -8,7 +8,13 @@ import { paths } from '@vmpool/core';
 import { memoryLogger } from '@vmpool/core/ports';
 import { startRtdbServer, type RtdbServer } from '@vmpool/local/rtdb';
 import { AgentReporter } from '../src/report/reporter';
-import type { ServicesReport, ShowReport, StreamReport, ObsReport } from '../src/report/types';
+import type {
+  ObsReport,
+  ServicesReport,
+  ServiceStatus,
+  ShowReport,
+  StreamReport,
+} from '../src/report/types';
 
 const vmId = 'vm-001';
 let rtdb: RtdbServer;
@@ -25,7 +31,10 @@ const up = (port?: number, latencyMs?: number) => ({
   ...(port === undefined ? {} : { port }),
   ...(latencyMs === undefined ? {} : { latencyMs }),
 });
-const services = (latency: number, showServer = up(3003, latency)): ServicesReport => ({
+const services = (
+  latency: number,
+  showServer: ServiceStatus = up(3003, latency),
+): ServicesReport => ({
   showServer,
   obsWebsocket: up(4455, latency),
   obs: up(),
