@@ -19,6 +19,7 @@ import {
 import { raiseAlert, resolveAlert } from '../src/usecases/shared/alerts';
 import type { UseCaseDeps } from '../src/usecases/deps';
 import { testDeps, T0 } from './support/deps';
+import { alertDraft } from './support/fixtures';
 import { useTestDatabase } from './support/rtdb';
 
 const env = useTestDatabase();
@@ -60,19 +61,8 @@ const receiver = new Receiver();
 beforeAll(() => receiver.start());
 afterAll(() => receiver.stop());
 
-const draft = (sourceId: string, level: AlertDraft['level'] = 'critical'): AlertDraft => ({
-  scope: 'meet-1',
-  sourceId,
-  level,
-  category: 'vm',
-  title: 'vm-001 unreachable',
-  message: 'The agent on vm-001 is not reporting.',
-  timestamp: T0,
-  createdAt: T0,
-  vmId: 'vm-001',
-  competitionId: 'meet-1',
-  autoResolve: true,
-});
+const draft = (sourceId: string, level: AlertDraft['level'] = 'critical'): AlertDraft =>
+  alertDraft(sourceId, T0, level);
 
 function notifyingDeps(levels: UseCaseDeps['settings']['alertWebhookLevels'] = ['critical']) {
   const clock = manualClock(T0);

@@ -8,23 +8,12 @@ import {
   resolveAlert,
 } from '../src/usecases/shared/alerts';
 import { testDeps, T0 } from './support/deps';
+import { alertDraft } from './support/fixtures';
 import { useTestDatabase } from './support/rtdb';
 
 const env = useTestDatabase();
 
-const draft = (sourceId: string): AlertDraft => ({
-  scope: 'meet-1',
-  sourceId,
-  level: 'critical',
-  category: 'vm',
-  title: 'vm-001 unreachable',
-  message: 'The agent on vm-001 is not reporting.',
-  timestamp: T0,
-  createdAt: T0,
-  vmId: 'vm-001',
-  competitionId: 'meet-1',
-  autoResolve: true,
-});
+const draft = (sourceId: string): AlertDraft => alertDraft(sourceId, T0);
 
 describe('alerts', () => {
   it('20 concurrent raises of one condition create exactly one alert', async () => {

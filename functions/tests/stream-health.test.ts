@@ -67,6 +67,12 @@ function obsGone(base: AgentReport, now: number): AgentReport {
   };
 }
 
+/** The show server on the VM says it lost OBS (what raises "OBS disconnected"). */
+function showServerLostObs(report: AgentReport): AgentReport {
+  if (report.show === null) throw new Error('the report has no show status');
+  return { ...report, show: { ...report.show, obsConnected: false } };
+}
+
 async function openAlerts(scope: string): Promise<string[]> {
   const all = ((await db().ref(paths.alerts(scope)).get()).val() ?? {}) as Record<
     string,
@@ -106,6 +112,34 @@ describe('stream alerts', () => {
     const back = withStream(base, streaming(now + 15_000), obsUp(now + 15_000));
     await agentReports(deps, db(), 'vm-001', back, stillGone);
     expect(await openAlerts('meet-1')).toEqual([]);
+  });
+
+  it('OBS gone mid-stream is one critical alert, though the show server also lost OBS', async () => {
+    const { clock, deps } = await givenAssignedPool(db());
+    const now = clock.now();
+    const base = agentReport(now);
+    const live = withStream(base, streaming(now), obsUp(now));
+    await agentReports(deps, db(), 'vm-001', live, withStream(base, idleStream(now), obsUp(now)));
+    // The same event in the same report: the agent's OBS section and the show server's status.
+    const gone = showServerLostObs(obsGone(live, now + 5000));
+    await agentReports(deps, db(), 'vm-001', gone, live);
+    expect(await openAlerts('meet-1')).toEqual(['critical:obs-gone-while-streaming-vm-001']);
+    await reconcile(deps);
+    expect(await openAlerts('meet-1')).toEqual(['critical:obs-gone-while-streaming-vm-001']);
+    expect(await alertCount('meet-1')).toBe(1);
+  });
+
+  it('OBS gone mid-stream takes over an "OBS disconnected" the show server raised first', async () => {
+    const { clock, deps } = await givenAssignedPool(db());
+    const now = clock.now();
+    const base = agentReport(now);
+    const live = withStream(base, streaming(now), obsUp(now));
+    await agentReports(deps, db(), 'vm-001', live, withStream(base, idleStream(now), obsUp(now)));
+    const showSaw = showServerLostObs(live);
+    await agentReports(deps, db(), 'vm-001', showSaw, live);
+    expect(await openAlerts('meet-1')).toEqual(['critical:obs-disconnected-vm-001']);
+    await agentReports(deps, db(), 'vm-001', obsGone(showSaw, now + 5000), showSaw);
+    expect(await openAlerts('meet-1')).toEqual(['critical:obs-gone-while-streaming-vm-001']);
   });
 
   it('OBS gone while not streaming is no stream alert', async () => {

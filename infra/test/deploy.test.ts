@@ -40,6 +40,18 @@ function args(argv: string[]): DeployArgs {
   return parsed.args;
 }
 
+/** A deploy to gg-vmpool with the fixture infra outputs and pool config (either may change). */
+function deployArgv(target: { project?: string; poolConfig?: string } = {}): string[] {
+  return [
+    '--project',
+    target.project ?? 'gg-vmpool',
+    '--outputs',
+    fixture('outputs.json'),
+    '--pool-config',
+    target.poolConfig ?? fixture('pool-config.json'),
+  ];
+}
+
 /** The real probes on a fixture directory; the secrets probe asks Google, so it is a set here. */
 function probes(
   root: string,
@@ -58,14 +70,7 @@ async function writeJson(name: string, value: unknown): Promise<string> {
 describe('deploy preflight', () => {
   it('passes with a project, infra outputs, a complete pool config, web config and secrets', async () => {
     const result = await runPreflight(
-      args([
-        '--project',
-        'gg-vmpool',
-        '--outputs',
-        fixture('outputs.json'),
-        '--pool-config',
-        fixture('pool-config.json'),
-      ]),
+      args(deployArgv()),
       probes(dir, WEB_ENV, ['VMPOOL_ALERT_WEBHOOK']),
       [{ name: 'VMPOOL_ALERT_WEBHOOK', purpose: 'alert webhook URL' }],
     );
@@ -98,17 +103,7 @@ describe('deploy preflight', () => {
 
   it('requires the alert webhook secret (the functions declare it; none turns posts off)', async () => {
     expect(REQUIRED_SECRETS.map((secret) => secret.name)).toEqual(['VMPOOL_ALERT_WEBHOOK']);
-    const result = await runPreflight(
-      args([
-        '--project',
-        'gg-vmpool',
-        '--outputs',
-        fixture('outputs.json'),
-        '--pool-config',
-        fixture('pool-config.json'),
-      ]),
-      probes(dir, WEB_ENV, []),
-    );
+    const result = await runPreflight(args(deployArgv()), probes(dir, WEB_ENV, []));
     expect(result.errors).toEqual([
       expect.stringMatching(
         /^secret VMPOOL_ALERT_WEBHOOK is not set \(the Discord or Slack incoming-webhook URL .*\): npx firebase functions:secrets:set VMPOOL_ALERT_WEBHOOK --project gg-vmpool$/,
@@ -145,10 +140,7 @@ describe('deploy preflight', () => {
       keyPairName: 'crew-key',
       maxTotalVMs: 0,
     });
-    const first = await runPreflight(
-      args(['--project', 'gg-vmpool', '--outputs', fixture('outputs.json'), '--pool-config', file]),
-      probes(dir, WEB_ENV),
-    );
+    const first = await runPreflight(args(deployArgv({ poolConfig: file })), probes(dir, WEB_ENV));
     // Field limits first: nothing else is judged on an invalid config.
     expect(first.errors).toEqual([`pool config (${file}): maxTotalVMs: must be >= 1`]);
     await writeJson('pool.json', {
@@ -159,10 +151,7 @@ describe('deploy preflight', () => {
       keyPairName: 'crew-key',
       tags: { ManagedBy: 'someone-else' },
     });
-    const second = await runPreflight(
-      args(['--project', 'gg-vmpool', '--outputs', fixture('outputs.json'), '--pool-config', file]),
-      probes(dir, WEB_ENV),
-    );
+    const second = await runPreflight(args(deployArgv({ poolConfig: file })), probes(dir, WEB_ENV));
     const at = `pool config (${file})`;
     expect(second.errors).toEqual([
       `${at}: amiId: must be set (launches are refused without it)`,
@@ -176,10 +165,7 @@ describe('deploy preflight', () => {
 
   it('completes a pool config file from the infrastructure outputs', async () => {
     const file = await writeJson('pool.json', { amiId: 'ami-0123456789abcdef0', maxConcurrent: 2 });
-    const result = await runPreflight(
-      args(['--project', 'gg-vmpool', '--outputs', fixture('outputs.json'), '--pool-config', file]),
-      probes(dir, WEB_ENV),
-    );
+    const result = await runPreflight(args(deployArgv({ poolConfig: file })), probes(dir, WEB_ENV));
     expect(result.errors).toEqual([]);
     expect(result.poolConfig).toMatchObject({
       amiId: 'ami-0123456789abcdef0',
@@ -194,28 +180,14 @@ describe('deploy preflight', () => {
 
   it('refuses an emulator web build and a web config of another project', async () => {
     const emulators = await runPreflight(
-      args([
-        '--project',
-        'gg-vmpool',
-        '--outputs',
-        fixture('outputs.json'),
-        '--pool-config',
-        fixture('pool-config.json'),
-      ]),
+      args(deployArgv()),
       probes(dir, { VITE_USE_EMULATORS: 'true' }),
     );
     expect(emulators.errors).toEqual([
       'web config: VITE_USE_EMULATORS is on; a deployed web app must use the project',
     ]);
     const other = await runPreflight(
-      args([
-        '--project',
-        'gg-other',
-        '--outputs',
-        fixture('outputs.json'),
-        '--pool-config',
-        fixture('pool-config.json'),
-      ]),
+      args(deployArgv({ project: 'gg-other' })),
       probes(dir, WEB_ENV),
     );
     expect(other.errors).toEqual([
@@ -232,17 +204,7 @@ describe('deploy preflight', () => {
         .map(([key, value]) => `${key}=${value}`)
         .join('\n'),
     );
-    const result = await runPreflight(
-      args([
-        '--project',
-        'gg-vmpool',
-        '--outputs',
-        fixture('outputs.json'),
-        '--pool-config',
-        fixture('pool-config.json'),
-      ]),
-      probes(root, {}),
-    );
+    const result = await runPreflight(args(deployArgv()), probes(root, {}));
     expect(result.errors).toEqual([]);
     expect(result.web?.firebase.apiKey).toBe(WEB_ENV.VITE_FIREBASE_API_KEY);
   });
@@ -383,17 +345,7 @@ describe('deploy plan', () => {
   });
 
   it('builds the rules first and writes the pool config before firebase deploy', async () => {
-    const preflight = await runPreflight(
-      args([
-        '--project',
-        'gg-vmpool',
-        '--outputs',
-        fixture('outputs.json'),
-        '--pool-config',
-        fixture('pool-config.json'),
-      ]),
-      probes(dir, WEB_ENV),
-    );
+    const preflight = await runPreflight(args(deployArgv()), probes(dir, WEB_ENV));
     const steps = deployPlan({
       args: args(['--pool-config', fixture('pool-config.json')]),
       project: 'gg-vmpool',
@@ -469,12 +421,7 @@ describe('npm run deploy -- --dry-run', () => {
     const merge = await writeJson('show-controller.rules.json', { rules: { competitions: {} } });
     const result = deploy([
       '--dry-run',
-      '--project',
-      'gg-vmpool',
-      '--outputs',
-      fixture('outputs.json'),
-      '--pool-config',
-      fixture('pool-config.json'),
+      ...deployArgv(),
       '--rules-profile',
       'compat',
       '--merge-rules',

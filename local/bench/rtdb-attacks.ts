@@ -8,119 +8,23 @@
  * Run on its own with `tsx local/bench/rtdb-attacks.ts [path/to/cli.ts]` (another checkout's
  * CLI gives "before" figures); `npm run bench:rtdb` runs it as its last section.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
+import {
+  processCpuSeconds,
+  processMemoryMb,
+  RawConn,
+  RTDB_CLI,
+  startRtdbServer,
+  unsignedJwt,
+} from './rtdb-raw';
 
-const DEFAULT_CLI = fileURLToPath(new URL('../src/rtdb/cli.ts', import.meta.url));
 const RULES = fileURLToPath(new URL('../../database.rules.json', import.meta.url));
 const NS = 'attack';
-const FRAME = 16384;
-
-interface Reply {
-  readonly s: string;
-  readonly d: unknown;
-}
-
-/** A raw protocol-v5 client that splits long messages like the SDKs do. */
-class Conn {
-  private nextR = 1;
-  private expected = 0;
-  private parts: string[] = [];
-  private readonly pending = new Map<number, (reply: Reply) => void>();
-  closed: number | null = null;
-  private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => this.frame(data.toString()));
-    ws.on('close', (code) => {
-      this.closed = code;
-      for (const resolve of this.pending.values()) resolve({ s: `closed ${code}`, d: null });
-      this.pending.clear();
-    });
-    ws.on('error', () => undefined);
-  }
-
-  static async open(port: number): Promise<Conn> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/.ws?v=5&ns=${NS}`);
-    const conn = new Conn(ws);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    return conn;
-  }
-
-  private frame(text: string): void {
-    if (this.expected === 0 && text.length <= 6 && /^\d+$/.test(text)) {
-      this.expected = Number(text);
-      this.parts = [];
-      return;
-    }
-    if (this.expected > 0) {
-      this.parts.push(text);
-      if (this.parts.length < this.expected) return;
-      text = this.parts.join('');
-      this.expected = 0;
-    }
-    const msg = JSON.parse(text) as { t: string; d: { r?: number; b?: Reply } };
-    if (msg.t !== 'd' || typeof msg.d.r !== 'number') return;
-    this.pending.get(msg.d.r)?.(msg.d.b as Reply);
-    this.pending.delete(msg.d.r);
-  }
-
-  request(a: string, b: unknown): Promise<Reply> {
-    const r = this.nextR++;
-    const text = JSON.stringify({ t: 'd', d: { r, a, b } });
-    const reply = new Promise<Reply>((resolve) => this.pending.set(r, resolve));
-    if (text.length <= FRAME) {
-      this.ws.send(text);
-    } else {
-      const count = Math.ceil(text.length / FRAME);
-      this.ws.send(String(count));
-      for (let i = 0; i < count; i++) this.ws.send(text.slice(i * FRAME, (i + 1) * FRAME));
-    }
-    return reply;
-  }
-
-  close(): void {
-    this.ws.terminate();
-  }
-}
-
-function unsignedJwt(claims: Record<string, unknown>): string {
-  const enc = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
-  return `${enc({ alg: 'none', type: 'JWT' })}.${enc({ iat: 0, ...claims })}.`;
-}
 
 /** CPU time (user + system) a process has used so far, in ms. */
 function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
-function memoryMb(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
-
-async function startServer(cli: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', cli, '--port', '0', '--quiet', '--rules', RULES],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on [\d.]+:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.on('exit', (code) => reject(new Error(`server exited (${code})`)));
-  });
-  return { child, port };
+  return processCpuSeconds(pid) * 1000;
 }
 
 export interface AttackFigures {
@@ -227,21 +131,21 @@ export const ATTACKS: readonly Attack[] = [
 ];
 
 async function runOne(cli: string, attack: Attack): Promise<AttackFigures> {
-  const { child, port } = await startServer(cli);
+  const { child, port } = await startRtdbServer(['--rules', RULES], cli);
   const pid = child.pid as number;
   try {
-    const probe = await Conn.open(port);
+    const probe = await RawConn.open(port, NS);
     await probe.request('gauth', { cred: 'owner' });
     await probe.request('p', { p: '/probe', d: { ok: true } });
     await probe.request('p', { p: '/producerAccess/mallory/c1', d: true });
-    const attacker = await Conn.open(port);
+    const attacker = await RawConn.open(port, NS);
     // Any rules check builds the server's rules mirror, as connected users do in practice.
     await attacker.request('g', { p: '/vmPool/config', q: {} });
     if (attack.auth !== null) await attacker.request(attack.auth.a, { cred: attack.auth.cred });
     const data = attack.data();
     const bytes = JSON.stringify(data).length;
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const before = memoryMb(pid);
+    const before = processMemoryMb(pid);
 
     let attacking = true;
     const latencies: number[] = [];
@@ -262,7 +166,7 @@ async function runOne(cli: string, attack: Attack): Promise<AttackFigures> {
     await new Promise((resolve) => setTimeout(resolve, 500));
     attacking = false;
     await probing;
-    const after = memoryMb(pid);
+    const after = processMemoryMb(pid);
     const serverCpuMs = cpuMs(pid) - cpu0;
     probe.close();
     attacker.close();
@@ -296,7 +200,7 @@ export function formatAttack(f: AttackFigures): string {
   );
 }
 
-export async function runAttacks(cli = DEFAULT_CLI): Promise<AttackFigures[]> {
+export async function runAttacks(cli = RTDB_CLI): Promise<AttackFigures[]> {
   const figures: AttackFigures[] = [];
   console.log(
     `attacks: load average ${loadavg()

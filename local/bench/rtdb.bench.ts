@@ -4,21 +4,24 @@
  * apps, and the fan-out listeners are raw protocol sockets (so the figure is
  * the server's, not 100 SDK instances sharing this process's CPU).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getDatabase, type Database } from 'firebase-admin/database';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import WebSocket from 'ws';
 import { ADMIN } from '../src/rtdb/auth';
 import { Namespace } from '../src/rtdb/namespace';
 import { runAttacks } from './rtdb-attacks';
+import {
+  processCpuSeconds,
+  processMemoryMb,
+  RawConn,
+  startRtdbServer,
+  unsignedJwt,
+} from './rtdb-raw';
 
-const CLI = fileURLToPath(new URL('../src/rtdb/cli.ts', import.meta.url));
 const NS = 'bench';
 
 interface Stats {
@@ -37,8 +40,7 @@ let cpuMark = 0;
 
 /** CPU seconds (user + system) the server process used so far. */
 function serverCpuSeconds(): number {
-  const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return processCpuSeconds(serverPid);
 }
 
 function report(name: string, s: Stats): void {
@@ -49,34 +51,6 @@ function report(name: string, s: Stats): void {
   console.log(
     `${name.padEnd(44)} ${String(Math.round(s.ops / s.seconds)).padStart(7)} ops/s   p50 ${percentile(sorted, 50).toFixed(2).padStart(6)} ms   p99 ${percentile(sorted, 99).toFixed(2).padStart(6)} ms   server CPU ${busy.toFixed(0).padStart(3)}%   (${s.ops} ops)`,
   );
-}
-
-async function startServer(
-  extraArgs: string[] = [],
-): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', CLI, '--port', '0', '--quiet', ...extraArgs],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on [\d.]+:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.on('exit', (code) => reject(new Error(`server exited (${code})`)));
-  });
-  return { child, port };
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  return kb / 1024;
 }
 
 const apps: App[] = [];
@@ -110,60 +84,6 @@ async function windowed(
   return { ops: total, seconds: (performance.now() - start) / 1000, latencies };
 }
 
-/** A raw protocol connection: pipelined requests, and pushes for listens. */
-class RawConn {
-  private expected = 0;
-  private parts: string[] = [];
-  private nextR = 1;
-  private readonly pending = new Map<number, () => void>();
-  onValue: (value: unknown) => void = () => undefined;
-  private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => this.frame(data.toString()));
-  }
-  static async open(port: number): Promise<RawConn> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/.ws?v=5&ns=${NS}`);
-    const c = new RawConn(ws);
-    await new Promise<void>((resolve) => ws.once('open', () => resolve()));
-    return c;
-  }
-  static async listener(port: number, path: string): Promise<RawConn> {
-    const c = await RawConn.open(port);
-    await c.request('q', { p: path, h: '' });
-    return c;
-  }
-  request(a: string, b: unknown): Promise<void> {
-    const r = this.nextR++;
-    this.ws.send(JSON.stringify({ t: 'd', d: { r, a, b } }));
-    return new Promise((resolve) => this.pending.set(r, resolve));
-  }
-  private frame(text: string): void {
-    if (this.expected === 0 && text.length <= 6 && /^\d+$/.test(text)) {
-      this.expected = Number(text);
-      this.parts = [];
-      return;
-    }
-    if (this.expected > 0) {
-      this.parts.push(text);
-      if (this.parts.length < this.expected) return;
-      text = this.parts.join('');
-      this.expected = 0;
-    }
-    const msg = JSON.parse(text) as {
-      t: string;
-      d: { r?: number; a?: string; b?: { d?: unknown } };
-    };
-    if (msg.t !== 'd') return;
-    if (msg.d.a === 'd') this.onValue(msg.d.b?.d);
-    if (typeof msg.d.r === 'number') {
-      this.pending.get(msg.d.r)?.();
-      this.pending.delete(msg.d.r);
-    }
-  }
-  close(): void {
-    this.ws.terminate();
-  }
-}
-
 async function fanOut(
   port: number,
   writer: Database,
@@ -171,7 +91,7 @@ async function fanOut(
   writes: number,
 ): Promise<Stats> {
   const socks = await Promise.all(
-    Array.from({ length: listeners }, () => RawConn.listener(port, '/fan')),
+    Array.from({ length: listeners }, () => RawConn.listener(port, NS, '/fan')),
   );
   const latencies: number[] = [];
   const start = performance.now();
@@ -217,16 +137,13 @@ async function rulesThroughput(): Promise<void> {
       },
     }),
   );
-  const server = await startServer(['--rules', rulesFile]);
+  const server = await startRtdbServer(['--rules', rulesFile]);
   const previousPid = serverPid;
   serverPid = server.child.pid as number;
   cpuMark = serverCpuSeconds();
   try {
-    const conn = await RawConn.open(server.port);
-    const enc = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
-    await conn.request('auth', {
-      cred: `${enc({ alg: 'none' })}.${enc({ sub: 'u', iat: 0, admin: true })}.`,
-    });
+    const conn = await RawConn.open(server.port, NS);
+    await conn.request('auth', { cred: unsignedJwt({ sub: 'u', admin: true }) });
     report(
       'raw set with rules (user auth, 100 in flight)',
       await windowed(10_000, 100, (i) =>
@@ -269,7 +186,7 @@ async function main(): Promise<void> {
   console.log(
     `machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, Node ${process.version}`,
   );
-  const { child, port } = await startServer();
+  const { child, port } = await startRtdbServer();
   serverPid = child.pid as number;
   try {
     const db = adminDb(port);
@@ -277,7 +194,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 500; i++) await db.ref(`warmup/${i}`).set(i);
     cpuMark = serverCpuSeconds();
 
-    const raw = await RawConn.open(port);
+    const raw = await RawConn.open(port, NS);
     report(
       'raw protocol set (100 in flight)',
       await windowed(30_000, 100, (i) => raw.request('p', { p: `/raw/${i % 1000}`, d: { i } })),
@@ -332,14 +249,14 @@ async function main(): Promise<void> {
 
     report('fan-out: 1 write -> 100 listeners (per listener)', await fanOut(port, db, 100, 300));
 
-    const before = rssMb(child.pid as number);
+    const before = processMemoryMb(child.pid as number).rss;
     for (let batch = 0; batch < 100; batch++) {
       const data: Record<string, unknown> = {};
       for (let j = 0; j < 1000; j++) data[`n${batch}/c${j}`] = j;
       await db.ref('mem').update(data);
     }
     const count = await db.ref('mem/n99').get();
-    const after = rssMb(child.pid as number);
+    const after = processMemoryMb(child.pid as number).rss;
     console.log(
       `memory: 100k leaf nodes (+100 branches): server RSS ${before.toFixed(0)} MB -> ${after.toFixed(0)} MB (+${(after - before).toFixed(0)} MB); check ${count.numChildren()} children`,
     );

@@ -9,6 +9,7 @@ import {
 import { alertWebhookStatusCases } from './alert-webhook.cases';
 import { controlPlaneCases } from './control-plane.cases';
 import { failoverRecordCases, failoverRequestCases } from './failover.cases';
+import { stateExportCases } from './state-export.cases';
 import { poolSummaryCases, requestQuotaCases } from './limits.cases';
 import type { RuleCase } from './matrix';
 import { agentReportCases, configCases, identityCases, vmCases } from './pool.cases';
@@ -58,6 +59,7 @@ export const ALL_CASES: RuleCase[] = [
   ...previewCases,
   ...failoverRecordCases,
   ...failoverRequestCases,
+  ...stateExportCases,
   ...pulseCases,
   ...requestQuotaCases,
   ...poolSummaryCases,

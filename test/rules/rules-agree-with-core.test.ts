@@ -169,9 +169,14 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
     const argsFor: Record<string, fc.Arbitrary<Payload>> = {
       view_logs: some({ unit: one(...LOG_UNITS), lines: one(1, 50, 500) }),
       archive_recordings: all({ competitionId: one('comp-a', 'c'.repeat(128)) }),
+      import_state: all({
+        competitionId: one('comp-a', 'c'.repeat(128)),
+        sourceVmId: one('vm-001', 'vm-x'),
+        digest: one('a'.repeat(64), 'f0'.repeat(32)),
+      }),
     };
     // The ops with arguments come up more often: that is where the two could drift apart.
-    const ops = [...COMMAND_OPS, 'view_logs', 'view_logs', 'archive_recordings'];
+    const ops = [...COMMAND_OPS, 'view_logs', 'view_logs', 'archive_recordings', 'import_state'];
     const valid = one(...ops).chain((op) =>
       (argsFor[op] ?? fc.constant(null)).map((args) => ({
         op,
@@ -190,6 +195,9 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
       ['args/lines', '5'],
       ['args/competitionId', 'bad id'],
       ['args/competitionId', undefined],
+      ['args/sourceVmId', 'vm 1'],
+      ['args/digest', 'A'.repeat(64)],
+      ['args/digest', undefined],
       ['args/path', '/etc/shadow'],
       ['args/force', true],
       ['shell', 'rm -rf /'],
@@ -224,6 +232,7 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
       hourlyPrices: one({ t3_large: 0.0832 }, { g4dn_xlarge: 0.526, c5_xlarge: 0 }),
       failoverMode: one('auto', 'confirm', 'off'),
       failoverAfterSeconds: one(10, 30, 600),
+      failedVmAction: one('reboot', 'stop'),
       streamDroppedFramesPercentMax: one(0, 2.5, 5, 100),
       streamMinBitrateKbps: one(0, 1000, 100_000),
       updatedAt: one(NOW),
@@ -271,6 +280,8 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
       ['failoverAfterSeconds', 9],
       ['failoverAfterSeconds', 601],
       ['failoverAfterSeconds', 30.5],
+      ['failedVmAction', 'terminate'],
+      ['failedVmAction', 1],
       ['hourlyPrices/T3_large', 0.08],
       ['hourlyPrices/t3large', 0.08],
       ['hourlyPrices/t3_large', -0.01],

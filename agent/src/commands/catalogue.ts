@@ -43,9 +43,15 @@ export function createPlanner(env: CommandEnv): CommandPlanner {
     const steps = buildCommandArgv(op, command.args, env);
     if (!steps.ok)
       return { kind: 'rejected', reason: `invalid command: ${steps.errors.join('; ')}` };
+    const spec = COMMAND_CATALOGUE[op];
     return {
       kind: 'run',
-      plan: { op, steps: steps.value, timeoutMs: COMMAND_CATALOGUE[op].timeoutMs },
+      plan: {
+        op,
+        steps: steps.value,
+        timeoutMs: spec.timeoutMs,
+        ...(spec.inAgent === true ? { inAgent: { args: command.args } } : {}),
+      },
     };
   };
 }

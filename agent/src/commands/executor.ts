@@ -14,7 +14,7 @@ import type { Clock, Logger } from '@vmpool/core/ports';
 import { Throttle } from '../util/throttle';
 import { commandPath, commandsPath } from '../report/paths';
 import { OutputCapture } from './output-capture';
-import type { CommandPlan, CommandPlanner } from './plan';
+import type { CommandPlan, CommandPlanner, InAgentHandler } from './plan';
 import { runArgv, type RunResult } from './process-runner';
 
 export interface ExecutorOptions {
@@ -23,6 +23,8 @@ export interface ExecutorOptions {
   /** Streamed output is written at most this often. */
   outputIntervalMs: number;
   env?: NodeJS.ProcessEnv;
+  /** Handlers of the ops the agent carries out itself (`import_state`), by op. */
+  inAgent?: Readonly<Record<string, InAgentHandler>>;
 }
 
 interface Claim {
@@ -149,6 +151,10 @@ export class CommandExecutor {
       stream.request();
     };
 
+    if (plan.inAgent !== undefined) {
+      await this.runInAgent(path, plan, plan.inAgent.args, startedAt, capture, log);
+      return;
+    }
     const deadline = performance.now() + plan.timeoutMs;
     let last: RunResult | undefined;
     let aborted = false;
@@ -203,6 +209,61 @@ export class CommandExecutor {
       exitCode: fields.exitCode,
     });
     await update(ref(this.db, path), fields);
+  }
+
+  /** An in-agent op under the same timeout, abort and output rules as argv steps. */
+  private async runInAgent(
+    path: string,
+    plan: CommandPlan,
+    args: Record<string, unknown>,
+    startedAt: number,
+    capture: OutputCapture,
+    log: ReturnType<Logger['child']>,
+  ): Promise<void> {
+    const handler = this.options.inAgent?.[plan.op];
+    const abort = new AbortController();
+    let aborted = false;
+    this.abortCurrent = () => {
+      aborted = true;
+      abort.abort();
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timed_out'>((resolve) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        resolve('timed_out');
+      }, plan.timeoutMs);
+    });
+    let status: string;
+    let reason: string | undefined;
+    try {
+      if (handler === undefined) throw new Error(`this agent cannot run ${plan.op}`);
+      const outcome = await Promise.race([handler(args, abort.signal), timedOut]);
+      if (outcome === 'timed_out') {
+        status = 'timed_out';
+        reason = `did not finish within ${Math.round(plan.timeoutMs / 1000)} s`;
+      } else {
+        capture.appendStdout(`${outcome}\n`);
+        status = 'succeeded';
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      capture.appendStderr(`${message}\n`);
+      status = 'failed';
+      reason = aborted ? 'the agent was shut down while the command ran; it was stopped' : message;
+    } finally {
+      clearTimeout(timer);
+      this.abortCurrent = undefined;
+    }
+    const finishedAt = this.clock.now();
+    log.info(`command ${status}`, { durationMs: finishedAt - startedAt });
+    await update(ref(this.db, path), {
+      status,
+      finishedAt,
+      durationMs: Math.max(0, finishedAt - startedAt),
+      output: capture.snapshot(),
+      ...(reason === undefined ? {} : { reason: reason.slice(0, 1000) }),
+    });
   }
 
   private async finish(path: string, fields: { status: string; reason: string }): Promise<void> {

@@ -5,7 +5,15 @@ export interface CommandPlan {
   op: string;
   steps: string[][];
   timeoutMs: number;
+  /** An op the agent carries out itself (core's `inAgent`), with its validated arguments. */
+  inAgent?: { args: Record<string, unknown> };
 }
+
+/** Runs an in-agent op; resolves with its output text, rejects with why it failed. */
+export type InAgentHandler = (
+  args: Record<string, unknown>,
+  signal: AbortSignal,
+) => Promise<string>;
 
 export type PlanOutcome =
   | { kind: 'run'; plan: CommandPlan }

@@ -2,7 +2,12 @@
 // boot script), validated with every error reported together. Nothing else reads argv/env.
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
-import { isValidVmId, SERVICE_PORTS, VM_ID_PATTERN } from '@vmpool/core';
+import {
+  isValidVmId,
+  SERVICE_PORTS,
+  STATE_EXPORT_INTERVAL_SECONDS,
+  VM_ID_PATTERN,
+} from '@vmpool/core';
 
 export interface FirebaseWebConfig {
   apiKey: string;
@@ -27,6 +32,8 @@ interface CommonConfig {
   /** How often OBS's stream and stats are sampled. */
   streamIntervalMs: number;
   diskPath: string;
+  /** How often an in_use VM exports its OBS state (issue 12); changes export sooner. */
+  stateExportIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -83,6 +90,7 @@ const FLAGS = {
   'archive-bucket': { type: 'string' },
   'auth-emulator': { type: 'string' },
   'log-level': { type: 'string' },
+  'state-export-interval-seconds': { type: 'string' },
   'public-ip': { type: 'string' },
   'private-ip': { type: 'string' },
 } as const;
@@ -205,6 +213,13 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
     obsWebsocketPassword,
     streamIntervalMs: integer('stream-interval-ms', 5_000, 500, 600_000),
     diskPath: text('disk-path') ?? '/',
+    stateExportIntervalMs:
+      integer(
+        'state-export-interval-seconds',
+        STATE_EXPORT_INTERVAL_SECONDS.default,
+        STATE_EXPORT_INTERVAL_SECONDS.min,
+        STATE_EXPORT_INTERVAL_SECONDS.max,
+      ) * 1000,
     logLevel: logLevel as CommonConfig['logLevel'],
   };
 

@@ -23,9 +23,17 @@ export interface ObsLinkState {
   detail: string;
 }
 
-/** Stream, record and scene events are what the agent reacts to. */
+/**
+ * Stream, record and scene events are what the agent reacts to; config (scene collection and
+ * profile), input and scene item events make it export the show state (issue 12).
+ */
 export const AGENT_EVENT_SUBSCRIPTIONS =
-  EventSubscription.General | EventSubscription.Scenes | EventSubscription.Outputs;
+  EventSubscription.General |
+  EventSubscription.Config |
+  EventSubscription.Scenes |
+  EventSubscription.Inputs |
+  EventSubscription.Outputs |
+  EventSubscription.SceneItems;
 
 /** A wrong password does not fix itself: retry slowly. */
 const AUTH_RETRY_MIN_MS = 30_000;

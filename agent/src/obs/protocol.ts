@@ -22,8 +22,11 @@ export const OpCode = {
 /** Event subscription bits of Identify (`eventSubscriptions`). */
 export const EventSubscription = {
   General: 1 << 0,
+  Config: 1 << 1,
   Scenes: 1 << 2,
+  Inputs: 1 << 3,
   Outputs: 1 << 6,
+  SceneItems: 1 << 7,
 } as const;
 
 /** Close codes obs-websocket uses (WebSocketCloseCode). */

@@ -2,7 +2,7 @@
 // and commands. Each part survives the others failing; stop() shuts down in order.
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { PREVIEW_INTERVAL_MS, SERVICE_PORTS } from '@vmpool/core';
+import { PREVIEW_INTERVAL_MS, SERVICE_PORTS, type CommandArgs } from '@vmpool/core';
 import type { Logger } from '@vmpool/core/ports';
 import type { AgentConfig } from '../config/config';
 import { CommandExecutor } from '../commands/executor';
@@ -28,6 +28,9 @@ import { localFirebase, productionFirebase, type FirebaseClients } from './fireb
 import { ServerClock } from './server-clock';
 import { loadOrCreateState } from './state-file';
 import { SystemdNotifier, watchdogIntervalMs, type SystemdEnv } from './systemd';
+import { localStateArchive } from '../state/archive';
+import { StateExportLoop } from '../state/export-loop';
+import { importState } from '../state/import';
 
 export interface RunningAgent {
   vmId: string;
@@ -39,6 +42,8 @@ const COMMAND_GRACE_MS = 5_000;
 const OUTPUT_INTERVAL_MS = 1_000;
 /** obs-websocket handshake and request limit; a hung OBS is dropped and reconnected. */
 const OBS_TIMEOUT_MS = 5_000;
+/** After OBS announces a change, the export waits this long for OBS to save its files. */
+const STATE_EXPORT_SETTLE_MS = 3_000;
 const OBS_BACKOFF = { initialMs: 1_000, maxMs: 30_000, factor: 2 };
 
 async function readIdentityWithRetry(
@@ -197,10 +202,46 @@ export async function startAgent(
   stream.start();
   preview.start();
 
+  // Issue 12: the show state is exported while in_use and imported before a failover's
+  // hand-over. Local VMs keep it in their archive directory; production has no S3 store for it
+  // yet, so a production agent neither exports nor imports (it says so).
   const commandEnv =
     config.mode === 'local'
       ? localCommandEnv({ vmDir: resolve(config.vmDir), showServerUrl: config.showServerUrl })
       : productionCommandEnv(config.archiveBucket);
+  const commandDirs = commandEnv.dirs;
+  const stateArchive = config.mode === 'local' ? localStateArchive(config.vmDir) : null;
+  const stateExport =
+    stateArchive === null
+      ? null
+      : new StateExportLoop(
+          db,
+          vmId,
+          obs,
+          stateArchive,
+          clock,
+          log.child({ component: 'state-export' }),
+          {
+            intervalMs: config.stateExportIntervalMs,
+            settleMs: STATE_EXPORT_SETTLE_MS,
+            obsConfigDir: commandDirs.obsConfig,
+          },
+        );
+  if (stateExport === null) log.warn('show state export is off: this agent has no state archive');
+  stateExport?.start();
+  const importStateHandler = async (args: Record<string, unknown>): Promise<string> => {
+    if (stateArchive === null) throw new Error('this VM has no state archive to import from');
+    return importState(
+      {
+        archive: stateArchive,
+        obsConfigDir: commandDirs.obsConfig,
+        obs: () => obs.client,
+        sleep: (ms) => new Promise((done) => setTimeout(done, ms)),
+      },
+      args as CommandArgs['import_state'],
+    );
+  };
+
   const executor = new CommandExecutor(
     db,
     vmId,
@@ -211,6 +252,7 @@ export async function startAgent(
     {
       graceMs: COMMAND_GRACE_MS,
       outputIntervalMs: OUTPUT_INTERVAL_MS,
+      inAgent: { import_state: importStateHandler },
     },
   );
   executor.start();
@@ -239,6 +281,7 @@ export async function startAgent(
         probes.stop();
         metrics.stop();
         preview.stop();
+        await stateExport?.stop();
         stream.stop();
         obs.stop();
         await executor.stop();

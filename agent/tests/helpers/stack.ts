@@ -36,6 +36,11 @@ export interface StackOptions {
   serverClockOffsetMs?: number;
   /** The OBS stand-in asks for this password. */
   obsWebsocketPassword?: string;
+  /**
+   * The OBS stand-in keeps its scene collections and profiles in this VM's obs-config (the
+   * directory spawnAgent gives that VM), as a local VM's does (issue 12).
+   */
+  obsConfigOf?: string;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
@@ -47,12 +52,16 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     quiet: true,
     clock: () => Date.now() + offset,
   });
+  const tmp = await mkdtemp(join(tmpdir(), 'vmpool-agent-'));
   const show = await startShowServer({
     port: 0,
     obsRestartMs: 500,
     ...(options.obsWebsocketPassword === undefined
       ? {}
       : { obsWebsocketPassword: options.obsWebsocketPassword }),
+    ...(options.obsConfigOf === undefined
+      ? {}
+      : { obsConfigDir: join(tmp, 'vms', options.obsConfigOf, 'obs-config') }),
   });
   counter += 1;
   const ns = `agent${process.pid}x${counter}`;
@@ -61,7 +70,6 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     { databaseURL: databaseUrl, projectId: 'demo-vmpool' },
     `control-plane-${ns}`,
   );
-  const tmp = await mkdtemp(join(tmpdir(), 'vmpool-agent-'));
   return {
     rtdb,
     show,

@@ -95,7 +95,7 @@ describe('parseVmCommand', () => {
     expect(parseVmCommand({ ...admin, op: 'format_disk' })).toEqual({
       ok: false,
       errors: [
-        'op: must be one of "start_obs", "stop_obs", "restart_obs", "restart_show_server", "restart_nimble", "update_code", "check_services", "view_logs", "system_info", "clear_recordings", "reset_obs_config", "archive_recordings"',
+        'op: must be one of "start_obs", "stop_obs", "restart_obs", "restart_show_server", "restart_nimble", "update_code", "check_services", "view_logs", "system_info", "clear_recordings", "reset_obs_config", "archive_recordings", "import_state"',
       ],
     });
     expect(parseVmCommand({ ...admin, op: 'view_logs', args: { lines: 0 } })).toEqual({

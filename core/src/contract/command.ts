@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { COMPETITION_ID_PATTERN, UID_MAX_LENGTH } from './ids';
+import { COMPETITION_ID_PATTERN, UID_MAX_LENGTH, VM_ID_PATTERN } from './ids';
 import { fail, formatIssues, ok, type Parsed } from './parsed';
 import { timestamp } from './rtdb-shapes';
+import { STATE_DIGEST_PATTERN } from './state-export';
 
 /** Every operation an admin may queue on a VM; the catalogue is domain/commands.ts. */
 export const COMMAND_OPS = [
@@ -17,6 +18,8 @@ export const COMMAND_OPS = [
   'clear_recordings',
   'reset_obs_config',
   'archive_recordings',
+  // issue 12: state restore before a failover's hand-over
+  'import_state',
 ] as const;
 export type CommandOp = (typeof COMMAND_OPS)[number];
 
@@ -86,6 +89,14 @@ export const commandArgsSchemas = {
     competitionId: z
       .string()
       .regex(COMPETITION_ID_PATTERN, { error: 'must be 1..128 letters, digits, _ or -' }),
+  }),
+  // issue 12: which saved export to load (vmPool/stateExports/{compId} names it)
+  import_state: z.strictObject({
+    competitionId: z
+      .string()
+      .regex(COMPETITION_ID_PATTERN, { error: 'must be 1..128 letters, digits, _ or -' }),
+    sourceVmId: z.string().regex(VM_ID_PATTERN, { error: 'must be a VM id such as vm-001' }),
+    digest: z.string().regex(STATE_DIGEST_PATTERN, { error: 'must be a sha-256 hex digest' }),
   }),
 } as const satisfies Record<CommandOp, z.ZodType>;
 

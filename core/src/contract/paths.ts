@@ -102,6 +102,9 @@ export const paths = {
   // failover (issue 12)
   failovers: () => 'vmPool/failovers',
   failover: (compId: string) => `vmPool/failovers/${seg('compId', compId)}`,
+  // issue 12: the latest saved show state of each competition
+  stateExports: () => 'vmPool/stateExports',
+  stateExport: (compId: string) => `vmPool/stateExports/${seg('compId', compId)}`,
   // Issue 9: rate limits and what producers read of the pool.
   requestQuotas: () => 'vmPool/requestQuota',
   requestQuota: (uid: string) => `vmPool/requestQuota/${seg('uid', uid)}`,

@@ -52,6 +52,12 @@ export interface PoolConfig {
   failoverMode: FailoverMode;
   /** How long a failure must last before the failover (or its offer) happens. */
   failoverAfterSeconds: number;
+  /**
+   * What the switch does with the failed VM once the show is off it (it stays in `error` until
+   * healthy): `reboot` it (a hung instance comes back; it rejoins the pool once its agent reports
+   * healthy) or `stop` it (it rejoins the pool stopped, started again only when needed).
+   */
+  failedVmAction: FailedVmAction;
   // --- end failover ---
   // --- Stream health alerts (issue 15)
   /** Dropped frames over the agent's one-minute window above this percentage: a warning. */
@@ -66,6 +72,10 @@ export interface PoolConfig {
 /** `PoolConfig.failoverMode` values. */
 export const FAILOVER_MODES = ['auto', 'confirm', 'off'] as const;
 export type FailoverMode = (typeof FAILOVER_MODES)[number];
+
+/** `PoolConfig.failedVmAction` values: what happens to a VM a failover took a show from. */
+export const FAILED_VM_ACTIONS = ['reboot', 'stop'] as const;
+export type FailedVmAction = (typeof FAILED_VM_ACTIONS)[number];
 
 export const POOL_CONFIG_LIMITS = {
   minWarmVMs: { min: 0, max: 50 },
@@ -120,6 +130,7 @@ export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
   recoveryWindowMinutes: 30,
   failoverMode: 'auto',
   failoverAfterSeconds: 30,
+  failedVmAction: 'reboot',
   // --- Stream health alerts (issue 15)
   streamDroppedFramesPercentMax: 5,
   streamMinBitrateKbps: 1000,
@@ -239,6 +250,7 @@ const poolConfigSchema = z.object({
   recoveryWindowMinutes: intIn(L.recoveryWindowMinutes, D.recoveryWindowMinutes),
   failoverMode: z.enum(FAILOVER_MODES).default(D.failoverMode),
   failoverAfterSeconds: intIn(L.failoverAfterSeconds, D.failoverAfterSeconds),
+  failedVmAction: z.enum(FAILED_VM_ACTIONS).default(D.failedVmAction),
   // --- Stream health alerts (issue 15)
   streamDroppedFramesPercentMax: z
     .number()

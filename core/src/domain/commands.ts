@@ -113,6 +113,11 @@ export interface CommandSpec<Op extends CommandOp = CommandOp> {
    */
   idempotent: boolean;
   parseArgs(raw: unknown): Parsed<CommandArgs[Op]>;
+  /**
+   * True for an op the agent carries out itself rather than as argv steps (`import_state`
+   * fetches an export and loads it over obs-websocket); `argv` is then empty.
+   */
+  inAgent?: boolean;
   /** One or more argv steps, run in order; the first failing step ends the command. */
   argv(args: CommandArgs[Op], env: CommandEnv): string[][];
   /** Problems with the machine's env that make this command impossible, if any. */
@@ -304,6 +309,24 @@ const catalogue: { readonly [Op in CommandOp]: CommandSpec<Op> } = {
       /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(env.archive.bucket)
         ? []
         : ['archive_recordings: no valid S3 bucket is configured on this VM'],
+  },
+  // issue 12: state restore before a failover's hand-over
+  import_state: {
+    op: 'import_state',
+    title: 'Import saved show state',
+    description:
+      'Fetch a saved export (OBS scene collection and profile) from the archive, write it where OBS reads it and switch OBS to it',
+    // A failover's hand-over waits for it at most RESTORE_WAIT_MS (20 s).
+    timeoutMs: 20 * SECOND,
+    ttlMs: 2 * MINUTE,
+    roles: ADMIN_AND_CONTROL_PLANE,
+    // Switching the scene collection redraws the program (before a hand-over nobody watches).
+    disruptsShow: true,
+    // Loading the same export again ends in the same collection and profile.
+    idempotent: true,
+    inAgent: true,
+    parseArgs: (raw) => parseCommandArgs('import_state', raw),
+    argv: () => [],
   },
 };
 

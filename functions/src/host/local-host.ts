@@ -25,6 +25,7 @@ import { onCommandStatusWritten } from '../triggers/command-status-written';
 import { onPoolRequestCreated } from '../triggers/request-created';
 import { overrideDeps } from '../triggers/runtime';
 import { scheduledReconcile } from '../triggers/scheduled-reconcile';
+import { failoverRecheck } from '../triggers/failover-recheck';
 import type { AccessPort, UseCaseDeps } from '../usecases/deps';
 import type { IdTokenClaims } from '../http';
 import { consoleLogger } from './console-logger';
@@ -84,7 +85,7 @@ function parseDatabaseUrl(databaseUrl: string): EventTarget {
 /**
  * One process that runs the exported Cloud Functions against a local RTDB: listeners on the
  * trigger paths invoke each trigger with a raw CloudEvent (as Eventarc would), an interval
- * runs the schedule. Requests written before the host started are processed too.
+ * runs the schedule, timers run the failover re-check tasks. Requests written before the host started are processed too.
  */
 export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<LocalFunctionsHost> {
   const target = parseDatabaseUrl(opts.databaseUrl);
@@ -144,6 +145,20 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
     inFlight.add(run);
     void run.finally(() => inFlight.delete(run));
   };
+
+  // --- failover re-checks (issue 12): Cloud Tasks' part, the same task function from a timer.
+  const recheckTimers = new Set<ReturnType<typeof setTimeout>>();
+  deps.failoverRecheck = {
+    schedule: async (task, delaySeconds) => {
+      if (stopping) return;
+      const timer = setTimeout(() => {
+        recheckTimers.delete(timer);
+        invoke('failoverRecheck', () => failoverRecheck.run({ data: task } as never));
+      }, delaySeconds * 1000);
+      recheckTimers.add(timer);
+    },
+  };
+  // --- end failover re-checks
 
   // Requests: child_added also delivers every request already there (at-least-once).
   const requestsRef = db.ref(paths.requests());
@@ -300,6 +315,7 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
     async stop() {
       stopping = true;
       if (timer) clearInterval(timer);
+      for (const recheck of recheckTimers) clearTimeout(recheck);
       requestsRef.off();
       vmsRef.off();
       commandsRef.off();

@@ -6,8 +6,9 @@ import {
   parseVmEntry,
   paths,
   pulseOrNull,
+  readVmList,
   VM_STATUSES,
-  withPulse,
+  vmWithPulse,
   warmPoolStatus,
   type PoolConfig,
   type VmRecord,
@@ -49,7 +50,7 @@ export async function readVm(db: Database, vmId: string): Promise<VmRecord> {
     throw new HttpError(500, 'INVALID_RECORD', `The record of ${vmId} is invalid`, parsed.errors);
   }
   // With its agent's heartbeat and metrics (vmPool/pulse), as the store and the web app read it.
-  return { ...parsed.value, agent: withPulse(parsed.value.agent, pulse) };
+  return vmWithPulse(parsed.value, pulse);
 }
 
 /**
@@ -68,20 +69,7 @@ export async function listPool(db: Database) {
       .then((snapshot) => snapshot.val() as unknown),
     readPoolConfig(db),
   ]);
-  const pulses = isRecord(rawPulses) ? rawPulses : {};
-  const vms: VmRecord[] = [];
-  const invalid: { vmId: string; errors: string[] }[] = [];
-  const agentProblems: { vmId: string; errors: string[] }[] = [];
-  for (const [vmId, value] of Object.entries(isRecord(raw) ? raw : {})) {
-    const parsed = parseVmEntry(vmId, value);
-    if (!parsed.ok) {
-      invalid.push({ vmId, errors: parsed.errors });
-      continue;
-    }
-    vms.push({ ...parsed.value, agent: withPulse(parsed.value.agent, pulseOrNull(pulses[vmId])) });
-    if (parsed.agentErrors.length > 0) agentProblems.push({ vmId, errors: parsed.agentErrors });
-  }
-  vms.sort((a, b) => a.vmId.localeCompare(b.vmId));
+  const { vms, invalid, agentProblems } = readVmList(raw, rawPulses);
   const counts = Object.fromEntries(VM_STATUSES.map((status) => [status, 0])) as Record<
     VmStatus,
     number

@@ -12,6 +12,7 @@ import type {
   VmStatusHistory,
   CompetitionConfig,
   FailoverRecord,
+  StateExportRecord,
   Parsed,
   PoolConfig,
   RequestLimits,
@@ -278,6 +279,8 @@ export interface FailoverStore {
   listFailovers(): Promise<FailoverRecord[]>;
   /** Writes a request as the control plane, unless one with that id exists; true if written. */
   createRequest(requestId: string, value: Record<string, unknown>): Promise<boolean>;
+  /** The latest saved show state of a competition (`vmPool/stateExports`), if valid. */
+  getStateExport(competitionId: string): Promise<StateExportRecord | null>;
 }
 // --- Live preview (issue 15)
 /** `vmPool/previews/{vmId}` and `vmPool/vms/{vmId}/watchers`. */

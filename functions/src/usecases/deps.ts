@@ -5,6 +5,7 @@ import type {
   RemoteExecPort,
   ShowServerProbe,
 } from '@vmpool/core/ports';
+import type { FailoverRecheckTask } from '@vmpool/core';
 import type { ControlPlaneConfig } from '../config/control-plane-config';
 import type { PoolStore } from '../store/pool-store';
 import type { AlertNotifications } from './notifications/alert-notifications';
@@ -35,4 +36,19 @@ export interface UseCaseDeps {
   settings: ControlPlaneConfig;
   /** The alert webhook (Discord/Slack); absent or null: no notifications. */
   notifications?: AlertNotifications | null;
+  /**
+   * Waits between looks at a failover's state import (issue 12); absent: a real timer. Tests
+   * with a manual clock move it here.
+   */
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Failover re-checks (issue 12): Cloud Tasks in production, a timer in the local host; absent
+   * or null: a failure is acted on at the next reconcile only.
+   */
+  failoverRecheck?: FailoverRecheckScheduler | null;
+}
+
+/** Runs the `failoverRecheck` function with `task` in `delaySeconds` (at least once). */
+export interface FailoverRecheckScheduler {
+  schedule(task: FailoverRecheckTask, delaySeconds: number): Promise<void>;
 }

@@ -2,21 +2,8 @@
 // functions host: a producer wrote 1,000 request rows in 1.5 s and all were accepted. Now the
 // rules admit one row per free per-minute slot, and the control plane admits at most
 // REQUEST_LIMITS.*.open open requests per user and counts rows that bypassed the rules.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
-import {
-  connectDatabaseEmulator,
-  get,
-  getDatabase,
-  push,
-  ref,
-  serverTimestamp,
-  set,
-  update,
-  type Database,
-} from 'firebase/database';
-import { fileURLToPath } from 'node:url';
-import { memoryLogger } from '@vmpool/core/ports';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { get, push, ref, serverTimestamp, set, update, type Database } from 'firebase/database';
 import {
   paths,
   readRequestQuota,
@@ -24,42 +11,27 @@ import {
   requestRowWrite,
   type RequestLimits,
 } from '@vmpool/core';
-import { startRtdbServer, type RtdbServer } from '@vmpool/local/rtdb';
-import { MemoryCompute } from '../../src/adapters/memory';
-import { startLocalFunctionsHost, type LocalFunctionsHost } from '../../src/host';
-import {
-  addCompetition,
-  readResult,
-  request,
-  seedVm,
-  testAccess,
-  writeConfig,
-  writeRequest,
-} from '../support/fixtures';
-import { freshAdminDb, type AdminDb } from '../support/rtdb';
+import { addCompetition, readResult, request, seedVm, writeRequest } from '../support/fixtures';
 import { waitFor } from '../support/wait';
+import { clientRequest as writeAsWebApp, useWebHost } from '../support/web-host';
 
-let rtdb: RtdbServer;
-let admin: AdminDb;
-let host: LocalFunctionsHost;
-const webApps: FirebaseApp[] = [];
-const RULES = fileURLToPath(new URL('../../../database.rules.json', import.meta.url));
-const clock = { now: () => Date.now() };
-const compute = new MemoryCompute({ clock });
+const env = useWebHost(async (admin, compute) => {
+  for (const competitionId of ['meet-1', 'meet-2']) {
+    await addCompetition(admin.db, competitionId, 'producer-attacker');
+  }
+  await addCompetition(admin.db, 'meet-3', 'producer-normal');
+  await addCompetition(admin.db, 'meet-4', 'producer-bypass');
+  await seedVm(admin.db, compute, 'vm-001', 'available', Date.now());
+  await seedVm(admin.db, compute, 'vm-002', 'available', Date.now());
+});
+const { as, finalResult } = env;
+let admin: typeof env.admin;
+let host: typeof env.host;
 
-function webClient(ns: string, token: Record<string, unknown>): Database {
-  const app = initializeApp(
-    { databaseURL: `https://${ns}.firebaseio.com`, projectId: ns },
-    `limits-${ns}-${webApps.length}`,
-  );
-  webApps.push(app);
-  const db = getDatabase(app);
-  connectDatabaseEmulator(db, '127.0.0.1', rtdb.port, { mockUserToken: token as never });
-  return db;
-}
-
-const as = (uid: string, claims: Record<string, unknown>) =>
-  webClient(admin.ns, { sub: uid, user_id: uid, ...claims });
+beforeAll(() => {
+  admin = env.admin;
+  host = env.host;
+});
 
 /** A request written as the web app writes it; the id, or null when the rules refused it. */
 async function clientRequest(
@@ -68,31 +40,11 @@ async function clientRequest(
   limits: RequestLimits,
   fields: Record<string, unknown>,
 ): Promise<string | null> {
-  const requestId = push(ref(db, paths.requests())).key ?? '';
-  const quota = readRequestQuota((await get(ref(db, paths.requestQuota(uid)))).val());
-  const write = requestRowWrite(
-    quota,
-    limits,
-    uid,
-    requestId,
-    { ...fields, requestedBy: uid, requestedAt: serverTimestamp() },
-    Date.now(),
-    serverTimestamp(),
-  );
-  if (!write.ok) return null;
   try {
-    await update(ref(db), write.update);
-    return requestId;
+    return await writeAsWebApp(db, uid, fields, limits);
   } catch {
     return null;
   }
-}
-
-async function finalResult(requestId: string) {
-  return waitFor(async () => {
-    const result = await readResult(admin.db, requestId);
-    return result?.state === 'succeeded' || result?.state === 'failed' ? result : undefined;
-  }, `result of ${requestId}`);
 }
 
 async function rowsBy(uid: string): Promise<string[]> {
@@ -102,34 +54,6 @@ async function rowsBy(uid: string): Promise<string[]> {
   >;
   return Object.keys(rows).filter((id) => rows[id]?.requestedBy === uid);
 }
-
-beforeAll(async () => {
-  rtdb = await startRtdbServer({ port: 0, quiet: true, rules: RULES });
-  admin = await freshAdminDb(rtdb);
-  await writeConfig(admin.db, { minWarmVMs: 0, autoStopAfterHours: 0, warmupTimeSeconds: 60 });
-  for (const competitionId of ['meet-1', 'meet-2']) {
-    await addCompetition(admin.db, competitionId, 'producer-attacker');
-  }
-  await addCompetition(admin.db, 'meet-3', 'producer-normal');
-  await addCompetition(admin.db, 'meet-4', 'producer-bypass');
-  await seedVm(admin.db, compute, 'vm-001', 'available', Date.now());
-  await seedVm(admin.db, compute, 'vm-002', 'available', Date.now());
-  host = await startLocalFunctionsHost({
-    databaseUrl: admin.databaseUrl,
-    compute,
-    clock,
-    access: testAccess,
-    logger: memoryLogger(),
-    reconcileIntervalMs: 0,
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all(webApps.map((app) => deleteApp(app)));
-  await host?.stop();
-  await admin?.close();
-  await rtdb?.stop();
-});
 
 describe('rate limits on request rows (rules, web SDK, functions host)', () => {
   it('the reproduced attack: 1,000 rows in a burst leave at most a minute’s worth', async () => {

@@ -1,135 +1,50 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
-import {
-  connectDatabaseEmulator,
-  get,
-  getDatabase,
-  push,
-  ref,
-  serverTimestamp,
-  set,
-  update,
-  type Database,
-} from 'firebase/database';
-import { fileURLToPath } from 'node:url';
-import { memoryLogger } from '@vmpool/core/ports';
-import {
-  agentAuthUid,
-  paths,
-  readRequestQuota,
-  REQUEST_LIMITS,
-  requestRowWrite,
-} from '@vmpool/core';
-import { startRtdbServer, type RtdbServer } from '@vmpool/local/rtdb';
-import { MemoryCompute } from '../../src/adapters/memory';
-import { startLocalFunctionsHost, type LocalFunctionsHost } from '../../src/host';
+import { ref, set, type Database } from 'firebase/database';
+import { agentAuthUid, paths } from '@vmpool/core';
 import {
   addCompetition,
   agentReport,
   readResult,
   request,
   seedVm,
-  testAccess,
-  writeConfig,
   writeRequest,
 } from '../support/fixtures';
-import { freshAdminDb, type AdminDb } from '../support/rtdb';
 import { waitFor } from '../support/wait';
+import { clientRequest, useWebHost } from '../support/web-host';
 
-let rtdb: RtdbServer;
-let admin: AdminDb;
-let host: LocalFunctionsHost;
-const hostLog = memoryLogger();
-const webApps: FirebaseApp[] = [];
-let web: Database;
-let agentDb: Database;
-const RULES = fileURLToPath(new URL('../../../database.rules.json', import.meta.url));
-
-/** A web SDK client signed in with the given claims (the local server accepts mock tokens). */
-function webClient(ns: string, token: Record<string, unknown>): Database {
-  const app = initializeApp(
-    { databaseURL: `https://${ns}.firebaseio.com`, projectId: ns },
-    `web-${ns}-${webApps.length}`,
-  );
-  webApps.push(app);
-  const db = getDatabase(app);
-  connectDatabaseEmulator(db, '127.0.0.1', rtdb.port, { mockUserToken: token as never });
-  return db;
-}
-const clock = { now: () => Date.now() };
-const compute = new MemoryCompute({ clock });
-
-beforeAll(async () => {
-  // The real security rules: producers and the agent write as they would in production.
-  rtdb = await startRtdbServer({ port: 0, quiet: true, rules: RULES });
-  admin = await freshAdminDb(rtdb);
-  await writeConfig(admin.db, { minWarmVMs: 0, autoStopAfterHours: 0, warmupTimeSeconds: 60 });
+let vm2InstanceId = '';
+// The real security rules: producers and the agent write as they would in production.
+const env = useWebHost(async (admin, compute) => {
   for (const competitionId of ['meet-1', 'meet-2', 'meet-3']) {
     await addCompetition(admin.db, competitionId, 'producer-1');
   }
   await seedVm(admin.db, compute, 'vm-001', 'available', Date.now());
   const vm2 = await seedVm(admin.db, compute, 'vm-002', 'stopped', Date.now());
+  vm2InstanceId = vm2.instanceId;
   // Written before the host starts: it must still be processed.
   await writeRequest(
     admin.db,
     'early',
     request('assign', { competitionId: 'meet-3' }, 'producer-1'),
   );
-  host = await startLocalFunctionsHost({
-    databaseUrl: admin.databaseUrl,
-    compute,
-    clock,
-    access: testAccess,
-    logger: hostLog,
-    reconcileIntervalMs: 0,
-  });
-  web = webClient(admin.ns, { sub: 'producer-1', user_id: 'producer-1', producer: true });
-  // The agent's token names its instance, as agentToken mints it.
-  const agentUid = agentAuthUid(vm2.instanceId);
-  agentDb = webClient(admin.ns, {
-    sub: agentUid,
-    user_id: agentUid,
-    vmId: 'vm-002',
-    instanceId: vm2.instanceId,
-  });
-}, 60_000);
+});
+const { finalResult } = env;
+let web: Database;
+let agentDb: Database;
+let admin: typeof env.admin;
 
-afterAll(async () => {
-  // No trigger may have failed along the way.
-  expect(hostLog.lines.filter((line) => line.level === 'error')).toEqual([]);
-  await Promise.all(webApps.map((app) => deleteApp(app)));
-  await host.stop();
-  await admin.close();
-  await rtdb.stop();
+beforeAll(() => {
+  admin = env.admin;
+  web = env.as('producer-1', { producer: true });
+  // The agent's token names its instance, as agentToken mints it.
+  const agentUid = agentAuthUid(vm2InstanceId);
+  agentDb = env.as(agentUid, { vmId: 'vm-002', instanceId: vm2InstanceId });
 });
 
-/**
- * Writes a request as the web app does (issue 9): the row with a free rate-limit slot of the
- * writer in one multi-path update. Returns the request id.
- */
-async function clientRequest(db: Database, uid: string, fields: Record<string, unknown>) {
-  const requestId = push(ref(db, paths.requests())).key ?? '';
-  const quota = readRequestQuota((await get(ref(db, paths.requestQuota(uid)))).val());
-  const write = requestRowWrite(
-    quota,
-    REQUEST_LIMITS.producer,
-    uid,
-    requestId,
-    { ...fields, requestedBy: uid, requestedAt: serverTimestamp() },
-    Date.now(),
-    serverTimestamp(),
-  );
-  if (!write.ok) throw new Error('rate limited');
-  await update(ref(db), write.update);
-  return requestId;
-}
-
-async function finalResult(requestId: string) {
-  return waitFor(async () => {
-    const result = await readResult(admin.db, requestId);
-    return result?.state === 'succeeded' || result?.state === 'failed' ? result : undefined;
-  }, `result of ${requestId}`);
-}
+afterAll(() => {
+  // No trigger may have failed along the way.
+  expect(env.hostLog.lines.filter((line) => line.level === 'error')).toEqual([]);
+});
 
 describe('local functions host, requests written with the web SDK', () => {
   it('processes a request written before it started', async () => {

@@ -1,5 +1,11 @@
 import type { Database } from 'firebase-admin/database';
-import { paths, type AgentReport, type PoolConfig, type VmRecord } from '@vmpool/core';
+import {
+  paths,
+  type AgentReport,
+  type AlertDraft,
+  type PoolConfig,
+  type VmRecord,
+} from '@vmpool/core';
 import type { MemoryCompute } from '../../src/adapters/memory';
 import { toRtdbValue } from '../../src/store/rtdb-values';
 import type { UseCaseDeps } from '../../src/usecases/deps';
@@ -157,4 +163,25 @@ export async function submit(
 ): Promise<void> {
   await writeRequest(db, requestId, value);
   await handleRequest(deps, requestId, value);
+}
+
+/** An alert about vm-001 (silent agent) in meet-1, as the control plane raises it. */
+export function alertDraft(
+  sourceId: string,
+  at: number,
+  level: AlertDraft['level'] = 'critical',
+): AlertDraft {
+  return {
+    scope: 'meet-1',
+    sourceId,
+    level,
+    category: 'vm',
+    title: 'vm-001 unreachable',
+    message: 'The agent on vm-001 is not reporting.',
+    timestamp: at,
+    createdAt: at,
+    vmId: 'vm-001',
+    competitionId: 'meet-1',
+    autoResolve: true,
+  };
 }

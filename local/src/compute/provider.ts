@@ -8,6 +8,7 @@ import {
   type Clock,
   type ComputeInstance,
   type ComputePort,
+  type InstanceStatusChecks,
   type LaunchSpec,
   type Logger,
 } from '@vmpool/core/ports';
@@ -30,6 +31,12 @@ export interface LocalComputeOptions {
   stopDelayMs?: number;
   /** how long a reboot keeps the processes down; default 2 s */
   rebootDelayMs?: number;
+  /**
+   * How long EC2's status checks take to see a change (issue 12): `initializing` for this long
+   * after a boot, and a crashed VM's instance check turns `impaired` this long after the crash
+   * (EC2 checks every minute). Default 60 s.
+   */
+  statusCheckDelayMs?: number;
   /** extra agent flags (e.g. faster probes for tests) */
   agentArgs?: readonly string[];
   /**
@@ -108,6 +115,9 @@ export class LocalCompute implements ComputePort {
   private readonly addressPrefix: string;
   private readonly showServerPort: number;
   private readonly retentionMs: number;
+  private readonly statusCheckDelayMs: number;
+  /** When each crashed instance crashed (cleared by a reboot, stop, start or terminate). */
+  private readonly crashedAt = new Map<string, number>();
   private readonly log: Logger;
 
   private constructor(private readonly options: LocalComputeOptions) {
@@ -117,9 +127,15 @@ export class LocalCompute implements ComputePort {
     this.addressPrefix = options.addressPrefix ?? '127.0.1';
     this.showServerPort = options.showServerPort ?? SHOW_SERVER_PORT;
     this.retentionMs = options.terminatedRetentionMs ?? 3_600_000;
+    this.statusCheckDelayMs = options.statusCheckDelayMs ?? 60_000;
     this.log = options.logger.child({ component: 'local-compute' });
     const errors: string[] = [];
-    for (const key of ['bootDelayMs', 'stopDelayMs', 'rebootDelayMs'] as const) {
+    for (const key of [
+      'bootDelayMs',
+      'stopDelayMs',
+      'rebootDelayMs',
+      'statusCheckDelayMs',
+    ] as const) {
       const value = options[key];
       if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 600_000))
         errors.push(`${key} must be an integer in 0..600000, got ${value}`);
@@ -275,6 +291,51 @@ export class LocalCompute implements ComputePort {
     await this.save();
   }
 
+  // --- status checks (issue 12)
+  /**
+   * EC2's status checks as the local VMs would get them: `not-applicable` unless running,
+   * `initializing` for statusCheckDelayMs after a boot, then `ok`; a crashed VM (nothing on it
+   * answers) fails its instance check statusCheckDelayMs after the crash, until a reboot, stop
+   * or start. The system check (the host) never fails here.
+   */
+  async describeInstanceStatus(
+    region: string,
+    instanceIds: string[],
+  ): Promise<InstanceStatusChecks[]> {
+    const now = this.options.clock.now();
+    return instanceIds.flatMap((instanceId): InstanceStatusChecks[] => {
+      const record = this.records.get(instanceId);
+      if (!record || record.region !== region) return [];
+      if (record.state !== 'running') {
+        return [
+          {
+            instanceId,
+            state: record.state,
+            instanceStatus: 'not-applicable',
+            systemStatus: 'not-applicable',
+          },
+        ];
+      }
+      const crashedAt = this.crashedAt.get(instanceId);
+      const settled = now - record.launchTime >= this.statusCheckDelayMs;
+      const instanceStatus =
+        crashedAt !== undefined && now - crashedAt >= this.statusCheckDelayMs
+          ? 'impaired'
+          : settled
+            ? 'ok'
+            : 'initializing';
+      return [
+        {
+          instanceId,
+          state: record.state,
+          instanceStatus,
+          systemStatus: settled ? 'ok' : 'initializing',
+        },
+      ];
+    });
+  }
+  // --- end status checks
+
   // Local extras: the stack's control endpoint and tests use these.
 
   list(): LocalVmInfo[] {
@@ -320,6 +381,10 @@ export class LocalCompute implements ComputePort {
       (pid): pid is number => pid !== null && sigkillGroup(pid),
     );
     if (pids.length === 0) return { crashed: false, reason: 'NOT_RUNNING' };
+    // EC2's instance status check fails once it notices (describeInstanceStatus).
+    if (!this.crashedAt.has(record.instanceId)) {
+      this.crashedAt.set(record.instanceId, this.options.clock.now());
+    }
     this.log.warn('VM crashed: agent and show server killed with SIGKILL', { vmId, pids });
     return { crashed: true, pids };
   }
@@ -363,6 +428,8 @@ export class LocalCompute implements ComputePort {
 
   private begin(record: LocalInstanceRecord): Transition {
     this.transitions.get(record.instanceId)?.abort.abort();
+    // Every lifecycle change (boot, resume, reboot, stop, terminate) ends a crash.
+    this.crashedAt.delete(record.instanceId);
     const transition = { generation: ++this.generation, abort: new AbortController() };
     this.transitions.set(record.instanceId, transition);
     return transition;

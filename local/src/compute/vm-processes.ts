@@ -96,6 +96,9 @@ export async function startVmProcesses(spec: VmProcessSpec): Promise<VmProcesses
     String(spec.showServerPort),
     '--obs-websocket-port',
     String(OBS_WEBSOCKET_PORT),
+    // The agent's vmDirLayout(vmDir).obsConfig: where the agent exports and imports OBS state.
+    '--obs-config-dir',
+    join(spec.vmDir, 'obs-config'),
   ]);
   try {
     await waitForShowServer(showServerUrl, show, spec.readyTimeoutMs);

@@ -14,6 +14,7 @@ import {
   type SimulatedObs,
 } from './simulation';
 import { renderTestCard } from './test-card';
+import { StandInObsConfig } from './config-store';
 
 const SUBPROTOCOL = 'obswebsocket.json';
 
@@ -27,6 +28,14 @@ export const STANDIN_REQUESTS = [
   'GetSceneList',
   'GetVideoSettings',
   'GetSourceScreenshot',
+  // issue 12: the show state export and import (config-store.ts)
+  'GetSceneCollectionList',
+  'SetCurrentSceneCollection',
+  'CreateSceneCollection',
+  'GetProfileList',
+  'SetCurrentProfile',
+  'CreateProfile',
+  'CreateScene',
 ] as const;
 
 export const STANDIN_IMAGE_FORMATS = ['jpeg', 'jpg'] as const;
@@ -39,6 +48,11 @@ export interface ObsStandInOptions {
   password?: string;
   obs: SimulatedObs;
   now?: () => number;
+  /**
+   * OBS's config directory (scene collections, profiles) as OBS 29 lays it out; without it the
+   * collection and profile requests answer as an OBS that cannot save (failure 207).
+   */
+  configDir?: string;
 }
 
 export interface ObsStandIn {
@@ -104,6 +118,26 @@ export async function startObsStandIn(options: ObsStandInOptions): Promise<ObsSt
     if (session) session.outgoing += 1;
     socket.send(JSON.stringify({ op, d }));
   };
+
+  const broadcast = (events: readonly ObsEvent[]): void => {
+    for (const event of events) {
+      for (const [socket, session] of sessions) {
+        if (!session.identified || (session.subscriptions & event.intent) === 0) continue;
+        send(socket, 5, {
+          eventData: event.eventData,
+          eventIntent: event.intent,
+          eventType: event.eventType,
+        });
+      }
+    }
+  };
+
+  const configStore =
+    options.configDir === undefined
+      ? null
+      : new StandInObsConfig(options.configDir, obs.scenes, (scenes, program) =>
+          obs.setSceneList(scenes, program),
+        );
 
   const screenshot = (data: Record<string, unknown>): Answer => {
     const sourceName = data.sourceName;
@@ -216,8 +250,17 @@ export async function startObsStandIn(options: ObsStandInOptions): Promise<ObsSt
         });
       case 'GetSourceScreenshot':
         return screenshot(data);
-      default:
-        return failure(204, 'Your request type is not valid.');
+      default: {
+        if (!(STANDIN_REQUESTS as readonly string[]).includes(requestType)) {
+          return failure(204, 'Your request type is not valid.');
+        }
+        if (configStore === null) return failure(207, 'OBS has no configuration directory.');
+        const outcome = configStore.answer(requestType, data);
+        if (outcome === null) return failure(204, 'Your request type is not valid.');
+        if (!outcome.ok) return failure(outcome.code, outcome.comment);
+        if (outcome.events) broadcast(outcome.events);
+        return ok(outcome.data);
+      }
     }
   };
 
@@ -413,16 +456,7 @@ export async function startObsStandIn(options: ObsStandInOptions): Promise<ObsSt
     },
     requestCounts: () => ({ ...counts }),
     emit(events) {
-      for (const event of events) {
-        for (const [socket, session] of sessions) {
-          if (!session.identified || (session.subscriptions & event.intent) === 0) continue;
-          send(socket, 5, {
-            eventData: event.eventData,
-            eventIntent: event.intent,
-            eventType: event.eventType,
-          });
-        }
-      }
+      broadcast(events);
     },
     down: (graceful) => close(graceful),
     async up() {

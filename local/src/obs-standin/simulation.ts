@@ -90,6 +90,7 @@ export class SimulatedObs {
   private stream = zeroOutput();
   private record = zeroOutput();
   private renderFrames = 0;
+  private sceneList: readonly string[] | null = null;
 
   constructor(now: number, initial: Partial<ObsControl> = {}) {
     this.control = { ...DEFAULT_OBS_CONTROL, ...initial };
@@ -104,9 +105,17 @@ export class SimulatedObs {
   /** The scenes OBS has: the demo list and whatever scene was switched to. */
   get scenes(): string[] {
     const scene = this.control.scene;
-    return scene !== null && !(STANDIN_SCENES as readonly string[]).includes(scene)
-      ? [...STANDIN_SCENES, scene]
-      : [...STANDIN_SCENES];
+    const list = this.sceneList ?? STANDIN_SCENES;
+    return scene !== null && !list.includes(scene) ? [...list, scene] : [...list];
+  }
+
+  /** The scenes of a loaded scene collection (issue 12), and its program scene if it names one. */
+  setSceneList(scenes: readonly string[], program: string | null): void {
+    this.sceneList = [...scenes];
+    if (program !== null && scenes.includes(program)) this.control.scene = program;
+    else if (this.control.scene !== null && !scenes.includes(this.control.scene)) {
+      this.control.scene = scenes[0] ?? null;
+    }
   }
 
   get programFrame(): number {

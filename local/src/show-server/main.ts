@@ -1,5 +1,5 @@
 // `tsx local/src/show-server/main.ts --port 3003 [--host 127.0.0.1] [--obs-restart-ms 1500]
-//  [--obs-websocket-port 4455] [--obs-websocket-password secret]`: the show server and, on the
+//  [--obs-websocket-port 4455] [--obs-websocket-password secret] [--obs-config-dir DIR]`: the show server and, on the
 // same host, the OBS stand-in (obs-websocket v5).
 import { parseArgs } from 'node:util';
 import { startShowServer } from './server';
@@ -11,6 +11,7 @@ const { values } = parseArgs({
     'obs-restart-ms': { type: 'string', default: '1500' },
     'obs-websocket-port': { type: 'string', default: '4455' },
     'obs-websocket-password': { type: 'string' },
+    'obs-config-dir': { type: 'string' },
   },
 });
 const errors: string[] = [];
@@ -35,6 +36,7 @@ const server = await startShowServer({
   obsRestartMs,
   obsWebsocketPort,
   ...(password ? { obsWebsocketPassword: password } : {}),
+  ...(values['obs-config-dir'] ? { obsConfigDir: values['obs-config-dir'] } : {}),
 });
 console.log(`show-server listening on ${server.url}; OBS stand-in on ${server.obsWebsocketUrl}`);
 const shutdown = (): void => {

@@ -31,6 +31,8 @@ export interface ShowServerOptions {
   obsWebsocketPort?: number;
   /** Makes the OBS stand-in require authentication, like an OBS with a password. */
   obsWebsocketPassword?: string;
+  /** OBS's config directory for the stand-in's scene collections and profiles (issue 12). */
+  obsConfigDir?: string;
 }
 
 export interface ShowServer {
@@ -64,6 +66,7 @@ export async function startShowServer(options: ShowServerOptions): Promise<ShowS
       ? {}
       : { password: options.obsWebsocketPassword }),
     obs: simulation,
+    ...(options.obsConfigDir === undefined ? {} : { configDir: options.obsConfigDir }),
   });
   let obsTransition: Promise<void> = Promise.resolve();
   const clients = new Map<string, ConnectedClient>();

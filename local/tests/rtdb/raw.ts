@@ -1,5 +1,6 @@
 /** A raw protocol-v5 WebSocket client for wire-level tests. */
 import WebSocket from 'ws';
+import { FrameAssembler, splitMessage } from '../../src/rtdb/framing';
 
 export interface RawMessage {
   t: 'c' | 'd';
@@ -12,8 +13,10 @@ export class RawClient {
   /** Reassembled, parsed messages. */
   readonly messages: RawMessage[] = [];
   closeCode: number | null = null;
-  private expected = 0;
-  private parts: string[] = [];
+  private readonly assembler = new FrameAssembler(
+    () => Number.POSITIVE_INFINITY,
+    () => 0,
+  );
   private nextR = 1;
   private readonly waiters: (() => void)[] = [];
 
@@ -43,18 +46,9 @@ export class RawClient {
 
   private onFrame(frame: string): void {
     this.frames.push(frame);
-    if (this.expected === 0 && frame.length <= 6 && /^\d+$/.test(frame)) {
-      this.expected = Number(frame);
-      this.parts = [];
-      return;
-    }
-    if (this.expected > 0) {
-      this.parts.push(frame);
-      if (this.parts.length < this.expected) return;
-      frame = this.parts.join('');
-      this.expected = 0;
-    }
-    this.messages.push(JSON.parse(frame) as RawMessage);
+    const result = this.assembler.push(frame);
+    if (result.kind !== 'message') return;
+    this.messages.push(JSON.parse(result.text) as RawMessage);
     this.notify();
   }
 
@@ -76,22 +70,14 @@ export class RawClient {
   /** The frames of a request, built ahead (so that sending it costs this process little). */
   prepare(action: string, body: unknown): { r: number; frames: string[] } {
     const r = this.nextR++;
-    return { r, frames: RawClient.split(JSON.stringify({ t: 'd', d: { r, a: action, b: body } })) };
+    return { r, frames: splitMessage(JSON.stringify({ t: 'd', d: { r, a: action, b: body } })) };
   }
 
   /** Like prepare, for a write whose data is given as JSON text (`{p, d}` as the SDKs order it). */
   prepareWrite(action: string, path: string, dataJson: string): { r: number; frames: string[] } {
     const r = this.nextR++;
     const head = JSON.stringify({ t: 'd', d: { r, a: action, b: { p: path } } }).slice(0, -3);
-    return { r, frames: RawClient.split(`${head},"d":${dataJson}}}}`) };
-  }
-
-  private static split(text: string): string[] {
-    if (text.length <= 16384) return [text];
-    const count = Math.ceil(text.length / 16384);
-    const frames = [String(count)];
-    for (let i = 0; i < count; i++) frames.push(text.slice(i * 16384, (i + 1) * 16384));
-    return frames;
+    return { r, frames: splitMessage(`${head},"d":${dataJson}}}}`) };
   }
 
   /** Sends prepared frames and waits for the reply to their request. */

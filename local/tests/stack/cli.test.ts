@@ -17,6 +17,7 @@ import {
 import { EXIT, LOCAL_DEFAULTS } from '@vmpool/tools/cli';
 import { SETTINGS } from '../../src/stack/config';
 import { freePort, REPO_ROOT, startHeadless, type RunningHeadless } from './headless-stack';
+import { demoIdTokenClaims } from './demo-sign-in';
 
 interface Run {
   code: number | null;
@@ -38,21 +39,6 @@ function vmpool(args: readonly string[], env: Record<string, string> = {}): Prom
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   return new Promise((done) => child.once('close', (code) => done({ code, stdout, stderr })));
-}
-
-async function idTokenClaims(authPort: number, email: string): Promise<Record<string, unknown>> {
-  const response = await fetch(
-    `http://127.0.0.1:${authPort}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo-api-key`,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: 'vmpool-demo', returnSecureToken: true }),
-    },
-  );
-  const body = (await response.json()) as { idToken?: string };
-  if (body.idToken === undefined) throw new Error(`sign-in failed: ${JSON.stringify(body)}`);
-  const payload = body.idToken.split('.')[1]!;
-  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
 describe('vmpool CLI on its own', () => {
@@ -210,9 +196,12 @@ describe('vmpool CLI against npm start --headless', { timeout: 600_000 }, () => 
       uid: 'demo-producer',
       claims: { admin: true, producer: true },
     });
-    expect(await idTokenClaims(ports.auth, email)).toMatchObject({ admin: true, producer: true });
+    expect(await demoIdTokenClaims(ports.auth, email)).toMatchObject({
+      admin: true,
+      producer: true,
+    });
     expect((await cli('revoke', 'admin', email)).code).toBe(EXIT.ok);
-    const afterRevoke = await idTokenClaims(ports.auth, email);
+    const afterRevoke = await demoIdTokenClaims(ports.auth, email);
     expect(afterRevoke.admin).toBeUndefined();
     expect(afterRevoke.producer).toBe(true);
 
@@ -227,7 +216,7 @@ describe('vmpool CLI against npm start --headless', { timeout: 600_000 }, () => 
     expect((await db.ref(paths.producerAccessFor('demo-producer', competition)).get()).val()).toBe(
       true,
     );
-    expect((await idTokenClaims(ports.auth, email)).producer).toBe(true);
+    expect((await demoIdTokenClaims(ports.auth, email)).producer).toBe(true);
 
     const unknownUser = await cli('grant', 'admin', 'nobody@vmpool.local');
     expect(unknownUser.code).toBe(EXIT.failed);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../src/stack/config';
 import { startWebApp } from '../../src/stack/web-app';
 import { freePort, REPO_ROOT, startHeadless, type RunningHeadless } from './headless-stack';
+import { demoIdToken } from './demo-sign-in';
 
 interface Post {
   at: number;
@@ -35,20 +36,6 @@ function startReceiver(): Promise<{ server: Server; url: string; posts: Post[] }
       }),
     ),
   );
-}
-
-async function idToken(authPort: number, email: string): Promise<string> {
-  const response = await fetch(
-    `http://127.0.0.1:${authPort}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo-api-key`,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: 'vmpool-demo', returnSecureToken: true }),
-    },
-  );
-  const body = (await response.json()) as { idToken?: string };
-  if (body.idToken === undefined) throw new Error(`sign-in failed: ${JSON.stringify(body)}`);
-  return body.idToken;
 }
 
 async function until<T>(
@@ -103,14 +90,14 @@ describe('npm start: HTTPS API and alert webhook', { timeout: 420_000 }, () => {
     const api = `http://127.0.0.1:${ports.api}/api`;
     const anonymous = await fetch(`${api}/admin/vm-pool`);
     expect(anonymous.status).toBe(401);
-    const admin = await idToken(ports.auth, 'admin@vmpool.local');
+    const admin = await demoIdToken(ports.auth, 'admin@vmpool.local');
     const pool = await fetch(`${api}/admin/vm-pool`, {
       headers: { authorization: `Bearer ${admin}` },
     });
     expect(pool.status).toBe(200);
     const body = (await pool.json()) as { vms: { vmId: string }[] };
     expect(body.vms.map((vm) => vm.vmId)).toContain('vm-001');
-    const producer = await idToken(ports.auth, 'producer@vmpool.local');
+    const producer = await demoIdToken(ports.auth, 'producer@vmpool.local');
     const forbidden = await fetch(`${api}/admin/vm-pool`, {
       headers: { authorization: `Bearer ${producer}` },
     });
@@ -136,7 +123,7 @@ describe('npm start: HTTPS API and alert webhook', { timeout: 420_000 }, () => {
       expect(api).not.toContain(String(ports.api));
       const anonymous = await fetch(`${api}/admin/vm-pool`);
       expect(anonymous.status).toBe(401);
-      const admin = await idToken(ports.auth, 'admin@vmpool.local');
+      const admin = await demoIdToken(ports.auth, 'admin@vmpool.local');
       const pool = await fetch(`${api}/admin/vm-pool`, {
         headers: { authorization: `Bearer ${admin}` },
       });
@@ -150,7 +137,7 @@ describe('npm start: HTTPS API and alert webhook', { timeout: 420_000 }, () => {
 
   it('a critical alert reaches the webhook within 90 s, once; its resolution once', async () => {
     const api = `http://127.0.0.1:${ports.api}/api`;
-    const producer = await idToken(ports.auth, 'producer@vmpool.local');
+    const producer = await demoIdToken(ports.auth, 'producer@vmpool.local');
     const assign = await fetch(`${api}/competitions/${competition}/vm/assign`, {
       method: 'POST',
       headers: { authorization: `Bearer ${producer}`, 'content-type': 'application/json' },

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../src/compute/vm-processes';
 import { freePort, startHeadless, type RunningHeadless } from './headless-stack';
+import { demoIdTokenClaims } from './demo-sign-in';
 
 interface VmInfo {
   vmId: string;
@@ -23,21 +24,6 @@ interface SavedNamespace {
   vmPool?: { config?: { minWarmVMs?: number; updatedAt?: number } };
   competitions?: Record<string, { config?: Record<string, unknown> }>;
   producerAccess?: Record<string, Record<string, boolean>>;
-}
-
-async function signInClaims(authPort: number, email: string): Promise<Record<string, unknown>> {
-  const response = await fetch(
-    `http://127.0.0.1:${authPort}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo-api-key`,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: 'vmpool-demo', returnSecureToken: true }),
-    },
-  );
-  const body = (await response.json()) as { idToken?: string };
-  const payload = body.idToken?.split('.')[1];
-  if (payload === undefined) throw new Error(`sign-in failed: ${JSON.stringify(body)}`);
-  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
 async function vms(controlPort: number): Promise<VmInfo[]> {
@@ -72,8 +58,10 @@ describe('npm start --headless', { timeout: 240_000 }, () => {
     running = await startHeadless(dataDir, ports, prefix, 180_000);
     expect(running.output()).toContain('admin@vmpool.local');
     expect(running.output()).toContain('producer@vmpool.local');
-    expect(await signInClaims(ports.auth, 'admin@vmpool.local')).toMatchObject({ admin: true });
-    expect(await signInClaims(ports.auth, 'producer@vmpool.local')).toMatchObject({
+    expect(await demoIdTokenClaims(ports.auth, 'admin@vmpool.local')).toMatchObject({
+      admin: true,
+    });
+    expect(await demoIdTokenClaims(ports.auth, 'producer@vmpool.local')).toMatchObject({
       producer: true,
     });
     const first = await waitForAgents(ports.control, ['vm-001', 'vm-002']);
@@ -117,7 +105,9 @@ describe('npm start --headless', { timeout: 240_000 }, () => {
     running = await startHeadless(dataDir, ports, prefix, 180_000);
     const second = await waitForAgents(ports.control, ['vm-001', 'vm-002']);
     expect(second.map((vm) => vm.state)).toEqual(first.map((vm) => vm.state));
-    expect(await signInClaims(ports.auth, 'admin@vmpool.local')).toMatchObject({ admin: true });
+    expect(await demoIdTokenClaims(ports.auth, 'admin@vmpool.local')).toMatchObject({
+      admin: true,
+    });
     expect(await running.stop()).toBe(0);
     running = undefined;
     const again = JSON.parse(await readFile(join(dataDir, 'rtdb.json'), 'utf8')) as SavedTree;

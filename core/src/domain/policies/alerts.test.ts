@@ -109,6 +109,35 @@ describe('deriveAlerts', () => {
     ]);
   });
 
+  it('leaves OBS gone mid-stream to its own alert: no second critical alert for the event', () => {
+    const report = agent();
+    const show = report.show;
+    if (show === null) throw new Error('fixture has a show status');
+    const obsLost = down(
+      { ...report, show: { ...show, obsConnected: false } },
+      { obsWebsocket: { state: 'down', checkedAt: NOW } },
+    );
+    const held = vm({ vmId: 'vm-001', status: 'in_use', assignedTo: 'c1', agent: obsLost });
+    const [plain] = deriveAlerts({ vms: [held], activeAlerts: [], config: cfg, now: NOW }).create;
+    if (plain === undefined) throw new Error('expected the plain OBS alert');
+    const midStream = open({ ...plain, sourceId: 'obs-gone-while-streaming-vm-001' }, 'a1');
+    expect(deriveAlerts({ vms: [held], activeAlerts: [midStream], config: cfg, now: NOW })).toEqual(
+      { create: [], resolve: [] },
+    );
+    // One raised before the mid-stream alert (an earlier report) gives way to it.
+    expect(
+      deriveAlerts({
+        vms: [held],
+        activeAlerts: [midStream, open(plain, 'a0')],
+        config: cfg,
+        now: NOW,
+      }),
+    ).toEqual({
+      create: [],
+      resolve: [{ scope: 'c1', alertId: 'a0', sourceId: 'obs-disconnected-vm-001' }],
+    });
+  });
+
   it('does not blame OBS when the show server itself is unreachable', () => {
     const report = agent();
     const show = report.show;

@@ -41,6 +41,8 @@ export interface AlertChanges {
 export const alertSourceIds = {
   vmUnreachable: (vmId: string) => `vm-unreachable-${vmId}`,
   obsDisconnected: (vmId: string) => `obs-disconnected-${vmId}`,
+  /** OBS vanished while it was streaming (derived in stream-alerts; see `obsAlertsSupersededBy`). */
+  obsGoneWhileStreaming: (vmId: string) => `obs-gone-while-streaming-${vmId}`,
   showServerDown: (vmId: string) => `show-server-down-${vmId}`,
   noMachineDown: (vmId: string) => `nomachine-down-${vmId}`,
   vmIdleStopped: (vmId: string) => `vm-idle-stopped-${vmId}`,
@@ -80,6 +82,21 @@ interface Condition {
   /** true: the condition holds; false: it is known to be clear; null: cannot tell now. */
   active: boolean | null;
   draft: () => AlertDraft;
+  /** An open alert with this sourceId already tells of the same event, more clearly. */
+  supersededBy?: string;
+}
+
+/**
+ * OBS gone from a live stream is one event that two rules see: the show server's lost OBS
+ * connection ("OBS disconnected", here) and the agent's OBS section (stream-alerts). The
+ * producer gets one critical alert for it: while "OBS gone while streaming" is open, the plain
+ * "OBS disconnected" of the same VM is not raised, and an open one is resolved.
+ */
+export function obsAlertsSupersededBy(vmId: string): { by: string; superseded: string } {
+  return {
+    by: alertSourceIds.obsGoneWhileStreaming(vmId),
+    superseded: alertSourceIds.obsDisconnected(vmId),
+  };
 }
 
 function vmConditions(vm: VmRecord, config: PoolConfig, now: number): Condition[] {
@@ -160,6 +177,7 @@ function vmConditions(vm: VmRecord, config: PoolConfig, now: number): Condition[
         `OBS disconnected on ${vm.vmId}`,
         `The show server on ${vm.vmId} has lost its OBS connection.`,
       ),
+      supersededBy: obsAlertsSupersededBy(vm.vmId).by,
     },
     {
       sourceId: alertSourceIds.showServerDown(vm.vmId),
@@ -241,7 +259,10 @@ export function deriveAlerts(input: {
     }
   };
   for (const condition of conditions) {
-    if (condition.active === true && !openBySource.has(condition.sourceId))
+    const superseded =
+      condition.supersededBy !== undefined && openBySource.has(condition.supersededBy);
+    if (condition.active === true && superseded) resolveAll(condition.sourceId);
+    else if (condition.active === true && !openBySource.has(condition.sourceId))
       create.push(condition.draft());
     if (condition.active === false) resolveAll(condition.sourceId);
   }

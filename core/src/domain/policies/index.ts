@@ -13,3 +13,4 @@ export * from './schedule';
 export * from './stream-alerts';
 export * from './failover';
 export * from './pool-summary';
+export * from './state-restore';

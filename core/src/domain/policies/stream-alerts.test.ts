@@ -188,6 +188,45 @@ describe('deriveStreamAlerts', () => {
       resolve: [{ scope: 'c1', alertId: 'a1', sourceId: ids.droppedFrames('vm-001') }],
     });
   });
+
+  it('OBS gone mid-stream takes over an open "OBS disconnected" of the same VM', () => {
+    const gone = showVm(report(off, obsDown));
+    const plain: ScopedAlert = {
+      ...alertFromDraft(
+        {
+          scope: 'c1',
+          sourceId: 'obs-disconnected-vm-001',
+          level: 'critical',
+          category: 'obs',
+          title: 'OBS disconnected on vm-001',
+          message: 'm',
+          timestamp: NOW,
+          createdAt: NOW,
+          vmId: 'vm-001',
+          competitionId: 'c1',
+          autoResolve: true,
+        },
+        'a0',
+      ),
+      scope: 'c1',
+    };
+    const changes = deriveStreamAlerts({
+      ...input({ vm: gone, previousAgent: report(live, obsUp) }),
+      openAlerts: [plain],
+    });
+    expect(changes.create.map((draft) => draft.sourceId)).toEqual([
+      ids.obsGoneWhileStreaming('vm-001'),
+    ]);
+    expect(changes.resolve).toEqual([
+      { scope: 'c1', alertId: 'a0', sourceId: 'obs-disconnected-vm-001' },
+    ]);
+    // OBS leaving an idle VM is no mid-stream event: the plain alert stays.
+    const idle = deriveStreamAlerts({
+      ...input({ vm: gone, previousAgent: report(off, obsUp) }),
+      openAlerts: [plain],
+    });
+    expect(idle).toEqual({ create: [], resolve: [] });
+  });
 });
 
 describe('stream alert settings and bookkeeping', () => {

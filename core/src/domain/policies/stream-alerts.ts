@@ -6,6 +6,8 @@ import type { VmRecord } from '../../contract/vm-record';
 import { holdsAssignment } from '../vm-status';
 import {
   alertScopeFor,
+  alertSourceIds,
+  obsAlertsSupersededBy,
   type AlertChanges,
   type AlertDraft,
   type AlertResolution,
@@ -78,7 +80,7 @@ export function orphanedStreamAlerts(
 }
 
 export const streamAlertSourceIds = {
-  obsGoneWhileStreaming: (vmId: string) => `obs-gone-while-streaming-${vmId}`,
+  obsGoneWhileStreaming: alertSourceIds.obsGoneWhileStreaming,
   streamStopped: (vmId: string) => `stream-stopped-${vmId}`,
   droppedFrames: (vmId: string) => `stream-dropped-frames-${vmId}`,
   lowBitrate: (vmId: string) => `stream-low-bitrate-${vmId}`,
@@ -89,6 +91,8 @@ export interface StreamCondition {
   /** true: holds; false: known clear; null: cannot tell now (leave any open alert alone). */
   active: boolean | null;
   draft: () => AlertDraft;
+  /** While this condition holds, the open alert with this sourceId says less of the same event. */
+  supersedes?: string;
 }
 
 export interface StreamAlertInput {
@@ -162,6 +166,7 @@ export function streamConditions(input: StreamAlertInput): StreamCondition[] {
         `OBS gone mid-stream on ${vm.vmId}`,
         `OBS on ${vm.vmId} stopped answering while it was streaming${obs?.detail ? ` (${obs.detail})` : ''}.`,
       ),
+      supersedes: obsAlertsSupersededBy(vm.vmId).superseded,
     },
     {
       sourceId: ids.streamStopped(vm.vmId),
@@ -207,17 +212,20 @@ export function deriveStreamAlerts(
 ): AlertChanges {
   const create: AlertDraft[] = [];
   const resolve: AlertResolution[] = [];
+  const resolveOpen = (sourceId: string) => {
+    for (const alert of input.openAlerts) {
+      if (!alert.resolved && alert.autoResolve && alert.sourceId === sourceId)
+        resolve.push({ scope: alert.scope, alertId: alert.id, sourceId: alert.sourceId });
+    }
+  };
   for (const condition of streamConditions(input)) {
-    const open = input.openAlerts.filter(
+    const open = input.openAlerts.some(
       (alert) => !alert.resolved && alert.sourceId === condition.sourceId,
     );
-    if (condition.active === true && open.length === 0) create.push(condition.draft());
-    if (condition.active === false) {
-      for (const alert of open) {
-        if (alert.autoResolve)
-          resolve.push({ scope: alert.scope, alertId: alert.id, sourceId: alert.sourceId });
-      }
-    }
+    if (condition.active === true && !open) create.push(condition.draft());
+    if (condition.active === true && condition.supersedes !== undefined)
+      resolveOpen(condition.supersedes);
+    if (condition.active === false) resolveOpen(condition.sourceId);
   }
   return { create, resolve };
 }

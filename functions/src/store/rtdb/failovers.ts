@@ -1,5 +1,5 @@
 import type { Database } from 'firebase-admin/database';
-import { parseFailoverRecord, paths, type FailoverRecord } from '@vmpool/core';
+import { parseFailoverRecord, parseStateExport, paths, type FailoverRecord } from '@vmpool/core';
 import type { FailoverStore } from '../pool-store';
 import { isRecord, toRtdbValue } from '../rtdb-values';
 import { guardedTransaction } from './transaction';
@@ -40,6 +40,13 @@ export function rtdbFailoverStore(db: Database): FailoverStore {
         current === null ? toRtdbValue(value) : undefined,
       );
       return committed;
+    },
+
+    async getStateExport(competitionId) {
+      const raw = (await ref(paths.stateExport(competitionId)).get()).val() as unknown;
+      if (raw === null || raw === undefined) return null;
+      const parsed = parseStateExport(raw);
+      return parsed.ok ? parsed.value : null;
     },
   };
 }

@@ -4,10 +4,11 @@ import {
   parseVmEntry,
   paths,
   pulseOrNull,
-  withPulse,
-  type AgentPulse,
+  readVmList,
+  vmWithPulse,
   type Parsed,
   type PoolConfig,
+  type VmProblem,
   type VmRecord,
 } from '@vmpool/core';
 import type { Clock } from '@vmpool/core/ports';
@@ -41,11 +42,6 @@ function parseStoredVm(vmId: string, raw: unknown): Parsed<VmRecord> {
 
 function invalidError(vmId: string, errors: string[]): Error {
   return new Error(`${paths.vm(vmId)} is invalid: ${errors.join('; ')}`);
-}
-
-/** A VM with its agent's pulse (heartbeat, metrics) merged into its agent report. */
-function withVmPulse(vm: VmRecord, pulse: AgentPulse | null): VmRecord {
-  return pulse === null ? vm : { ...vm, agent: withPulse(vm.agent, pulse) };
 }
 
 /**
@@ -93,23 +89,15 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
       read(paths.vms()),
       withPulses ? read(paths.pulses()) : Promise.resolve(null),
     ]);
-    const pulses = isRecord(rawPulses) ? rawPulses : {};
-    const vms: VmRecord[] = [];
-    const invalid: InvalidRecord[] = [];
-    const agentProblems: InvalidRecord[] = [];
-    for (const [vmId, value] of Object.entries(isRecord(raw) ? raw : {})) {
-      const entry = parseVmEntry(vmId, value);
-      if (!entry.ok) {
-        invalid.push({ path: paths.vm(vmId), errors: entry.errors });
-        continue;
-      }
-      vms.push(withVmPulse(entry.value, pulseOrNull(pulses[vmId])));
-      if (entry.agentErrors.length > 0) {
-        agentProblems.push({ path: paths.vmAgent(vmId), errors: entry.agentErrors });
-      }
-    }
-    vms.sort((a, b) => a.vmId.localeCompare(b.vmId));
-    return { vms, invalid, agentProblems };
+    const { vms, invalid, agentProblems } = readVmList(raw, rawPulses);
+    const at =
+      (pathOf: (vmId: string) => string) =>
+      ({ vmId, errors }: VmProblem): InvalidRecord => ({ path: pathOf(vmId), errors });
+    return {
+      vms,
+      invalid: invalid.map(at(paths.vm)),
+      agentProblems: agentProblems.map(at(paths.vmAgent)),
+    };
   };
 
   /** The history entry of a committed change, as multi-path fields (none when nothing billed changed). */
@@ -219,7 +207,7 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
       if (raw === null) return null;
       const parsed = parseStoredVm(vmId, raw);
       if (!parsed.ok) throw invalidError(vmId, parsed.errors);
-      return withVmPulse(parsed.value, pulse);
+      return vmWithPulse(parsed.value, pulse);
     },
 
     async createVm(record) {
@@ -260,7 +248,7 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
         const parsed = parseStoredVm(vmId, current);
         if (!parsed.ok) throw invalidError(vmId, parsed.errors);
         before = parsed.value;
-        const next = change(withVmPulse(parsed.value, pulse));
+        const next = change(vmWithPulse(parsed.value, pulse));
         if (next === null) return undefined;
         changed = true;
         return { ...(current as Record<string, unknown>), ...controlFields(next) };
@@ -275,7 +263,7 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
           vm === null ? null : { before, after: vm },
         );
       }
-      return { committed: committed && changed, vm: vm === null ? null : withVmPulse(vm, pulse) };
+      return { committed: committed && changed, vm: vm === null ? null : vmWithPulse(vm, pulse) };
     },
 
     async deleteVm(vmId, expect) {

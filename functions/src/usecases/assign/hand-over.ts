@@ -3,6 +3,7 @@ import { completeRequest } from '../requests/complete-request';
 import type { UseCaseDeps } from '../deps';
 import { STEP, succeededResult } from '../requests/progress';
 import { vmAddressOf } from '../shared/vm-changes';
+import { restoreBeforeHandOver, restoresState, withRestoreStep } from '../failover/restore-state';
 
 export const WARM_ASSIGN_STEPS = [STEP.check, STEP.claim, STEP.handOver] as const;
 export const COLD_ASSIGN_STEPS = [
@@ -22,15 +23,21 @@ export const LAUNCH_ASSIGN_STEPS = [
 
 /**
  * Gives an assigned VM to its competition: writes `competitions/{id}/config/vmId` and
- * `vmAddress` and completes the assign request that drove it. Idempotent.
+ * `vmAddress` and completes the assign request that drove it. Idempotent. A failover's spare
+ * first imports the competition's saved show state (bounded wait; failover/restore-state.ts).
  */
 export async function handOver(
-  deps: Pick<UseCaseDeps, 'store' | 'clock' | 'logger' | 'settings'>,
+  deps: Pick<UseCaseDeps, 'store' | 'clock' | 'logger' | 'settings' | 'sleep'>,
   vm: VmRecord,
   steps: readonly string[],
 ): Promise<void> {
   const competitionId = vm.assignedTo;
   if (competitionId === null) return;
+  let restored = '';
+  if (restoresState(vm)) {
+    restored = await restoreBeforeHandOver(deps, vm, competitionId, steps);
+    steps = withRestoreStep(steps);
+  }
   const vmAddress = vmAddressOf(vm, deps.settings);
   await deps.store.setCompetitionVm(competitionId, vm.vmId, vmAddress);
   if (vm.requestId !== null) {
@@ -38,10 +45,11 @@ export async function handOver(
       vmAddress === null
         ? `${vm.vmId} is assigned to ${competitionId}; its address follows as soon as EC2 reports one`
         : `${vm.vmId} is ready for ${competitionId} at ${vmAddress}`;
+    const said = restored === '' ? message : `${message}. ${restored}`;
     await completeRequest(
       deps,
       vm.requestId,
-      succeededResult(steps, message, deps.clock.now(), {
+      succeededResult(steps, said, deps.clock.now(), {
         vmId: vm.vmId,
         ...(vmAddress === null ? {} : { vmAddress }),
       }),

@@ -4,17 +4,20 @@ import { raiseAlert } from '../shared/alerts';
 import { audit } from '../shared/audit';
 
 /**
- * What the spare got back of the failed VM's state, in words for the hand-over and the alert.
- * No state export exists for any VM yet (the agent does not export OBS's scene collection), so
- * this says that nothing was restored.
+ * What the spare got back of the failed VM's state, in words for the hand-over and the alert:
+ * the hand-over's restore step wrote it on the failover record (restore-state.ts). A record
+ * without it (the spare was handed over by an older control plane) says nothing was restored.
  */
-export function restoredSummary(
-  _deps: Pick<UseCaseDeps, 'store'>,
-  record: Pick<FailoverRecord, 'failedVmId'>,
+export async function restoredSummary(
+  deps: Pick<UseCaseDeps, 'store'>,
+  record: Pick<FailoverRecord, 'competitionId' | 'restored'>,
   _spareVmId: string | null,
 ): Promise<string> {
-  return Promise.resolve(
-    `Nothing was restored: no saved OBS or show state of ${record.failedVmId} exists.`,
+  const current = await deps.store.getFailover(record.competitionId);
+  return (
+    current?.restored ??
+    record.restored ??
+    `Nothing was restored: no saved OBS state of ${record.competitionId} exists.`
   );
 }
 

@@ -17,6 +17,8 @@ export const STEP = {
   ec2: 'Call EC2',
   waitEc2: 'Wait for EC2',
   update: 'Update pool',
+  // issue 12: a failover's spare imports the competition's saved show state before hand-over
+  restore: 'Restore state',
 } as const;
 
 export type Extra = Partial<Pick<RequestResult, 'vmId' | 'vmAddress' | 'estimatedReadyAt'>>;

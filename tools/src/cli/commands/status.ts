@@ -3,11 +3,9 @@ import {
   DEFAULT_POOL_CONFIG,
   isAgentStale,
   parsePoolConfig,
-  parseVmEntry,
   paths,
-  pulseOrNull,
+  readVmList,
   VM_STATUSES,
-  withPulse,
   type VmRecord,
 } from '@vmpool/core';
 import type { Command } from '../command';
@@ -40,28 +38,17 @@ export const status: Command = {
     const now = ctx.now();
     const parsedConfig = parsePoolConfig(configSnap.val());
     const config = parsedConfig.ok ? parsedConfig.value : DEFAULT_POOL_CONFIG;
-    const raw = (vmsSnap.val() ?? {}) as Record<string, unknown>;
     // Heartbeats live in vmPool/pulse; the report under the VM is written on change only.
-    const pulses = (pulsesSnap.val() ?? {}) as Record<string, unknown>;
-    const vms: VmLine[] = [];
-    const invalid: { vmId: string; errors: string[] }[] = [];
-    for (const vmId of Object.keys(raw).sort()) {
-      const entry = parseVmEntry(vmId, raw[vmId]);
-      if (!entry.ok) {
-        invalid.push({ vmId, errors: entry.errors });
-        continue;
-      }
-      const vm = entry.value;
-      const agent = withPulse(vm.agent, pulseOrNull(pulses[vmId]));
-      vms.push({
-        vmId,
-        status: vm.status,
-        assignedTo: vm.assignedTo,
-        address: vm.publicIp ?? vm.publicDns ?? vm.privateIp,
-        agent: agent === null ? 'none' : isAgentStale(agent, config, now) ? 'stale' : 'online',
-        agentLastSeen: agent?.lastSeen ?? null,
-      });
-    }
+    const list = readVmList(vmsSnap.val(), pulsesSnap.val());
+    const invalid = list.invalid;
+    const vms: VmLine[] = list.vms.map((vm) => ({
+      vmId: vm.vmId,
+      status: vm.status,
+      assignedTo: vm.assignedTo,
+      address: vm.publicIp ?? vm.publicDns ?? vm.privateIp,
+      agent: vm.agent === null ? 'none' : isAgentStale(vm.agent, config, now) ? 'stale' : 'online',
+      agentLastSeen: vm.agent?.lastSeen ?? null,
+    }));
     const counts: Record<string, number> = {};
     for (const name of VM_STATUSES) counts[name] = 0;
     for (const vm of vms) counts[vm.status] = (counts[vm.status] ?? 0) + 1;

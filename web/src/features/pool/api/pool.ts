@@ -2,12 +2,11 @@
 import {
   DEFAULT_POOL_CONFIG,
   parsePoolConfig,
-  parseVmEntry,
   paths,
-  pulseOrNull,
-  withPulse,
-  type AgentPulse,
   readPoolSummary,
+  readVmList,
+  type VmList as CoreVmList,
+  type VmProblem,
   type PoolConfig,
   type PoolSummary,
   type VmRecord,
@@ -22,55 +21,22 @@ import {
 } from '../../../lib/rtdb';
 
 /** A record that failed validation is reported, never shown as if it were fine. */
-export interface InvalidVm {
-  vmId: string;
-  errors: string[];
-}
+export type InvalidVm = VmProblem;
 
-export interface VmList {
-  vms: VmRecord[];
-  invalid: InvalidVm[];
-  /** VMs shown with `agent: null` because only their agent report is unreadable. */
-  agentProblems: InvalidVm[];
-}
+export type VmList = CoreVmList;
 
-/** Reads `vmPool/pulse`: each VM's heartbeat and metrics; an unreadable pulse counts as none. */
-export function pulsesFromSnapshot(raw: unknown): Map<string, AgentPulse> {
-  const pulses = new Map<string, AgentPulse>();
-  if (typeof raw === 'object' && raw !== null) {
-    for (const [vmId, value] of Object.entries(raw as Record<string, unknown>)) {
-      const pulse = pulseOrNull(value);
-      if (pulse !== null) pulses.set(vmId, pulse);
-    }
-  }
-  return pulses;
+/** VMs as the pool page lists them: by vmId, numbers in order (vm-2 before vm-10). */
+export function byVmIdNumeric(a: VmRecord, b: VmRecord): number {
+  return a.vmId.localeCompare(b.vmId, undefined, { numeric: true });
 }
 
 /**
- * Reads `vmPool/vms` with core's one VM parse rule (`parseVmEntry`); each agent report comes
- * with its pulse (heartbeat and metrics, `withPulse`), as the control plane reads it.
+ * Reads `vmPool/vms` with the pulses (`vmPool/pulse`, or the ones one may read, by vmId) by
+ * core's one rule (`readVmList`: parse, pulse merge), in the page's order.
  */
-export function vmListFromSnapshot(
-  raw: unknown,
-  pulses: ReadonlyMap<string, AgentPulse> = new Map(),
-): VmList {
-  const vms: VmRecord[] = [];
-  const invalid: InvalidVm[] = [];
-  const agentProblems: InvalidVm[] = [];
-  if (typeof raw === 'object' && raw !== null) {
-    for (const [vmId, value] of Object.entries(raw as Record<string, unknown>)) {
-      const parsed = parseVmEntry(vmId, value);
-      if (!parsed.ok) {
-        invalid.push({ vmId, errors: parsed.errors });
-        continue;
-      }
-      const vm = parsed.value;
-      vms.push({ ...vm, agent: withPulse(vm.agent, pulses.get(vmId) ?? null) });
-      if (parsed.agentErrors.length > 0) agentProblems.push({ vmId, errors: parsed.agentErrors });
-    }
-  }
-  vms.sort((a, b) => a.vmId.localeCompare(b.vmId, undefined, { numeric: true }));
-  return { vms, invalid, agentProblems };
+export function vmListFromSnapshot(rawVms: unknown, rawPulses: unknown = null): VmList {
+  const list = readVmList(rawVms, rawPulses);
+  return { ...list, vms: list.vms.sort(byVmIdNumeric) };
 }
 
 export function watchVms(
@@ -81,9 +47,10 @@ export function watchVms(
   // Two live listeners: the records (state) and the pulses (heartbeats, metrics). The list is
   // published once both have answered, and again on every change of either.
   let vmsRaw: unknown;
-  let pulses: Map<string, AgentPulse> | undefined;
+  let pulsesRaw: unknown;
   const publish = () => {
-    if (vmsRaw !== undefined && pulses !== undefined) onData(vmListFromSnapshot(vmsRaw, pulses));
+    if (vmsRaw !== undefined && pulsesRaw !== undefined)
+      onData(vmListFromSnapshot(vmsRaw, pulsesRaw));
   };
   const stopVms = watchValue(
     db,
@@ -98,7 +65,7 @@ export function watchVms(
     db,
     paths.pulses(),
     (raw) => {
-      pulses = pulsesFromSnapshot(raw);
+      pulsesRaw = raw;
       publish();
     },
     onError,
@@ -122,10 +89,10 @@ export function watchCompetitionVms(
   // The records by the allowed query, and each listed VM's pulse (heartbeat, metrics) by its
   // own listener: producers may read the pulse of their competitions' VMs only.
   let vmsRaw: unknown;
-  const pulses = new Map<string, AgentPulse>();
+  const pulses = new Map<string, unknown>();
   const pulseListeners = new Map<string, Unsubscribe>();
   const publish = () => {
-    if (vmsRaw !== undefined) onData(vmListFromSnapshot(vmsRaw, pulses));
+    if (vmsRaw !== undefined) onData(vmListFromSnapshot(vmsRaw, Object.fromEntries(pulses)));
   };
   const followPulses = (vmIds: readonly string[]) => {
     for (const [vmId, stop] of pulseListeners) {
@@ -142,9 +109,7 @@ export function watchCompetitionVms(
           db,
           paths.vmPulse(vmId),
           (raw) => {
-            const pulse = pulseOrNull(raw);
-            if (pulse === null) pulses.delete(vmId);
-            else pulses.set(vmId, pulse);
+            pulses.set(vmId, raw);
             publish();
           },
           // A VM just moved to another competition: its pulse is no longer ours to read.

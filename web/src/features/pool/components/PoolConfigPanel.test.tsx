@@ -211,6 +211,18 @@ describe('PoolConfigPanel', () => {
     });
   });
 
+  it('edits what happens to a failed VM: reboot by default, or stop', async () => {
+    const onSave = open();
+    const action = screen.getByLabelText('Failed VM') as HTMLSelectElement;
+    expect(action.value).toBe('reboot');
+    expect([...action.options].map((option) => option.value)).toEqual(['reboot', 'stop']);
+    fireEvent.change(action, { target: { value: 'stop' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    expect(onSave.mock.calls[0]?.[0]).toMatchObject({ failedVmAction: 'stop' });
+  });
+  // --- end failover ---
+
   it('reports a failed write', async () => {
     open(
       vi

@@ -4,6 +4,7 @@
  */
 import {
   DEFAULT_POOL_CONFIG,
+  FAILED_VM_ACTIONS,
   FAILOVER_MODES,
   INSTANCE_HOURLY_PRICES_USD,
   POOL_CONFIG_LIMITS,
@@ -41,7 +42,13 @@ type TextField =
 /** Blank means "not set" (null). */
 type OptionalNumberField = 'minWarmVMsOffSchedule';
 type EditableField =
-  NumberField | OptionalNumberField | TextField | 'tags' | 'hourlyPrices' | 'failoverMode';
+  | NumberField
+  | OptionalNumberField
+  | TextField
+  | 'tags'
+  | 'hourlyPrices'
+  | 'failoverMode'
+  | 'failedVmAction';
 
 type Draft = Record<EditableField, string>;
 
@@ -133,6 +140,10 @@ const FAILOVER_MODE_LABELS: Record<(typeof FAILOVER_MODES)[number], string> = {
   confirm: 'confirm: offer the switch in the alert',
   off: 'off: alert only',
 };
+const FAILED_VM_ACTION_LABELS: Record<(typeof FAILED_VM_ACTIONS)[number], string> = {
+  reboot: 'reboot it (back in the pool once healthy)',
+  stop: 'stop it (back in the pool stopped)',
+};
 // --- end failover ---
 // --- Stream health alerts (issue 15)
 const STREAM_ALERTS: FieldSpec[] = [
@@ -194,6 +205,7 @@ export function draftFromConfig(config: PoolConfig): Draft {
   }
   for (const field of TEXT_FIELDS) draft[field] = config[field];
   draft.failoverMode = config.failoverMode;
+  draft.failedVmAction = config.failedVmAction;
   draft.tags = Object.entries(config.tags)
     .map(([key, value]) => `${key}=${value}`)
     .join('\n');
@@ -231,6 +243,7 @@ export function validateDraft(draft: Draft): DraftResult {
   }
   for (const field of TEXT_FIELDS) candidate[field] = draft[field].trim();
   candidate.failoverMode = draft.failoverMode;
+  candidate.failedVmAction = draft.failedVmAction;
 
   const tags: Record<string, string> = {};
   draft.tags.split('\n').forEach((line, index) => {
@@ -453,6 +466,28 @@ function PoolConfigForm({ config, onSave }: Pick<PoolConfigPanelProps, 'config' 
             )}
           </div>
           {FAILOVER.map(renderField)}
+          <div className="field">
+            <label htmlFor={`${idPrefix}-failedVmAction`}>Failed VM</label>
+            <select
+              id={`${idPrefix}-failedVmAction`}
+              name="failedVmAction"
+              value={draft.failedVmAction}
+              aria-invalid={errorsFor('failedVmAction').length > 0}
+              onChange={(event) => change('failedVmAction', event.target.value)}
+            >
+              {FAILED_VM_ACTIONS.map((action) => (
+                <option key={action} value={action}>
+                  {FAILED_VM_ACTION_LABELS[action]}
+                </option>
+              ))}
+            </select>
+            <span className="field-hint">what happens to the VM a failover took the show from</span>
+            {errorsFor('failedVmAction').length > 0 && (
+              <span className="field-error" role="alert">
+                {errorsFor('failedVmAction').join('; ')}
+              </span>
+            )}
+          </div>
         </div>
       </fieldset>
       <fieldset>

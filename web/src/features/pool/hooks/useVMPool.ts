@@ -13,6 +13,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useSession } from '../../../lib/session';
 import { submitRequest, type NewPoolRequest, type RequestHandle } from '../../requests';
 import {
+  byVmIdNumeric,
   savePoolConfig,
   watchCompetitionVms,
   watchPoolConfig,
@@ -74,9 +75,7 @@ function mergeLists(lists: readonly VmList[]): VmList {
   const byId = new Map<string, VmRecord>();
   for (const list of lists) for (const vm of list.vms) byId.set(vm.vmId, vm);
   return {
-    vms: [...byId.values()].sort((a, b) =>
-      a.vmId.localeCompare(b.vmId, undefined, { numeric: true }),
-    ),
+    vms: [...byId.values()].sort(byVmIdNumeric),
     invalid: lists.flatMap((list) => list.invalid),
     agentProblems: lists.flatMap((list) => list.agentProblems),
   };
