@@ -23,9 +23,9 @@ export interface AgentPulse {
   /**
    * Issue 17: the latencies the agent measured (ms), kept here rather than in the report's
    * `services`/`show` so that their jitter never fires the report's trigger; merged back into
-   * the report by `withPulse`. null when none was written (agents before this field).
+   * the report by `withPulse`. null or absent when none was written (agents before this field).
    */
-  latency: AgentLatencies | null;
+  latency?: AgentLatencies | null;
 }
 
 /** What `latency` may name: each service the agent probes over a port, and the show's `/api/status`. */
@@ -77,7 +77,7 @@ export function withPulse(agent: AgentReport | null, pulse: AgentPulse | null): 
     ...agent,
     lastSeen: Math.max(agent.lastSeen, pulse.lastSeen),
     metrics: pulse.metrics ?? agent.metrics,
-    ...(pulse.latency === null ? {} : withLatencies(agent, pulse.latency)),
+    ...(pulse.latency == null ? {} : withLatencies(agent, pulse.latency)),
   };
 }
 
