@@ -66,6 +66,12 @@ export interface InvalidRecord {
 /** What an assign reads of a VM: the allocator's fields and the request driving it. */
 export type AllocationView = AllocatableVm & Pick<VmRecord, 'requestId'>;
 
+/** A live view of the allocation index (`VmStore.watchAllocationViews`). */
+export interface AllocationWatch {
+  views(): AllocationView[];
+  close(): void;
+}
+
 /** The pool config and the VM records. Every VM status change goes through `updateVm`. */
 export interface VmStore {
   /** `vmPool/config` completed with defaults; a broken config comes back with its errors. */
@@ -89,6 +95,14 @@ export interface VmStore {
    * is empty (before the first reconcile after the deploy) the records are read instead.
    */
   listAllocationViews(): Promise<AllocationView[]>;
+  /**
+   * Issue 17: the allocation index kept live while an assign claims (one listener shared by the
+   * assigns running at once in this instance, dropped when the last one closes its watch): the
+   * first read downloads the index once, later claims by concurrent assigns arrive as they are
+   * written, so a claim lost to one of them re-ranks with what they took, without a read.
+   * `views()` is `listAllocationViews()` as of now; close the watch when done.
+   */
+  watchAllocationViews(): Promise<AllocationWatch>;
   /** Rewrites the allocation index from these records (reconcile, every run). */
   rewriteAllocationIndex(vms: readonly VmRecord[]): Promise<void>;
   /** The record with its agent's pulse merged, as `listVms`. */
@@ -294,8 +308,6 @@ export interface MigrationStore {
 /** The control plane's view of RTDB, one part per concern (store/rtdb/ implements each). */
 /** Issue 9: `vmPool/summary`, the pool counts producers read (store/rtdb/summary.ts). */
 export interface SummaryStore {
-  /** A VM's status or assignment changed (null: the VM is gone). */
-  noteVmSummary(vmId: string, entry: SummaryEntry | null): Promise<void>;
   /** Rewrites the summary from the whole pool (reconcile). */
   syncSummary(entries: Record<string, SummaryEntry>, agentStaleSeconds: number): Promise<void>;
 }

@@ -16,6 +16,7 @@ import { judgePoolHealth } from '../recovery/health-failure';
 import { recoverFailedVms, redriveEc2Calls } from './recover-failed';
 import { syncWithCompute } from './sync';
 import { keepWarmMinimum } from './warm-minimum';
+import { withVmsReadOnce } from './vms-read-once';
 
 export interface ReconcileReport {
   regions: string[];
@@ -56,7 +57,9 @@ export interface ReconcileReport {
  * The scheduled convergence pass: one describe per region for the whole pool, then sync,
  * stale heartbeats, deadlines, crash repair, warm minimum, idle stop and alerts.
  */
-export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
+export async function reconcile(caller: UseCaseDeps): Promise<ReconcileReport> {
+  // Issue 17: vmPool/vms is read once per run; every step below sees it as the steps before left it.
+  const deps = withVmsReadOnce(caller);
   const parsedConfig = await deps.store.readConfig();
   if (!parsedConfig.ok) {
     deps.logger.error('vmPool/config is invalid; reconcile skipped', {
