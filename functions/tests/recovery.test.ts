@@ -134,6 +134,31 @@ describe('self-healing', () => {
     expect(needsAdmin.every((a) => a.resolved)).toBe(true);
   });
 
+  it('keeps recovering a VM whose recoveries each lasted (its agent served between faults)', async () => {
+    const { clock, deps } = await givenPool(env.admin.db, {
+      config: {
+        minWarmVMs: 0,
+        autoStopAfterHours: 0,
+        agentStaleSeconds: 60,
+        recoveryMaxAttempts: 2,
+        recoveryWindowMinutes: 60,
+      },
+      vms: { 'vm-001': 'available' },
+    });
+    for (let fault = 0; fault < 4; fault += 1) {
+      // The agent serves for RECOVERY_LASTED_MS, reporting, then dies (a separate fault each time).
+      for (let beat = 0; beat < 5; beat += 1) {
+        clock.advance(30_000);
+        await agentReports(deps, env.admin.db, 'vm-001', agentReport(clock.now()));
+      }
+      clock.advance(3 * 60_000);
+      await reconcile(deps);
+      expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ errorCause: 'agent_stale' });
+      await agentReports(deps, env.admin.db, 'vm-001', agentReport(clock.now()));
+      expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'available' });
+    }
+  });
+
   it('refuses Recover of a VM that is not in error, and of a missing instance', async () => {
     const { clock, compute, deps, seeded } = await givenPool(env.admin.db, {
       config: { minWarmVMs: 0, autoStopAfterHours: 0, agentStaleSeconds: 900 },

@@ -9,7 +9,9 @@ import {
   isIdempotentOp,
   rearmRecovery,
   RECOVERY_POLICIES,
+  recoveryAfterStatusChange,
   recoveryCleanupOps,
+  RECOVERY_LASTED_MS,
   giveUpRecovery,
   nextRecoveryAttemptAt,
   recoveryOutlook,
@@ -174,6 +176,52 @@ describe('recovery bookkeeping', () => {
       NOW,
     );
     expect(back.ok && back.vm.recovery.attempts).toEqual([NOW - 1]);
+  });
+
+  it('counts only recoveries that did not last: a VM failing again without having served keeps them, one whose agent served a while starts afresh', () => {
+    const stale = { event: 'fail', reason: 'x', cause: 'agent_stale' } as const;
+    const recovered = (lastSeen: number) =>
+      vm({
+        vmId: 'vm-001',
+        agent: agent({ lastSeen }),
+        recovery: { ...none, attempts: [NOW - 40 * 60_000, NOW - 5 * 60_000] },
+      });
+    // Flapping: the agent went silent a minute after the recovery began.
+    const soon = applyStatusChange(recovered(NOW - 4 * 60_000), stale, NOW);
+    expect(soon.ok && soon.vm.recovery.attempts).toEqual([NOW - 40 * 60_000, NOW - 5 * 60_000]);
+    // The recovery worked: the agent reported RECOVERY_LASTED_MS after it, then a new fault.
+    const later = applyStatusChange(recovered(NOW - 5 * 60_000 + RECOVERY_LASTED_MS), stale, NOW);
+    expect(later.ok && later.vm.recovery.attempts).toEqual([]);
+    // A VM without an agent report has not shown it served.
+    const silent = applyStatusChange({ ...recovered(NOW), agent: null }, stale, NOW);
+    expect(silent.ok && silent.vm.recovery.attempts).toHaveLength(2);
+    // A change while already in error (no recovery in between) forgets nothing.
+    const inError = { ...none, attempts: [NOW - 10 * 60_000] };
+    expect(
+      recoveryAfterStatusChange(inError, { fromError: true, toError: true, agentLastSeen: NOW })
+        .attempts,
+    ).toEqual([NOW - 10 * 60_000]);
+  });
+
+  it('never gives up on a VM whose recoveries each lasted, however many faults it meets', () => {
+    let current = vm({ vmId: 'vm-001' });
+    let now = NOW;
+    for (let fault = 0; fault < 10; fault += 1) {
+      const down = applyStatusChange(
+        current,
+        { event: 'fail', reason: 'x', cause: 'agent_stale' },
+        now,
+      );
+      if (!down.ok) throw new Error('fail refused');
+      const ready = { ...down.vm, agent: agent({ lastSeen: now - 1000 }) };
+      expect(decideRecovery(ready, cfg, now).kind).toBe('act');
+      const attempt = { ...ready, recovery: startRecoveryAttempt(ready.recovery, cfg, now) };
+      const up = applyStatusChange(attempt, { event: 'recover', reason: 'ok' }, now);
+      if (!up.ok) throw new Error('recover refused');
+      // It serves: its agent reports until the next fault.
+      now += RECOVERY_LASTED_MS;
+      current = { ...up.vm, agent: agent({ lastSeen: now }) };
+    }
   });
 
   it('re-runs the cleanup in the release order and never clears unarchived recordings blindly', () => {

@@ -286,13 +286,37 @@ export function rearmRecovery(recovery: VmRecovery): VmRecovery {
 }
 
 /**
- * The recovery record after a status change: the attempts stay (they bound flapping across
- * failures), everything about the current failure goes when the VM leaves `error`.
+ * How long a VM's agent must keep reporting after an automatic recovery began for that recovery
+ * to count as having worked. Only recoveries that did not last are counted against
+ * `recoveryMaxAttempts`: a VM that recovered, served with a live agent, and then met a new,
+ * unrelated fault (a restart of everything, a database blip) starts with a fresh budget, while
+ * a VM that falls back into `error` without having served (flapping) still runs out of attempts.
  */
-export function recoveryAfterStatusChange(recovery: VmRecovery, toError: boolean): VmRecovery {
-  return toError
-    ? { ...recovery, running: null, nextAttemptAt: null }
-    : { ...NO_RECOVERY, attempts: recovery.attempts };
+export const RECOVERY_LASTED_MS = 2 * 60_000;
+
+/**
+ * The recovery record after a status change: the attempts that did not last stay (they bound
+ * flapping across failures), everything about the current failure goes when the VM leaves
+ * `error`. Entering `error` when the agent last reported `RECOVERY_LASTED_MS` or more after the
+ * latest recovery began forgets the attempts: that recovery worked.
+ */
+export function recoveryAfterStatusChange(
+  recovery: VmRecovery,
+  change: { fromError: boolean; toError: boolean; agentLastSeen: number | null },
+): VmRecovery {
+  if (!change.toError) return { ...NO_RECOVERY, attempts: recovery.attempts };
+  const latest = recovery.attempts.at(-1);
+  const lasted =
+    !change.fromError &&
+    latest !== undefined &&
+    change.agentLastSeen !== null &&
+    change.agentLastSeen - latest >= RECOVERY_LASTED_MS;
+  return {
+    ...recovery,
+    attempts: lasted ? [] : recovery.attempts,
+    running: null,
+    nextAttemptAt: null,
+  };
 }
 
 /**

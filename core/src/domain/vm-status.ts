@@ -576,7 +576,11 @@ export function applyStatusChange<T extends VmRecord>(
       statusReason: change.reason,
       errorCause: 'cause' in change ? change.cause : null,
       deadlineRetries: 0,
-      recovery: recoveryAfterStatusChange(vm.recovery, checked.to === 'error'),
+      recovery: recoveryAfterStatusChange(vm.recovery, {
+        fromError: vm.status === 'error',
+        toError: checked.to === 'error',
+        agentLastSeen: vm.agent?.lastSeen ?? null,
+      }),
     },
   };
 }
