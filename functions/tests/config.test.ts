@@ -143,3 +143,35 @@ describe('control-plane settings from the environment', () => {
     ]);
   });
 });
+
+// --- failover re-check queue (issue 12)
+describe('the functions region of the failover re-check queue', () => {
+  it('defaults to us-central1, the region the functions deploy to when nothing sets another', () => {
+    const parsed = parseControlPlaneConfig({});
+    expect(parsed.ok && parsed.value.functionsRegion).toBe('us-central1');
+  });
+
+  it('reads VMPOOL_FUNCTIONS_REGION', () => {
+    const parsed = parseControlPlaneConfig({ VMPOOL_FUNCTIONS_REGION: ' europe-west4 ' });
+    expect(parsed.ok && parsed.value.functionsRegion).toBe('europe-west4');
+  });
+
+  it('refuses a value that is not a Google Cloud region, with the other problems', () => {
+    for (const bad of ['us-east-1', 'locations/us-central1', 'US-CENTRAL1', 'europe']) {
+      const parsed = parseControlPlaneConfig({
+        VMPOOL_FUNCTIONS_REGION: bad,
+        VMPOOL_RELEASE_TIMEOUT_MS: 'soon',
+      });
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) {
+        expect(parsed.errors).toContain(
+          `VMPOOL_FUNCTIONS_REGION: ${JSON.stringify(bad)} is not a Google Cloud region (e.g. us-central1)`,
+        );
+        expect(parsed.errors.some((error) => error.startsWith('VMPOOL_RELEASE_TIMEOUT_MS'))).toBe(
+          true,
+        );
+      }
+    }
+  });
+});
+// ---

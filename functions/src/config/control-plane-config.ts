@@ -77,6 +77,14 @@ export interface ControlPlaneConfig extends DeadlineSettings {
    */
   reconcileIntervalMs: number;
   // ---
+  // --- failover re-check queue (issue 12)
+  /**
+   * The Google Cloud region the functions are deployed in (`VMPOOL_FUNCTIONS_REGION`): the
+   * `failoverRecheck` task queue lives there. Nothing in the repository deploys to another
+   * region than Firebase's default, us-central1; set this only with the functions' region.
+   */
+  functionsRegion: string;
+  // ---
 }
 
 export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object.freeze({
@@ -99,6 +107,9 @@ export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object
   alertWebhookLevels: [...DEFAULT_ALERT_WEBHOOK_LEVELS],
   // --- self-healing (issue 11)
   reconcileIntervalMs: 60_000,
+  // ---
+  // --- failover re-check queue (issue 12)
+  functionsRegion: 'us-central1',
   // ---
 });
 
@@ -124,6 +135,9 @@ const ENV_KEYS = {
   // --- self-healing (issue 11)
   reconcileIntervalMs: 'VMPOOL_RECONCILE_INTERVAL_MS',
   // ---
+  // --- failover re-check queue (issue 12)
+  functionsRegion: 'VMPOOL_FUNCTIONS_REGION',
+  // ---
 } as const;
 
 /** Every environment variable the control plane reads (npm run deploy writes some of them). */
@@ -133,6 +147,8 @@ const ROLE_ARN_PATTERN = /^arn:aws(-cn|-us-gov|-iso[a-z]?)?:iam::\d{12}:role\/[\
 const SECRET_ARN_PATTERN =
   /^arn:aws(-cn|-us-gov|-iso[a-z]?)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/;
 const HOST_PORT_PATTERN = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
+/** A Google Cloud region: us-central1, europe-west4, northamerica-northeast1, me-central2. */
+const GCP_REGION_PATTERN = /^[a-z]+-[a-z]+\d{1,2}$/;
 
 export interface ParseOptions {
   /**
@@ -272,6 +288,9 @@ export function parseControlPlaneConfig(
       errors,
     ),
     // ---
+    // --- failover re-check queue (issue 12)
+    functionsRegion: env[ENV_KEYS.functionsRegion]?.trim() || d.functionsRegion,
+    // ---
   };
   if (config.awsRoleArn !== null && !ROLE_ARN_PATTERN.test(config.awsRoleArn)) {
     errors.push(
@@ -329,6 +348,13 @@ export function parseControlPlaneConfig(
       `${ENV_KEYS.identityCertificatesPath}: ${JSON.stringify(config.identityCertificatesPath)} must name a .json certificates file`,
     );
   }
+  // --- failover re-check queue (issue 12)
+  if (!GCP_REGION_PATTERN.test(config.functionsRegion)) {
+    errors.push(
+      `${ENV_KEYS.functionsRegion}: ${JSON.stringify(config.functionsRegion)} is not a Google Cloud region (e.g. us-central1)`,
+    );
+  }
+  // ---
   if (config.launchUserData.length > 16_000) {
     errors.push(`${ENV_KEYS.launchUserData}: longer than EC2's 16 KB user data limit`);
   }

@@ -71,8 +71,8 @@ export function createProductionDeps(
     clock,
     logger: cloudLogger(),
     settings: settings.value,
-    // Failover re-checks (issue 12) in the functions' default region.
-    failoverRecheck: createCloudTasksRecheck(app),
+    // Failover re-checks (issue 12) on the queue in the functions' region (VMPOOL_FUNCTIONS_REGION).
+    failoverRecheck: createCloudTasksRecheck(app, { region: settings.value.functionsRegion }),
     // The secret is read at each post: only the functions that declare it can (alert-written,
     // scheduled-reconcile); elsewhere it reads '' and nothing is posted.
     notifications: {
