@@ -60,6 +60,11 @@ export function s3StateArchive(options: S3StateArchiveOptions): S3StateArchive {
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
+      // Without s3:ListBucket on the key, S3 answers a missing object with 403, not 404: the
+      // VM role grants GetObject/PutObject under state/ only, so upload (same bytes, same key).
+      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 403) {
+        return false;
+      }
       throw failure('HeadObject', `${bucket}/${key}`, error);
     }
   }
