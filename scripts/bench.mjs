@@ -7,6 +7,7 @@ const benches = [
   'bench:agent',
   'bench:season',
   'bench:failover',
+  'bench:insights',
 ];
 let failed = 0;
 for (const bench of benches) {

@@ -30,7 +30,8 @@ export function vm(overrides: Partial<VmRecord> & { vmId: string }): VmRecord {
     lastReleasedAt: null,
     totalAssignments: 0,
     tags: {},
-    recovery: { attempts: [], gaveUpAt: null, release: null, running: null },
+    recovery: { attempts: [], gaveUpAt: null, release: null, running: null, nextAttemptAt: null },
+    unhealthySince: null,
     agent: null,
     ...overrides,
   };

@@ -13,3 +13,4 @@ export { agentToken } from './triggers/agent-token';
 export { api } from './triggers/api';
 export { ec2StateChange } from './triggers/ec2-state-change';
 export { onAlertWritten } from './triggers/alert-written';
+export { failoverRecheck } from './triggers/failover-recheck';

@@ -140,6 +140,7 @@ describe('failover detection', () => {
     });
     expect(await auditActions()).toEqual([
       'failover.detected',
+      'failover.failed_vm',
       'failover.live',
       'failover.slot',
       'failover.switched',

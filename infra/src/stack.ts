@@ -376,8 +376,9 @@ export class VmpoolStack extends Stack {
     const statements: iam.PolicyStatement[] = [
       new iam.PolicyStatement({
         sid: 'DescribeInstances',
-        // Describe actions support no resource-level permissions.
-        actions: ['ec2:DescribeInstances'],
+        // Describe actions support no resource-level permissions. DescribeInstanceStatus: the
+        // status checks failover reads for the VMs on a show (issue 12).
+        actions: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'],
         resources: ['*'],
       }),
       new iam.PolicyStatement({

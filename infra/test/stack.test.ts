@@ -85,7 +85,7 @@ describe("the control plane's role", () => {
         {
           Sid: 'DescribeInstances',
           Effect: 'Allow',
-          Action: 'ec2:DescribeInstances',
+          Action: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'],
           Resource: '*',
         },
         {

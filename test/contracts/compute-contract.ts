@@ -232,6 +232,37 @@ export function describeComputeContract(
       testTimeoutMs * 2,
     );
 
+    // --- status checks (issue 12)
+    it(
+      'reports status checks: passing or initializing while running, not applicable when stopped, unknown ids left out',
+      async () => {
+        const { instanceId } = await launch();
+        await running(instanceId);
+        const [live, ...others] = await subject.compute.describeInstanceStatus(subject.region, [
+          instanceId,
+          MISSING_INSTANCE_ID,
+        ]);
+        expect(others).toEqual([]);
+        expect(live).toMatchObject({ instanceId, state: 'running' });
+        expect(['ok', 'initializing']).toContain(live?.instanceStatus);
+        expect(['ok', 'initializing']).toContain(live?.systemStatus);
+
+        await subject.compute.stopInstance(subject.region, instanceId);
+        await waitFor(instanceId, (i) => i?.state === 'stopped', 'stopped');
+        expect(await subject.compute.describeInstanceStatus(subject.region, [instanceId])).toEqual([
+          {
+            instanceId,
+            state: 'stopped',
+            instanceStatus: 'not-applicable',
+            systemStatus: 'not-applicable',
+          },
+        ]);
+        expect(await subject.compute.describeInstanceStatus(subject.region, [])).toEqual([]);
+      },
+      testTimeoutMs,
+    );
+    // --- end status checks
+
     if (options.idempotentLaunch ?? true) {
       it(
         'returns the first instance when a launch is retried with the same client token',

@@ -232,8 +232,10 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
       hourlyPrices: one({ t3_large: 0.0832 }, { g4dn_xlarge: 0.526, c5_xlarge: 0 }),
       failoverMode: one('auto', 'confirm', 'off'),
       failoverAfterSeconds: one(10, 30, 600),
+      failedVmAction: one('reboot', 'stop'),
       streamDroppedFramesPercentMax: one(0, 2.5, 5, 100),
       streamMinBitrateKbps: one(0, 1000, 100_000),
+      statusHistoryRetentionDays: one(35, 90, 3650),
       updatedAt: one(NOW),
       updatedBy: one(UID.admin),
     });
@@ -279,6 +281,8 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
       ['failoverAfterSeconds', 9],
       ['failoverAfterSeconds', 601],
       ['failoverAfterSeconds', 30.5],
+      ['failedVmAction', 'terminate'],
+      ['failedVmAction', 1],
       ['hourlyPrices/T3_large', 0.08],
       ['hourlyPrices/t3large', 0.08],
       ['hourlyPrices/t3_large', -0.01],
@@ -290,6 +294,9 @@ describe('rules and core validators agree', { timeout: 120_000 }, () => {
       ['streamMinBitrateKbps', -1],
       ['streamMinBitrateKbps', 1000.5],
       ['streamMinBitrateKbps', 100_001],
+      ['statusHistoryRetentionDays', 34],
+      ['statusHistoryRetentionDays', 90.5],
+      ['statusHistoryRetentionDays', 3651],
     ];
     fc.assert(
       fc.property(faulty(valid, faults), (body) =>

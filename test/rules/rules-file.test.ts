@@ -95,6 +95,8 @@ describe('database.rules.json', () => {
     expect(indexOf('audit')).toEqual(expect.arrayContaining(['at']));
     // config/endsAt: the schedule reads only competitions whose show has not long ended.
     expect(indexOf('competitions')).toEqual(expect.arrayContaining(['config/endsAt']));
+    // requestedAt: the pool insights read only their window's requests (issue 13).
+    expect(indexOf('vmPool/requests')).toEqual(expect.arrayContaining(['requestedAt']));
   });
 });
 

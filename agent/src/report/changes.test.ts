@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  latenciesMoved,
   latencyMoved,
   metricsMoved,
   obsMoved,
@@ -34,23 +35,36 @@ const metrics: MetricsReport = {
 };
 
 describe('serviceChanged', () => {
-  it('ignores checkedAt and latency noise, but not state, detail or a real latency jump', () => {
+  it('ignores checkedAt and every latency (the pulse keeps those), but not state or detail', () => {
     const up = { state: 'up' as const, checkedAt: 1, port: 3003, latencyMs: 10 };
     expect(serviceChanged(undefined, up)).toBe(true);
     expect(serviceChanged(up, { ...up, checkedAt: 99, latencyMs: 60 })).toBe(false);
+    expect(serviceChanged(up, { ...up, latencyMs: 900 })).toBe(false);
     expect(serviceChanged(up, { ...up, state: 'down' })).toBe(true);
     expect(serviceChanged(up, { ...up, detail: 'refused' })).toBe(true);
-    expect(serviceChanged(up, { ...up, latencyMs: 900 })).toBe(true);
+    expect(serviceChanged(up, { ...up, port: 3004 })).toBe(true);
   });
 });
 
 describe('showChanged', () => {
   it('reacts to OBS and client changes, not to the time of the check', () => {
     expect(showChanged(show, { ...show, checkedAt: 5000, latencyMs: 40 })).toBe(false);
+    expect(showChanged(show, { ...show, latencyMs: 2400 })).toBe(false);
     expect(showChanged(show, { ...show, obsIsStreaming: true })).toBe(true);
     expect(showChanged(show, { ...show, connectedClients: 3 })).toBe(true);
     expect(showChanged(show, { ...show, obsCurrentScene: null })).toBe(true);
     expect(showChanged(show, { ...show, reachable: false, latencyMs: null })).toBe(true);
+  });
+});
+
+describe('latenciesMoved', () => {
+  it('writes the first latencies, a service appearing or going, and a jump past the noise', () => {
+    const latency = { showServer: 3, obsWebsocket: 1, show: 12 };
+    expect(latenciesMoved(undefined, latency)).toBe(true);
+    expect(latenciesMoved(latency, { showServer: 90, obsWebsocket: 40, show: 200 })).toBe(false);
+    expect(latenciesMoved(latency, { ...latency, show: 900 })).toBe(true);
+    expect(latenciesMoved(latency, { showServer: 3, show: 12 })).toBe(true);
+    expect(latenciesMoved(latency, { ...latency, nimble: 2 })).toBe(true);
   });
 });
 

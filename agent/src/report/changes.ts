@@ -1,6 +1,8 @@
 // "Write only what changed": decides which parts of the report differ in a way that matters
-// from what was last written. Timestamps and small latency wobble do not count, so an idle
-// VM costs almost no database traffic.
+// from what was last written. Timestamps and latencies do not count for the report (issue 17:
+// measured latencies go to the pulse, which no trigger watches, when they move past the noise),
+// so an idle VM costs almost no database traffic and no control-plane invocation.
+import type { AgentLatencies } from '@vmpool/core';
 import type { MetricsReport, ObsReport, ServiceStatus, ShowReport, StreamReport } from './types';
 
 /** A latency change smaller than this is noise, not news. */
@@ -14,13 +16,23 @@ export function latencyMoved(
   return Math.abs(previous - next) > LATENCY_NOISE_MS;
 }
 
+/** Latencies moved: one appeared or went away, or one moved past the noise. */
+export function latenciesMoved(
+  previous: AgentLatencies | undefined,
+  next: AgentLatencies,
+): boolean {
+  if (!previous) return true;
+  const names = new Set([...Object.keys(previous), ...Object.keys(next)]) as Set<
+    keyof AgentLatencies
+  >;
+  return [...names].some((name) => latencyMoved(previous[name], next[name]));
+}
+
+/** State only: up/down, detail and port (a latency is the pulse's, see `latenciesMoved`). */
 export function serviceChanged(previous: ServiceStatus | undefined, next: ServiceStatus): boolean {
   if (!previous) return true;
   return (
-    previous.state !== next.state ||
-    previous.detail !== next.detail ||
-    previous.port !== next.port ||
-    latencyMoved(previous.latencyMs, next.latencyMs)
+    previous.state !== next.state || previous.detail !== next.detail || previous.port !== next.port
   );
 }
 
@@ -32,8 +44,7 @@ export function showChanged(previous: ShowReport | undefined, next: ShowReport):
     previous.obsIsStreaming !== next.obsIsStreaming ||
     previous.obsIsRecording !== next.obsIsRecording ||
     previous.obsCurrentScene !== next.obsCurrentScene ||
-    previous.connectedClients !== next.connectedClients ||
-    latencyMoved(previous.latencyMs, next.latencyMs)
+    previous.connectedClients !== next.connectedClients
   );
 }
 

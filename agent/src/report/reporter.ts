@@ -3,8 +3,9 @@
 //   trigger watches: registration with presence (re-done on every reconnect), services, show,
 //   stream and OBS, each written when it changed in a way that matters, and all of them again in
 //   one write every refresh interval (so checkedAt never gets very old);
-// - `vmPool/pulse/{vmId}`, what it writes often and no trigger watches: the lastSeen heartbeat
-//   and the metrics (written when they moved). Reconcile judges staleness from it.
+// - `vmPool/pulse/{vmId}`, what it writes often and no trigger watches: the lastSeen heartbeat,
+//   the metrics and the measured latencies (each written when it moved). Reconcile judges
+//   staleness from it.
 import {
   onDisconnect,
   onValue,
@@ -14,8 +15,16 @@ import {
   type Database,
   type DatabaseReference,
 } from 'firebase/database';
+import type { AgentLatencies } from '@vmpool/core';
 import type { Clock, Logger } from '@vmpool/core/ports';
-import { metricsMoved, obsMoved, serviceChanged, showChanged, streamMoved } from './changes';
+import {
+  latenciesMoved,
+  metricsMoved,
+  obsMoved,
+  serviceChanged,
+  showChanged,
+  streamMoved,
+} from './changes';
 import { agentPath, pulsePath } from './paths';
 import {
   SERVICE_NAMES,
@@ -33,6 +42,26 @@ export interface Registration extends AgentIdentityReport {
   startedAt: number;
 }
 
+/**
+ * Issue 17: the probes' findings split into state (the report, which the control plane's
+ * trigger watches) and their measured latencies (the pulse, which it does not), so that
+ * latency jitter never fires the trigger.
+ */
+export function splitLatencies(
+  services: ServicesReport,
+  show: ShowReport,
+): { services: ServicesReport; show: ShowReport; latency: AgentLatencies } {
+  const latency: AgentLatencies = {};
+  const stateOnly = {} as ServicesReport;
+  for (const name of SERVICE_NAMES) {
+    const { latencyMs, ...status } = services[name];
+    if (latencyMs !== undefined) latency[name] = latencyMs;
+    stateOnly[name] = status;
+  }
+  if (show.latencyMs !== null) latency.show = show.latencyMs;
+  return { services: stateOnly, show: { ...show, latencyMs: null }, latency };
+}
+
 export interface ReporterOptions {
   heartbeatIntervalMs: number;
   /** Unchanged sections are re-written at least this often, so checkedAt never gets very old. */
@@ -48,6 +77,8 @@ export class AgentReporter {
   private latestServices: ServicesReport | undefined;
   private latestShow: ShowReport | undefined;
   private latestMetrics: MetricsReport | undefined;
+  private latestLatency: AgentLatencies | undefined;
+  private writtenLatency: AgentLatencies | undefined;
   private latestStream: StreamReport | undefined;
   private latestObs: ObsReport | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -150,7 +181,9 @@ export class AgentReporter {
         bootId: this.registration.bootId,
         lastSeen: serverTimestamp(),
         metrics: this.latestMetrics ?? null,
+        latency: this.latestLatency ?? null,
       });
+      this.writtenLatency = this.latestLatency;
       this.writtenServices = { ...this.latestServices };
       this.writtenShow = this.latestShow;
       this.writtenMetrics = this.latestMetrics;
@@ -169,10 +202,18 @@ export class AgentReporter {
     }
   }
 
-  reportProbes(services: ServicesReport, show: ShowReport): void {
+  reportProbes(probedServices: ServicesReport, probedShow: ShowReport): void {
+    const { services, show, latency } = splitLatencies(probedServices, probedShow);
     this.latestServices = services;
     this.latestShow = show;
+    this.latestLatency = latency;
     if (!this.registered) return;
+    if (latenciesMoved(this.writtenLatency, latency)) {
+      this.writtenLatency = latency;
+      this.writePulse({ lastSeen: serverTimestamp(), latency }, 'latency', () => {
+        this.writtenLatency = undefined;
+      });
+    }
     const fields: Record<string, unknown> = {};
     for (const name of SERVICE_NAMES) {
       if (serviceChanged(this.writtenServices[name], services[name])) {

@@ -255,7 +255,8 @@ export function simulateSeason(input: SimInput): SimResult {
       lastReleasedAt: null,
       totalAssignments: 0,
       tags: {},
-      recovery: { attempts: [], gaveUpAt: null, release: null, running: null },
+      recovery: { attempts: [], gaveUpAt: null, release: null, running: null, nextAttemptAt: null },
+      unhealthySince: null,
       agent: null,
       ...patch,
     };

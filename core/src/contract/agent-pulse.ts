@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { vmMetricsSchema, type AgentReport, type VmMetrics } from './agent-report';
+import {
+  SERVICE_NAMES,
+  vmMetricsSchema,
+  type AgentReport,
+  type ServiceName,
+  type VmMetrics,
+} from './agent-report';
 import { parseWith, type Parsed } from './parsed';
 import { nullable, timestamp } from './rtdb-shapes';
 
@@ -14,14 +20,36 @@ export interface AgentPulse {
   bootId: string;
   lastSeen: number;
   metrics: VmMetrics | null;
+  /**
+   * Issue 17: the latencies the agent measured (ms), kept here rather than in the report's
+   * `services`/`show` so that their jitter never fires the report's trigger; merged back into
+   * the report by `withPulse`. null or absent when none was written (agents before this field).
+   */
+  latency?: AgentLatencies | null;
 }
 
+/** What `latency` may name: each service the agent probes over a port, and the show's `/api/status`. */
+export const LATENCY_NAMES = [...SERVICE_NAMES, 'show'] as const;
+export type LatencyName = ServiceName | 'show';
+/** Milliseconds per service (and `show`) that answered; absent for one that did not. */
+export type AgentLatencies = Partial<Record<LatencyName, number>>;
+
 const MAX_TEXT = 256;
+const LATENCY_MAX_MS = 600_000;
+
+const agentLatenciesSchema = z
+  .object(
+    Object.fromEntries(
+      LATENCY_NAMES.map((name) => [name, z.number().min(0).max(LATENCY_MAX_MS).optional()]),
+    ) as Record<LatencyName, z.ZodOptional<z.ZodNumber>>,
+  )
+  .strict();
 
 export const agentPulseSchema = z.object({
   bootId: z.string().max(MAX_TEXT).default(''),
   lastSeen: timestamp,
   metrics: nullable(vmMetricsSchema),
+  latency: nullable(agentLatenciesSchema),
 }) satisfies z.ZodType<AgentPulse, unknown>;
 
 /** Validates `vmPool/pulse/{vmId}`; only `lastSeen` is required. */
@@ -38,8 +66,8 @@ export function pulseOrNull(raw: unknown): AgentPulse | null {
 
 /**
  * The agent report as the control plane and the web app judge it: the state the agent wrote
- * under `agent`, with the heartbeat and metrics of its pulse when the pulse belongs to the same
- * agent run (same `bootId`). The report's own `lastSeen` is when it last wrote its state (or
+ * under `agent`, with the heartbeat, metrics and latencies of its pulse when the pulse belongs
+ * to the same agent run (same `bootId`). The report's own `lastSeen` is when it last wrote its state (or
  * went offline); the later of the two is when the agent was last heard from. Without a report
  * there is nothing to merge (an agent that never registered has not reported).
  */
@@ -49,5 +77,26 @@ export function withPulse(agent: AgentReport | null, pulse: AgentPulse | null): 
     ...agent,
     lastSeen: Math.max(agent.lastSeen, pulse.lastSeen),
     metrics: pulse.metrics ?? agent.metrics,
+    ...(pulse.latency == null ? {} : withLatencies(agent, pulse.latency)),
   };
+}
+
+/** The report's services and show with the pulse's latencies (where both name the service). */
+function withLatencies(
+  agent: AgentReport,
+  latency: AgentLatencies,
+): Pick<AgentReport, 'services' | 'show'> {
+  const services: AgentReport['services'] = {};
+  for (const [name, status] of Object.entries(agent.services) as [
+    ServiceName,
+    NonNullable<AgentReport['services'][ServiceName]>,
+  ][]) {
+    const latencyMs = latency[name];
+    services[name] = latencyMs === undefined ? status : { ...status, latencyMs };
+  }
+  const show =
+    agent.show === null || latency.show === undefined
+      ? agent.show
+      : { ...agent.show, latencyMs: latency.show };
+  return { services, show };
 }

@@ -28,9 +28,11 @@ export interface VmCost extends CostFigure {
   idleUsd: number;
 }
 
-/** `vmPool/costs/{month}/days/{yyyy-mm-dd}`: for the charts. */
+/** `vmPool/costs/{month}/days/{yyyy-mm-dd}`: for the charts and the pool insights. */
 export interface DayCost extends CostFigure {
   idleUsd: number;
+  /** Billable time no competition held a VM (utilisation: 1 - idle / billable). */
+  idleSeconds: number;
 }
 
 /**
@@ -82,7 +84,11 @@ const monthlyCostSchema = z.object({
       idleUsd: usd,
     }),
   ),
-  days: objectOf(COST_DAY_PATTERN, z.object({ ...figure, idleUsd: usd })),
+  // idleSeconds: 0 in rollups written before it existed (reconcile rewrites the month).
+  days: objectOf(
+    COST_DAY_PATTERN,
+    z.object({ ...figure, idleUsd: usd, idleSeconds: seconds.default(0) }),
+  ),
   unpriced: z.preprocess(
     (raw) => raw ?? {},
     z.object({

@@ -49,7 +49,19 @@ export interface FailoverRecord {
   liveAt: number | null;
   detail: string | null;
   updatedAt: number;
+  // --- the failed VM after the switch (issue 12)
+  /**
+   * What was done with the failed VM once the show was off it (pool config `failedVmAction`):
+   * `rebooted`, `stopped` (a stop was asked), or `left` (nothing to do: EC2 did not run it, it
+   * was gone, or it had moved on); null until done.
+   */
+  failedVmHandled: FailedVmHandled | null;
+  // --- end the failed VM
 }
+
+/** `FailoverRecord.failedVmHandled` values. */
+export const FAILED_VM_HANDLED = ['rebooted', 'stopped', 'left'] as const;
+export type FailedVmHandled = (typeof FAILED_VM_HANDLED)[number];
 
 const failoverRecordSchema = z.object({
   competitionId: z.string().regex(COMPETITION_ID_PATTERN),
@@ -67,6 +79,7 @@ const failoverRecordSchema = z.object({
   liveAt: nullable(timestamp),
   detail: nullable(z.string().max(1000)),
   updatedAt: timestamp,
+  failedVmHandled: nullable(z.enum(FAILED_VM_HANDLED)),
 });
 
 export function parseFailoverRecord(raw: unknown): Parsed<FailoverRecord> {
@@ -86,3 +99,40 @@ export function failoverRequestId(failedVmId: string, since: number): string {
  * client may write it (the rules refuse the name), so it is authorised like an admin's.
  */
 export const FAILOVER_REQUESTER = 'failover';
+
+// --- failover re-check (issue 12)
+/**
+ * The task queue function (Cloud Tasks) that judges a failing show VM again once
+ * `failoverAfterSeconds` has passed, so the switch does not wait for the next reconcile.
+ */
+export const FAILOVER_RECHECK_FUNCTION = 'failoverRecheck';
+
+/** A re-check's payload: the failure it is about (a record with another `since` is another). */
+export interface FailoverRecheckTask {
+  competitionId: string;
+  vmId: string;
+  /** The failover record's `since` when the re-check was scheduled. */
+  since: number;
+  /**
+   * 0 for the re-check due at failoverAfterSeconds; each follow-up while the switch runs (or
+   * its spare is not live yet) counts one more, up to FAILOVER_RECHECK_MAX_ROUNDS.
+   */
+  round: number;
+}
+
+/** Follow-up re-checks come this many seconds apart while a switch runs. */
+export const FAILOVER_RECHECK_FOLLOW_SECONDS = 5;
+/** At most this many follow-ups per failure (then reconcile alone drives it). */
+export const FAILOVER_RECHECK_MAX_ROUNDS = 60;
+
+const failoverRecheckTaskSchema = z.object({
+  competitionId: z.string().regex(COMPETITION_ID_PATTERN),
+  vmId: z.string().regex(VM_ID_PATTERN),
+  since: timestamp,
+  round: z.number().int().min(0).max(1000).default(0),
+});
+
+export function parseFailoverRecheckTask(raw: unknown): Parsed<FailoverRecheckTask> {
+  return parseWith(failoverRecheckTaskSchema, raw);
+}
+// --- end failover re-check

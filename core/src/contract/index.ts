@@ -24,3 +24,5 @@ export * from './failover';
 export * from './request-quota';
 export * from './pool-summary';
 export * from './state-export';
+// Issue 13: request progress step names (one place for functions, web and insights).
+export * from './request-steps';

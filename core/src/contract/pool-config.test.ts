@@ -272,3 +272,20 @@ describe('parsePoolConfig: failover fields', () => {
     expect(parsePoolConfig({ failoverAfterSeconds: 30.5 }).ok).toBe(false);
   });
 });
+
+// --- failover: the failed VM's action (issue 12) ---
+describe('parsePoolConfig: failedVmAction', () => {
+  it('defaults to reboot and accepts reboot or stop only', () => {
+    const parsed = parsePoolConfig({});
+    expect(parsed.ok && parsed.value.failedVmAction).toBe('reboot');
+    for (const action of ['reboot', 'stop']) {
+      const value = parsePoolConfig({ failedVmAction: action });
+      expect(value.ok && value.value.failedVmAction).toBe(action);
+    }
+    for (const bad of ['terminate', '', 3, null]) {
+      const value = parsePoolConfig({ failedVmAction: bad });
+      expect(value.ok).toBe(false);
+      expect(value.ok ? [] : value.errors[0]).toMatch(/^failedVmAction: /);
+    }
+  });
+});

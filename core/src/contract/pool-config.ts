@@ -52,12 +52,25 @@ export interface PoolConfig {
   failoverMode: FailoverMode;
   /** How long a failure must last before the failover (or its offer) happens. */
   failoverAfterSeconds: number;
+  /**
+   * What the switch does with the failed VM once the show is off it (it stays in `error` until
+   * healthy): `reboot` it (a hung instance comes back; it rejoins the pool once its agent reports
+   * healthy) or `stop` it (it rejoins the pool stopped, started again only when needed).
+   */
+  failedVmAction: FailedVmAction;
   // --- end failover ---
   // --- Stream health alerts (issue 15)
   /** Dropped frames over the agent's one-minute window above this percentage: a warning. */
   streamDroppedFramesPercentMax: number;
   /** An active stream below this bitrate (kbit/s): a warning; 0 disables it. */
   streamMinBitrateKbps: number;
+  // ---
+  // --- Status history retention (issue 13)
+  /**
+   * Status history entries older than this many days are pruned by reconcile, once the monthly
+   * cost rollup has counted them (a month is pruned only after its rollup is final).
+   */
+  statusHistoryRetentionDays: number;
   // ---
   updatedAt: number | null;
   updatedBy: string | null;
@@ -66,6 +79,10 @@ export interface PoolConfig {
 /** `PoolConfig.failoverMode` values. */
 export const FAILOVER_MODES = ['auto', 'confirm', 'off'] as const;
 export type FailoverMode = (typeof FAILOVER_MODES)[number];
+
+/** `PoolConfig.failedVmAction` values: what happens to a VM a failover took a show from. */
+export const FAILED_VM_ACTIONS = ['reboot', 'stop'] as const;
+export type FailedVmAction = (typeof FAILED_VM_ACTIONS)[number];
 
 export const POOL_CONFIG_LIMITS = {
   minWarmVMs: { min: 0, max: 50 },
@@ -91,6 +108,10 @@ export const POOL_CONFIG_LIMITS = {
   // --- Stream health alerts (issue 15)
   streamDroppedFramesPercentMax: { min: 0, max: 100 },
   streamMinBitrateKbps: { min: 0, max: 100_000 },
+  // ---
+  // --- Status history retention (issue 13): more than a month, so the previous month's
+  // rollup always finishes before its entries may go.
+  statusHistoryRetentionDays: { min: 35, max: 3650 },
   // ---
 } as const;
 
@@ -120,9 +141,13 @@ export const DEFAULT_POOL_CONFIG: Readonly<PoolConfig> = Object.freeze({
   recoveryWindowMinutes: 30,
   failoverMode: 'auto',
   failoverAfterSeconds: 30,
+  failedVmAction: 'reboot',
   // --- Stream health alerts (issue 15)
   streamDroppedFramesPercentMax: 5,
   streamMinBitrateKbps: 1000,
+  // ---
+  // --- Status history retention (issue 13)
+  statusHistoryRetentionDays: 90,
   // ---
   updatedAt: null,
   updatedBy: null,
@@ -239,6 +264,7 @@ const poolConfigSchema = z.object({
   recoveryWindowMinutes: intIn(L.recoveryWindowMinutes, D.recoveryWindowMinutes),
   failoverMode: z.enum(FAILOVER_MODES).default(D.failoverMode),
   failoverAfterSeconds: intIn(L.failoverAfterSeconds, D.failoverAfterSeconds),
+  failedVmAction: z.enum(FAILED_VM_ACTIONS).default(D.failedVmAction),
   // --- Stream health alerts (issue 15)
   streamDroppedFramesPercentMax: z
     .number()
@@ -246,6 +272,9 @@ const poolConfigSchema = z.object({
     .max(L.streamDroppedFramesPercentMax.max)
     .default(D.streamDroppedFramesPercentMax),
   streamMinBitrateKbps: intIn(L.streamMinBitrateKbps, D.streamMinBitrateKbps),
+  // ---
+  // --- Status history retention (issue 13)
+  statusHistoryRetentionDays: intIn(L.statusHistoryRetentionDays, D.statusHistoryRetentionDays),
   // ---
   updatedAt: z.number().int().nonnegative().nullable().default(null),
   updatedBy: z.string().max(128).nullable().default(null),

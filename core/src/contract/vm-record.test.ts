@@ -35,7 +35,14 @@ describe('parseVmRecord', () => {
         lastReleasedAt: null,
         totalAssignments: 0,
         tags: {},
-        recovery: { attempts: [], gaveUpAt: null, release: null, running: null },
+        recovery: {
+          attempts: [],
+          gaveUpAt: null,
+          release: null,
+          running: null,
+          nextAttemptAt: null,
+        },
+        unhealthySince: null,
         agent: null,
       },
     });

@@ -89,6 +89,12 @@ export interface VmRecovery {
   release: VmRecoveryRelease | null;
   /** The recovery running now (its cleanup commands are named after `id`); null between attempts. */
   running: { id: string; startedAt: number } | null;
+  /**
+   * When the control plane next tries the automatic recovery (ms epoch): written when it defers
+   * one (the cause has not cleared, an attempt did not last), null while none is scheduled
+   * (not in `error`, recovering now, given up, or a cause that never clears).
+   */
+  nextAttemptAt: number | null;
 }
 
 export const NO_RECOVERY: Readonly<VmRecovery> = Object.freeze({
@@ -96,6 +102,7 @@ export const NO_RECOVERY: Readonly<VmRecovery> = Object.freeze({
   gaveUpAt: null,
   release: null,
   running: null,
+  nextAttemptAt: null,
 });
 
 export interface VmTags {
@@ -137,6 +144,11 @@ export interface VmRecord {
   instanceType?: string;
   /** Automatic recovery of a failed VM (missing in records written before it existed). */
   recovery: VmRecovery;
+  /**
+   * Since when its fresh agent reports the VM unhealthy (an essential service down), by the
+   * control plane's clock; null while it is not. Drives `health_failed` (core's healthFailure).
+   */
+  unhealthySince: number | null;
   /** Written by the agent on the VM; null until its first heartbeat. */
   agent: AgentReport | null;
 }
@@ -165,6 +177,7 @@ const recoverySchema = z
       }),
     ),
     running: nullable(z.object({ id: z.string().regex(PUSH_ID_PATTERN), startedAt: timestamp })),
+    nextAttemptAt: nullable(timestamp),
   })
   .prefault({ attempts: [] });
 
@@ -196,6 +209,7 @@ export const vmRecordSchema = z.object({
   tags: tagsSchema,
   instanceType: z.string().max(64).regex(INSTANCE_TYPE_PATTERN).optional(),
   recovery: recoverySchema,
+  unhealthySince: nullable(timestamp),
   agent: nullable(agentReportSchema),
 });
 

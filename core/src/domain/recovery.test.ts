@@ -10,13 +10,22 @@ import {
   rearmRecovery,
   RECOVERY_POLICIES,
   recoveryCleanupOps,
+  giveUpRecovery,
+  nextRecoveryAttemptAt,
   recoveryOutlook,
+  scheduleRecovery,
   startRecoveryAttempt,
 } from './recovery';
 import { applyStatusChange } from './vm-status';
 
 const cfg = config({ recoveryMaxAttempts: 3, recoveryWindowMinutes: 30 });
-const none: VmRecovery = { attempts: [], gaveUpAt: null, release: null, running: null };
+const none: VmRecovery = {
+  attempts: [],
+  gaveUpAt: null,
+  release: null,
+  running: null,
+  nextAttemptAt: null,
+};
 const failed = (over: Parameters<typeof vm>[0]) =>
   vm({ status: 'error', errorCause: 'agent_stale', agent: agent(), ...over });
 
@@ -153,6 +162,7 @@ describe('recovery bookkeeping', () => {
         gaveUpAt: null,
         release,
         running: { id: 'recover-a', startedAt: NOW },
+        nextAttemptAt: NOW + 60_000,
       },
     });
     const out = applyStatusChange(rec, { event: 'recover', reason: 'ok' }, NOW);
@@ -184,6 +194,7 @@ describe('recoveryOutlook', () => {
       needsAdmin: false,
       attempts: 0,
       maxAttempts: 3,
+      nextAttemptAt: null,
     });
     expect(
       recoveryOutlook(failed({ vmId: 'vm-001', errorCause: 'instance_missing' }), cfg, NOW),
@@ -192,6 +203,47 @@ describe('recoveryOutlook', () => {
       needsAdmin: true,
     });
     expect(recoveryOutlook(vm({ vmId: 'vm-001' }), cfg, NOW)).toBeNull();
+  });
+});
+
+describe('when a recovery is next tried (recovery.nextAttemptAt)', () => {
+  const MINUTE = 60_000;
+
+  it('is one check ahead while the recovery waits, and none while running, given up or manual', () => {
+    const silent = failed({ vmId: 'vm-001', agent: null });
+    const wait = decideRecovery(silent, cfg, NOW);
+    expect(nextRecoveryAttemptAt(wait, NOW, MINUTE)).toBe(NOW + MINUTE);
+    const running = failed({
+      vmId: 'vm-001',
+      recovery: { ...none, running: { id: 'recover-a', startedAt: NOW } },
+    });
+    expect(nextRecoveryAttemptAt(decideRecovery(running, cfg, NOW), NOW, MINUTE)).toBeNull();
+    const gaveUp = failed({ vmId: 'vm-001', recovery: { ...none, gaveUpAt: NOW } });
+    expect(nextRecoveryAttemptAt(decideRecovery(gaveUp, cfg, NOW), NOW, MINUTE)).toBeNull();
+    const missing = failed({ vmId: 'vm-001', errorCause: 'instance_missing' });
+    expect(nextRecoveryAttemptAt(decideRecovery(missing, cfg, NOW), NOW, MINUTE)).toBeNull();
+    expect(
+      nextRecoveryAttemptAt(decideRecovery(vm({ vmId: 'vm-001' }), cfg, NOW), NOW, MINUTE),
+    ).toBeNull();
+  });
+
+  it('is written only when it changes, and cleared by an attempt, giving up and leaving error', () => {
+    expect(scheduleRecovery({ ...none, nextAttemptAt: NOW }, NOW)).toBeNull();
+    expect(scheduleRecovery(none, NOW + MINUTE)).toEqual({ ...none, nextAttemptAt: NOW + MINUTE });
+    const scheduled = { ...none, nextAttemptAt: NOW + MINUTE };
+    expect(startRecoveryAttempt(scheduled, cfg, NOW).nextAttemptAt).toBeNull();
+    expect(giveUpRecovery(scheduled, NOW).nextAttemptAt).toBeNull();
+    const waiting = failed({ vmId: 'vm-001', recovery: scheduled });
+    const out = applyStatusChange(waiting, { event: 'recover', reason: 'ok' }, NOW);
+    expect(out.ok && out.vm.recovery.nextAttemptAt).toBeNull();
+  });
+
+  it('is shown by the outlook only while the recovery is automatic and pending', () => {
+    const scheduled = { ...none, nextAttemptAt: NOW + MINUTE };
+    const silent = failed({ vmId: 'vm-001', agent: null, recovery: scheduled });
+    expect(recoveryOutlook(silent, cfg, NOW)?.nextAttemptAt).toBe(NOW + MINUTE);
+    const gaveUp = failed({ vmId: 'vm-001', recovery: { ...scheduled, gaveUpAt: NOW } });
+    expect(recoveryOutlook(gaveUp, cfg, NOW)?.nextAttemptAt).toBeNull();
   });
 });
 

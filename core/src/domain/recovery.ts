@@ -239,12 +239,45 @@ export function startRecoveryAttempt(
     ...recovery,
     attempts: [...attemptsInWindow(recovery.attempts, limits, now), now],
     running,
+    nextAttemptAt: null,
   };
 }
 
-/** The recovery record once the attempts ran out. */
+/** The recovery record once the attempts ran out: nothing is tried any more. */
 export function giveUpRecovery(recovery: VmRecovery, now: number): VmRecovery {
-  return { ...recovery, gaveUpAt: now, running: null };
+  return { ...recovery, gaveUpAt: now, running: null, nextAttemptAt: null };
+}
+
+/**
+ * "When is it next tried": for a decision, when the control plane looks at the VM's recovery
+ * again. A deferred recovery (the cause has not cleared, or an attempt did not last) is tried
+ * at the next check, `checkEveryMs` from now (reconcile's period; an agent report may come
+ * sooner); nothing is scheduled while a recovery runs, after giving up, or for a cause that
+ * never clears.
+ */
+export function nextRecoveryAttemptAt(
+  decision: RecoveryDecision,
+  now: number,
+  checkEveryMs: number,
+): number | null {
+  switch (decision.kind) {
+    case 'wait':
+    case 'act':
+      return now + checkEveryMs;
+    case 'none':
+    case 'manual':
+    case 'running':
+    case 'gave_up':
+      return null;
+  }
+}
+
+/** The recovery record with its next try, or null when it already says so (no write needed). */
+export function scheduleRecovery(
+  recovery: VmRecovery,
+  nextAttemptAt: number | null,
+): VmRecovery | null {
+  return recovery.nextAttemptAt === nextAttemptAt ? null : { ...recovery, nextAttemptAt };
 }
 
 /** What an admin's Recover does to the bookkeeping: the count starts again. */
@@ -257,7 +290,9 @@ export function rearmRecovery(recovery: VmRecovery): VmRecovery {
  * failures), everything about the current failure goes when the VM leaves `error`.
  */
 export function recoveryAfterStatusChange(recovery: VmRecovery, toError: boolean): VmRecovery {
-  return toError ? { ...recovery, running: null } : { ...NO_RECOVERY, attempts: recovery.attempts };
+  return toError
+    ? { ...recovery, running: null, nextAttemptAt: null }
+    : { ...NO_RECOVERY, attempts: recovery.attempts };
 }
 
 /**
@@ -293,6 +328,8 @@ export interface RecoveryOutlook {
   needsAdmin: boolean;
   attempts: number;
   maxAttempts: number;
+  /** When the control plane next tries it by itself (ms epoch; the record's `nextAttemptAt`), or null. */
+  nextAttemptAt: number | null;
 }
 
 export function recoveryOutlook(
@@ -308,6 +345,8 @@ export function recoveryOutlook(
     automatic: decision.policy.automatic && config.recoveryMaxAttempts > 0,
     attempts,
     maxAttempts: config.recoveryMaxAttempts,
+    nextAttemptAt:
+      decision.kind === 'wait' || decision.kind === 'act' ? vm.recovery.nextAttemptAt : null,
   };
   switch (decision.kind) {
     case 'manual':

@@ -46,7 +46,48 @@ export interface ComputePort {
   launchInstance(region: string, spec: LaunchSpec): Promise<ComputeInstance>;
   terminateInstance(region: string, instanceId: string): Promise<void>;
   tagInstance(region: string, instanceId: string, tags: Record<string, string>): Promise<void>;
+  // --- status checks (issue 12: a failure signal for failover)
+  /**
+   * EC2's instance and system status checks of these instances (DescribeInstanceStatus with
+   * IncludeAllInstances), in any state; ids EC2 does not know are left out. Callers pass the
+   * few VMs they judge, never the whole account.
+   */
+  describeInstanceStatus(region: string, instanceIds: string[]): Promise<InstanceStatusChecks[]>;
+  // --- end status checks
 }
+
+// --- status checks (issue 12)
+/**
+ * The summary of an EC2 status check (`InstanceStatus.Status`, `SystemStatus.Status`):
+ * `impaired` is a failed check; `initializing` after a start; `not-applicable` when the instance
+ * is not running; `insufficient-data` while EC2 cannot tell.
+ */
+export const STATUS_CHECK_VALUES = [
+  'ok',
+  'impaired',
+  'insufficient-data',
+  'not-applicable',
+  'initializing',
+] as const;
+export type StatusCheckValue = (typeof STATUS_CHECK_VALUES)[number];
+
+/** One instance's status checks as DescribeInstanceStatus reports them. */
+export interface InstanceStatusChecks {
+  instanceId: string;
+  state: Ec2State;
+  /** The instance (guest OS reachability) check. */
+  instanceStatus: StatusCheckValue;
+  /** The system (AWS host and network) check. */
+  systemStatus: StatusCheckValue;
+}
+
+/** EC2's status value as a StatusCheckValue; anything unknown counts as `insufficient-data`. */
+export function toStatusCheckValue(value: string | undefined): StatusCheckValue {
+  return (STATUS_CHECK_VALUES as readonly string[]).includes(value ?? '')
+    ? (value as StatusCheckValue)
+    : 'insufficient-data';
+}
+// --- end status checks
 
 export const COMPUTE_ERROR_CODES = [
   /** RequestLimitExceeded, Throttling: retry later */

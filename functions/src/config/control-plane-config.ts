@@ -70,6 +70,13 @@ export interface ControlPlaneConfig extends DeadlineSettings {
    * `critical,warning`, or `none`). The webhook URL itself is a secret, not a setting.
    */
   alertWebhookLevels: AlertLevel[];
+  // --- self-healing (issue 11)
+  /**
+   * How often reconcile runs (production's schedule: every minute; the local host sets its own
+   * interval). A deferred recovery's next try (`recovery.nextAttemptAt`) is one interval ahead.
+   */
+  reconcileIntervalMs: number;
+  // ---
 }
 
 export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object.freeze({
@@ -90,6 +97,9 @@ export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object
   agentBindWindowMs: 10 * 60_000,
   trustAgentAddress: false,
   alertWebhookLevels: [...DEFAULT_ALERT_WEBHOOK_LEVELS],
+  // --- self-healing (issue 11)
+  reconcileIntervalMs: 60_000,
+  // ---
 });
 
 const ENV_KEYS = {
@@ -111,6 +121,9 @@ const ENV_KEYS = {
   agentBindWindowMs: 'VMPOOL_AGENT_BIND_WINDOW_MS',
   trustAgentAddress: 'VMPOOL_TRUST_AGENT_ADDRESS',
   alertWebhookLevels: 'VMPOOL_ALERT_WEBHOOK_LEVELS',
+  // --- self-healing (issue 11)
+  reconcileIntervalMs: 'VMPOOL_RECONCILE_INTERVAL_MS',
+  // ---
 } as const;
 
 /** Every environment variable the control plane reads (npm run deploy writes some of them). */
@@ -249,6 +262,16 @@ export function parseControlPlaneConfig(
     ),
     trustAgentAddress: flag(env, ENV_KEYS.trustAgentAddress, d.trustAgentAddress, errors),
     alertWebhookLevels: alertLevels(env, errors),
+    // --- self-healing (issue 11)
+    reconcileIntervalMs: positiveNumber(
+      env,
+      ENV_KEYS.reconcileIntervalMs,
+      d.reconcileIntervalMs,
+      1000,
+      3_600_000,
+      errors,
+    ),
+    // ---
   };
   if (config.awsRoleArn !== null && !ROLE_ARN_PATTERN.test(config.awsRoleArn)) {
     errors.push(

@@ -25,6 +25,7 @@ import { onCommandStatusWritten } from '../triggers/command-status-written';
 import { onPoolRequestCreated } from '../triggers/request-created';
 import { overrideDeps } from '../triggers/runtime';
 import { scheduledReconcile } from '../triggers/scheduled-reconcile';
+import { failoverRecheck } from '../triggers/failover-recheck';
 import type { AccessPort, UseCaseDeps } from '../usecases/deps';
 import type { IdTokenClaims } from '../http';
 import { consoleLogger } from './console-logger';
@@ -73,6 +74,40 @@ export interface LocalFunctionsHost {
   httpUrl?: string;
   /** How many times each trigger has been invoked so far (as Cloud Functions would bill). */
   invocations(): Readonly<Record<string, number>>;
+  /**
+   * The host dies at once, as a Cloud Functions instance killed mid-operation: no trigger is
+   * waited for, every call in flight fails from here on (a database or compute answer that
+   * arrives later is never seen) and its connections close. For the chaos suite.
+   */
+  kill(): Promise<void>;
+}
+
+/** What every store, compute or probe call of a killed host throws. */
+export class HostKilled extends Error {
+  constructor() {
+    super('the functions host was killed');
+    this.name = 'HostKilled';
+  }
+}
+
+/** `target`'s methods, failing once `dead()` is true: before the call and when its answer lands. */
+function gated<T extends object>(target: T, dead: () => boolean): T {
+  return new Proxy(target, {
+    get(object, key, receiver) {
+      const value = Reflect.get(object, key, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (dead()) throw new HostKilled();
+        const result = (value as (...a: unknown[]) => unknown).apply(object, args);
+        if (result instanceof Promise)
+          return result.then((answer: unknown) => {
+            if (dead()) throw new HostKilled();
+            return answer;
+          });
+        return result;
+      };
+    },
+  });
 }
 
 function parseDatabaseUrl(databaseUrl: string): EventTarget {
@@ -84,7 +119,7 @@ function parseDatabaseUrl(databaseUrl: string): EventTarget {
 /**
  * One process that runs the exported Cloud Functions against a local RTDB: listeners on the
  * trigger paths invoke each trigger with a raw CloudEvent (as Eventarc would), an interval
- * runs the schedule. Requests written before the host started are processed too.
+ * runs the schedule, timers run the failover re-check tasks. Requests written before the host started are processed too.
  */
 export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<LocalFunctionsHost> {
   const target = parseDatabaseUrl(opts.databaseUrl);
@@ -107,15 +142,27 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
         );
   const logger = opts.logger ?? consoleLogger('info', { component: 'functions-host' });
   const clock = opts.clock ?? { now: () => Date.now() };
+  let killed = false;
+  const dead = () => killed;
   const deps: UseCaseDeps = {
-    store: createRtdbPoolStore(useCaseApp === null ? db : getDatabase(useCaseApp), clock),
-    compute: opts.compute,
+    store: gated(
+      createRtdbPoolStore(useCaseApp === null ? db : getDatabase(useCaseApp), clock),
+      dead,
+    ),
+    compute: gated(opts.compute, dead),
     remoteExec: opts.remoteExec ?? null,
     access: opts.access ?? claimsAccess(getAuth(app)),
-    showProbe: opts.showProbe ?? createHttpShowProbe(),
+    showProbe: gated(opts.showProbe ?? createHttpShowProbe(), dead),
     clock,
     logger,
-    settings: { ...DEFAULT_CONTROL_PLANE_CONFIG, ...opts.settings },
+    settings: {
+      ...DEFAULT_CONTROL_PLANE_CONFIG,
+      // Recovery's next-try times follow this host's own reconcile interval.
+      ...(opts.reconcileIntervalMs !== undefined && opts.reconcileIntervalMs > 0
+        ? { reconcileIntervalMs: opts.reconcileIntervalMs }
+        : {}),
+      ...opts.settings,
+    },
   };
   const alertWebhookUrl = opts.alertWebhookUrl ?? null;
   if (alertWebhookUrl !== null) {
@@ -138,12 +185,26 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
       try {
         await call();
       } catch (error) {
-        logger.error('trigger failed', { trigger: name, error: String(error) });
+        if (!killed) logger.error('trigger failed', { trigger: name, error: String(error) });
       }
     })();
     inFlight.add(run);
     void run.finally(() => inFlight.delete(run));
   };
+
+  // --- failover re-checks (issue 12): Cloud Tasks' part, the same task function from a timer.
+  const recheckTimers = new Set<ReturnType<typeof setTimeout>>();
+  deps.failoverRecheck = {
+    schedule: async (task, delaySeconds) => {
+      if (stopping) return;
+      const timer = setTimeout(() => {
+        recheckTimers.delete(timer);
+        invoke('failoverRecheck', () => failoverRecheck.run({ data: task } as never));
+      }, delaySeconds * 1000);
+      recheckTimers.add(timer);
+    },
+  };
+  // --- end failover re-checks
 
   // Requests: child_added also delivers every request already there (at-least-once).
   const requestsRef = db.ref(paths.requests());
@@ -261,9 +322,13 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
         jobName: 'firebase-schedule-scheduledReconcile-local',
       } as never);
     })();
-    reconciling = run.finally(() => {
-      reconciling = null;
-    });
+    // Waiters only wait: the caller of this run sees its error (unobserved, it would be an
+    // unhandled rejection that ends the process).
+    reconciling = run
+      .catch(() => undefined)
+      .finally(() => {
+        reconciling = null;
+      });
     await run;
   };
   const intervalMs = opts.reconcileIntervalMs ?? 60_000;
@@ -297,9 +362,26 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
     idle,
     invocations: () => ({ ...invocations }),
     ...(http ? { httpUrl: http.url } : {}),
-    async stop() {
+    async kill() {
+      if (killed) return;
+      killed = true;
       stopping = true;
       if (timer) clearInterval(timer);
+      requestsRef.off();
+      vmsRef.off();
+      commandsRef.off();
+      alertsRef.off();
+      // The dead host's deps stay installed (every call fails) until a new host replaces them.
+      await http?.close();
+      if (useCaseApp !== null) await deleteApp(useCaseApp);
+      await deleteApp(app);
+      logger.warn('functions host killed');
+    },
+    async stop() {
+      if (killed) return;
+      stopping = true;
+      if (timer) clearInterval(timer);
+      for (const recheck of recheckTimers) clearTimeout(recheck);
       requestsRef.off();
       vmsRef.off();
       commandsRef.off();

@@ -66,6 +66,12 @@ export interface InvalidRecord {
 /** What an assign reads of a VM: the allocator's fields and the request driving it. */
 export type AllocationView = AllocatableVm & Pick<VmRecord, 'requestId'>;
 
+/** A live view of the allocation index (`VmStore.watchAllocationViews`). */
+export interface AllocationWatch {
+  views(): AllocationView[];
+  close(): void;
+}
+
 /** The pool config and the VM records. Every VM status change goes through `updateVm`. */
 export interface VmStore {
   /** `vmPool/config` completed with defaults; a broken config comes back with its errors. */
@@ -89,6 +95,14 @@ export interface VmStore {
    * is empty (before the first reconcile after the deploy) the records are read instead.
    */
   listAllocationViews(): Promise<AllocationView[]>;
+  /**
+   * Issue 17: the allocation index kept live while an assign claims (one listener shared by the
+   * assigns running at once in this instance, dropped when the last one closes its watch): the
+   * first read downloads the index once, later claims by concurrent assigns arrive as they are
+   * written, so a claim lost to one of them re-ranks with what they took, without a read.
+   * `views()` is `listAllocationViews()` as of now; close the watch when done.
+   */
+  watchAllocationViews(): Promise<AllocationWatch>;
   /** Rewrites the allocation index from these records (reconcile, every run). */
   rewriteAllocationIndex(vms: readonly VmRecord[]): Promise<void>;
   /** The record with its agent's pulse merged, as `listVms`. */
@@ -129,8 +143,11 @@ export interface RequestStore {
   endRequestRun(requestId: string, runId: string): Promise<void>;
   /** Writes progress; a final result also drops the request from the open index. */
   writeResult(requestId: string, result: RequestResult): Promise<void>;
-  /** Requests begun but not final, with when they were last updated. */
-  listOpenRequests(): Promise<{ requestId: string; updatedAt: number }[]>;
+  /**
+   * Requests begun but not final, with when they were last updated and until when a run holds
+   * them (0: no run does; a past time: the run died holding it).
+   */
+  listOpenRequests(): Promise<{ requestId: string; updatedAt: number; leaseUntil: number }[]>;
   /** Requests no handler has begun yet (no result), oldest first, at most `limit`. */
   listUnbegunRequests(limit: number): Promise<{ requestId: string; raw: unknown }[]>;
   /** Forgets an open request (it was deleted, or found final). */
@@ -252,6 +269,12 @@ export interface ScheduleStore {
   writeMonthlyCost(cost: MonthlyCost): Promise<void>;
   /** The stored month's `through`, or null when it has none. */
   readMonthlyCostThrough(month: string): Promise<number | null>;
+  // --- Status history retention (issue 13)
+  /** Deletes these entries (ids derived from them, as appendStatusHistory writes them). */
+  deleteStatusHistoryEntries(
+    entries: readonly { vmId: string; entry: StatusHistoryEntry }[],
+  ): Promise<void>;
+  // ---
 }
 
 /** `vmPool/failovers` (issue 12) and the requests a failover makes itself. */
@@ -285,8 +308,6 @@ export interface MigrationStore {
 /** The control plane's view of RTDB, one part per concern (store/rtdb/ implements each). */
 /** Issue 9: `vmPool/summary`, the pool counts producers read (store/rtdb/summary.ts). */
 export interface SummaryStore {
-  /** A VM's status or assignment changed (null: the VM is gone). */
-  noteVmSummary(vmId: string, entry: SummaryEntry | null): Promise<void>;
   /** Rewrites the summary from the whole pool (reconcile). */
   syncSummary(entries: Record<string, SummaryEntry>, agentStaleSeconds: number): Promise<void>;
 }

@@ -5,6 +5,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { createEc2Compute, createSsmRemoteExec } from '../adapters/aws';
 import { createHttpShowProbe } from '../adapters/http/show-probe';
 import { createHttpAlertWebhook } from '../adapters/webhook/http-alert-webhook';
+import { createCloudTasksRecheck } from '../adapters/tasks/cloud-tasks-recheck';
 import { googleIdTokenSource, webIdentityCredentials } from '../adapters/aws/web-identity';
 import { parseControlPlaneConfig, type ControlPlaneConfig } from '../config/control-plane-config';
 import { rtdbAlertDeliveryStore } from '../store/rtdb/alert-deliveries';
@@ -70,6 +71,8 @@ export function createProductionDeps(
     clock,
     logger: cloudLogger(),
     settings: settings.value,
+    // Failover re-checks (issue 12) in the functions' default region.
+    failoverRecheck: createCloudTasksRecheck(app),
     // The secret is read at each post: only the functions that declare it can (alert-written,
     // scheduled-reconcile); elsewhere it reads '' and nothing is posted.
     notifications: {

@@ -5,6 +5,7 @@ import type {
   RemoteExecPort,
   ShowServerProbe,
 } from '@vmpool/core/ports';
+import type { FailoverRecheckTask } from '@vmpool/core';
 import type { ControlPlaneConfig } from '../config/control-plane-config';
 import type { PoolStore } from '../store/pool-store';
 import type { AlertNotifications } from './notifications/alert-notifications';
@@ -40,4 +41,14 @@ export interface UseCaseDeps {
    * with a manual clock move it here.
    */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Failover re-checks (issue 12): Cloud Tasks in production, a timer in the local host; absent
+   * or null: a failure is acted on at the next reconcile only.
+   */
+  failoverRecheck?: FailoverRecheckScheduler | null;
+}
+
+/** Runs the `failoverRecheck` function with `task` in `delaySeconds` (at least once). */
+export interface FailoverRecheckScheduler {
+  schedule(task: FailoverRecheckTask, delaySeconds: number): Promise<void>;
 }

@@ -274,9 +274,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const fullCapacity = async (): Promise<string[]> => {
       const problems: string[] = [];
       for (const vm of await readVms()) {
+        // EC2's state and the reason say why (a failing seed is read from this line).
+        const why = `EC2 ${memory.get(vm.instanceId)?.state ?? 'gone'}: ${vm.statusReason}`;
         if (vm.status === 'error')
-          problems.push(`${vm.vmId} is in error (${vm.errorCause ?? '?'})`);
-        else if (isTransitional(vm.status)) problems.push(`${vm.vmId} is still ${vm.status}`);
+          problems.push(`${vm.vmId} is in error (${vm.errorCause ?? '?'}; ${why})`);
+        else if (isTransitional(vm.status))
+          problems.push(`${vm.vmId} is still ${vm.status} (${why})`);
       }
       const requests = ((await db.ref(paths.requests()).get()).val() ?? {}) as Record<
         string,
@@ -380,7 +383,7 @@ export function formatChaosReport(report: ChaosReport): string[] {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, count]) => `${name} ×${count}`);
   return [
-    `chaos: seed ${report.seed}, ${report.rounds} rounds (replay: npm run chaos -- --seed ${report.seed} --rounds ${report.rounds})`,
+    `chaos: seed ${report.seed}, ${report.rounds} rounds (replay: npm run chaos -- --sim --seed ${report.seed} --rounds ${report.rounds})`,
     `faults injected: ${faults.reduce((sum, line) => sum + Number(line.split('×')[1]), 0)} (${faults.join(', ') || 'none'})`,
     `invariants checked: ${report.invariantsChecked}, violated: ${report.violations.length}`,
     ...report.violations.map((line) => `  VIOLATION ${line}`),

@@ -1,4 +1,4 @@
-// `npm run chaos [-- --seed S --rounds N]`: the chaos suite (chaos.ts) with its figures.
+// `npm run chaos -- --sim [--seed S --rounds N]`: the in-process chaos suite (chaos.ts) with its figures.
 import { formatChaosReport, runChaos } from './chaos';
 
 function flag(name: string, fallback: number): number {

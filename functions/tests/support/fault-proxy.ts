@@ -19,7 +19,9 @@ export interface SeenCall {
 export type FaultDecision =
   | { kind: 'pass' }
   | { kind: 'error'; status: number; code: string; message: string }
-  | { kind: 'drop' };
+  | { kind: 'drop' }
+  /** Answers with this EC2 (XML) body, e.g. what EC2 says of an impaired instance (moto cannot). */
+  | { kind: 'answer'; status: number; body: string };
 
 /**
  * A loopback HTTP proxy in front of moto that injects faults the way EC2 reports them: an
@@ -65,6 +67,11 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
       const decision = rule(call);
       if (decision.kind === 'drop') {
         req.socket.destroy();
+        return;
+      }
+      if (decision.kind === 'answer') {
+        res.writeHead(decision.status, { 'content-type': 'text/xml;charset=UTF-8' });
+        res.end(decision.body);
         return;
       }
       if (decision.kind === 'error') {

@@ -8,12 +8,22 @@ import {
   type Clock,
   type ComputeInstance,
   type ComputePort,
+  type InstanceStatusChecks,
   type LaunchSpec,
   type Logger,
 } from '@vmpool/core/ports';
 import { isValidVmId, SHOW_SERVER_PORT } from '@vmpool/core';
 import { readState, writeState, type LocalInstanceRecord } from './state-store';
-import { isAlive, isVmProcess, killGroup, sigkillGroup, startVmProcesses } from './vm-processes';
+import {
+  isAlive,
+  isVmProcess,
+  journal,
+  killGroup,
+  sigkillGroup,
+  startAgentProcess,
+  startVmProcesses,
+  type VmProcessSpec,
+} from './vm-processes';
 
 export interface LocalComputeOptions {
   /** JSON file that remembers the pool across restarts */
@@ -30,6 +40,12 @@ export interface LocalComputeOptions {
   stopDelayMs?: number;
   /** how long a reboot keeps the processes down; default 2 s */
   rebootDelayMs?: number;
+  /**
+   * How long EC2's status checks take to see a change (issue 12): `initializing` for this long
+   * after a boot, and a crashed VM's instance check turns `impaired` this long after the crash
+   * (EC2 checks every minute). Default 60 s.
+   */
+  statusCheckDelayMs?: number;
   /** extra agent flags (e.g. faster probes for tests) */
   agentArgs?: readonly string[];
   /**
@@ -47,6 +63,12 @@ export interface LocalComputeOptions {
   deferResume?: boolean;
   /** how long terminated instances are remembered (start then fails with WRONG_STATE); default 1 h */
   terminatedRetentionMs?: number;
+  /**
+   * systemd's `Restart=always` with `RestartSec`: an agent that dies on a running VM is started
+   * again after this long. 0 or absent: it stays dead until the VM reboots or stops and starts.
+   * A VM that `crash`ed (hung) gets nothing back until it reboots.
+   */
+  agentRestartMs?: number;
   clock: Clock;
   logger: Logger;
 }
@@ -71,6 +93,26 @@ export type KillAgentResult =
 /** What `crash` killed: the pids of the agent and of the show server (with its OBS stand-in). */
 export type CrashResult =
   { crashed: true; pids: number[] } | { crashed: false; reason: 'NOT_FOUND' | 'NOT_RUNNING' };
+
+// EC2 faults the control endpoint can arm: the next `count` calls of an operation fail with the
+// error EC2 itself gives, as the EC2 adapter classifies it (functions/src/adapters/aws).
+export const EC2_FAULT_OPS = ['start', 'launch'] as const;
+export type Ec2FaultOp = (typeof EC2_FAULT_OPS)[number];
+export const EC2_FAULT_ERRORS = {
+  RequestLimitExceeded: { code: 'THROTTLED', message: 'Request limit exceeded.' },
+  InsufficientInstanceCapacity: {
+    code: 'CAPACITY',
+    message:
+      'We currently do not have sufficient capacity in the Availability Zone you requested. Try again later.',
+  },
+} as const;
+export type Ec2FaultError = keyof typeof EC2_FAULT_ERRORS;
+export interface ArmedEc2Fault {
+  op: Ec2FaultOp;
+  error: Ec2FaultError;
+  /** calls still to fail */
+  remaining: number;
+}
 
 interface Transition {
   generation: number;
@@ -108,7 +150,17 @@ export class LocalCompute implements ComputePort {
   private readonly addressPrefix: string;
   private readonly showServerPort: number;
   private readonly retentionMs: number;
+  private readonly statusCheckDelayMs: number;
+  /** When each crashed instance crashed (cleared by a reboot, stop, start or terminate). */
+  private readonly crashedAt = new Map<string, number>();
   private readonly log: Logger;
+  private readonly agentRestartMs: number;
+  /** instances whose processes were `crash`ed: hung until a reboot or a stop and start */
+  private readonly hung = new Set<string>();
+  /** agents waiting for their systemd-style restart */
+  private readonly agentRestarts = new Map<string, NodeJS.Timeout>();
+  private watchdog: NodeJS.Timeout | null = null;
+  private armedFaults: ArmedEc2Fault[] = [];
 
   private constructor(private readonly options: LocalComputeOptions) {
     this.bootDelayMs = options.bootDelayMs ?? 15_000;
@@ -117,9 +169,17 @@ export class LocalCompute implements ComputePort {
     this.addressPrefix = options.addressPrefix ?? '127.0.1';
     this.showServerPort = options.showServerPort ?? SHOW_SERVER_PORT;
     this.retentionMs = options.terminatedRetentionMs ?? 3_600_000;
+    this.statusCheckDelayMs = options.statusCheckDelayMs ?? 60_000;
+    this.agentRestartMs = options.agentRestartMs ?? 0;
     this.log = options.logger.child({ component: 'local-compute' });
     const errors: string[] = [];
-    for (const key of ['bootDelayMs', 'stopDelayMs', 'rebootDelayMs'] as const) {
+    for (const key of [
+      'bootDelayMs',
+      'stopDelayMs',
+      'rebootDelayMs',
+      'statusCheckDelayMs',
+      'agentRestartMs',
+    ] as const) {
       const value = options[key];
       if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 600_000))
         errors.push(`${key} must be an integer in 0..600000, got ${value}`);
@@ -153,6 +213,10 @@ export class LocalCompute implements ComputePort {
     }
     await compute.save();
     if (options.deferResume !== true) compute.resumeSaved();
+    if (compute.agentRestartMs > 0) {
+      compute.watchdog = setInterval(() => compute.restartDeadAgents(), 250);
+      compute.watchdog.unref();
+    }
     return compute;
   }
 
@@ -188,6 +252,7 @@ export class LocalCompute implements ComputePort {
 
   async startInstance(region: string, instanceId: string): Promise<void> {
     const record = this.find(region, instanceId);
+    this.injectFault('start');
     if (record.state === 'running' || record.state === 'pending') return;
     if (record.state !== 'stopped') throw wrongState(record, 'start');
     this.boot(record, this.bootDelayMs);
@@ -210,6 +275,7 @@ export class LocalCompute implements ComputePort {
 
   async launchInstance(region: string, spec: LaunchSpec): Promise<ComputeInstance> {
     this.assertOpen();
+    this.injectFault('launch');
     const existing = [...this.records.values()].find(
       (record) => spec.clientToken !== '' && record.clientToken === spec.clientToken,
     );
@@ -275,6 +341,51 @@ export class LocalCompute implements ComputePort {
     await this.save();
   }
 
+  // --- status checks (issue 12)
+  /**
+   * EC2's status checks as the local VMs would get them: `not-applicable` unless running,
+   * `initializing` for statusCheckDelayMs after a boot, then `ok`; a crashed VM (nothing on it
+   * answers) fails its instance check statusCheckDelayMs after the crash, until a reboot, stop
+   * or start. The system check (the host) never fails here.
+   */
+  async describeInstanceStatus(
+    region: string,
+    instanceIds: string[],
+  ): Promise<InstanceStatusChecks[]> {
+    const now = this.options.clock.now();
+    return instanceIds.flatMap((instanceId): InstanceStatusChecks[] => {
+      const record = this.records.get(instanceId);
+      if (!record || record.region !== region) return [];
+      if (record.state !== 'running') {
+        return [
+          {
+            instanceId,
+            state: record.state,
+            instanceStatus: 'not-applicable',
+            systemStatus: 'not-applicable',
+          },
+        ];
+      }
+      const crashedAt = this.crashedAt.get(instanceId);
+      const settled = now - record.launchTime >= this.statusCheckDelayMs;
+      const instanceStatus =
+        crashedAt !== undefined && now - crashedAt >= this.statusCheckDelayMs
+          ? 'impaired'
+          : settled
+            ? 'ok'
+            : 'initializing';
+      return [
+        {
+          instanceId,
+          state: record.state,
+          instanceStatus,
+          systemStatus: settled ? 'ok' : 'initializing',
+        },
+      ];
+    });
+  }
+  // --- end status checks
+
   // Local extras: the stack's control endpoint and tests use these.
 
   list(): LocalVmInfo[] {
@@ -320,8 +431,46 @@ export class LocalCompute implements ComputePort {
       (pid): pid is number => pid !== null && sigkillGroup(pid),
     );
     if (pids.length === 0) return { crashed: false, reason: 'NOT_RUNNING' };
+    // EC2's instance status check fails once it notices (describeInstanceStatus).
+    if (!this.crashedAt.has(record.instanceId)) {
+      this.crashedAt.set(record.instanceId, this.options.clock.now());
+    }
+    // A hung instance's agent is not restarted by systemd (it is not running).
+    this.hung.add(record.instanceId);
     this.log.warn('VM crashed: agent and show server killed with SIGKILL', { vmId, pids });
     return { crashed: true, pids };
+  }
+
+  // EC2 faults (the control endpoint's /__local/ec2/faults)
+
+  /** The next `count` calls of `op` fail with `error`, as EC2 would answer them. */
+  armFault(op: Ec2FaultOp, error: Ec2FaultError, count: number): ArmedEc2Fault[] {
+    if (!EC2_FAULT_OPS.includes(op)) throw new Error(`unknown EC2 fault op ${String(op)}`);
+    if (!(error in EC2_FAULT_ERRORS)) throw new Error(`unknown EC2 fault error ${String(error)}`);
+    if (!Number.isInteger(count) || count < 1 || count > 1000)
+      throw new Error(`count must be an integer in 1..1000, got ${count}`);
+    this.armedFaults.push({ op, error, remaining: count });
+    this.log.warn('EC2 fault armed', { op, error, count });
+    return this.faults();
+  }
+
+  /** The faults still armed. */
+  faults(): ArmedEc2Fault[] {
+    return this.armedFaults.map((fault) => ({ ...fault }));
+  }
+
+  clearFaults(): void {
+    this.armedFaults = [];
+  }
+
+  private injectFault(op: Ec2FaultOp): void {
+    const fault = this.armedFaults.find((candidate) => candidate.op === op);
+    if (fault === undefined) return;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.armedFaults.splice(this.armedFaults.indexOf(fault), 1);
+    const { code, message } = EC2_FAULT_ERRORS[fault.error];
+    this.log.warn('EC2 fault injected', { op, error: fault.error });
+    throw new ComputeError(code, message, fault.error);
   }
 
   /** Last resort when the stack must exit at once: SIGKILL every VM process group now. */
@@ -339,6 +488,9 @@ export class LocalCompute implements ComputePort {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.watchdog !== null) clearInterval(this.watchdog);
+    for (const timer of this.agentRestarts.values()) clearTimeout(timer);
+    this.agentRestarts.clear();
     for (const transition of this.transitions.values()) transition.abort.abort();
     await Promise.allSettled([...this.inFlight]);
     await Promise.all(
@@ -363,6 +515,8 @@ export class LocalCompute implements ComputePort {
 
   private begin(record: LocalInstanceRecord): Transition {
     this.transitions.get(record.instanceId)?.abort.abort();
+    // Every lifecycle change (boot, resume, reboot, stop, terminate) ends a crash.
+    this.crashedAt.delete(record.instanceId);
     const transition = { generation: ++this.generation, abort: new AbortController() };
     this.transitions.set(record.instanceId, transition);
     return transition;
@@ -431,17 +585,82 @@ export class LocalCompute implements ComputePort {
     });
   }
 
+  private processSpec(record: LocalInstanceRecord): VmProcessSpec {
+    return {
+      vmId: record.vmId,
+      vmDir: this.vmDir(record.vmId),
+      address: record.address,
+      showServerPort: record.showServerPort,
+      databaseUrl: this.options.databaseUrl,
+      repoRoot: this.options.repoRoot,
+      agentArgs: this.options.agentArgs ?? [],
+      readyTimeoutMs: 60_000,
+    };
+  }
+
+  /**
+   * systemd's `Restart=always`: an agent that died on a running (not hung) VM is started again
+   * `agentRestartMs` later, unless the VM stopped, rebooted or was crashed meanwhile.
+   */
+  private restartDeadAgents(): void {
+    if (this.closed) return;
+    for (const record of this.records.values()) {
+      const pid = record.agentPid;
+      if (record.state !== 'running' || pid === null || isAlive(pid)) continue;
+      if (this.hung.has(record.instanceId) || this.agentRestarts.has(record.instanceId)) continue;
+      const transition = this.transitions.get(record.instanceId);
+      const timer = setTimeout(() => {
+        this.agentRestarts.delete(record.instanceId);
+        this.track(async () => {
+          const still =
+            !this.closed &&
+            record.state === 'running' &&
+            record.agentPid === pid &&
+            !this.hung.has(record.instanceId) &&
+            this.transitions.get(record.instanceId) === transition;
+          if (!still) return;
+          await journal(
+            this.vmDir(record.vmId),
+            'vmpool-agent',
+            'vmpool-agent.service: Main process exited, code=killed; scheduled restart job',
+          );
+          const restarted = await startAgentProcess({
+            ...this.processSpec(record),
+            onSpawned: async (_name, pid) => {
+              if (this.transitions.get(record.instanceId) !== transition) return;
+              record.agentPid = pid;
+              await this.save();
+            },
+          });
+          if (this.closed || this.transitions.get(record.instanceId) !== transition) {
+            // stopped, rebooted or closed while it started: nothing may outlive that
+            await killGroup(restarted, 3000);
+            return;
+          }
+          record.agentPid = restarted;
+          this.log.info('agent restarted (Restart=always)', {
+            vmId: record.vmId,
+            pid: record.agentPid,
+          });
+          await this.save();
+        });
+      }, this.agentRestartMs);
+      this.agentRestarts.set(record.instanceId, timer);
+    }
+  }
+
   private async spawnProcesses(record: LocalInstanceRecord, transition: Transition) {
+    this.hung.delete(record.instanceId);
     try {
       const processes = await startVmProcesses({
-        vmId: record.vmId,
-        vmDir: this.vmDir(record.vmId),
-        address: record.address,
-        showServerPort: record.showServerPort,
-        databaseUrl: this.options.databaseUrl,
-        repoRoot: this.options.repoRoot,
-        agentArgs: this.options.agentArgs ?? [],
-        readyTimeoutMs: 60_000,
+        ...this.processSpec(record),
+        // Saved at once: a stack killed while the VM boots leaves them for the next start.
+        onSpawned: async (name, pid) => {
+          if (!this.current(record, transition)) return;
+          if (name === 'agent') record.agentPid = pid;
+          else record.showServerPid = pid;
+          await this.save();
+        },
       });
       if (!this.current(record, transition)) {
         // stopped (or the stack closed) while booting: nothing may outlive that

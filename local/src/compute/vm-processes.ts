@@ -19,6 +19,12 @@ export interface VmProcessSpec {
   agentArgs: readonly string[];
   /** how long the show server may take to answer /api/status */
   readyTimeoutMs: number;
+  /**
+   * Told each process's pid as soon as it exists (before the show server serves), so the
+   * caller can record it: a stack killed right then still leaves the pid for the next start
+   * to stop.
+   */
+  onSpawned?: (name: 'show-server' | 'agent', pid: number) => Promise<void> | void;
 }
 
 export interface VmProcesses {
@@ -86,7 +92,6 @@ export const OBS_WEBSOCKET_PORT = SERVICE_PORTS.obsWebsocket ?? 4455;
 /** Starts the show server, waits until it serves, then starts the agent beside it. */
 export async function startVmProcesses(spec: VmProcessSpec): Promise<VmProcesses> {
   const showServerUrl = `http://${spec.address}:${spec.showServerPort}`;
-  const obsWebsocketUrl = `ws://${spec.address}:${OBS_WEBSOCKET_PORT}`;
   await journal(spec.vmDir, 'show-server', `Starting show server on ${showServerUrl}`);
   const show = await spawnLogged(spec, 'show-server', [
     SHOW_SERVER_SCRIPT,
@@ -101,6 +106,7 @@ export async function startVmProcesses(spec: VmProcessSpec): Promise<VmProcesses
     join(spec.vmDir, 'obs-config'),
   ]);
   try {
+    if (show.pid !== undefined) await spec.onSpawned?.('show-server', show.pid);
     await waitForShowServer(showServerUrl, show, spec.readyTimeoutMs);
   } catch (error) {
     await killGroup(show.pid, 0);
@@ -108,6 +114,18 @@ export async function startVmProcesses(spec: VmProcessSpec): Promise<VmProcesses
     throw error;
   }
   await journal(spec.vmDir, 'show-server', 'Started show-server.service');
+  const agentPid = await startAgentProcess(spec);
+  if (show.pid === undefined) throw new Error('spawn returned no pid');
+  return { agentPid, showServerPid: show.pid, showServerUrl };
+}
+
+/**
+ * Starts a VM's agent (beside its running show server); returns its pid. Also how a local VM's
+ * "systemd" restarts an agent that died (`Restart=always`).
+ */
+export async function startAgentProcess(spec: VmProcessSpec): Promise<number> {
+  const showServerUrl = `http://${spec.address}:${spec.showServerPort}`;
+  const obsWebsocketUrl = `ws://${spec.address}:${OBS_WEBSOCKET_PORT}`;
   // The agent keeps its own journal (logs/vmpool-agent.log, for `view_logs`); its raw
   // stdout and stderr (crashes before its logger exists included) go beside it.
   const agent = await spawnLogged(spec, 'vmpool-agent.console', [
@@ -127,8 +145,9 @@ export async function startVmProcesses(spec: VmProcessSpec): Promise<VmProcesses
     join(spec.vmDir, 'agent-state'),
     ...spec.agentArgs,
   ]);
-  if (show.pid === undefined || agent.pid === undefined) throw new Error('spawn returned no pid');
-  return { agentPid: agent.pid, showServerPid: show.pid, showServerUrl };
+  if (agent.pid === undefined) throw new Error('spawn returned no pid');
+  await spec.onSpawned?.('agent', agent.pid);
+  return agent.pid;
 }
 
 export function isAlive(pid: number): boolean {

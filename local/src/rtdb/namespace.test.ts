@@ -53,6 +53,21 @@ describe('Namespace fan-out', () => {
     expect(deep.take()).toEqual([]);
   });
 
+  it('sends a deeper listen only the children a multi-path update from above wrote (issue 17)', () => {
+    const ns = new Namespace('t', null);
+    ns.set(ADMIN, ['pool', 'index'], { 'vm-1': { s: 'a' }, 'vm-2': { s: 'a' } }, NOW);
+    const index = new Recorder();
+    ns.listen(index, ADMIN, ['pool', 'index'], DEFAULT_QUERY, null, NOW);
+    index.take();
+    ns.update(ADMIN, [], { 'pool/index/vm-2/s': 'b', 'pool/summary/n': 1 }, NOW);
+    expect(index.take()).toEqual([{ a: 'm', b: { p: 'pool/index', d: { 'vm-2/s': 'b' } } }]);
+    ns.update(ADMIN, [], { 'pool/index/vm-1': null }, NOW);
+    expect(index.take()).toEqual([{ a: 'm', b: { p: 'pool/index', d: { 'vm-1': null } } }]);
+    // A write replacing the listen's node itself (or above it) sends the whole value, as before.
+    ns.update(ADMIN, [], { 'pool/index': { 'vm-3': { s: 'a' } }, 'pool/summary/n': 2 }, NOW);
+    expect(index.take()).toEqual([{ a: 'd', b: { p: 'pool/index', d: { 'vm-3': { s: 'a' } } } }]);
+  });
+
   it('pushes complete filtered values to tagged listens, only when they change', () => {
     const ns = new Namespace('t', null);
     ns.set(ADMIN, ['list'], { a: 1, b: 2, c: 3 }, NOW);

@@ -438,6 +438,25 @@ export class Namespace {
   }
 
   /**
+   * What a default listen at `listenPath` gets for a write above it that touched `touched`:
+   * when every touched path lies inside the listen (a multi-path update from higher up), only
+   * those children, as a merge at the listen (as the real server does: issue 17, a root update
+   * naming one entry of a large listened node must not resend the whole node); else its value.
+   */
+  private listenUpdate(listenPath: Path, touched: Path[]): string {
+    const inside = touched.filter((t) => t.length > listenPath.length && isPrefix(listenPath, t));
+    if (
+      inside.length > 0 &&
+      inside.length === touched.filter((t) => related(t, listenPath)).length
+    ) {
+      const data: Record<string, Json> = {};
+      for (const t of inside) data[t.slice(listenPath.length).join('/')] = exportAt(this.root, t);
+      return pushMessage('m', listenPath, data, null);
+    }
+    return pushMessage('d', listenPath, exportNode(getNode(this.root, listenPath)), null);
+  }
+
+  /**
    * Pushes a write to every listen it touches. A connection with a default
    * listen at or above the write gets the write itself (once); otherwise each
    * touched default listen gets its new value; tagged listens get their new
@@ -473,9 +492,7 @@ export class Namespace {
         if (listen.tag !== null) {
           this.pushTagged(listen);
         } else if (!covered) {
-          subscriber.sendData(
-            pushMessage('d', listen.path, exportNode(getNode(this.root, listen.path)), null),
-          );
+          subscriber.sendData(this.listenUpdate(listen.path, touched));
         }
       }
     }

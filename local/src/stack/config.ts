@@ -23,6 +23,8 @@ export interface StackConfig {
   reconcileIntervalMs: number;
   /** how often agents probe their services */
   probeIntervalMs: number;
+  /** an agent that dies is started again after this long, as systemd's Restart=always; 0 = never */
+  agentRestartMs: number;
   /** `dev` runs the Vite dev server, `preview` builds once and serves the build */
   webMode: 'dev' | 'preview';
   /** where the auth emulator finds Java 21+ */
@@ -101,6 +103,12 @@ export const SETTINGS = {
     env: 'VMPOOL_PROBE_INTERVAL_MS',
     fallback: '5000',
     help: 'agent probe period',
+  },
+  agentRestartMs: {
+    flag: 'agent-restart-ms',
+    env: 'VMPOOL_AGENT_RESTART_MS',
+    fallback: '0',
+    help: 'restart a dead agent after this long, as systemd Restart=always (0: never)',
   },
   webMode: {
     flag: 'web-mode',
@@ -233,6 +241,7 @@ export function parseStackConfig(
     vmAddressPrefix,
     reconcileIntervalMs: integer(SETTINGS.reconcileIntervalMs, 1000, 3_600_000),
     probeIntervalMs: integer(SETTINGS.probeIntervalMs, 200, 600_000),
+    agentRestartMs: integer(SETTINGS.agentRestartMs, 0, 600_000),
     webMode: webMode as StackConfig['webMode'],
     javaHome: env.JAVA_HOME,
     rulesProfile: rulesProfile as RulesProfile,

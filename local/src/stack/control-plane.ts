@@ -17,6 +17,8 @@ export async function startControlPlane(options: {
   apiPort: number;
   alertWebhook: string | null;
   alertLevels: AlertLevel[];
+  /** reconcile at once to adopt the pool (default); a restart after a crash waits for the schedule */
+  reconcileAtStart?: boolean;
 }): Promise<LocalFunctionsHost & { httpUrl: string }> {
   const host = await startLocalFunctionsHost({
     databaseUrl: options.databaseUrl,
@@ -35,6 +37,6 @@ export async function startControlPlane(options: {
   const httpUrl = host.httpUrl;
   if (httpUrl === undefined) throw new Error('the functions host did not serve the API');
   // Adopt the pool at once instead of waiting for the first interval.
-  await host.reconcileNow();
+  if (options.reconcileAtStart !== false) await host.reconcileNow();
   return Object.assign(host, { httpUrl });
 }

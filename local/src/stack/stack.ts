@@ -14,7 +14,7 @@ import { sigkillGroup } from '../compute/vm-processes';
 import { startAuthEmulator } from './auth-emulator';
 import type { StackConfig } from './config';
 import { startControlPlane } from './control-plane';
-import { startControlServer } from './control-server';
+import { startControlServer, type StackFaultHooks } from './control-server';
 import { teeLogger } from './logger';
 import { AGENT_HEARTBEAT_MS, seedDatabase, seedPool, seedUsers } from './seed';
 import { takeStackLock } from './stack-lock';
@@ -56,7 +56,7 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
     stoppers.push({ name: 'stack lock', stop: () => lock.release() });
     if (reaped.length > 0) log.warn('stopped processes left over by an earlier stack', { reaped });
 
-    const rtdb = await startRtdbServer({
+    const rtdbOptions = {
       host: config.host,
       port: config.databasePort,
       // strict is database.rules.json itself; compat adds the show-controller's reads.
@@ -69,7 +69,9 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
       // Only the web app's pages may sign in: any other site open in the developer's browser
       // could otherwise present the owner token or a forged (unsigned) token.
       allowedOrigins: config.headless ? [] : webAppOrigins(config.host, config.webPort),
-    });
+    };
+    // `let`: the control endpoint can restart the database (same port, same data).
+    let rtdb = await startRtdbServer(rtdbOptions);
     stoppers.push({ name: 'database', stop: () => rtdb.stop() });
     const databaseUrl = rtdb.databaseUrl(config.namespace);
     log.info('database ready', { url: databaseUrl, rules: config.rulesProfile });
@@ -112,9 +114,70 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
       clock: { now: () => Date.now() },
       logger: log,
       deferResume: true,
+      agentRestartMs: config.agentRestartMs,
     });
     stoppers.push({ name: 'local VMs', stop: () => compute.close() });
-    const control = await startControlServer(compute, config.controlPort, config.host);
+
+    // The functions host, which the control endpoint can kill abruptly and start again.
+    const host: { current: Awaited<ReturnType<typeof startControlPlane>> | null } = {
+      current: null,
+    };
+    let hostOps: Promise<unknown> = Promise.resolve();
+    let hostRestart: NodeJS.Timeout | null = null;
+    let hostStopped = false;
+    const serially = <T>(work: () => Promise<T>): Promise<T> => {
+      const run = hostOps.then(work, work);
+      hostOps = run.catch(() => undefined);
+      return run;
+    };
+    const startHost = (reconcileAtStart: boolean) =>
+      serially(async () => {
+        if (host.current !== null || hostStopped) return false;
+        host.current = await startControlPlane({
+          databaseUrl,
+          projectId: config.namespace,
+          compute,
+          reconcileIntervalMs: config.reconcileIntervalMs,
+          // Every reconcile and request goes to the file; the console shows warnings and errors.
+          logger: teeLogger(join(config.dataDir, 'logs', 'functions.log'), 'info', 'warn'),
+          apiPort: config.apiPort,
+          alertWebhook: config.alertWebhook,
+          alertLevels: config.alertLevels,
+          reconcileAtStart,
+        });
+        return true;
+      });
+    const faultHooks: StackFaultHooks = {
+      crashFunctionsHost: (restartAfterMs) =>
+        serially(async () => {
+          if (host.current === null) return false;
+          const dying = host.current;
+          host.current = null;
+          await dying.kill();
+          log.warn('functions host killed', { restartAfterMs });
+          if (restartAfterMs !== null) {
+            if (hostRestart !== null) clearTimeout(hostRestart);
+            hostRestart = setTimeout(() => {
+              hostRestart = null;
+              startHost(false).then(
+                () => log.info('functions host restarted'),
+                (error: unknown) =>
+                  log.error('functions host restart failed', { error: String(error) }),
+              );
+            }, restartAfterMs);
+          }
+          return true;
+        }),
+      startFunctionsHost: () => startHost(false),
+      restartDatabase: async (downMs) => {
+        await rtdb.stop();
+        log.warn('database stopped', { downMs });
+        if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+        rtdb = await startRtdbServer(rtdbOptions);
+        log.info('database restarted', { port: rtdb.port });
+      },
+    };
+    const control = await startControlServer(compute, config.controlPort, config.host, faultHooks);
     stoppers.push({ name: 'control endpoint', stop: () => control.stop() });
 
     const auth = await authStarting;
@@ -125,18 +188,17 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
     log.info('auth emulator ready with demo users', { host: auth.hostPort });
 
     // After the Auth emulator: the host reads admin claims through it.
-    const controlPlane = await startControlPlane({
-      databaseUrl,
-      projectId: config.namespace,
-      compute,
-      reconcileIntervalMs: config.reconcileIntervalMs,
-      // Every reconcile and request goes to the file; the console shows warnings and errors.
-      logger: teeLogger(join(config.dataDir, 'logs', 'functions.log'), 'info', 'warn'),
-      apiPort: config.apiPort,
-      alertWebhook: config.alertWebhook,
-      alertLevels: config.alertLevels,
+    await startHost(true);
+    const apiUrl = host.current?.httpUrl ?? '';
+    stoppers.push({
+      name: 'functions host',
+      stop: () =>
+        serially(async () => {
+          hostStopped = true;
+          if (hostRestart !== null) clearTimeout(hostRestart);
+          await host.current?.stop();
+        }),
     });
-    stoppers.push({ name: 'functions host', stop: () => controlPlane.stop() });
     // Power the saved VMs on now that the control plane has adopted them: their agents start
     // after adoption, as on EC2 where a VM's agent reports after the instance starts.
     compute.resumeSaved();
@@ -153,7 +215,7 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
         authEmulatorHost: auth.hostPort,
         databaseHost: `${config.host}:${rtdb.port}`,
         namespace: config.namespace,
-        apiUrl: controlPlane.httpUrl,
+        apiUrl,
       });
       stoppers.push({ name: 'web app', stop: () => web.stop() });
       await lock.addHelper('web app', web.pid, 'vite');
@@ -165,7 +227,7 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
       databaseUrl,
       authEmulatorHost: auth.hostPort,
       controlUrl: control.url,
-      apiUrl: controlPlane.httpUrl,
+      apiUrl,
       webUrl,
       compute,
       stop: stopAll,

@@ -83,6 +83,39 @@ describe('LocalCompute with real processes', { timeout: 120_000 }, () => {
     expect(compute.killAgent('vm-999')).toEqual({ killed: false, reason: 'NOT_FOUND' });
   });
 
+  // --- status checks (issue 12)
+  it('a crashed VM fails its instance status check once EC2 would notice; a reboot clears it', async () => {
+    let skew = 0;
+    fixture = await computeFixture({
+      statusCheckDelayMs: 60_000,
+      clock: { now: () => Date.now() + skew },
+    });
+    const compute = await fixture.open();
+    await compute.launchInstance(REGION, spec('vm-106'));
+    await waitFor(async () => compute.list()[0]?.agentAlive, 60_000, 'agent alive');
+    const checks = async () =>
+      (await compute.describeInstanceStatus(REGION, ['local-vm-106', 'local-vm-999']))[0];
+    expect(await checks()).toMatchObject({ instanceStatus: 'initializing', state: 'running' });
+    skew += 60_000;
+    expect(await checks()).toMatchObject({ instanceStatus: 'ok', systemStatus: 'ok' });
+
+    expect(compute.crash('vm-106')).toMatchObject({ crashed: true });
+    // EC2 checks every minute: not failed yet at once, failed a minute later.
+    expect((await checks())?.instanceStatus).toBe('ok');
+    skew += 60_000;
+    expect(await checks()).toEqual({
+      instanceId: 'local-vm-106',
+      state: 'running',
+      instanceStatus: 'impaired',
+      systemStatus: 'ok',
+    });
+
+    await compute.rebootInstance(REGION, 'local-vm-106');
+    expect((await checks())?.instanceStatus).toBe('ok');
+    await waitFor(async () => compute.list()[0]?.agentAlive, 60_000, 'agent alive after reboot');
+  });
+  // --- end status checks
+
   it('stop ends the processes and start brings them back; reboot replaces them', async () => {
     fixture = await computeFixture();
     const compute = await fixture.open();

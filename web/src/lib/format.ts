@@ -13,6 +13,16 @@ export function formatAgo(at: number | null | undefined, now: number): string {
   return `${Math.round(hours / 24)} d ago`;
 }
 
+/** A time ahead of `now`, relative ("in 42s", "in 3 min"); "due now" once it has come. */
+export function formatIn(at: number, now: number): string {
+  const seconds = Math.round((at - now) / 1000);
+  if (seconds <= 0) return 'due now';
+  if (seconds < 60) return `in ${seconds}s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `in ${minutes} min`;
+  return `in ${Math.round(minutes / 60)} h`;
+}
+
 export function formatDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
   if (seconds < 60) return `${seconds}s`;

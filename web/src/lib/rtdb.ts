@@ -14,6 +14,7 @@ import {
   ref,
   serverTimestamp,
   set,
+  startAt,
   update,
   type Database,
 } from 'firebase/database';
@@ -57,6 +58,25 @@ export function watchWhereEquals(
 ): Unsubscribe {
   return onValue(
     query(ref(db, path), orderByChild(child), equalTo(value)),
+    (snapshot) => onData(snapshot.val()),
+    (error) => onError(describeDataError(error)),
+  );
+}
+
+/**
+ * Calls `onData` with the children of `path` whose numeric `child` is at least `from` (an
+ * indexed range query: the server sends only those), now and after every change.
+ */
+export function watchFrom(
+  db: Database,
+  path: string,
+  child: string,
+  from: number,
+  onData: (value: unknown) => void,
+  onError: (message: string) => void,
+): Unsubscribe {
+  return onValue(
+    query(ref(db, path), orderByChild(child), startAt(from)),
     (snapshot) => onData(snapshot.val()),
     (error) => onError(describeDataError(error)),
   );

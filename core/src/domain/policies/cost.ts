@@ -196,13 +196,14 @@ export function monthlyCost(input: {
         });
         add(vm, cost.usd, cost.billableSeconds);
         vm.instanceType = interval.instanceType;
-        const day = (days[costDayOf(interval.from)] ??= { ...zero(), idleUsd: 0 });
+        const day = (days[costDayOf(interval.from)] ??= { ...zero(), idleUsd: 0, idleSeconds: 0 });
         add(day, cost.usd, cost.billableSeconds);
         if (isIdle) {
           add(idle, cost.usd, cost.billableSeconds);
           vm.idleSeconds += cost.billableSeconds;
           vm.idleUsd += cost.usd;
           day.idleUsd += cost.usd;
+          day.idleSeconds += cost.billableSeconds;
         } else {
           const competition = (competitions[interval.assignedTo as string] ??= {
             ...zero(),
@@ -234,7 +235,11 @@ export function monthlyCost(input: {
       idleSeconds: roundSeconds(entry.idleSeconds),
       idleUsd: roundUsd(entry.idleUsd),
     })),
-    days: mapValues(days, (entry) => ({ ...rounded(entry), idleUsd: roundUsd(entry.idleUsd) })),
+    days: mapValues(days, (entry) => ({
+      ...rounded(entry),
+      idleUsd: roundUsd(entry.idleUsd),
+      idleSeconds: roundSeconds(entry.idleSeconds),
+    })),
     unpriced: {
       billableSeconds: roundSeconds(unpriced.billableSeconds),
       instanceTypes: unpriced.instanceTypes.sort(),

@@ -3,8 +3,13 @@ import fc from 'fast-check';
 import { agent, config, NOW, vm } from '../../../tests/fixtures';
 import type { FailoverRecord } from '../../contract/failover';
 import { parseFailoverRecord } from '../../contract/failover';
-import { VM_STATUSES, type VmStatus } from '../../contract/vm-record';
+import { EC2_STATES, VM_STATUSES, type VmStatus } from '../../contract/vm-record';
+import { STATUS_CHECK_VALUES } from '../../ports/compute';
 import {
+  agentGone,
+  failoverRecheckDelaySeconds,
+  failedStatusChecks,
+  failedVmStep,
   failoverStep,
   failoverWatchedCompetition,
   failureVerdict,
@@ -41,6 +46,7 @@ function record(overrides: Partial<FailoverRecord> = {}): FailoverRecord {
     liveAt: null,
     detail: null,
     updatedAt: NOW - 10_000,
+    failedVmHandled: null,
     ...overrides,
   };
 }
@@ -115,6 +121,109 @@ describe('failureVerdict', () => {
     ).toEqual({ kind: 'failed', reason: 'the instance is gone from EC2' });
   });
 });
+
+// --- status checks (issue 12)
+describe('failureVerdict with EC2 status checks', () => {
+  const ok = { instanceStatus: 'ok', systemStatus: 'ok' } as const;
+
+  it('fails a VM whose instance or system status checks failed, even with a reporting agent', () => {
+    expect(
+      failureVerdict(live, cfg, NOW, 'reachable', { ...ok, instanceStatus: 'impaired' }),
+    ).toEqual({ kind: 'failed', reason: 'EC2 reports failed instance status checks' });
+    expect(failureVerdict(live, cfg, NOW, null, { ...ok, systemStatus: 'impaired' })).toEqual({
+      kind: 'failed',
+      reason: 'EC2 reports failed system status checks',
+    });
+    expect(
+      failureVerdict(live, cfg, NOW, null, {
+        instanceStatus: 'impaired',
+        systemStatus: 'impaired',
+      }),
+    ).toEqual({ kind: 'failed', reason: 'EC2 reports failed instance and system status checks' });
+  });
+
+  it('never counts initializing, insufficient data or not applicable as a failure', () => {
+    for (const value of ['ok', 'initializing', 'insufficient-data', 'not-applicable'] as const) {
+      const checks = { instanceStatus: value, systemStatus: value };
+      expect(failedStatusChecks(checks)).toBeNull();
+      expect(failureVerdict(live, cfg, NOW, 'unreachable', checks)).toEqual({ kind: 'healthy' });
+    }
+    expect(failedStatusChecks(null)).toBeNull();
+  });
+
+  it('an EC2 state that cannot serve is named before the status checks', () => {
+    expect(
+      failureVerdict({ ...live, ec2State: 'stopping' }, cfg, NOW, null, {
+        instanceStatus: 'impaired',
+        systemStatus: 'ok',
+      }),
+    ).toEqual({ kind: 'failed', reason: 'EC2 reports the instance stopping' });
+  });
+
+  const checkValue = fc.constantFrom(...STATUS_CHECK_VALUES);
+  const anyVm = fc.record({
+    online: fc.option(fc.boolean(), { nil: null }),
+    silentMs: fc.integer({ min: 0, max: 300_000 }),
+    ec2State: fc.constantFrom(...EC2_STATES),
+    missing: fc.boolean(),
+  });
+  const probe = fc.constantFrom('reachable' as const, 'unreachable' as const, null);
+  const checks = fc.option(fc.record({ instanceStatus: checkValue, systemStatus: checkValue }), {
+    nil: null,
+  });
+  const build = (input: {
+    online: boolean | null;
+    silentMs: number;
+    ec2State: (typeof EC2_STATES)[number];
+    missing: boolean;
+  }) => ({
+    ...live,
+    ec2State: input.ec2State,
+    errorCause: input.missing ? ('instance_missing' as const) : null,
+    agent:
+      input.online === null
+        ? null
+        : agent({ online: input.online, lastSeen: NOW - input.silentMs }),
+  });
+
+  it('impaired checks always fail the VM; other checks change nothing (property)', () => {
+    fc.assert(
+      fc.property(anyVm, probe, checks, (input, reach, status) => {
+        const subject = build(input);
+        const withChecks = failureVerdict(subject, cfg, NOW, reach, status);
+        const without = failureVerdict(subject, cfg, NOW, reach, null);
+        const impaired =
+          status !== null &&
+          (status.instanceStatus === 'impaired' || status.systemStatus === 'impaired');
+        if (impaired) return withChecks.kind === 'failed';
+        return JSON.stringify(withChecks) === JSON.stringify(without);
+      }),
+    );
+  });
+
+  it('degraded only when the agent is gone, the show server answers and EC2 finds nothing wrong (property)', () => {
+    fc.assert(
+      fc.property(anyVm, probe, checks, (input, reach, status) => {
+        const subject = build(input);
+        const verdict = failureVerdict(subject, cfg, NOW, reach, status);
+        const ec2Wrong =
+          ['stopping', 'stopped', 'shutting-down', 'terminated'].includes(subject.ec2State) ||
+          input.missing ||
+          failedStatusChecks(status) !== null;
+        const gone = agentGone(subject, cfg, NOW);
+        const expected = ec2Wrong
+          ? 'failed'
+          : !gone
+            ? 'healthy'
+            : reach === 'reachable'
+              ? 'degraded'
+              : 'failed';
+        return verdict.kind === expected;
+      }),
+    );
+  });
+});
+// --- end status checks
 
 describe('failoverStep', () => {
   it('starts watching at the first failure and switches once it lasted failoverAfterSeconds', () => {
@@ -237,6 +346,99 @@ describe('takeOutOfShow', () => {
     }
   });
 });
+
+// --- the failed VM after the switch (issue 12)
+describe('failedVmStep', () => {
+  const out = {
+    ...live,
+    status: 'error' as const,
+    errorCause: 'failed_over' as const,
+    assignedTo: null,
+  };
+
+  it('reboots or stops a running VM taken out of the show, per failedVmAction', () => {
+    expect(failedVmStep(out, 'meet-1', 'reboot')).toEqual({ kind: 'reboot' });
+    expect(failedVmStep(out, 'meet-1', 'stop')).toEqual({ kind: 'stop' });
+    expect(failedVmStep({ ...out, ec2State: 'pending' }, 'meet-1', 'stop')).toEqual({
+      kind: 'stop',
+    });
+  });
+
+  it('waits while the VM still holds the show, and asks a stop again when it is stopping', () => {
+    expect(failedVmStep(live, 'meet-1', 'reboot')).toEqual({ kind: 'wait' });
+    const stopping = { ...out, status: 'stopping' as const, errorCause: null };
+    expect(failedVmStep(stopping, 'meet-1', 'stop')).toEqual({ kind: 'stop' });
+    expect(failedVmStep(stopping, 'meet-1', 'reboot').kind).toBe('left');
+  });
+
+  it('leaves alone a VM that is gone, not running, or that moved on', () => {
+    expect(failedVmStep(null, 'meet-1', 'reboot')).toEqual({
+      kind: 'left',
+      why: 'its record is gone',
+    });
+    expect(failedVmStep({ ...out, ec2State: 'stopped' }, 'meet-1', 'reboot')).toEqual({
+      kind: 'left',
+      why: 'EC2 reports it stopped: nothing to reboot',
+    });
+    expect(failedVmStep({ ...out, ec2State: 'stopped' }, 'meet-1', 'stop').kind).toBe('left');
+    expect(
+      failedVmStep({ ...out, status: 'available', errorCause: null }, 'meet-1', 'stop'),
+    ).toEqual({ kind: 'left', why: 'it is available now' });
+  });
+
+  it('never acts on a VM that holds a show or is not failed_over/stopping (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...VM_STATUSES),
+        fc.constantFrom(null, 'failed_over' as const, 'agent_stale' as const),
+        fc.constantFrom(null, 'meet-1', 'meet-2'),
+        fc.constantFrom(...EC2_STATES),
+        fc.constantFrom('reboot' as const, 'stop' as const),
+        (status, errorCause, assignedTo, ec2State, action) => {
+          const step = failedVmStep({ status, errorCause, assignedTo, ec2State }, 'meet-1', action);
+          if (step.kind !== 'reboot' && step.kind !== 'stop') return true;
+          const holdsNothing = assignedTo === null;
+          const failedOver = status === 'error' && errorCause === 'failed_over';
+          const stopAgain = status === 'stopping' && step.kind === 'stop';
+          const ec2Ok = step.kind === 'reboot' ? ec2State === 'running' : true;
+          return step.kind === action && holdsNothing && (failedOver || stopAgain) && ec2Ok;
+        },
+      ),
+    );
+  });
+});
+// --- end the failed VM
+
+// --- failover re-check (issue 12)
+describe('failoverRecheckDelaySeconds', () => {
+  it('is due one second after the failure lasted failoverAfterSeconds', () => {
+    expect(failoverRecheckDelaySeconds(NOW, NOW, { failoverAfterSeconds: 30 })).toBe(31);
+    expect(failoverRecheckDelaySeconds(NOW - 10_500, NOW, { failoverAfterSeconds: 30 })).toBe(21);
+    expect(failoverRecheckDelaySeconds(NOW - 60_000, NOW, { failoverAfterSeconds: 30 })).toBe(1);
+  });
+
+  it('a re-check at the delay always finds the failure old enough to act on (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 10, max: 600 }),
+        fc.integer({ min: 0, max: 1_200_000 }),
+        (after, elapsed) => {
+          const since = NOW - elapsed;
+          const delay = failoverRecheckDelaySeconds(since, NOW, { failoverAfterSeconds: after });
+          const step = failoverStep(
+            record({ since }),
+            'vm-001',
+            failed,
+            { failoverAfterSeconds: after, failoverMode: 'auto' },
+            NOW + delay * 1000,
+          );
+          return delay >= 1 && step.kind === 'switch';
+        },
+      ),
+    );
+  });
+});
+// --- end failover re-check
 
 describe('alerts', () => {
   it('the switch alert names the failed VM, the new VM and address, and what was restored', () => {

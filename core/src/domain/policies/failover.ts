@@ -1,7 +1,8 @@
 import type { AlertDraft } from './alerts';
 import type { FailoverRecord } from '../../contract/failover';
-import type { PoolConfig } from '../../contract/pool-config';
+import type { FailedVmAction, PoolConfig } from '../../contract/pool-config';
 import type { VmErrorCause, VmRecord } from '../../contract/vm-record';
+import type { InstanceStatusChecks } from '../../ports/compute';
 import { applyStatusChange, type ChangeResult } from '../vm-status';
 import { isAgentStale } from './health';
 
@@ -66,17 +67,38 @@ export function ec2Dead(vm: Pick<VmRecord, 'ec2State' | 'errorCause'>): boolean 
   return DEAD_EC2_STATES.has(vm.ec2State) || vm.errorCause === 'instance_missing';
 }
 
+// --- status checks (issue 12)
+/** EC2's status checks as the verdict reads them (null: not asked, or EC2 did not say). */
+export type StatusChecks = Pick<InstanceStatusChecks, 'instanceStatus' | 'systemStatus'>;
+
 /**
- * The detection rule. Failed: EC2 reports the instance stopped, going or gone; or its agent is
- * gone and the show server does not answer at `vmAddress` (`showServer` is null when nobody
- * probed it, e.g. there is no address: that counts as unreachable). Degraded: the agent is gone
- * but the show server answers. Otherwise healthy.
+ * Whether EC2's status checks failed (`impaired`), and which, in words; null when they did not
+ * (ok, initializing, not applicable or insufficient data never count as a failure).
+ */
+export function failedStatusChecks(checks: StatusChecks | null): string | null {
+  if (checks === null) return null;
+  const failed = [
+    ...(checks.instanceStatus === 'impaired' ? ['instance'] : []),
+    ...(checks.systemStatus === 'impaired' ? ['system'] : []),
+  ];
+  if (failed.length === 0) return null;
+  return `EC2 reports failed ${failed.join(' and ')} status checks`;
+}
+// --- end status checks
+
+/**
+ * The detection rule. Failed: EC2 reports the instance stopped, going or gone, or with failed
+ * (impaired) instance or system status checks; or its agent is gone and the show server does
+ * not answer at `vmAddress` (`showServer` is null when nobody probed it, e.g. there is no
+ * address: that counts as unreachable). Degraded: the agent is gone but the show server
+ * answers. Otherwise healthy. `statusChecks` is null when EC2 was not asked or did not say.
  */
 export function failureVerdict(
   vm: Pick<VmRecord, 'agent' | 'ec2State' | 'errorCause'>,
   config: Pick<PoolConfig, 'agentStaleSeconds'>,
   now: number,
   showServer: ShowServerReach | null,
+  statusChecks: StatusChecks | null = null,
 ): FailureVerdict {
   if (ec2Dead(vm)) {
     return {
@@ -87,6 +109,8 @@ export function failureVerdict(
           : `EC2 reports the instance ${vm.ec2State}`,
     };
   }
+  const checksFailed = failedStatusChecks(statusChecks);
+  if (checksFailed !== null) return { kind: 'failed', reason: checksFailed };
   if (!agentGone(vm, config, now)) return { kind: 'healthy' };
   const agentWords = vm.agent === null || !vm.agent.online ? 'agent offline' : 'agent silent';
   if (showServer === 'reachable') {
@@ -185,6 +209,65 @@ export function takeOutOfShow(
   );
   return changed.ok ? { ok: true, vm: { ...changed.vm, ...cleared } } : changed;
 }
+
+// --- the failed VM after the switch (issue 12)
+export type FailedVmStep =
+  /** The switch has not taken the VM out of the show yet: ask again later. */
+  | { kind: 'wait' }
+  /** Reboot it (EC2 runs it): it stays in `error` until its agent reports healthy again. */
+  | { kind: 'reboot' }
+  /**
+   * Stop it: `error` → `stopping` (unless it already is), then EC2's stop (idempotent); it
+   * rejoins the pool as `stopped` when EC2 reports it stopped.
+   */
+  | { kind: 'stop' }
+  /** Nothing to do, for good: `why` in words. */
+  | { kind: 'left'; why: string };
+
+/**
+ * What to do with a VM a failover took `competitionId` from, per the pool's `failedVmAction`.
+ * Only a VM still out of the show in `error` (`failed_over`) is acted on, so a repeat after a
+ * crash, or a VM that recovered or was moved by an admin meanwhile, changes nothing; a stop
+ * already asked (`stopping`) is asked again (EC2's stop is idempotent).
+ */
+export function failedVmStep(
+  vm: Pick<VmRecord, 'status' | 'errorCause' | 'assignedTo' | 'ec2State'> | null,
+  competitionId: string,
+  action: FailedVmAction,
+): FailedVmStep {
+  if (vm === null) return { kind: 'left', why: 'its record is gone' };
+  if (vm.assignedTo === competitionId) return { kind: 'wait' };
+  if (action === 'stop' && vm.status === 'stopping' && vm.assignedTo === null) {
+    return { kind: 'stop' };
+  }
+  if (vm.status !== 'error' || vm.errorCause !== 'failed_over') {
+    return { kind: 'left', why: `it is ${vm.status} now` };
+  }
+  if (action === 'reboot') {
+    return vm.ec2State === 'running'
+      ? { kind: 'reboot' }
+      : { kind: 'left', why: `EC2 reports it ${vm.ec2State}: nothing to reboot` };
+  }
+  return vm.ec2State === 'running' || vm.ec2State === 'pending'
+    ? { kind: 'stop' }
+    : { kind: 'left', why: `EC2 reports it ${vm.ec2State}: nothing to stop` };
+}
+// --- end the failed VM
+
+// --- failover re-check (issue 12)
+/**
+ * How many seconds from `now` a re-check of a failure seen at `since` is due: when it has lasted
+ * `failoverAfterSeconds`, plus one second so that it surely has (at least 1).
+ */
+export function failoverRecheckDelaySeconds(
+  since: number,
+  now: number,
+  config: Pick<PoolConfig, 'failoverAfterSeconds'>,
+): number {
+  const dueAt = since + config.failoverAfterSeconds * 1000;
+  return Math.max(1, Math.ceil((dueAt - now) / 1000) + 1);
+}
+// --- end failover re-check
 
 export const failoverSourceIds = {
   /** Critical: the VM failed and the show moves (or must move) to another VM. */

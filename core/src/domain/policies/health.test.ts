@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { agent, config, NOW } from '../../../tests/fixtures';
-import { healthVerdict, isAgentStale } from './health';
+import { healthFailure, healthVerdict, isAgentStale } from './health';
 
 const cfg = config();
 
@@ -104,5 +104,64 @@ describe('healthVerdict', () => {
         NOW,
       ).status,
     ).toBe('unknown');
+  });
+});
+
+describe('healthFailure (health_failed, issue 11)', () => {
+  const down = agent({
+    services: { showServer: { state: 'down', checkedAt: NOW, port: 3003, detail: 'refused' } },
+  });
+  const grace = cfg.agentStaleSeconds * 1000;
+
+  it('starts the clock when a fresh agent reports an essential service down', () => {
+    expect(
+      healthFailure({ status: 'available', agent: down, unhealthySince: null }, cfg, NOW),
+    ).toEqual({
+      unhealthySince: NOW,
+      fail: false,
+      reasons: ['showServer is down: refused'],
+    });
+  });
+
+  it('fails a free VM that stayed unhealthy past the grace, never one holding a show', () => {
+    const since = NOW - grace - 1;
+    expect(
+      healthFailure({ status: 'available', agent: down, unhealthySince: since }, cfg, NOW),
+    ).toMatchObject({
+      unhealthySince: since,
+      fail: true,
+    });
+    expect(
+      healthFailure({ status: 'available', agent: down, unhealthySince: NOW - grace }, cfg, NOW)
+        .fail,
+    ).toBe(false);
+    for (const status of ['assigned', 'in_use', 'releasing', 'starting', 'error'] as const) {
+      expect(healthFailure({ status, agent: down, unhealthySince: since }, cfg, NOW).fail).toBe(
+        false,
+      );
+    }
+  });
+
+  it('clears the clock when healthy or degraded again, and leaves a silent agent to agent_stale', () => {
+    const since = NOW - grace - 1;
+    for (const report of [
+      agent(),
+      agent({ services: { obs: { state: 'down', checkedAt: NOW } } }),
+    ]) {
+      expect(
+        healthFailure({ status: 'available', agent: report, unhealthySince: since }, cfg, NOW),
+      ).toEqual({
+        unhealthySince: null,
+        fail: false,
+        reasons: [],
+      });
+    }
+    const silent = { ...down, lastSeen: NOW - grace - 1 };
+    expect(
+      healthFailure({ status: 'available', agent: silent, unhealthySince: since }, cfg, NOW),
+    ).toMatchObject({
+      unhealthySince: null,
+      fail: false,
+    });
   });
 });

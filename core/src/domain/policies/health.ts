@@ -1,7 +1,7 @@
 import { withPulse, type AgentPulse } from '../../contract/agent-pulse';
 import type { AgentReport, ServiceName } from '../../contract/agent-report';
 import type { PoolConfig } from '../../contract/pool-config';
-import type { HealthStatus } from '../../contract/vm-record';
+import type { HealthStatus, VmStatus } from '../../contract/vm-record';
 
 export interface HealthVerdict {
   status: HealthStatus;
@@ -100,3 +100,39 @@ export function healthVerdict(
   }
   return { status: 'healthy', agentStale: false, reasons: [] };
 }
+
+// --- health_failed (issue 11)
+/**
+ * What the health verdict means for a VM's place in the pool: a free, running VM (`available`)
+ * whose fresh agent reports it unhealthy (an essential service down, the show server not
+ * answering) for longer than `agentStaleSeconds` (the same grace a silent agent gets) fails as
+ * `health_failed`, so nobody is handed a broken VM; core's recovery policy returns it once its
+ * agent reports healthy again. A VM holding a competition is never failed by this (failover and
+ * the VM alerts handle a show's VM). A silent agent is `agent_stale`'s business, not this one.
+ */
+export interface HealthFailure {
+  /** The record's `unhealthySince` after this look (null: not unhealthy now). */
+  unhealthySince: number | null;
+  /** Fail the VM now (cause `health_failed`), with the verdict's reasons. */
+  fail: boolean;
+  reasons: string[];
+}
+
+export function healthFailure(
+  vm: { status: VmStatus; agent: AgentReport | null; unhealthySince: number | null },
+  config: PoolConfig,
+  now: number,
+): HealthFailure {
+  const verdict = healthVerdict(vm.agent, config, now);
+  if (verdict.agentStale || verdict.status !== 'unhealthy') {
+    return { unhealthySince: null, fail: false, reasons: [] };
+  }
+  const since = vm.unhealthySince ?? now;
+  const lasted = now - since > config.agentStaleSeconds * 1000;
+  return {
+    unhealthySince: since,
+    fail: lasted && vm.status === 'available',
+    reasons: verdict.reasons,
+  };
+}
+// ---

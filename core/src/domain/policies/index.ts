@@ -14,3 +14,5 @@ export * from './stream-alerts';
 export * from './failover';
 export * from './pool-summary';
 export * from './state-restore';
+// Issue 13: status history retention.
+export * from './history-retention';

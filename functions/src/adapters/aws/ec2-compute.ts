@@ -1,6 +1,7 @@
 import {
   EC2Client,
   CreateTagsCommand,
+  DescribeInstanceStatusCommand,
   RebootInstancesCommand,
   RunInstancesCommand,
   StartInstancesCommand,
@@ -9,14 +10,18 @@ import {
   paginateDescribeInstances,
   type Filter,
   type Instance,
+  type InstanceStatus,
   type RunInstancesCommandInput,
   type Tag,
 } from '@aws-sdk/client-ec2';
 import { EC2_STATES, type Ec2State } from '@vmpool/core';
 import {
   ComputeError,
+  isComputeError,
+  toStatusCheckValue,
   type ComputeInstance,
   type ComputePort,
+  type InstanceStatusChecks,
   type LaunchSpec,
 } from '@vmpool/core/ports';
 import { clientConfig, perRegionCache, type AwsClientOptions } from './aws-client-options';
@@ -91,6 +96,23 @@ export function runInstancesInput(spec: LaunchSpec): RunInstancesCommandInput {
   };
 }
 
+// --- status checks (issue 12)
+/** DescribeInstanceStatus takes at most 100 instance ids a call. */
+const STATUS_IDS_PER_CALL = 100;
+
+export function toInstanceStatusChecks(status: InstanceStatus): InstanceStatusChecks {
+  return {
+    instanceId: status.InstanceId ?? '',
+    state: toInstanceState(status.InstanceState?.Name),
+    instanceStatus: toStatusCheckValue(status.InstanceStatus?.Status),
+    systemStatus: toStatusCheckValue(status.SystemStatus?.Status),
+  };
+}
+function isNotFound(error: unknown): boolean {
+  return isComputeError(error) && error.code === 'NOT_FOUND';
+}
+// --- end status checks
+
 /** The compute port over EC2. Every SDK error leaves as a classified ComputeError. */
 export function createEc2Compute(options: Ec2ComputeOptions = {}): ComputePort {
   const client = perRegionCache((region) => {
@@ -160,6 +182,39 @@ export function createEc2Compute(options: Ec2ComputeOptions = {}): ComputePort {
           new CreateTagsCommand({ Resources: [instanceId], Tags: toTags(tags) }),
         );
       }),
+
+    // --- status checks (issue 12)
+    describeInstanceStatus: async (region, instanceIds) => {
+      const statusOf = (ids: string[]) =>
+        call(`DescribeInstanceStatus ${ids.join(',')}`, async () => {
+          const output = await client(region).send(
+            // IncludeAllInstances: stopped and pending instances too (not-applicable checks).
+            new DescribeInstanceStatusCommand({ InstanceIds: ids, IncludeAllInstances: true }),
+          );
+          return (output.InstanceStatuses ?? []).map(toInstanceStatusChecks);
+        });
+      const found: InstanceStatusChecks[] = [];
+      for (let at = 0; at < instanceIds.length; at += STATUS_IDS_PER_CALL) {
+        const ids = instanceIds.slice(at, at + STATUS_IDS_PER_CALL);
+        try {
+          found.push(...(await statusOf(ids)));
+        } catch (error) {
+          // One unknown id fails the whole call (InvalidInstanceID.NotFound): ask one by one and
+          // leave out the ones EC2 does not know.
+          if (!isNotFound(error)) throw error;
+          if (ids.length === 1) continue;
+          for (const id of ids) {
+            try {
+              found.push(...(await statusOf([id])));
+            } catch (single) {
+              if (!isNotFound(single)) throw single;
+            }
+          }
+        }
+      }
+      return found.filter((status) => instanceIds.includes(status.instanceId));
+    },
+    // --- end status checks
 
     launchInstance: (region, spec) =>
       call('RunInstances', async () => {

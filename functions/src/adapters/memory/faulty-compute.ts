@@ -74,4 +74,8 @@ export class FaultyCompute implements ComputePort {
     this.check('tagInstance');
     return this.inner.tagInstance(...args);
   };
+  describeInstanceStatus: ComputePort['describeInstanceStatus'] = async (...args) => {
+    this.check('describeInstanceStatus');
+    return this.inner.describeInstanceStatus(...args);
+  };
 }

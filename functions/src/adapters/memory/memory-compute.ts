@@ -4,6 +4,7 @@ import {
   type Clock,
   type ComputeInstance,
   type ComputePort,
+  type InstanceStatusChecks,
   type LaunchSpec,
 } from '@vmpool/core/ports';
 
@@ -20,6 +21,8 @@ interface StoredInstance {
   /** The state an ongoing transition ends in, and when. */
   settle: { to: Ec2State; at: number } | null;
   clientToken: string | null;
+  /** Status checks failed by `impair` (issue 12) until a reboot, stop or terminate. */
+  impaired: { instance: boolean; system: boolean } | null;
 }
 
 export type ComputeMethod = keyof ComputePort;
@@ -39,6 +42,7 @@ export class MemoryCompute implements ComputePort {
     launchInstance: 0,
     terminateInstance: 0,
     tagInstance: 0,
+    describeInstanceStatus: 0,
   };
   /** Describe pages fetched, the unit EC2 bills API calls in. */
   describePages = 0;
@@ -121,6 +125,7 @@ export class MemoryCompute implements ComputePort {
     }
     this.begin(stored, 'stopping', 'stopped');
     stored.instance.publicIp = null;
+    stored.impaired = null;
   }
 
   async rebootInstance(region: string, instanceId: string): Promise<void> {
@@ -129,6 +134,7 @@ export class MemoryCompute implements ComputePort {
     if (stored.instance.state !== 'running') {
       throw this.wrongState(instanceId, stored.instance.state, 'reboot');
     }
+    stored.impaired = null;
   }
 
   async launchInstance(region: string, spec: LaunchSpec): Promise<ComputeInstance> {
@@ -159,6 +165,7 @@ export class MemoryCompute implements ComputePort {
     if (stored.instance.state === 'terminated' || stored.instance.state === 'shutting-down') return;
     this.begin(stored, 'shutting-down', 'terminated');
     stored.instance.publicIp = null;
+    stored.impaired = null;
   }
 
   async tagInstance(region: string, instanceId: string, tags: Record<string, string>) {
@@ -166,6 +173,42 @@ export class MemoryCompute implements ComputePort {
     const stored = this.find(region, instanceId);
     stored.instance.tags = { ...stored.instance.tags, ...tags };
   }
+
+  // --- status checks (issue 12)
+  /**
+   * EC2's status checks: `ok` while running (unless impaired), `not-applicable` otherwise; ids
+   * it does not know (or of another region) are left out, as the EC2 adapter does.
+   */
+  async describeInstanceStatus(
+    region: string,
+    instanceIds: string[],
+  ): Promise<InstanceStatusChecks[]> {
+    this.calls.describeInstanceStatus += 1;
+    const found: InstanceStatusChecks[] = [];
+    for (const instanceId of instanceIds) {
+      const stored = this.instances.get(instanceId);
+      if (!stored || stored.instance.region !== region) continue;
+      this.settle(stored);
+      const running = stored.instance.state === 'running';
+      const value = (failed: boolean | undefined) =>
+        !running ? 'not-applicable' : failed === true ? 'impaired' : 'ok';
+      found.push({
+        instanceId,
+        state: stored.instance.state,
+        instanceStatus: value(stored.impaired?.instance),
+        systemStatus: value(stored.impaired?.system),
+      });
+    }
+    return found;
+  }
+
+  /** Fails a running instance's status checks (a hung guest, or a broken host) until a reboot, stop or terminate. */
+  impair(instanceId: string, which: { instance?: boolean; system?: boolean } = { instance: true }) {
+    const stored = this.instances.get(instanceId);
+    if (!stored) throw new Error(`memory compute: no instance ${instanceId}`);
+    stored.impaired = { instance: which.instance === true, system: which.system === true };
+  }
+  // --- end status checks
 
   private create(region: string, instanceType: string, tags: Record<string, string>) {
     const instanceId = `i-${(0x10000000 + this.nextId++).toString(16).padStart(17, '0')}`;
@@ -181,7 +224,7 @@ export class MemoryCompute implements ComputePort {
       launchTime: this.options.clock.now(),
       tags: { ...tags },
     };
-    this.instances.set(instanceId, { instance, settle: null, clientToken: null });
+    this.instances.set(instanceId, { instance, settle: null, clientToken: null, impaired: null });
     return instance;
   }
 

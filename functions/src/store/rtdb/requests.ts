@@ -74,6 +74,7 @@ export function rtdbRequestStore(db: Database): RequestStore {
       return Object.entries(isRecord(raw) ? raw : {}).map(([requestId, entry]) => ({
         requestId,
         updatedAt: isRecord(entry) && typeof entry.updatedAt === 'number' ? entry.updatedAt : 0,
+        leaseUntil: isRecord(entry) && typeof entry.leaseUntil === 'number' ? entry.leaseUntil : 0,
       }));
     },
 

@@ -29,6 +29,9 @@ export function statusHistoryEntryId(
   return `${entry.at.toString(36).padStart(10, '0')}-${entry.status}-${entry.ec2State}`;
 }
 
+/** Paths per multi-path delete of status history entries (well under RTDB's update limits). */
+export const STATUS_HISTORY_DELETE_PATHS = 100;
+
 /**
  * The schedule's and the bill's paths: scheduled competitions, schedule marks, the schedule's
  * request rows, status history, boot stats and monthly costs.
@@ -122,5 +125,18 @@ export function rtdbScheduleStore(db: Database): ScheduleStore {
       const raw = await read(`${paths.monthlyCost(month)}/through`);
       return typeof raw === 'number' ? raw : null;
     },
+
+    // --- Status history retention (issue 13)
+    async deleteStatusHistoryEntries(entries) {
+      // Multi-path updates of at most STATUS_HISTORY_DELETE_PATHS paths each.
+      for (let i = 0; i < entries.length; i += STATUS_HISTORY_DELETE_PATHS) {
+        const update: Record<string, null> = {};
+        for (const { vmId, entry } of entries.slice(i, i + STATUS_HISTORY_DELETE_PATHS)) {
+          update[paths.statusHistoryEntry(vmId, statusHistoryEntryId(entry))] = null;
+        }
+        await ref('/').update(update);
+      }
+    },
+    // ---
   };
 }

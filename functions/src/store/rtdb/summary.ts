@@ -1,10 +1,11 @@
 // Issue 9: `vmPool/summary`, the pool as producers see it (counts, no VM's address or report),
 // kept by the control plane whenever a VM's status or assignment changes. Cheap: the change
-// updates one entry of a small control-plane-only index (`vmPool/summaryIndex`: each VM's
-// status and whether it is assigned, with a sequence number) in a transaction, and the summary
-// is rewritten from that index unless a later sequence number is already there. Reconcile
-// rewrites the index from the full VM list every minute, which also repairs a change whose
-// summary step was lost to a crash.
+// sets its VM's entry of a small control-plane-only index (`vmPool/summaryIndex`: each VM's
+// status and whether it is assigned, with a sequence number) and moves the summary's counts by
+// the difference, with server increments in one multi-path write (issue 17: no read, and no
+// transaction on a node every concurrent change contends for; increments commute, so changes
+// landing in any order add up). Reconcile rewrites the index and the summary from the full VM
+// list every minute, which also repairs a change whose summary step was lost to a crash.
 import { ServerValue, type Database } from 'firebase-admin/database';
 import {
   DEFAULT_POOL_CONFIG,
@@ -52,6 +53,38 @@ export function summaryEntryOf(raw: unknown): SummaryEntry | null {
   return { status: raw.status, assigned: typeof raw.assignedTo === 'string' };
 }
 
+/**
+ * The multi-path fields (from the root) that move the summary from `was` to `now` for one VM:
+ * its index entry, and every count of the summary by the difference (all of them, 0 included,
+ * so a summary created by these increments is complete). Empty when nothing it counts changed.
+ */
+export function summaryChangeFields(
+  vmId: string,
+  was: SummaryEntry | null,
+  now: SummaryEntry | null,
+): Record<string, unknown> {
+  if (was?.status === now?.status && was?.assigned === now?.assigned) return {};
+  const minus = summarizePool(was === null ? [] : [was], 0, 0, 0);
+  const plus = summarizePool(now === null ? [] : [now], 0, 0, 0);
+  const summary = paths.poolSummary();
+  const index = internalPaths.summaryIndex();
+  const fields: Record<string, unknown> = {
+    [`${index}/vms/${vmId}`]: now,
+    [`${index}/seq`]: ServerValue.increment(1),
+    [`${summary}/seq`]: ServerValue.increment(1),
+    [`${summary}/updatedAt`]: ServerValue.TIMESTAMP,
+  };
+  for (const status of VM_STATUSES) {
+    fields[`${summary}/counts/${status}`] = ServerValue.increment(
+      plus.counts[status] - minus.counts[status],
+    );
+  }
+  for (const name of ['total', 'ready', 'cold'] as const) {
+    fields[`${summary}/${name}`] = ServerValue.increment(plus[name] - minus[name]);
+  }
+  return fields;
+}
+
 export function rtdbSummaryStore(db: Database): SummaryStore {
   const ref = (path: string) => db.ref(path);
 
@@ -75,20 +108,6 @@ export function rtdbSummaryStore(db: Database): SummaryStore {
   }
 
   return {
-    async noteVmSummary(vmId, entry) {
-      let changed = false;
-      const { value } = await guardedTransaction(ref(internalPaths.summaryIndex()), (current) => {
-        const index = readIndex(current);
-        changed = !sameEntry(index.vms[vmId], entry);
-        if (!changed) return undefined;
-        const vms = { ...index.vms };
-        if (entry === null) delete vms[vmId];
-        else vms[vmId] = entry;
-        return { seq: index.seq + 1, vms };
-      });
-      if (changed) await publish(readIndex(value));
-    },
-
     async syncSummary(entries, agentStaleSeconds) {
       const { value } = await guardedTransaction(ref(internalPaths.summaryIndex()), (current) => {
         const index = readIndex(current);

@@ -17,13 +17,16 @@ import { isRecord, toRtdbValue } from '../rtdb-values';
 import { statusHistoryEntryId } from './schedule';
 import { billedInstanceType, historyEntryForChange } from './status-history';
 import {
+  allocationEntryOf,
   parseAllocationIndex,
   rewriteAllocationIndex,
-  writeAllocationEntry,
 } from './allocation-index';
 import { internalPaths } from './internal-paths';
-import { rtdbSummaryStore, summaryEntryOf } from './summary';
+import { summaryChangeFields, summaryEntryOf } from './summary';
 import { guardedTransaction } from './transaction';
+
+/** How long the allocation index stays live after the last assign watching it is done. */
+const ALLOCATION_LINGER_MS = 2_000;
 
 /** The record as stored: everything but the agent's subtree, which only the agent writes. */
 function controlFields(vm: VmRecord): Record<string, unknown> {
@@ -47,23 +50,37 @@ function invalidError(vmId: string, errors: string[]): Error {
  */
 export function rtdbVmStore(db: Database, clock: Clock): VmStore {
   const ref = (path: string) => db.ref(path);
-  const summary = rtdbSummaryStore(db);
-  /**
-   * Issue 9: keeps `vmPool/summary` in step when a VM's status or assignment changed. The VM
-   * change has committed already; a failure here leaves the summary a change behind until the
-   * next reconcile rewrites it from the whole pool, so it does not fail the caller.
-   */
-  const noteSummary = async (vmId: string, before: unknown, after: unknown) => {
-    const was = summaryEntryOf(before);
-    const now = summaryEntryOf(after);
-    if (was?.status === now?.status && was?.assigned === now?.assigned) return;
-    try {
-      await summary.noteVmSummary(vmId, now);
-    } catch {
-      // Repaired by reconcile (see above).
-    }
-  };
   const read = async (path: string): Promise<unknown> => (await ref(path).get()).val() as unknown;
+  /** The shared listener on the allocation index while any assign watches it (issue 17). */
+  interface AllocationListener {
+    watchers: number;
+    latest: unknown;
+    ready: Promise<void>;
+    stop(): void;
+  }
+  let allocationListener: AllocationListener | null = null;
+  const listenAllocation = (): AllocationListener => {
+    const indexRef = ref(internalPaths.allocationIndex());
+    const live: AllocationListener = {
+      watchers: 0,
+      latest: null,
+      ready: Promise.resolve(),
+      stop: () => indexRef.off('value', onValue),
+    };
+    let settle: { resolve: () => void; reject: (error: Error) => void } | null = null;
+    live.ready = new Promise<void>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    const onValue = (snapshot: { val(): unknown }) => {
+      live.latest = snapshot.val();
+      settle?.resolve();
+    };
+    indexRef.on('value', onValue, (error: Error) => {
+      if (allocationListener === live) allocationListener = null;
+      settle?.reject(error);
+    });
+    return live;
+  };
   const readPulse = async (vmId: string) => pulseOrNull(await read(paths.vmPulse(vmId)));
 
   const listVms: VmStore['listVms'] = async (options = {}) => {
@@ -83,23 +100,48 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
     };
   };
 
-  /** Appends the history entry of a committed change (none when nothing billing changed). */
-  async function recordHistory(
+  /** The history entry of a committed change, as multi-path fields (none when nothing billed changed). */
+  async function historyFields(
     before: VmRecord | null,
     after: VmRecord,
     cause?: string,
-  ): Promise<void> {
+  ): Promise<Record<string, unknown>> {
     let instanceType = billedInstanceType(after, '');
     if (instanceType === '') {
       const configured = await read(`${paths.poolConfig()}/instanceType`);
       instanceType = typeof configured === 'string' ? configured : 't3.large';
     }
     const entry = historyEntryForChange(before, after, instanceType, clock.now());
-    if (entry === null) return;
+    if (entry === null) return {};
     const withCause = cause === undefined ? entry : { ...entry, cause };
-    await ref(paths.statusHistoryEntry(after.vmId, statusHistoryEntryId(withCause))).set(
-      toRtdbValue(withCause),
-    );
+    return {
+      [paths.statusHistoryEntry(after.vmId, statusHistoryEntryId(withCause))]:
+        toRtdbValue(withCause),
+    };
+  }
+
+  /**
+   * The bookkeeping of a committed change of the record, in one multi-path write (issue 17: one
+   * round trip, no transaction): its allocation index entry, the summary (issue 9) and its status
+   * history entry. The change has committed already: a write lost to a crash leaves the index
+   * and the summary a change behind until the next reconcile rewrites them from the whole pool
+   * (the index is a hint, see allocation-index.ts), as before.
+   */
+  async function bookkeep(
+    vmId: string,
+    stored: { before: unknown; after: unknown },
+    history: { before: VmRecord | null; after: VmRecord; cause?: string } | null,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    const fields: Record<string, unknown> = {
+      ...summaryChangeFields(vmId, summaryEntryOf(stored.before), summaryEntryOf(stored.after)),
+      ...extra,
+    };
+    if (history !== null) {
+      fields[internalPaths.allocationEntry(vmId)] = allocationEntryOf(history.after);
+      Object.assign(fields, await historyFields(history.before, history.after, history.cause));
+    }
+    if (Object.keys(fields).length > 0) await db.ref().update(fields);
   }
 
   return {
@@ -111,6 +153,43 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
       const views = parseAllocationIndex(await read(internalPaths.allocationIndex()));
       if (views.length > 0) return views;
       return (await listVms({ pulse: false })).vms;
+    },
+
+    async watchAllocationViews() {
+      const live = (allocationListener ??= listenAllocation());
+      live.watchers += 1;
+      let closed = false;
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        live.watchers -= 1;
+        if (live.watchers > 0) return;
+        // Kept a moment longer: assigns arriving together share one download of the index.
+        setTimeout(() => {
+          if (live.watchers > 0) return;
+          if (allocationListener === live) allocationListener = null;
+          try {
+            live.stop();
+          } catch {
+            // The app was deleted meanwhile: its listeners are gone with it.
+          }
+        }, ALLOCATION_LINGER_MS).unref();
+      };
+      try {
+        await live.ready;
+        // Before the first reconcile after the deploy the index is empty: the records stand in.
+        const fallback =
+          parseAllocationIndex(live.latest).length > 0
+            ? null
+            : (await listVms({ pulse: false })).vms;
+        return {
+          views: () => fallback ?? parseAllocationIndex(live.latest),
+          close,
+        };
+      } catch (error) {
+        close();
+        throw error;
+      }
     },
 
     async rewriteAllocationIndex(vms) {
@@ -144,10 +223,12 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
         },
       );
       if (committed) {
-        await noteSummary(record.vmId, null, value);
-        await writeAllocationEntry(db, record);
         const adopted = record.statusReason.startsWith('adopted');
-        await recordHistory(null, record, adopted ? 'adopted' : 'created');
+        await bookkeep(
+          record.vmId,
+          { before: null, after: value },
+          { before: null, after: record, cause: adopted ? 'adopted' : 'created' },
+        );
       }
       return committed;
     },
@@ -157,9 +238,11 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
       const pulse = options.pulse === false ? null : await readPulse(vmId);
       let changed = false;
       let before: VmRecord | null = null;
+      let storedBefore: unknown = null;
       const { committed, value } = await guardedTransaction(ref(paths.vm(vmId)), (current) => {
         changed = false;
         before = null;
+        storedBefore = current;
         // Not cached yet: write "nothing" so the server answers with the real value.
         if (current === null) return null;
         const parsed = parseStoredVm(vmId, current);
@@ -171,12 +254,14 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
         return { ...(current as Record<string, unknown>), ...controlFields(next) };
       });
       if (value === null) return { committed: false, vm: null };
-      if (committed && changed) await noteSummary(vmId, before, value);
       const parsed = parseStoredVm(vmId, value);
       const vm = parsed.ok ? parsed.value : null;
-      if (committed && changed && vm !== null) {
-        await writeAllocationEntry(db, vm);
-        await recordHistory(before, vm);
+      if (committed && changed) {
+        await bookkeep(
+          vmId,
+          { before: storedBefore, after: value },
+          vm === null ? null : { before, after: vm },
+        );
       }
       return { committed: committed && changed, vm: vm === null ? null : vmWithPulse(vm, pulse) };
     },
@@ -192,21 +277,22 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
         return null;
       });
       if (!committed || value !== null) return false;
-      await noteSummary(vmId, removed, null);
-      if (removed !== null) {
+      // The pulse and the index entry go with the record (a new VM with this id starts anew).
+      const gone = { [paths.vmPulse(vmId)]: null, [internalPaths.allocationEntry(vmId)]: null };
+      if (removed === null) {
+        await bookkeep(vmId, { before: null, after: null }, null, gone);
+      } else {
         // The last entry closes the VM's history: nothing bills after its record is gone.
-        const gone: VmRecord = removed;
+        const last: VmRecord = removed;
         const closing: VmRecord = {
-          ...gone,
+          ...last,
           status: 'terminating',
           ec2State: 'terminated',
-          statusChangedAt: Math.max(clock.now(), gone.statusChangedAt + 1),
+          statusChangedAt: Math.max(clock.now(), last.statusChangedAt + 1),
         };
-        await recordHistory(gone, closing, 'removed');
+        const history = await historyFields(last, closing, 'removed');
+        await bookkeep(vmId, { before: last, after: null }, null, { ...history, ...gone });
       }
-      // The pulse and the index entry go with the record (a new VM with this id starts anew).
-      await ref(paths.vmPulse(vmId)).remove();
-      await ref(internalPaths.allocationEntry(vmId)).remove();
       return true;
     },
   };

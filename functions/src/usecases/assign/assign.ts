@@ -1,7 +1,9 @@
 import {
   deadlineFor,
   estimatedReadyAt,
+  isAwaitingAgent,
   isCold,
+  isHandedOver,
   isStartingForCompetition,
   isStartingForRequest,
   isWarm,
@@ -11,7 +13,7 @@ import {
   type PoolConfig,
   type VmRecord,
 } from '@vmpool/core';
-import type { AllocationView, AssignmentLock } from '../../store/pool-store';
+import type { AllocationView, AllocationWatch, AssignmentLock } from '../../store/pool-store';
 import type { UseCaseDeps } from '../deps';
 import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS, WARM_ASSIGN_STEPS } from './hand-over';
 import { launchPoolVm } from '../shared/launch-pool-vm';
@@ -88,17 +90,66 @@ async function resume(
     await reportWaiting(deps, ctx, vm, COLD_ASSIGN_STEPS);
     return { kind: 'waiting', vm };
   }
+  if (
+    !isHandedOver(vm.status) &&
+    vm.requestId === ctx.requestId &&
+    (await deps.store.getCompetitionConfig(ctx.request.competitionId))?.vmId !== vm.vmId
+  ) {
+    // The VM failed before it was ever handed over (its start was refused, the instance went
+    // away): the competition never pointed at it and must not now. It is let go (recovery
+    // takes it from there) and the assign fails with a code, the competition free again.
+    await abandonFailedStart(deps, ctx, vm);
+  }
   await handOver(deps, vm, WARM_ASSIGN_STEPS);
   return { kind: 'assigned', vm };
 }
 
+/** Lets go of a VM that failed while starting for this request, and fails the request. */
+async function abandonFailedStart(
+  deps: UseCaseDeps,
+  ctx: AssignContext,
+  vm: VmRecord,
+): Promise<never> {
+  const { competitionId } = ctx.request;
+  await deps.store.updateVm(vm.vmId, (current) =>
+    current.assignedTo === competitionId &&
+    current.requestId === ctx.requestId &&
+    !isHandedOver(current.status) &&
+    !isAwaitingAgent(current.status)
+      ? { ...current, assignedTo: null, assignedAt: null, assignedBy: null, requestId: null }
+      : null,
+  );
+  await deps.store.clearCompetitionVm(competitionId, vm.vmId);
+  await deps.store.updateLock(competitionId, (current) =>
+    current?.requestId === ctx.requestId && current.vmId === vm.vmId ? null : undefined,
+  );
+  throw new RequestError(
+    'EC2_ERROR',
+    `${vm.vmId} failed while starting for ${competitionId} (${vm.statusReason}); ${competitionId} is free to assign again`,
+  );
+}
+
 async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<AssignOutcome> {
+  // The allocator judges status, assignment, health and placement only: it reads the small
+  // allocation index, not every record with its agent report (a lost claim corrects it). The
+  // index stays live while this assign claims (issue 17), shared with concurrent assigns.
+  const watch = await deps.store.watchAllocationViews();
+  try {
+    return await claimFrom(deps, ctx, watch);
+  } finally {
+    watch.close();
+  }
+}
+
+async function claimFrom(
+  deps: UseCaseDeps,
+  ctx: AssignContext,
+  watch: AllocationWatch,
+): Promise<AssignOutcome> {
   const { store, clock } = deps;
   const { requestId, request, config, progress } = ctx;
   const { competitionId } = request;
-  // The allocator judges status, assignment, health and placement only: it reads the small
-  // allocation index, not every record with its agent report (a lost claim corrects it).
-  let vms: AllocationView[] = await store.listAllocationViews();
+  let vms: AllocationView[] = watch.views();
   const own = vms.find((vm) => vm.requestId === requestId && vm.assignedTo === competitionId);
   if (own !== undefined) {
     // An earlier run of this request claimed it but stopped before recording it in the lock.
@@ -112,11 +163,13 @@ async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<Ass
   }
 
   // Candidates in this request's own order (its id spreads concurrent assigns over equally
-  // good VMs). A lost claim shows the VM as it is now: the view is corrected with it and ranked
-  // again (limits re-checked) without reading the pool again. Every loss removes a candidate;
-  // when the view has nothing left the records are read, in case a VM came free (or the index
+  // good VMs). A lost claim shows the VM as it is now: the view is corrected with it, and with
+  // what the live index has received meanwhile (concurrent assigns' claims), and ranked again
+  // (limits re-checked) without reading the pool again. Every loss removes a candidate; when
+  // the view has nothing left the records are read, in case a VM came free (or the index
   // lagged), so that a refusal always comes from the records themselves.
   let rereads = 0;
+  const seen = new Map<string, AllocationView | null>();
   for (let attempt = 0; attempt <= vms.length + 1; attempt += 1) {
     const ranking = rankVmsForAssignment(
       vms,
@@ -129,6 +182,7 @@ async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<Ass
       if (rereads === 0) {
         rereads += 1;
         vms = (await store.listVms({ pulse: false })).vms;
+        seen.clear();
         continue;
       }
       if (ranking.kind === 'none') throw new RequestError(ranking.code, ranking.reason);
@@ -165,7 +219,9 @@ async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<Ass
       { pulse: false },
     );
     if (!committed || vm === null) {
-      vms = afterLostClaim(vms, pick.vm.vmId, vm);
+      // What the claims saw beats the index, which may not have caught up with them yet.
+      seen.set(pick.vm.vmId, vm);
+      vms = rereads === 0 ? withSeen(watch.views(), seen) : afterLostClaim(vms, pick.vm.vmId, vm);
       continue;
     }
     await store.updateLock(competitionId, (current) =>
@@ -185,6 +241,16 @@ async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<Ass
     'NO_VM_AVAILABLE',
     'No VM available: every free VM was taken by other requests meanwhile',
   );
+}
+
+/** The live index with every VM this assign lost a claim on as its claim saw it. */
+function withSeen(
+  views: AllocationView[],
+  seen: ReadonlyMap<string, AllocationView | null>,
+): AllocationView[] {
+  let vms = views;
+  for (const [vmId, current] of seen) vms = afterLostClaim(vms, vmId, current);
+  return vms;
 }
 
 /** StartInstances for a claimed stopped VM; on failure the VM is marked error (not stuck). */

@@ -20,6 +20,7 @@ import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS } from '../assign/hand
 import { changeStatus } from '../shared/vm-changes';
 import { recordBootTime } from './boot-stats';
 import { recoverVm } from '../recovery/recover-vm';
+import { judgeVmHealth } from '../recovery/health-failure';
 import { watchVmNow } from '../failover/watch';
 import { onStreamReport } from '../shared/stream-health';
 
@@ -179,6 +180,10 @@ export async function applyAgentTransitions(
     // A VM launched for this competition was assigned the moment it was created.
     const launched = readyForCompetition.assignedAt === readyForCompetition.createdAt;
     await handOver(deps, readyForCompetition, launched ? LAUNCH_ASSIGN_STEPS : COLD_ASSIGN_STEPS);
+  }
+  // Issue 11: a free VM unhealthy past the grace leaves the pool (health_failed).
+  if (updated !== null && (await judgeVmHealth(deps, updated.vmId, config, now))) {
+    return deps.store.getVm(updated.vmId);
   }
   // A failed VM whose cause has cleared with this report recovers (core's recovery policy).
   if (updated !== null && isFailed(updated.status)) {

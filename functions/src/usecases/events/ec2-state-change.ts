@@ -2,6 +2,7 @@ import type { ComputeInstance } from '@vmpool/core/ports';
 import type { Ec2StateChange } from '../../ec2-events/state-change-event';
 import type { UseCaseDeps } from '../deps';
 import { syncWithCompute } from '../reconcile/sync';
+import { watchVmNow } from '../failover/watch';
 
 export type Ec2StateChangeOutcome =
   | { outcome: 'ignored'; reason: string }
@@ -47,6 +48,18 @@ export async function applyEc2StateChange(
   ]);
   const counts = await syncWithCompute(deps, config.value, vms, described);
   const after = await deps.store.getVm(vm.vmId);
+  // Failover (issue 12): a show VM that EC2 reports stopping, stopped or going has failed; its
+  // failure clock starts now (and its re-check is scheduled), not at the next reconcile.
+  if (after !== null) {
+    try {
+      await watchVmNow(deps, config.value, after);
+    } catch (error) {
+      deps.logger.error('failover: judging a VM after its EC2 state change failed', {
+        vmId: vm.vmId,
+        error: String(error),
+      });
+    }
+  }
   deps.logger.info('EC2 state change applied', {
     vmId: vm.vmId,
     instanceId: change.instanceId,

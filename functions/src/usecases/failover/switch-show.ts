@@ -25,6 +25,7 @@ const VM_HEALTH_SOURCES = [
   failoverSourceIds.degraded,
 ];
 import { markSpareLive, restoredSummary } from './spare-live';
+import { handleFailedVm } from './failed-vm';
 
 export type SwitchOutcome =
   | { kind: 'switched'; record: FailoverRecord }
@@ -136,7 +137,8 @@ export async function driveSwitch(
         ? `${failedVmId} taken out of ${competitionId} (error: failed_over)`
         : `${failedVmId} no longer held ${competitionId}`,
     });
-    if (committed) await restartFailedVm(deps, failedVmId);
+    // The failed VM is rebooted or stopped per failedVmAction (reconcile repeats it after a crash).
+    await handleFailedVm(deps, { ...record, requestId }, config);
 
     // Step 4: the assign, as a request of its own (progress, redrive, completion on ready).
     await deps.store.createRequest(requestId, {
@@ -274,22 +276,4 @@ async function abandon(
     detail,
   });
   return { kind: 'abandoned', record: abandoned ?? { ...record, state: 'abandoned', detail } };
-}
-
-/**
- * A failed VM that EC2 still runs is rebooted once (a hung instance comes back that way); it
- * stays in `error` (failed_over) until its agent reports healthy and recovery takes it back.
- * One that is not running is left as it is. A refused reboot is logged: the VM stays in error.
- */
-async function restartFailedVm(deps: UseCaseDeps, vmId: string): Promise<void> {
-  const vm = await deps.store.getVm(vmId);
-  if (vm?.ec2State !== 'running') return;
-  try {
-    await deps.compute.rebootInstance(vm.region, vm.instanceId);
-  } catch (error) {
-    deps.logger.warn('failover: reboot of the failed VM refused; it stays in error', {
-      vmId,
-      error: String(error),
-    });
-  }
 }

@@ -16,11 +16,15 @@ import {
   type ShowServerReach,
   type VmRecord,
 } from '@vmpool/core';
+import type { InstanceStatusChecks } from '@vmpool/core/ports';
+import { isPendingInstanceId } from '../shared/launch-pool-vm';
 import { FAILOVER_REQUESTER } from '@vmpool/core';
 import type { UseCaseDeps } from '../deps';
 import { raiseAlert, resolveAlert } from '../shared/alerts';
 import { audit } from '../shared/audit';
 import { markSpareLive } from './spare-live';
+import { handleFailedVm } from './failed-vm';
+import { scheduleFailoverRecheck } from './recheck-schedule';
 import { driveSwitch, switchShow } from './switch-show';
 
 export interface FailoverReport {
@@ -51,6 +55,10 @@ export async function watchFailovers(
     cleared: 0,
     degraded: 0,
   };
+  const checks = await statusChecksOf(
+    deps,
+    vms.filter((vm) => failoverWatchedCompetition(vm) !== null),
+  );
   // Each VM concurrently: a probe of a hung show server waits for its timeouts, and each
   // competition's steps are guarded transactions of their own.
   await Promise.all(
@@ -58,7 +66,16 @@ export async function watchFailovers(
       const competitionId = failoverWatchedCompetition(vm);
       if (competitionId === null) return;
       try {
-        await watchOne(deps, config, vm, competitionId, () => Promise.resolve(vms), report);
+        const vmChecks = checks.get(vm.instanceId) ?? null;
+        await watchOne(
+          deps,
+          config,
+          vm,
+          competitionId,
+          () => Promise.resolve(vms),
+          report,
+          vmChecks,
+        );
       } catch (error) {
         deps.logger.error('failover: watching a VM failed', {
           vmId: vm.vmId,
@@ -77,6 +94,14 @@ export async function watchFailovers(
       } else if (record.state === 'switched' && record.liveAt === null) {
         await markSpareLive(deps, record, config);
       }
+      // The failed VM's reboot or stop (failedVmAction), when a crash cut the switch short.
+      if (record.state !== 'watching' && record.failedVmHandled === null) {
+        await handleFailedVm(
+          deps,
+          (await deps.store.getFailover(record.competitionId)) ?? record,
+          config,
+        );
+      }
     } catch (error) {
       deps.logger.error('failover: driving a switch failed', {
         competitionId: record.competitionId,
@@ -94,12 +119,22 @@ async function watchOne(
   competitionId: string,
   pool: () => Promise<VmRecord[]>,
   report: FailoverReport,
+  statusChecks: InstanceStatusChecks | null,
 ): Promise<void> {
   // Only a VM its competition points at is on a show; anything else is an assign's business.
   const competition = await deps.store.getCompetitionConfig(competitionId);
   if (competition?.vmId !== vm.vmId) return;
   const now = deps.clock.now();
-  const verdict = failureVerdict(vm, config, now, await probe(deps, vm, config, now, competition));
+  // EC2's state as DescribeInstanceStatus just gave it: the record's may lag (a start's
+  // `running` is only synced by reconcile or an EC2 event).
+  const seen = statusChecks === null ? vm : { ...vm, ec2State: statusChecks.state };
+  const verdict = failureVerdict(
+    seen,
+    config,
+    now,
+    await probe(deps, seen, config, now, competition),
+    statusChecks,
+  );
   const facts = { competitionId, failedVmId: vm.vmId, now };
 
   if (verdict.kind === 'degraded') {
@@ -193,6 +228,7 @@ export async function watchVmNow(
     cleared: 0,
     degraded: 0,
   };
+  const checks = await statusChecksOf(deps, [vm]);
   await watchOne(
     deps,
     config,
@@ -200,8 +236,41 @@ export async function watchVmNow(
     competitionId,
     async () => (await deps.store.listVms()).vms,
     report,
+    checks.get(vm.instanceId) ?? null,
   );
 }
+
+// --- status checks (issue 12)
+/**
+ * EC2's state and status checks of `vms`, by instance id: one DescribeInstanceStatus (with
+ * IncludeAllInstances) per region. A region whose call fails is judged without them this time
+ * (logged); an instance EC2 does not know is left out.
+ */
+async function statusChecksOf(
+  deps: UseCaseDeps,
+  vms: VmRecord[],
+): Promise<Map<string, InstanceStatusChecks>> {
+  const byRegion = new Map<string, string[]>();
+  for (const vm of vms) {
+    if (isPendingInstanceId(vm.instanceId)) continue;
+    byRegion.set(vm.region, [...(byRegion.get(vm.region) ?? []), vm.instanceId]);
+  }
+  const found = new Map<string, InstanceStatusChecks>();
+  for (const [region, instanceIds] of byRegion) {
+    try {
+      for (const status of await deps.compute.describeInstanceStatus(region, instanceIds)) {
+        found.set(status.instanceId, status);
+      }
+    } catch (error) {
+      deps.logger.warn('failover: EC2 status checks could not be read; judged without them', {
+        region,
+        error: String(error),
+      });
+    }
+  }
+  return found;
+}
+// --- end status checks
 
 function failedReason(verdict: FailureVerdict, record: FailoverRecord | null): string {
   return verdict.kind === 'failed' ? verdict.reason : (record?.reason ?? 'failed');
@@ -250,6 +319,7 @@ async function startWatching(
           liveAt: null,
           detail: null,
           updatedAt: since,
+          failedVmHandled: null,
         },
   );
   if (record?.since !== since || record.failedVmId !== vmId) return;
@@ -261,6 +331,8 @@ async function startWatching(
     outcome: 'succeeded',
     detail: `${vmId} failed (${reason}); failoverMode ${config.failoverMode}, acting after ${config.failoverAfterSeconds}s`,
   });
+  // Acted on once it lasted failoverAfterSeconds, not at the next reconcile (issue 12).
+  await scheduleFailoverRecheck(deps, config, { competitionId, vmId, since, round: 0 }, since);
 }
 
 async function clear(deps: UseCaseDeps, vmId: string, competitionId: string): Promise<void> {

@@ -28,7 +28,7 @@ export async function rollUpCosts(
   deps: UseCaseDeps,
   config: PoolConfig,
   vms: VmRecord[],
-): Promise<CostRollupReport> {
+): Promise<CostRollupReport & { histories: VmStatusHistory[] }> {
   const now = deps.clock.now();
   const { vms: histories, errors } = await deps.store.listStatusHistory();
   if (errors.length > 0) {
@@ -65,5 +65,6 @@ export async function rollUpCosts(
       monthlyCost({ month: m, histories: all, prices, through: now, updatedAt: now }),
     );
   }
-  return { costMonths: months, historyRepaired };
+  // The histories as rolled up: status history retention prunes only what they counted.
+  return { costMonths: months, historyRepaired, histories: all };
 }

@@ -9,11 +9,14 @@ import { watchFailovers, type FailoverReport } from '../failover/watch';
 import { stopIdleVms } from './idle-stop';
 import { closeFinishedQuotaEntries, redriveOpenRequests, repairAssignments } from './repair';
 import { rollUpCosts } from './cost-rollup';
+import { pruneStatusHistory, type HistoryRetentionReport } from './history-retention';
 import { runSchedule } from './schedule';
 import { failStaleAgents } from './stale-agents';
+import { judgePoolHealth } from '../recovery/health-failure';
 import { recoverFailedVms, redriveEc2Calls } from './recover-failed';
 import { syncWithCompute } from './sync';
 import { keepWarmMinimum } from './warm-minimum';
+import { withVmsReadOnce } from './vms-read-once';
 
 export interface ReconcileReport {
   regions: string[];
@@ -23,6 +26,8 @@ export interface ReconcileReport {
   synced: number;
   removed: number;
   stale: number;
+  /** Free VMs failed for their health (health_failed). */
+  healthFailed: number;
   expired: number;
   repaired: number;
   redriven: number;
@@ -44,13 +49,17 @@ export interface ReconcileReport {
   costMonths: string[];
   historyRepaired: number;
   failover: FailoverReport;
+  // --- status history retention (issue 13)
+  historyRetention: HistoryRetentionReport;
 }
 
 /**
  * The scheduled convergence pass: one describe per region for the whole pool, then sync,
  * stale heartbeats, deadlines, crash repair, warm minimum, idle stop and alerts.
  */
-export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
+export async function reconcile(caller: UseCaseDeps): Promise<ReconcileReport> {
+  // Issue 17: vmPool/vms is read once per run; every step below sees it as the steps before left it.
+  const deps = withVmsReadOnce(caller);
   const parsedConfig = await deps.store.readConfig();
   if (!parsedConfig.ok) {
     deps.logger.error('vmPool/config is invalid; reconcile skipped', {
@@ -101,6 +110,8 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     }
   }
   const stale = await failStaleAgents(deps, config, vms);
+  // Issue 11: a free VM unhealthy past the grace leaves the pool (health_failed) until healthy.
+  const healthFailed = await judgePoolHealth(deps, config, (await deps.store.listVms()).vms);
   await redriveEc2Calls(deps, vms);
   // Failover (issue 12): before crash repair, so a switch in progress resumes first.
   const failover = await watchFailovers(deps, config, (await deps.store.listVms()).vms);
@@ -134,7 +145,9 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
   const now = deps.clock.now();
   const alerts = await applyAlertChanges(deps, deriveAlerts({ vms, activeAlerts, config, now }));
   // --- Cost (issue 13): status history gaps closed, vmPool/costs/{month} rolled up.
-  const costs = await rollUpCosts(deps, config, vms);
+  const { histories, ...costs } = await rollUpCosts(deps, config, vms);
+  // Status history retention (issue 13): after the rollup, from what it counted.
+  const historyRetention = await pruneStatusHistory(deps, config, histories, vms);
   // Stream health alerts (issue 15).
   const streamAlerts = await reconcileStreamAlerts(deps, { vms, activeAlerts, config, now });
   // Issue 9: the producers' pool summary from the whole pool, and quota entries left open by a
@@ -151,6 +164,7 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     failedRegions,
     ...sync,
     stale,
+    healthFailed,
     expired,
     repaired,
     redriven,
@@ -167,6 +181,7 @@ export async function reconcile(deps: UseCaseDeps): Promise<ReconcileReport> {
     warmMinimum: schedule.plan.warmMinimum,
     ...costs,
     failover,
+    historyRetention,
   };
   deps.logger.info('reconcile done', { ...report });
   return report;

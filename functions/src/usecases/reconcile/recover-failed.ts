@@ -1,4 +1,11 @@
-import { isFailed, isStopping, isTerminating, type PoolConfig, type VmRecord } from '@vmpool/core';
+import {
+  isAwaitingAgent,
+  isFailed,
+  isStopping,
+  isTerminating,
+  type PoolConfig,
+  type VmRecord,
+} from '@vmpool/core';
 import { isPendingInstanceId } from '../shared/launch-pool-vm';
 import type { UseCaseDeps } from '../deps';
 import { recoverVm } from '../recovery/recover-vm';
@@ -30,24 +37,26 @@ export async function recoverFailedVms(
 }
 
 /**
- * A stop or terminate whose EC2 call was refused (throttling, capacity, a crash before the
- * call) leaves EC2 running while the status says stopping or terminating: the call is made
- * again at every reconcile (EC2 calls are idempotent) instead of waiting for the deadline.
- * Pass the VMs as EC2's sync left them.
+ * A start, stop or terminate whose EC2 call was refused (throttling, capacity, a crash before
+ * the call) leaves EC2 stopped while the status says starting, or running while it says
+ * stopping or terminating: the call is made again at every reconcile (EC2 calls are
+ * idempotent) instead of waiting for the deadline. Pass the VMs as EC2's sync left them.
  */
 export async function redriveEc2Calls(deps: UseCaseDeps, vms: VmRecord[]): Promise<number> {
   let redriven = 0;
   for (const vm of vms) {
     if (isPendingInstanceId(vm.instanceId)) continue;
+    const start = isAwaitingAgent(vm.status) && vm.ec2State === 'stopped';
     const stop = isStopping(vm.status) && (vm.ec2State === 'running' || vm.ec2State === 'pending');
     const terminate =
       isTerminating(vm.status) &&
       vm.ec2State !== 'terminated' &&
       vm.ec2State !== 'shutting-down' &&
       vm.ec2State !== 'unknown';
-    if (!stop && !terminate) continue;
+    if (!start && !stop && !terminate) continue;
     try {
-      if (stop) await deps.compute.stopInstance(vm.region, vm.instanceId);
+      if (start) await deps.compute.startInstance(vm.region, vm.instanceId);
+      else if (stop) await deps.compute.stopInstance(vm.region, vm.instanceId);
       else await deps.compute.terminateInstance(vm.region, vm.instanceId);
       redriven += 1;
     } catch (error) {

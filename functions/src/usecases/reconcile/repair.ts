@@ -94,12 +94,17 @@ export async function repairAssignments(
 
 const UNBEGUN_BATCH = 100;
 
-/** Requests begun but not finished for a while (a crashed handler) run again; they resume. */
+/**
+ * Requests begun but not finished run again; they resume. One whose run died holding it (its
+ * lease ran out without being given back: a crashed handler) at once, one that waits for an
+ * event (its run ended, e.g. a cold assign waiting for the agent) after a while.
+ */
 export async function redriveOpenRequests(deps: UseCaseDeps): Promise<number> {
   const now = deps.clock.now();
   let redriven = 0;
   for (const open of await deps.store.listOpenRequests()) {
-    if (now - open.updatedAt <= deps.settings.requestRedriveAfterMs) continue;
+    const runDied = open.leaseUntil > 0 && open.leaseUntil < now;
+    if (!runDied && now - open.updatedAt <= deps.settings.requestRedriveAfterMs) continue;
     const stored = await deps.store.getRequest(open.requestId);
     if (stored === null) {
       await deps.store.dropOpenRequest(open.requestId);

@@ -41,6 +41,9 @@ type Ec2Event = Extract<VmEvent, 'fail' | 'ec2_stopped' | 'ec2_running'>;
 function ec2Event(vm: VmRecord, instance: ComputeInstance): Ec2Event | null {
   const candidates: Ec2Event[] = [];
   if (instance.state === 'stopped') {
+    // A start whose instance is still stopped (the call was refused, or the host died before
+    // it) is asked again by reconcile (redriveEc2Calls) until its deadline: no event here.
+    if (isAwaitingAgent(vm.status)) return null;
     candidates.push(holdsAssignment(vm) ? 'fail' : 'ec2_stopped');
   } else if (instance.state === 'running' || instance.state === 'pending') {
     // Only a stopped VM accepts ec2_running (filtered below); a stopping one started again fails.

@@ -7,9 +7,11 @@ import {
   isStopping,
   isTerminating,
   NO_RECOVERY,
+  nextRecoveryAttemptAt,
   recoverEvent,
   recoveryCleanupOps,
   recoveryId,
+  scheduleRecovery,
   startRecoveryAttempt,
   type PoolConfig,
   type RecoveryDecision,
@@ -76,6 +78,7 @@ export async function recoverVm(
     case 'manual':
       return 'manual';
     case 'wait':
+      await deferRecovery(deps, vmId, config, now);
       return 'waiting';
     case 'running':
       return advanceCleanup(deps, vm, config);
@@ -181,6 +184,27 @@ export async function recoverVm(
 }
 
 /**
+ * Records when the recovery is next tried (`recovery.nextAttemptAt`, core's
+ * nextRecoveryAttemptAt): written only when it changes, decided again on the latest record.
+ */
+async function deferRecovery(
+  deps: UseCaseDeps,
+  vmId: string,
+  config: PoolConfig,
+  now: number,
+): Promise<void> {
+  await deps.store.updateVm(vmId, (latest) => {
+    const next = nextRecoveryAttemptAt(
+      decideRecovery(latest, config, now),
+      now,
+      deps.settings.reconcileIntervalMs,
+    );
+    const recovery = scheduleRecovery(latest.recovery, next);
+    return recovery === null ? null : { ...latest, recovery };
+  });
+}
+
+/**
  * Moves a running cleanup re-run on; when it is done the VM returns as the release asked
  * (available, or stopping), when it failed or ran past the release timeout the VM stays in
  * error with the attempt counted.
@@ -207,7 +231,11 @@ async function advanceCleanup(
         ? {
             ...latest,
             statusReason: 'release cleanup failed again: the re-run did not finish in time',
-            recovery: { ...latest.recovery, running: null },
+            recovery: {
+              ...latest.recovery,
+              running: null,
+              nextAttemptAt: now + deps.settings.reconcileIntervalMs,
+            },
           }
         : null,
     );
@@ -219,7 +247,11 @@ async function advanceCleanup(
         ? {
             ...latest,
             statusReason: `release cleanup failed again: ${state.note}`,
-            recovery: { ...latest.recovery, running: null },
+            recovery: {
+              ...latest.recovery,
+              running: null,
+              nextAttemptAt: now + deps.settings.reconcileIntervalMs,
+            },
           }
         : null,
     );

@@ -18,26 +18,34 @@ export async function completeRequest(
   requestId: string,
   result: RequestResult,
 ): Promise<void> {
-  await deps.store.writeResult(requestId, result);
-  const stored = await deps.store.getRequest(requestId);
+  // Issue 17: the request is read while its result is written, and its quota and audit entry
+  // are written together: the result comes first in the database all the same.
+  const [stored] = await Promise.all([
+    deps.store.getRequest(requestId),
+    deps.store.writeResult(requestId, result),
+  ]);
   const raw = stored?.raw;
   const requestedBy = field(raw, 'requestedBy');
-  // Issue 9: a final request no longer counts among its user's open ones.
-  if (requestedBy !== undefined) await deps.store.closeRequestQuota(requestedBy, requestId);
   const competitionId = field(raw, 'competitionId');
   const vmId = result.vmId ?? field(raw, 'vmId');
-  await audit(deps, requestAuditId(requestId), {
-    at: result.updatedAt,
-    actor: field(raw, 'requestedBy') ?? 'unknown',
-    action: `request.${field(raw, 'action') ?? 'unknown'}`,
-    target: {
-      requestId,
-      ...(competitionId === undefined ? {} : { competitionId }),
-      ...(vmId === undefined ? {} : { vmId }),
-    },
-    outcome: outcomeOf(result),
-    detail: result.error ? `${result.error.code}: ${result.error.message}` : result.message,
-  });
+  await Promise.all([
+    // Issue 9: a final request no longer counts among its user's open ones.
+    requestedBy === undefined
+      ? Promise.resolve()
+      : deps.store.closeRequestQuota(requestedBy, requestId),
+    audit(deps, requestAuditId(requestId), {
+      at: result.updatedAt,
+      actor: field(raw, 'requestedBy') ?? 'unknown',
+      action: `request.${field(raw, 'action') ?? 'unknown'}`,
+      target: {
+        requestId,
+        ...(competitionId === undefined ? {} : { competitionId }),
+        ...(vmId === undefined ? {} : { vmId }),
+      },
+      outcome: outcomeOf(result),
+      detail: result.error ? `${result.error.code}: ${result.error.message}` : result.message,
+    }),
+  ]);
   deps.logger.info('request finished', {
     requestId,
     state: result.state,

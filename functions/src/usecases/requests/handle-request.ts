@@ -55,9 +55,11 @@ export async function handleRequest(
       throw new RequestError('INVALID_REQUEST', `Invalid request: ${parsed.errors.join('; ')}`);
     }
     const request = parsed.value;
-    const role = await authorize(deps, request);
-    await admit(deps, requestId, request, role);
-    const config = await deps.store.readConfig();
+    // Issue 17: the config is read while the requester is checked (a refusal discards it).
+    const [config] = await Promise.all([
+      deps.store.readConfig(),
+      authorize(deps, request).then((role) => admit(deps, requestId, request, role)),
+    ]);
     if (!config.ok) {
       throw new RequestError(
         'CONFIG_INCOMPLETE',

@@ -1,25 +1,15 @@
-import type { RequestResult, RequestStep } from '@vmpool/core';
+import {
+  REQUEST_DONE_STEP,
+  REQUEST_STEPS,
+  type RequestResult,
+  type RequestStep,
+} from '@vmpool/core';
 import type { PoolStore } from '../../store/pool-store';
 import type { Clock } from '@vmpool/core/ports';
 import type { RequestError } from './request-error';
 
-export const STEP = {
-  check: 'Check request',
-  claim: 'Claim VM',
-  start: 'Start instance',
-  launch: 'Launch instance',
-  waitAgent: 'Wait for agent',
-  handOver: 'Hand over',
-  release: 'Mark releasing',
-  cleanup: 'Clean up VM',
-  unlink: 'Unlink competition',
-  returnVm: 'Return VM to pool',
-  ec2: 'Call EC2',
-  waitEc2: 'Wait for EC2',
-  update: 'Update pool',
-  // issue 12: a failover's spare imports the competition's saved show state before hand-over
-  restore: 'Restore state',
-} as const;
+/** The step names live in core's contract (REQUEST_STEPS); STEP is their name here. */
+export const STEP = REQUEST_STEPS;
 
 export type Extra = Partial<Pick<RequestResult, 'vmId' | 'vmAddress' | 'estimatedReadyAt'>>;
 
@@ -56,12 +46,12 @@ export class RequestProgress {
   result(state: RequestResult['state'], message: string, extra: Extra = {}): RequestResult {
     this.extra = { ...this.extra, ...extra };
     if (state === 'succeeded') this.current = this.steps.length;
-    return this.build(state, this.steps[this.current] ?? 'Done', message);
+    return this.build(state, this.steps[this.current] ?? REQUEST_DONE_STEP, message);
   }
 
   failure(error: RequestError): RequestResult {
     return {
-      ...this.build('failed', this.steps[this.current] ?? 'Done', error.message),
+      ...this.build('failed', this.steps[this.current] ?? REQUEST_DONE_STEP, error.message),
       error: { code: error.code, message: error.message },
     };
   }
@@ -83,7 +73,7 @@ export class RequestProgress {
     const finished = state === 'succeeded' ? this.steps.length : this.current;
     return {
       state,
-      step: state === 'succeeded' ? 'Done' : step,
+      step: state === 'succeeded' ? REQUEST_DONE_STEP : step,
       progress: this.steps.length === 0 ? 1 : Math.min(1, finished / this.steps.length),
       message,
       steps,
@@ -102,7 +92,7 @@ export function succeededResult(
 ): RequestResult {
   return {
     state: 'succeeded',
-    step: 'Done',
+    step: REQUEST_DONE_STEP,
     progress: 1,
     message,
     steps: steps.map((name) => ({ name, state: 'done', at: now })),

@@ -1,4 +1,10 @@
-import { isFinalCommandStatus, isIdempotentOp, type CommandOp } from '@vmpool/core';
+import { createHash } from 'node:crypto';
+import {
+  isFinalCommandStatus,
+  isIdempotentOp,
+  PUSH_ID_PATTERN,
+  type CommandOp,
+} from '@vmpool/core';
 import type { UseCaseDeps } from '../deps';
 
 /** The actor written on commands and audit entries the control plane makes itself. */
@@ -7,15 +13,25 @@ export const SYSTEM_ACTOR = 'system';
 /** How often an idempotent cleanup op runs again, each time under a new command id. */
 export const CLEANUP_OP_RETRIES = 2;
 
+/** The longest command id the contract (PUSH_ID_PATTERN) and the rules accept. */
+const COMMAND_ID_MAX_LENGTH = 64;
+
 export type CleanupState = { kind: 'waiting' } | { kind: 'done'; ok: boolean; note: string };
 
 /**
  * The command id of one run of `op` in a cleanup named `base` (a release's request id, a
  * recovery's id): the first run is `{base}-{op}`, a retry `{base}-{op}-r{n}`. Deterministic, so
  * a repeated call finds the commands it queued; a retry never reuses the id of a claimed command.
+ * An id longer than 64 characters is shortened deterministically (see below).
  */
 export function cleanupCommandId(base: string, op: CommandOp, run = 0): string {
-  return run === 0 ? `${base}-${op}` : `${base}-${op}-r${run}`;
+  const suffix = run === 0 ? `-${op}` : `-${op}-r${run}`;
+  const id = `${base}${suffix}`;
+  if (PUSH_ID_PATTERN.test(id)) return id;
+  // Command ids are at most 64 characters (the rules refuse the agent's claim of a longer one):
+  // a long base, such as a schedule request id, keeps its start and a hash of the whole.
+  const hash = createHash('sha256').update(base).digest('base64url').slice(0, 10);
+  return `${base.slice(0, COMMAND_ID_MAX_LENGTH - suffix.length - hash.length - 1)}-${hash}${suffix}`;
 }
 
 /**

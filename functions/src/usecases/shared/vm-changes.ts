@@ -148,6 +148,7 @@ export function newVmRecord(input: {
       ...(input.capability && input.capability.length > 0 ? { capability: input.capability } : {}),
     },
     recovery: { ...NO_RECOVERY, attempts: [] },
+    unhealthySince: null,
     agent: null,
     ...(input.instanceType && INSTANCE_TYPE_PATTERN.test(input.instanceType)
       ? { instanceType: input.instanceType }

@@ -1,5 +1,5 @@
 /** `/admin/insights`: pool insights (PRD §9.1 pool level) over the last 30 days, as charts. */
-import { bootEstimate } from '@vmpool/core';
+import { bootEstimate, costMonthsBetween } from '@vmpool/core';
 import { useMemo } from 'react';
 import { ErrorState, LoadingState } from '../../components/StateBox';
 import {
@@ -16,14 +16,15 @@ const WINDOW_DAYS = 30;
 
 export function InsightsPage() {
   const now = useNow(60_000);
-  const data = useInsightsData();
   const days = useMemo(() => daysBetween(now - (WINDOW_DAYS - 1) * 86_400_000, now), [now]);
+  // The window's first UTC midnight: steady for a day, so the range is read once a day.
+  const from = Date.parse(`${days[0] ?? ''}T00:00:00Z`);
+  const monthsKey = costMonthsBetween(from, now + 1).join('|');
+  const months = useMemo(() => monthsKey.split('|'), [monthsKey]);
+  const data = useInsightsData(from, months);
   const perDay = useMemo(() => requestsPerDay(data.requests, days), [data.requests, days]);
   const readyTimes = useMemo(() => timeToReady(data.requests), [data.requests]);
-  const utilisation = useMemo(
-    () => utilisationPerDay(data.histories, days, now),
-    [data.histories, days, now],
-  );
+  const utilisation = useMemo(() => utilisationPerDay(data.months, days), [data.months, days]);
   const boots = Object.entries(data.bootStats).flatMap(([region, byType]) =>
     Object.entries(byType).map(([key, stats]) => ({
       region,

@@ -1,22 +1,21 @@
 /**
  * `vmPool/costs/{month}` (admins: the whole month; producers: their competitions' entries),
- * `vmPool/statusHistory`, `vmPool/bootStats` and `vmPool/requests` for the insights (admins),
- * parsed with core's validators.
+ * `vmPool/bootStats` and the requests of the insights' window (admins), parsed with core's
+ * validators. Insights never read a whole tree that grows with the season: utilisation comes
+ * from the monthly cost rollups (`days`), requests from an indexed range on `requestedAt`.
  */
 import {
   parseBootStats,
   parseCompetitionCost,
   parseMonthlyCost,
-  parseStatusHistory,
   paths,
   type BootStats,
   type BootStatsTree,
   type CompetitionCost,
   type MonthlyCost,
-  type VmStatusHistory,
 } from '@vmpool/core';
 import type { Database } from 'firebase/database';
-import { watchValue, type Unsubscribe } from '../../../lib/rtdb';
+import { watchFrom, watchValue, type Unsubscribe } from '../../../lib/rtdb';
 import { requestRowOf, type RequestRow } from '../lib/insights';
 
 /** The month's cost; null while the control plane has not rolled it up. */
@@ -60,19 +59,6 @@ export function watchCompetitionCost(
   );
 }
 
-export function watchStatusHistory(
-  db: Database,
-  onData: (histories: VmStatusHistory[]) => void,
-  onError: (message: string) => void,
-): Unsubscribe {
-  return watchValue(
-    db,
-    paths.statusHistory(),
-    (raw) => onData(parseStatusHistory(raw).vms),
-    onError,
-  );
-}
-
 export function watchBootStats(
   db: Database,
   onData: (stats: BootStatsTree) => void,
@@ -98,14 +84,21 @@ export function watchBootStats(
   );
 }
 
+/**
+ * The requests made at or after `from` (ms epoch), served by the `requestedAt` index
+ * (database.rules.json): the window's rows only, however many seasons the pool has run.
+ */
 export function watchRequestRows(
   db: Database,
+  from: number,
   onData: (rows: RequestRow[]) => void,
   onError: (message: string) => void,
 ): Unsubscribe {
-  return watchValue(
+  return watchFrom(
     db,
     paths.requests(),
+    'requestedAt',
+    from,
     (raw) => {
       const rows =
         typeof raw === 'object' && raw !== null

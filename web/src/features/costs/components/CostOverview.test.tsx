@@ -40,8 +40,8 @@ const month: MonthlyCost = {
     },
   },
   days: {
-    '2027-02-01': { usd: 4, billableSeconds: 180_000, idleUsd: 1 },
-    '2027-02-02': { usd: 6, billableSeconds: 270_000, idleUsd: 1.5 },
+    '2027-02-01': { usd: 4, billableSeconds: 180_000, idleUsd: 1, idleSeconds: 45_000 },
+    '2027-02-02': { usd: 6, billableSeconds: 270_000, idleUsd: 1.5, idleSeconds: 67_500 },
   },
   unpriced: { billableSeconds: 0, instanceTypes: [] },
 };

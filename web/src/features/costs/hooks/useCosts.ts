@@ -1,4 +1,4 @@
-import type { BootStatsTree, CompetitionCost, MonthlyCost, VmStatusHistory } from '@vmpool/core';
+import type { BootStatsTree, CompetitionCost, MonthlyCost } from '@vmpool/core';
 import { useEffect, useState } from 'react';
 import { useSession } from '../../../lib/session';
 import {
@@ -6,7 +6,6 @@ import {
   watchCompetitionCost,
   watchMonthlyCost,
   watchRequestRows,
-  watchStatusHistory,
 } from '../api/costs';
 import type { RequestRow } from '../lib/insights';
 
@@ -70,33 +69,67 @@ export function useCosts(month: string, competitionIds: readonly string[]): Cost
 }
 
 export interface InsightsData {
-  histories: VmStatusHistory[];
+  /** The rollups of the window's months (a month not rolled up yet is left out). */
+  months: MonthlyCost[];
+  /** The requests made since the window's start. */
   requests: RequestRow[];
   bootStats: BootStatsTree;
   isLoading: boolean;
   error: string | null;
 }
 
-/** Status history, requests and boot stats (admins only). */
-export function useInsightsData(): InsightsData {
+/**
+ * What the pool insights read (admins only), all bounded by the window rather than by the
+ * season: the monthly cost rollups of `months`, the requests made since `from` (an indexed
+ * range), and the boot stats. Keep `from` steady (the window's first day), so the range is not
+ * read again on every render.
+ */
+export function useInsightsData(from: number, months: readonly string[]): InsightsData {
   const { db } = useSession();
-  const [histories, setHistories] = useState<VmStatusHistory[] | null>(null);
-  const [requests, setRequests] = useState<RequestRow[] | null>(null);
+  const monthsKey = months.join('|');
+  const [rollups, setRollups] = useState<{
+    key: string;
+    byMonth: Record<string, MonthlyCost | null>;
+  }>({ key: monthsKey, byMonth: {} });
+  const [requests, setRequests] = useState<{ from: number; rows: RequestRow[] } | null>(null);
   const [bootStats, setBootStats] = useState<BootStatsTree | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     const stops = [
-      watchStatusHistory(db, setHistories, setError),
-      watchRequestRows(db, setRequests, setError),
+      watchRequestRows(db, from, (rows) => setRequests({ from, rows }), setError),
       watchBootStats(db, setBootStats, setError),
     ];
     return () => stops.forEach((stop) => stop());
-  }, [db]);
+  }, [db, from]);
+  useEffect(() => {
+    const stops = monthsKey
+      .split('|')
+      .filter((month) => month !== '')
+      .map((month) =>
+        watchMonthlyCost(
+          db,
+          month,
+          (cost) =>
+            setRollups((current) => ({
+              key: monthsKey,
+              byMonth: { ...(current.key === monthsKey ? current.byMonth : {}), [month]: cost },
+            })),
+          setError,
+        ),
+      );
+    return () => stops.forEach((stop) => stop());
+  }, [db, monthsKey]);
+  const byMonth = rollups.key === monthsKey ? rollups.byMonth : {};
+  const monthsLoaded = months.every((month) => month in byMonth);
+  const rows = requests !== null && requests.from === from ? requests.rows : null;
   return {
-    histories: histories ?? [],
-    requests: requests ?? [],
+    months: months.flatMap((month) => {
+      const cost = byMonth[month];
+      return cost === undefined || cost === null ? [] : [cost];
+    }),
+    requests: rows ?? [],
     bootStats: bootStats ?? {},
-    isLoading: (histories === null || requests === null || bootStats === null) && error === null,
+    isLoading: (!monthsLoaded || rows === null || bootStats === null) && error === null,
     error,
   };
 }

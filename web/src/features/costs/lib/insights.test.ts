@@ -1,4 +1,4 @@
-import type { VmStatusHistory } from '@vmpool/core';
+import { REQUEST_STEPS as STEP, type MonthlyCost } from '@vmpool/core';
 import { describe, expect, it } from 'vitest';
 import {
   daysBetween,
@@ -24,14 +24,18 @@ function assign(id: string, at: number, seconds: number, steps: string[], state 
 
 describe('pool insights', () => {
   it('tells warm, cold and launch assigns apart by their steps and takes p50/p90', () => {
-    expect(readyVia(['Check request', 'Claim VM', 'Hand over'])).toBe('warm');
-    expect(readyVia(['Claim VM', 'Start instance', 'Wait for agent'])).toBe('cold');
-    expect(readyVia(['Claim VM', 'Launch instance', 'Wait for agent'])).toBe('launch');
+    expect(readyVia([STEP.check, STEP.claim, STEP.handOver])).toBe('warm');
+    expect(readyVia([STEP.check, STEP.claim, STEP.start, STEP.waitAgent, STEP.handOver])).toBe(
+      'cold',
+    );
+    expect(readyVia([STEP.check, STEP.launch, STEP.waitAgent, STEP.handOver])).toBe('launch');
+    // Only the contract's names count: a step that merely mentions a start is not one.
+    expect(readyVia(['Restart show server'])).toBe('warm');
     const rows = [
-      assign('a', DAY, 4, ['Hand over']),
-      assign('b', DAY, 6, ['Hand over']),
-      ...[100, 120, 140, 160, 300].map((s, i) => assign(`c${i}`, DAY, s, ['Start instance'])),
-      assign('f', DAY, 999, ['Start instance'], 'failed'),
+      assign('a', DAY, 4, [STEP.handOver]),
+      assign('b', DAY, 6, [STEP.handOver]),
+      ...[100, 120, 140, 160, 300].map((s, i) => assign(`c${i}`, DAY, s, [STEP.start])),
+      assign('f', DAY, 999, [STEP.start], 'failed'),
     ];
     expect(timeToReady(rows)).toEqual([
       { via: 'warm', count: 2, p50: 4, p90: 6 },
@@ -55,29 +59,21 @@ describe('pool insights', () => {
     expect(requestRowOf('x', { action: 'assign' })).toBeNull();
   });
 
-  it('measures utilisation as the share of billable time a show held the VM', () => {
-    const entry = (at: number, status: string, assignedTo: string | null) => ({
-      at,
-      status,
-      ec2State: status === 'stopped' ? 'stopped' : 'running',
-      assignedTo,
-      instanceType: 't3.large',
-      region: 'us-east-1',
-      cause: 'test',
+  it('measures utilisation from the monthly rollups: the share of billable time a show held a VM', () => {
+    const day = (billableHours: number, idleHours: number) => ({
+      usd: 0,
+      billableSeconds: billableHours * 3600,
+      idleUsd: 0,
+      idleSeconds: idleHours * 3600,
     });
-    const histories = [
-      {
-        vmId: 'vm-001',
-        entries: [
-          entry(DAY, 'available', null),
-          entry(DAY + HOUR, 'assigned', 'meet-1'),
-          entry(DAY + 4 * HOUR, 'stopped', null),
-        ],
-      },
-    ] as VmStatusHistory[];
-    const [day] = utilisationPerDay(histories, ['2027-02-05'], DAY + 10 * HOUR);
-    expect(day?.billableHours).toBeCloseTo(4);
-    expect(day?.heldHours).toBeCloseTo(3);
-    expect(day?.utilisation).toBeCloseTo(0.75);
+    const months: Pick<MonthlyCost, 'days'>[] = [
+      { days: { '2027-01-31': day(10, 10), '2027-02-05': day(4, 1) } },
+      { days: { '2027-03-01': day(2, 0) } },
+    ];
+    expect(utilisationPerDay(months, ['2027-02-05', '2027-02-06', '2027-03-01'])).toEqual([
+      { day: '2027-02-05', billableHours: 4, heldHours: 3, utilisation: 0.75 },
+      { day: '2027-02-06', billableHours: 0, heldHours: 0, utilisation: null },
+      { day: '2027-03-01', billableHours: 2, heldHours: 2, utilisation: 1 },
+    ]);
   });
 });

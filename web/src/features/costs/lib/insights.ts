@@ -1,15 +1,10 @@
 /**
- * Pool insights (PRD §9.1, pool level) from what admins can read: the requests (assignments
- * per day, time to ready by how the VM came, error rate) and the status history (utilisation:
- * the share of billable VM time a show held the VM). Pure: time is passed in.
+ * Pool insights (PRD §9.1, pool level) from what admins can read, bounded by the window: the
+ * window's requests (assignments per day, time to ready by how the VM came, error rate) and
+ * the monthly cost rollups' days (utilisation: the share of billable VM time a show held the
+ * VM). Pure: time is passed in.
  */
-import {
-  isBillableInterval,
-  percentile,
-  splitByDay,
-  statusIntervals,
-  type VmStatusHistory,
-} from '@vmpool/core';
+import { assignViaOfSteps, percentile, type AssignVia, type MonthlyCost } from '@vmpool/core';
 
 const DAY_MS = 86_400_000;
 
@@ -60,17 +55,10 @@ export function daysBetween(from: number, to: number): string[] {
   return days;
 }
 
-export type ReadyVia = 'warm' | 'cold' | 'launch';
+export type ReadyVia = AssignVia;
 
-/**
- * How an assign got its VM, from its progress steps (the control plane's step list names a
- * start or a launch only when it did one).
- */
-export function readyVia(stepNames: readonly string[]): ReadyVia {
-  if (stepNames.some((name) => /launch/i.test(name))) return 'launch';
-  if (stepNames.some((name) => /start/i.test(name))) return 'cold';
-  return 'warm';
-}
+/** How an assign got its VM, from its progress steps (core's step names: REQUEST_STEPS). */
+export const readyVia = assignViaOfSteps;
 
 export interface DayCount {
   day: string;
@@ -130,25 +118,24 @@ export interface DayUtilisation {
   utilisation: number | null;
 }
 
-/** Per UTC day: billable VM hours, the hours a show held them, and their ratio. */
+/**
+ * Per UTC day: billable VM hours, the hours a show held them, and their ratio, from the days of
+ * the monthly cost rollups (`vmPool/costs/{month}/days`). Priced instance types only: the
+ * rollup counts unpriced time apart.
+ */
 export function utilisationPerDay(
-  histories: readonly VmStatusHistory[],
+  months: readonly Pick<MonthlyCost, 'days'>[],
   days: readonly string[],
-  until: number,
 ): DayUtilisation[] {
   const byDay = new Map<string, DayUtilisation>(
     days.map((day) => [day, { day, billableHours: 0, heldHours: 0, utilisation: null }]),
   );
-  for (const history of histories) {
-    for (const interval of statusIntervals(history.vmId, history.entries, until)) {
-      if (!isBillableInterval(interval)) continue;
-      for (const part of splitByDay(interval)) {
-        const entry = byDay.get(dayOf(part.from));
-        if (entry === undefined) continue;
-        const hours = (part.to - part.from) / 3_600_000;
-        entry.billableHours += hours;
-        if (part.assignedTo !== null) entry.heldHours += hours;
-      }
+  for (const month of months) {
+    for (const [day, cost] of Object.entries(month.days)) {
+      const entry = byDay.get(day);
+      if (entry === undefined) continue;
+      entry.billableHours += cost.billableSeconds / 3600;
+      entry.heldHours += Math.max(0, cost.billableSeconds - cost.idleSeconds) / 3600;
     }
   }
   for (const entry of byDay.values()) {

@@ -38,6 +38,7 @@ const FIELDS = [
   'Failover after (s)',
   'Dropped frames warning above (%)',
   'Low bitrate warning below (kbit/s)',
+  'Keep VM status history (days)',
   'AWS region',
   'AMI id',
   'Instance type',
@@ -211,6 +212,18 @@ describe('PoolConfigPanel', () => {
     });
   });
 
+  it('edits what happens to a failed VM: reboot by default, or stop', async () => {
+    const onSave = open();
+    const action = screen.getByLabelText('Failed VM') as HTMLSelectElement;
+    expect(action.value).toBe('reboot');
+    expect([...action.options].map((option) => option.value)).toEqual(['reboot', 'stop']);
+    fireEvent.change(action, { target: { value: 'stop' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    expect(onSave.mock.calls[0]?.[0]).toMatchObject({ failedVmAction: 'stop' });
+  });
+  // --- end failover ---
+
   it('reports a failed write', async () => {
     open(
       vi
@@ -235,4 +248,21 @@ describe('PoolConfigPanel', () => {
     expect(tags.nextElementSibling?.textContent).toBe('line 1: write Key=Value');
     expect(onSave).not.toHaveBeenCalled();
   });
+
+  // --- Status history retention (issue 13)
+  it('validates and saves the status history retention', async () => {
+    const onSave = open();
+    expect(field('Keep VM status history (days)').value).toBe('90');
+    fireEvent.change(field('Keep VM status history (days)'), { target: { value: '20' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+    expect(errorOf('Keep VM status history (days)')).toBe('must be >= 35');
+    await Promise.resolve();
+    expect(onSave).not.toHaveBeenCalled();
+
+    fireEvent.change(field('Keep VM status history (days)'), { target: { value: '400' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    expect(onSave.mock.calls[0]?.[0]).toMatchObject({ statusHistoryRetentionDays: 400 });
+  });
+  // ---
 });

@@ -4,6 +4,7 @@
  */
 import {
   DEFAULT_POOL_CONFIG,
+  FAILED_VM_ACTIONS,
   FAILOVER_MODES,
   INSTANCE_HOURLY_PRICES_USD,
   POOL_CONFIG_LIMITS,
@@ -29,7 +30,9 @@ type NumberField =
   | 'failoverAfterSeconds'
   // Stream health alerts (issue 15)
   | 'streamDroppedFramesPercentMax'
-  | 'streamMinBitrateKbps';
+  | 'streamMinBitrateKbps'
+  // Status history retention (issue 13)
+  | 'statusHistoryRetentionDays';
 type TextField =
   | 'awsRegion'
   | 'amiId'
@@ -41,7 +44,13 @@ type TextField =
 /** Blank means "not set" (null). */
 type OptionalNumberField = 'minWarmVMsOffSchedule';
 type EditableField =
-  NumberField | OptionalNumberField | TextField | 'tags' | 'hourlyPrices' | 'failoverMode';
+  | NumberField
+  | OptionalNumberField
+  | TextField
+  | 'tags'
+  | 'hourlyPrices'
+  | 'failoverMode'
+  | 'failedVmAction';
 
 type Draft = Record<EditableField, string>;
 
@@ -133,6 +142,10 @@ const FAILOVER_MODE_LABELS: Record<(typeof FAILOVER_MODES)[number], string> = {
   confirm: 'confirm: offer the switch in the alert',
   off: 'off: alert only',
 };
+const FAILED_VM_ACTION_LABELS: Record<(typeof FAILED_VM_ACTIONS)[number], string> = {
+  reboot: 'reboot it (back in the pool once healthy)',
+  stop: 'stop it (back in the pool stopped)',
+};
 // --- end failover ---
 // --- Stream health alerts (issue 15)
 const STREAM_ALERTS: FieldSpec[] = [
@@ -145,6 +158,15 @@ const STREAM_ALERTS: FieldSpec[] = [
     field: 'streamMinBitrateKbps',
     label: 'Low bitrate warning below (kbit/s)',
     hint: `0 = off, up to ${L.streamMinBitrateKbps.max}; while the stream is live`,
+  },
+];
+// ---
+// --- Status history retention (issue 13)
+const HISTORY: FieldSpec[] = [
+  {
+    field: 'statusHistoryRetentionDays',
+    label: 'Keep VM status history (days)',
+    hint: `${L.statusHistoryRetentionDays.min}–${L.statusHistoryRetentionDays.max}; older entries are pruned once the month's cost is final`,
   },
 ];
 // ---
@@ -173,6 +195,7 @@ const NUMBER_FIELDS: readonly NumberField[] = [
   'failoverAfterSeconds',
   'streamDroppedFramesPercentMax',
   'streamMinBitrateKbps',
+  'statusHistoryRetentionDays',
 ];
 const OPTIONAL_NUMBER_FIELDS: readonly OptionalNumberField[] = ['minWarmVMsOffSchedule'];
 const TEXT_FIELDS: readonly TextField[] = [
@@ -194,6 +217,7 @@ export function draftFromConfig(config: PoolConfig): Draft {
   }
   for (const field of TEXT_FIELDS) draft[field] = config[field];
   draft.failoverMode = config.failoverMode;
+  draft.failedVmAction = config.failedVmAction;
   draft.tags = Object.entries(config.tags)
     .map(([key, value]) => `${key}=${value}`)
     .join('\n');
@@ -231,6 +255,7 @@ export function validateDraft(draft: Draft): DraftResult {
   }
   for (const field of TEXT_FIELDS) candidate[field] = draft[field].trim();
   candidate.failoverMode = draft.failoverMode;
+  candidate.failedVmAction = draft.failedVmAction;
 
   const tags: Record<string, string> = {};
   draft.tags.split('\n').forEach((line, index) => {
@@ -453,11 +478,37 @@ function PoolConfigForm({ config, onSave }: Pick<PoolConfigPanelProps, 'config' 
             )}
           </div>
           {FAILOVER.map(renderField)}
+          <div className="field">
+            <label htmlFor={`${idPrefix}-failedVmAction`}>Failed VM</label>
+            <select
+              id={`${idPrefix}-failedVmAction`}
+              name="failedVmAction"
+              value={draft.failedVmAction}
+              aria-invalid={errorsFor('failedVmAction').length > 0}
+              onChange={(event) => change('failedVmAction', event.target.value)}
+            >
+              {FAILED_VM_ACTIONS.map((action) => (
+                <option key={action} value={action}>
+                  {FAILED_VM_ACTION_LABELS[action]}
+                </option>
+              ))}
+            </select>
+            <span className="field-hint">what happens to the VM a failover took the show from</span>
+            {errorsFor('failedVmAction').length > 0 && (
+              <span className="field-error" role="alert">
+                {errorsFor('failedVmAction').join('; ')}
+              </span>
+            )}
+          </div>
         </div>
       </fieldset>
       <fieldset>
         <legend>Stream alerts</legend>
         <div className="config-grid">{STREAM_ALERTS.map(renderField)}</div>
+      </fieldset>
+      <fieldset>
+        <legend>Cost data</legend>
+        <div className="config-grid">{HISTORY.map(renderField)}</div>
       </fieldset>
       <fieldset>
         <legend>AWS launch settings</legend>

@@ -310,4 +310,42 @@ describe('VMCard', () => {
     const fine = within(renderCard({ vm: makeVm({ vmId: 'vm-005', status: 'available' }) }).card);
     expect(fine.queryByRole('note', { name: 'Recovery of vm-005' })).toBeNull();
   });
+
+  it('shows when an automatic recovery is next tried as a live relative time', () => {
+    const at = NOW + 42_000;
+    const vm = makeVm({
+      vmId: 'vm-003',
+      status: 'error',
+      errorCause: 'agent_stale',
+      agent: makeAgent({ lastSeen: NOW - 600_000 }),
+      recovery: { attempts: [], gaveUpAt: null, release: null, running: null, nextAttemptAt: at },
+    });
+    const props = {
+      poolConfig: null,
+      availability: vmActionAvailability(vm),
+      assignedName: null,
+      competitionOptions: [],
+      isAdmin: true,
+      pending: null,
+      onAction: vi.fn(),
+    };
+    const note = () => screen.getByRole('note', { name: 'Recovery of vm-003' });
+    const { rerender } = render(<VMCard vm={vm} now={NOW} {...props} />);
+    expect(note().textContent).toBe(
+      'Cause: the agent stopped reporting. Recovery: automatic · waiting for the agent to report again · next try in 42s · 0 of 3 attempts used',
+    );
+    expect(note().querySelector('time')?.getAttribute('dateTime')).toBe(new Date(at).toISOString());
+    // The card's clock ticks: the same record reads closer, then due.
+    rerender(<VMCard vm={vm} now={NOW + 30_000} {...props} />);
+    expect(note().textContent).toContain('next try in 12s');
+    rerender(<VMCard vm={vm} now={NOW + 45_000} {...props} />);
+    expect(note().textContent).toContain('next try due now');
+    cleanup();
+
+    // Given up: no next try, an admin is needed.
+    const stuck = { ...vm, recovery: { ...vm.recovery, gaveUpAt: NOW, nextAttemptAt: null } };
+    render(<VMCard vm={stuck} now={NOW} {...props} availability={vmActionAvailability(stuck)} />);
+    expect(note().textContent).not.toContain('next try');
+    expect(note().textContent).toContain('needs an admin');
+  });
 });

@@ -11,7 +11,7 @@ import {
   type VmRecord,
 } from '@vmpool/core';
 import { useState, type ReactNode } from 'react';
-import { formatAgo } from '../../../../lib/format';
+import { formatAgo, formatClock, formatIn } from '../../../../lib/format';
 import { isFinished, RequestProgress } from '../../../requests';
 import { agentPresence } from '../../lib/agentPresence';
 import type { VmActionAvailability } from '../../lib/vmActions';
@@ -77,6 +77,18 @@ export function VMCard(props: VMCardProps) {
           <div className="status-reason" role="note" aria-label={`Recovery of ${vm.vmId}`}>
             <strong>Cause:</strong> {outlook.phrase}. <strong>Recovery:</strong>{' '}
             {outlook.automatic ? 'automatic' : 'not automatic'} · {outlook.next}
+            {outlook.automatic && outlook.nextAttemptAt !== null && (
+              <>
+                {' '}
+                · next try{' '}
+                <time
+                  dateTime={new Date(outlook.nextAttemptAt).toISOString()}
+                  title={formatClock(outlook.nextAttemptAt)}
+                >
+                  {formatIn(outlook.nextAttemptAt, now)}
+                </time>
+              </>
+            )}
             {outlook.automatic && (
               <span className="faint">
                 {' '}
