@@ -17,7 +17,7 @@ step "base packages"
 apt-get update -y
 apt-get install -y --no-install-recommends \
   ca-certificates curl gnupg git xvfb xz-utils software-properties-common unzip jq \
-  mesa-utils libgl1-mesa-dri awscli
+  mesa-utils libgl1-mesa-dri awscli acl
 
 step "OBS Studio (obsproject PPA; Ubuntu 22.04's own OBS 27 has no built-in websocket)"
 add-apt-repository -y ppa:obsproject/obs-studio
@@ -80,6 +80,24 @@ install -m 0755 -o root -g root /tmp/vmpool-bin/vmpool-logs /usr/local/lib/vmpoo
 install -m 0755 -o root -g root /tmp/vmpool-bin/vmpool-archive /usr/local/lib/vmpool/vmpool-archive
 install -m 0440 -o root -g root /tmp/vmpool-config/sudoers-vmpool-agent /etc/sudoers.d/vmpool-agent
 visudo -cf /etc/sudoers.d/vmpool-agent
+
+step "OBS's scenes and profiles: the agent may read and write them (show state export/import)"
+# While in_use the agent exports OBS's scene collection and profile, and on a failover spare it
+# imports them (issue 12); OBS runs as ubuntu. The agent gets exactly those two folders, no
+# sudo: the group vmpool-obs may pass through ubuntu's home to them (x only) and read and write
+# in basic/scenes and basic/profiles; default ACLs keep what either side creates there usable by
+# the other (OBS saves with umask 022; the agent's restored profile folder must stay writable
+# for OBS). Nothing else under /home/ubuntu is readable by the agent.
+groupadd --system -f vmpool-obs
+usermod --append --groups vmpool-obs "${AGENT_USER}"
+install -d -m 0755 -o "${APP_USER}" -g "${APP_USER}" \
+  "${obs_dir}/basic" "${obs_dir}/basic/scenes" "${obs_dir}/basic/profiles"
+setfacl -m g:vmpool-obs:--x "${APP_HOME}" "${APP_HOME}/.config" "${obs_dir}" "${obs_dir}/basic"
+for shared in "${obs_dir}/basic/scenes" "${obs_dir}/basic/profiles"; do
+  setfacl -m "g:vmpool-obs:rwx,u:${APP_USER}:rwx" "${shared}"
+  setfacl -d -m "g:vmpool-obs:rwX,u:${APP_USER}:rwX" "${shared}"
+done
+getfacl --absolute-names "${obs_dir}/basic/scenes" "${obs_dir}/basic/profiles"
 
 step "the show server's user (ubuntu) gets no root"
 # Ubuntu's cloud images give the default user passwordless sudo (cloud-init writes

@@ -26,6 +26,7 @@ import {
   RECORDINGS_PREFIX,
   SHOW_SERVER_PORT,
   SSM_SHELL_DOCUMENT,
+  STATE_EXPORT_PREFIX,
   VM_ID_TAG_KEY,
 } from '@vmpool/core';
 import { INFRA_OUTPUT_KEYS } from './outputs';
@@ -254,6 +255,16 @@ export class VmpoolStack extends Stack {
         sid: 'PutRecordings',
         actions: ['s3:PutObject'],
         resources: [recordings.arnForObjects(`${RECORDINGS_PREFIX}/*`)],
+      }),
+    );
+    // Show state exports (issue 12): the agent writes OBS's scene collection and profile under
+    // state/ while in_use and a spare reads them back. HeadObject (skip an object already there)
+    // is authorised by s3:GetObject; nothing outside state/ is readable.
+    vmRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'PutAndGetStateExports',
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resources: [recordings.arnForObjects(`${STATE_EXPORT_PREFIX}/*`)],
       }),
     );
     // The obs-websocket password: this one SecureString, decrypted through SSM only.

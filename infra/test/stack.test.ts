@@ -4,6 +4,7 @@ import {
   EC2_EVENTS_KEY_HEADER,
   EC2_STATE_CHANGE_DETAIL_TYPE,
   RECORDINGS_PREFIX,
+  STATE_EXPORT_PREFIX,
   SSM_SHELL_DOCUMENT,
 } from '@vmpool/core';
 import type { Template } from 'aws-cdk-lib/assertions';
@@ -220,6 +221,12 @@ describe("the VMs' role and instance profile", () => {
           Effect: 'Allow',
           Action: 's3:PutObject',
           Resource: `<${ids.bucket}.Arn>/${RECORDINGS_PREFIX}/*`,
+        },
+        {
+          Sid: 'PutAndGetStateExports',
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:GetObject'],
+          Resource: `<${ids.bucket}.Arn>/${STATE_EXPORT_PREFIX}/*`,
         },
         {
           Sid: 'ReadTheObsPassword',

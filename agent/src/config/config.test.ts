@@ -117,6 +117,47 @@ describe('parseConfig', () => {
     expect(describeConfig(result.config)).not.toContain('AIzaSecretKey');
   });
 
+  it('chooses the state export store once: S3 with an archive bucket, else the local archive or none', () => {
+    const production = {
+      'database-url': 'https://p-default-rtdb.firebaseio.com',
+      'functions-base-url': 'https://us-central1-p.cloudfunctions.net',
+      'api-key': 'AIzaSecretKey',
+      'project-id': 'p',
+    };
+    const store = (argv: string[], file: object = {}) => {
+      const result = parseConfig(argv, file);
+      if (!result.ok) throw new Error(result.errors.join('; '));
+      return result.config.stateStore;
+    };
+    expect(store([], { ...production, 'archive-bucket': 'vmpool-recordings' })).toEqual({
+      kind: 's3',
+      bucket: 'vmpool-recordings',
+      endpoint: undefined,
+    });
+    expect(store([], production)).toEqual({ kind: 'none' });
+    expect(store(LOCAL)).toEqual({ kind: 'local-archive' });
+    expect(
+      store([...LOCAL, '--archive-bucket', 'state-test', '--s3-endpoint', 'http://127.0.0.1:5999']),
+    ).toEqual({ kind: 's3', bucket: 'state-test', endpoint: 'http://127.0.0.1:5999' });
+
+    const bad = parseConfig(
+      [...LOCAL, '--archive-bucket', 'Bad_Bucket', '--s3-endpoint', 'ftp://x'],
+      {},
+    );
+    expect(bad.ok ? [] : bad.errors).toEqual([
+      '--archive-bucket is not a valid S3 bucket name: Bad_Bucket',
+      '--s3-endpoint must use http: or https:',
+    ]);
+    const lone = parseConfig([...LOCAL, '--s3-endpoint', 'http://127.0.0.1:5999']);
+    expect(lone.ok ? [] : lone.errors).toEqual([
+      '--s3-endpoint needs --archive-bucket (the bucket state exports go to)',
+    ]);
+    const noEndpoint = parseConfig([...LOCAL, '--archive-bucket', 'state-test']);
+    expect(noEndpoint.ok ? [] : noEndpoint.errors).toEqual([
+      '--archive-bucket in local mode needs --s3-endpoint (an S3 stand-in)',
+    ]);
+  });
+
   it('rejects unknown keys in the config file and plain-http databases in production', () => {
     const result = parseConfig(
       ['--functions-base-url', 'https://f', '--api-key', 'k', '--project-id', 'p'],

@@ -35,7 +35,20 @@ interface CommonConfig {
   /** How often an in_use VM exports its OBS state (issue 12); changes export sooner. */
   stateExportIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Where show state exports go (issue 12); chosen once here. */
+  stateStore: StateStoreConfig;
 }
+
+/**
+ * The store for show state exports: the recordings bucket under `state/` when an archive bucket
+ * is set (region from IMDS, credentials from the instance profile), else the local VM's archive
+ * in local mode, else none (the agent then neither exports nor imports, and says so).
+ * `endpoint` is an S3 stand-in (moto); local mode may use S3 only through one.
+ */
+export type StateStoreConfig =
+  | { kind: 's3'; bucket: string; endpoint: string | undefined }
+  | { kind: 'local-archive' }
+  | { kind: 'none' };
 
 export interface LocalConfig extends CommonConfig {
   mode: 'local';
@@ -88,6 +101,7 @@ const FLAGS = {
   'stream-interval-ms': { type: 'string' },
   'disk-path': { type: 'string' },
   'archive-bucket': { type: 'string' },
+  's3-endpoint': { type: 'string' },
   'auth-emulator': { type: 'string' },
   'log-level': { type: 'string' },
   'state-export-interval-seconds': { type: 'string' },
@@ -200,6 +214,25 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
     errors.push(`--log-level must be debug, info, warn or error, got ${logLevel}`);
   }
 
+  const archiveBucket = text('archive-bucket') ?? '';
+  if (archiveBucket !== '' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(archiveBucket)) {
+    errors.push(`--archive-bucket is not a valid S3 bucket name: ${archiveBucket}`);
+  }
+  const s3Endpoint = text('s3-endpoint');
+  url('s3-endpoint', s3Endpoint, ['http:', 'https:']);
+  if (s3Endpoint !== undefined && archiveBucket === '') {
+    errors.push('--s3-endpoint needs --archive-bucket (the bucket state exports go to)');
+  }
+  if (local && archiveBucket !== '' && s3Endpoint === undefined) {
+    errors.push('--archive-bucket in local mode needs --s3-endpoint (an S3 stand-in)');
+  }
+  const stateStore: StateStoreConfig =
+    archiveBucket !== ''
+      ? { kind: 's3', bucket: archiveBucket, endpoint: s3Endpoint }
+      : local
+        ? { kind: 'local-archive' }
+        : { kind: 'none' };
+
   const common: CommonConfig = {
     databaseUrl,
     showServerUrl,
@@ -221,6 +254,7 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
         STATE_EXPORT_INTERVAL_SECONDS.max,
       ) * 1000,
     logLevel: logLevel as CommonConfig['logLevel'],
+    stateStore,
   };
 
   let config: AgentConfig;
@@ -236,12 +270,7 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
     };
     const publicIp = address('public-ip');
     const privateIp = address('private-ip');
-    for (const name of [
-      'functions-base-url',
-      'api-key',
-      'imds-endpoint',
-      'archive-bucket',
-    ] as const) {
+    for (const name of ['functions-base-url', 'api-key', 'imds-endpoint'] as const) {
       if (raw(name) !== undefined) errors.push(`--${name} has no meaning in local mode`);
     }
     config = {
@@ -264,10 +293,6 @@ export function parseConfig(argv: readonly string[], file: unknown = {}): Config
     const imdsEndpoint = text('imds-endpoint');
     url('imds-endpoint', imdsEndpoint, ['http:']);
     const authDomain = text('auth-domain');
-    const archiveBucket = text('archive-bucket') ?? '';
-    if (archiveBucket !== '' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(archiveBucket)) {
-      errors.push(`--archive-bucket is not a valid S3 bucket name: ${archiveBucket}`);
-    }
     config = {
       ...common,
       mode: 'production',

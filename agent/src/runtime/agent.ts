@@ -28,7 +28,7 @@ import { localFirebase, productionFirebase, type FirebaseClients } from './fireb
 import { ServerClock } from './server-clock';
 import { loadOrCreateState } from './state-file';
 import { SystemdNotifier, watchdogIntervalMs, type SystemdEnv } from './systemd';
-import { localStateArchive } from '../state/archive';
+import { localStateArchive, type StateArchive } from '../state/archive';
 import { StateExportLoop } from '../state/export-loop';
 import { importState } from '../state/import';
 
@@ -65,6 +65,27 @@ async function readIdentityWithRetry(
       await new Promise((done) => setTimeout(done, delay));
     }
   }
+}
+
+/** The state export store the config names (the S3 client is created once, here). */
+async function openStateArchive(
+  config: AgentConfig,
+  region: string,
+): Promise<(StateArchive & { close?: () => void }) | null> {
+  const store = config.stateStore;
+  if (store.kind === 'local-archive' && config.mode === 'local') {
+    return localStateArchive(config.vmDir);
+  }
+  if (store.kind !== 's3') return null;
+  // Loaded only when used, like the IMDS client: local mode without S3 never needs it.
+  const { s3StateArchive } = await import('../state/s3-archive');
+  // A local VM's region is "local": an S3 stand-in takes any region.
+  const s3Region = config.mode === 'local' ? 'us-east-1' : region;
+  return s3StateArchive({
+    bucket: store.bucket,
+    region: s3Region,
+    ...(store.endpoint === undefined ? {} : { endpoint: store.endpoint }),
+  });
 }
 
 function obsWebsocketPort(url: string): number {
@@ -203,14 +224,15 @@ export async function startAgent(
   preview.start();
 
   // Issue 12: the show state is exported while in_use and imported before a failover's
-  // hand-over. Local VMs keep it in their archive directory; production has no S3 store for it
-  // yet, so a production agent neither exports nor imports (it says so).
+  // hand-over. The store is chosen by config: the recordings bucket (under state/) when an
+  // archive bucket is set, the local VM's archive directory in local mode, else none (the agent
+  // then neither exports nor imports, and says so).
   const commandEnv =
     config.mode === 'local'
       ? localCommandEnv({ vmDir: resolve(config.vmDir), showServerUrl: config.showServerUrl })
       : productionCommandEnv(config.archiveBucket);
   const commandDirs = commandEnv.dirs;
-  const stateArchive = config.mode === 'local' ? localStateArchive(config.vmDir) : null;
+  const stateArchive = await openStateArchive(config, identity.region);
   const stateExport =
     stateArchive === null
       ? null
@@ -227,7 +249,14 @@ export async function startAgent(
             obsConfigDir: commandDirs.obsConfig,
           },
         );
-  if (stateExport === null) log.warn('show state export is off: this agent has no state archive');
+  if (stateExport === null) {
+    log.warn('show state export is off: this agent has no state archive (no --archive-bucket)');
+  } else {
+    log.info('show state exports go to the archive', {
+      store: config.stateStore.kind,
+      bucket: stateArchive?.bucket,
+    });
+  }
   stateExport?.start();
   const importStateHandler = async (args: Record<string, unknown>): Promise<string> => {
     if (stateArchive === null) throw new Error('this VM has no state archive to import from');
@@ -282,6 +311,7 @@ export async function startAgent(
         metrics.stop();
         preview.stop();
         await stateExport?.stop();
+        stateArchive?.close?.();
         stream.stop();
         obs.stop();
         await executor.stop();

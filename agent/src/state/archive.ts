@@ -16,7 +16,8 @@ export interface StateArchive {
   get(sourceVmId: string, key: string): Promise<Buffer | null>;
 }
 
-function assertStateKey(key: string): void {
+/** Refuses anything but a `state/…` key (no `..`): the store never reaches outside it. */
+export function assertStateKey(key: string): void {
   if (!key.startsWith(`${STATE_EXPORT_PREFIX}/`) || key.split('/').includes('..')) {
     throw new Error(`not a state export key: ${key}`);
   }

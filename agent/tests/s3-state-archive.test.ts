@@ -1,0 +1,112 @@
+// The production state store (issue 12) against moto's S3: content-addressed put that skips an
+// object already there, get by key, a missing key read as "none" (import_state then names the
+// bucket and key), and S3 failures reported with the operation, bucket and key.
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { stateExportKey } from '@vmpool/core';
+import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../../functions/tests/support/moto';
+import { importState } from '../src/state/import';
+import { s3StateArchive, type S3StateArchive } from '../src/state/s3-archive';
+
+const BUCKET = 'vmpool-recordings-test';
+const REGION = 'us-east-1';
+let moto: MotoServer;
+let admin: S3Client;
+let store: S3StateArchive;
+const saved: Record<string, string | undefined> = {};
+
+const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+
+beforeAll(async () => {
+  moto = await startMoto();
+  // The SDK's default credential chain reads these (the instance profile on EC2).
+  for (const [name, value] of [
+    ['AWS_ACCESS_KEY_ID', MOTO_CREDENTIALS.accessKeyId],
+    ['AWS_SECRET_ACCESS_KEY', MOTO_CREDENTIALS.secretAccessKey],
+  ] as const) {
+    saved[name] = process.env[name];
+    process.env[name] = value;
+  }
+  admin = new S3Client({
+    region: REGION,
+    endpoint: moto.endpoint,
+    forcePathStyle: true,
+    credentials: MOTO_CREDENTIALS,
+  });
+  await admin.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  store = s3StateArchive({ bucket: BUCKET, region: REGION, endpoint: moto.endpoint });
+}, 90_000);
+
+afterAll(async () => {
+  store.close();
+  admin.destroy();
+  for (const [name, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  await moto.stop();
+});
+
+describe('S3 state store', () => {
+  const body = Buffer.from(JSON.stringify({ scenes: ['Vault Cam'] }));
+  const key = stateExportKey('comp-s3', sha(body));
+
+  it('puts an export at its key and gets the same bytes back', async () => {
+    expect(await store.get('vm-001', key)).toBeNull();
+    await store.put(key, body);
+    const head = await admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(head.ContentType).toBe('application/json');
+    expect(head.ContentLength).toBe(body.length);
+    // Any VM reads it: the spare names the VM that exported it, the bucket is shared.
+    expect((await store.get('vm-002', key))?.equals(body)).toBe(true);
+  });
+
+  it('skips the upload when the object is already there (content-addressed)', async () => {
+    const before = await admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // S3 times have 1 s resolution
+    await store.put(key, body);
+    const after = await admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(after.ETag).toBe(before.ETag);
+    expect(after.LastModified?.getTime()).toBe(before.LastModified?.getTime());
+    // A different body at a different key is uploaded.
+    const other = Buffer.from('{"scenes":[]}');
+    const otherKey = stateExportKey('comp-s3', sha(other));
+    await store.put(otherKey, other);
+    expect((await store.get('vm-001', otherKey))?.toString()).toBe('{"scenes":[]}');
+  });
+
+  it('reads a missing key as none, and import_state names the bucket and key', async () => {
+    const missing = stateExportKey('comp-s3', 'a'.repeat(64));
+    expect(await store.get('vm-001', missing)).toBeNull();
+    await expect(
+      importState(
+        { archive: store, obsConfigDir: '/nonexistent', obs: () => null, sleep: async () => {} },
+        { competitionId: 'comp-s3', digest: 'a'.repeat(64), sourceVmId: 'vm-001' },
+      ),
+    ).rejects.toThrow(`no export at ${BUCKET}/${missing} (exported by vm-001)`);
+  });
+
+  it('refuses keys outside state/ and reports S3 failures with operation, bucket and key', async () => {
+    await expect(store.put('recordings/x.json', body)).rejects.toThrow(
+      'not a state export key: recordings/x.json',
+    );
+    await expect(store.get('vm-001', 'state/../x')).rejects.toThrow('not a state export key');
+    const nowhere = s3StateArchive({
+      bucket: 'vmpool-no-such-bucket',
+      region: REGION,
+      endpoint: moto.endpoint,
+      maxAttempts: 1,
+    });
+    try {
+      await expect(nowhere.put(key, body)).rejects.toThrow(
+        `S3 PutObject of s3://vmpool-no-such-bucket/${key} failed: NoSuchBucket`,
+      );
+      await expect(nowhere.get('vm-001', key)).rejects.toThrow(
+        `S3 GetObject of s3://vmpool-no-such-bucket/${key} failed: NoSuchBucket`,
+      );
+    } finally {
+      nowhere.close();
+    }
+  });
+});
