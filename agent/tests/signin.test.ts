@@ -131,6 +131,11 @@ describe('production sign-in with a custom token', () => {
     while (exchanges.length < 2 && Date.now() < until)
       await new Promise((resolve) => setTimeout(resolve, 200));
     expect(exchanges.length).toBeGreaterThanOrEqual(2);
+    // The exchange is counted when the token service gets it; the agent then signs in with the
+    // new token at the Auth emulator before it logs the refresh.
+    const logged = Date.now() + 30_000;
+    while (!agent.output().includes('refresh succeeded') && Date.now() < logged)
+      await new Promise((resolve) => setTimeout(resolve, 200));
     expect(agent.output()).toContain('refresh succeeded');
     const refreshedAt = exchanges[1] ?? 0;
     await waitForValue<number>(

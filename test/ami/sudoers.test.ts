@@ -45,6 +45,8 @@ function argsOf(op: CommandOp): unknown[] {
       return LOG_UNITS.flatMap((unit) => [1, 50, 500].map((lines) => ({ unit, lines })));
     case 'archive_recordings':
       return [{ competitionId: 'utah-2026' }, { competitionId: 'c_1-x' }];
+    case 'import_state':
+      return [{ competitionId: 'utah-2026', sourceVmId: 'vm-001', digest: 'a'.repeat(64) }];
     default:
       return [undefined];
   }

@@ -38,8 +38,12 @@ export async function repairAssignments(
       }
       continue;
     }
-    const vm = byId.get(lock.vmId);
-    if (vm === undefined || vm.assignedTo !== lock.competitionId) {
+    const listed = byId.get(lock.vmId);
+    if (listed !== undefined && listed.assignedTo === lock.competitionId) continue;
+    // The list was read before this lock: an assign may have claimed the VM since, so only the
+    // VM's latest record says whether the lock is dangling.
+    const vm = await deps.store.getVm(lock.vmId);
+    if (vm === null || vm.assignedTo !== lock.competitionId) {
       await deps.store.clearCompetitionVm(lock.competitionId, lock.vmId);
       await deps.store.updateLock(lock.competitionId, (current) =>
         current?.vmId === lock.vmId && !current.release ? null : undefined,
