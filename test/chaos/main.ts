@@ -2,21 +2,12 @@
 // (stack-chaos.ts). `npm run chaos -- --sim [--seed S --rounds N]` runs the fast in-process
 // suite instead (functions/tests/chaos: the use cases over the local RTDB and an in-memory
 // cloud with a manual clock).
+import { integerFlag as flag } from '../../functions/tests/chaos/seeded';
 import { formatStackChaosReport, machineLine, runStackChaos } from './stack-chaos';
 
 if (process.argv.includes('--sim')) {
   await import('../../functions/tests/chaos/main');
 } else {
-  const flag = (name: string, fallback: number): number => {
-    const index = process.argv.indexOf(`--${name}`);
-    if (index < 0) return fallback;
-    const value = Number(process.argv[index + 1]);
-    if (!Number.isInteger(value) || value < 0) {
-      console.error(`chaos: --${name} must be a non-negative integer`);
-      process.exit(64);
-    }
-    return value;
-  };
   const seed = flag('seed', Math.floor(Math.random() * 2 ** 31));
   const rounds = flag('rounds', 5);
   const started = performance.now();

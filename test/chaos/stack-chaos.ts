@@ -25,6 +25,7 @@ import {
 } from '@vmpool/core';
 
 import { DEFAULT_CONTROL_PLANE_CONFIG } from '../../functions/src/config/control-plane-config';
+import { percentile, prng } from '../../functions/tests/chaos/seeded';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
@@ -159,18 +160,6 @@ export function planChaos(seed: number, rounds: number, steps: number): ChaosSte
       return { ...step, fault: random() < 0.8 ? fault() : null };
     }),
   );
-}
-
-/** mulberry32: a small seeded PRNG (the seed replays the schedule). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
@@ -632,12 +621,6 @@ async function lostRecordings(recordings: { vmDir: string; file: string }[]): Pr
       lost.push(`${file} on ${vmDir.split('/').pop()} was cleared without being archived`);
   }
   return lost;
-}
-
-function percentile(values: number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
 }
 
 /** The report as the lines `npm run chaos` prints. */

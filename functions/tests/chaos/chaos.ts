@@ -28,6 +28,7 @@ import { crashingStore, SimulatedCrash } from '../support/crashing-store';
 import { testDeps, T0 } from '../support/deps';
 import { addCompetition, agentReport, request, seedVm, writeConfig } from '../support/fixtures';
 import { poolProblems } from '../support/invariants';
+import { percentile, prng } from './seeded';
 
 export interface ChaosOptions {
   seed: number;
@@ -59,18 +60,6 @@ const CHAOS_CONFIG: Partial<PoolConfig> = {
   recoveryMaxAttempts: 5,
   recoveryWindowMinutes: 5,
 };
-
-/** mulberry32: a small seeded PRNG (the seed replays the run). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface AgentSim {
   alive: boolean;
@@ -367,12 +356,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await rtdb.stop();
   }
   return report;
-}
-
-function percentile(values: number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
 }
 
 /** The report as the lines `npm run chaos` prints. */

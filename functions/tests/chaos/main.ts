@@ -1,16 +1,6 @@
 // `npm run chaos -- --sim [--seed S --rounds N]`: the in-process chaos suite (chaos.ts) with its figures.
 import { formatChaosReport, runChaos } from './chaos';
-
-function flag(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value < 0) {
-    console.error(`chaos: --${name} must be a non-negative integer`);
-    process.exit(64);
-  }
-  return value;
-}
+import { integerFlag as flag } from './seeded';
 
 const seed = flag('seed', Math.floor(Math.random() * 2 ** 31));
 const rounds = flag('rounds', 10);
