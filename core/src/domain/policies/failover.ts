@@ -237,6 +237,8 @@ export function failedVmStep(
 ): FailedVmStep {
   if (vm === null) return { kind: 'left', why: 'its record is gone' };
   if (vm.assignedTo === competitionId) return { kind: 'wait' };
+  // Another show took it since (an admin fixed and re-assigned it): never touch that show's VM.
+  if (vm.assignedTo !== null) return { kind: 'left', why: `it holds ${vm.assignedTo} now` };
   if (action === 'stop' && vm.status === 'stopping' && vm.assignedTo === null) {
     return { kind: 'stop' };
   }
