@@ -4,7 +4,7 @@
 // with a 3-minute pre-warm has a ready VM (assigned, agent online, vmAddress set) before its
 // start with no click, from a cold start; a show 6 hours away has none.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
@@ -99,6 +99,18 @@ describe('the show schedule on npm start (cold boot 20 s)', { timeout: 600_000 }
       (await read<Record<string, PoolRequest & { result?: RequestResult }>>(paths.requests())) ??
       {};
     const log = await readFile(join(dataDir, 'logs', 'functions.log'), 'utf8').catch(() => '');
+    // The tail of every log of a VM that is not up: why its agent never reported.
+    const vmLogs: string[] = [];
+    for (const [id, row] of Object.entries(vms)) {
+      if (row.status === 'available' || row.status === 'in_use' || row.status === 'stopped')
+        continue;
+      const logDir = join(dataDir, 'vms', id, 'logs');
+      const names = await readdir(logDir).catch(() => [] as string[]);
+      for (const name of names) {
+        const text = await readFile(join(logDir, name), 'utf8').catch(() => '');
+        vmLogs.push(`--- ${id} ${name}`, ...text.split('\n').slice(-15));
+      }
+    }
     return [
       `VMs: ${JSON.stringify(Object.entries(vms).map(([id, row]) => [id, row.status, row.assignedTo]))}`,
       `requests: ${JSON.stringify(Object.entries(requests).map(([id, r]) => [id, r.action, r.requestedBy, r.result?.state, r.result?.step, r.result?.message]))}`,
@@ -108,6 +120,7 @@ describe('the show schedule on npm start (cold boot 20 s)', { timeout: 600_000 }
         .split('\n')
         .filter((line) => !line.includes('reconcile done'))
         .slice(-40),
+      ...vmLogs,
     ].join('\n');
   };
   const succeeded = (requestId: string) =>
