@@ -98,8 +98,11 @@ describe('renewRequestLease', () => {
     });
   });
 
-  it('ends when the request is final (no entry) or its lease was given back', () => {
-    expect(renewRequestLease(null, 'run-a', 70_000)).toEqual({ kind: 'ended' });
+  it('is lost when the request was finished meanwhile (its entry is gone)', () => {
+    expect(renewRequestLease(null, 'run-a', 70_000)).toEqual({ kind: 'lost' });
+  });
+
+  it('ends once the run gave its lease back', () => {
     expect(renewRequestLease(entry({ leaseUntil: 0 }), 'run-a', 70_000)).toEqual({
       kind: 'ended',
     });

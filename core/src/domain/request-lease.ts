@@ -89,9 +89,12 @@ export function takeRequestLease(
 
 export type LeaseRenewal =
   | { kind: 'renewed'; entry: OpenRequestEntry }
-  /** Another run took the request (this one's lease ran out meanwhile): stop, write nothing. */
+  /**
+   * Another run took the request (this one's lease ran out meanwhile), or finished it (its
+   * entry is gone): stop, write nothing.
+   */
   | { kind: 'lost' }
-  /** The request is final (its entry is gone) or its lease was given back: nothing to hold. */
+  /** The run gave its lease back itself: nothing to hold. */
   | { kind: 'ended' };
 
 /**
@@ -104,8 +107,7 @@ export function renewRequestLease(
   runId: string,
   until: number,
 ): LeaseRenewal {
-  if (current === null) return { kind: 'ended' };
-  if (current.runId !== runId) return { kind: 'lost' };
+  if (current === null || current.runId !== runId) return { kind: 'lost' };
   if (current.leaseUntil === 0) return { kind: 'ended' };
   return {
     kind: 'renewed',

@@ -141,8 +141,8 @@ export interface RequestStore {
   ): Promise<'begun' | 'final' | 'busy'>;
   /**
    * Issue 11: extends the lease of the run `runId` until `until` while it still holds it:
-   * 'lost' when another run took the request (this run's lease ran out meanwhile), 'ended' when
-   * the request is final or its lease was given back. Nothing is written unless 'renewed'.
+   * 'lost' when another run took the request (this run's lease ran out meanwhile) or it is no
+   * longer open (final), 'ended' when the run gave it back. Nothing is written unless 'renewed'.
    */
   renewRequestLease(
     requestId: string,

@@ -1,4 +1,4 @@
-import { requestLeaseTiming, type RequestLeaseTiming } from '@vmpool/core';
+import { isFinalResult, requestLeaseTiming, type RequestLeaseTiming } from '@vmpool/core';
 import type { Logger } from '@vmpool/core/ports';
 import type { PoolStore } from '../../store/pool-store';
 import type { Repeat, UseCaseDeps } from '../deps';
@@ -25,7 +25,7 @@ export class RunLeaseLost extends Error {
  * dies the renewals stop and reconcile drives the request again within a lease and an interval.
  *
  * A renewal only extends a lease the run still holds. One that finds another run holding the
- * request marks this run `lost`: from then on the run's result writes throw RunLeaseLost (see
+ * request, or the request finished by another run, marks this run `lost`: from then on the run's result writes throw RunLeaseLost (see
  * `guard`), so it stops at its next step and never writes an outcome over the other run's.
  * Every effect a run has besides its result is a guarded transaction that a second run continues
  * rather than repeats, and a final result is never overwritten, so the window before a run
@@ -36,6 +36,8 @@ export class RunLease {
   private state: 'held' | 'lost' | 'ended' = 'held';
   private renewing: Promise<void> | null = null;
   private stopTimer: (() => void) | null = null;
+  /** This run is writing (or wrote) the request's final result. */
+  private finishing = false;
 
   constructor(
     private readonly deps: Pick<UseCaseDeps, 'store' | 'clock' | 'settings' | 'repeat'>,
@@ -73,7 +75,8 @@ export class RunLease {
           this.runId,
           this.until(),
         );
-        if (outcome === 'renewed') return;
+        // This run's own final result removes the entry: not a loss.
+        if (outcome === 'renewed' || this.state !== 'held' || this.finishing) return;
         this.state = outcome;
         this.stopTimer?.();
         if (outcome === 'lost') {
@@ -109,7 +112,9 @@ export class RunLease {
       get: (target, key, receiver) => {
         if (key !== 'writeResult') return Reflect.get(target, key, receiver) as unknown;
         const writeResult: PoolStore['writeResult'] = async (requestId, result) => {
-          if (requestId === this.requestId && this.lost) throw new RunLeaseLost(requestId);
+          if (requestId !== this.requestId) return target.writeResult(requestId, result);
+          if (this.lost) throw new RunLeaseLost(requestId);
+          if (isFinalResult(result)) this.finishing = true;
           await target.writeResult(requestId, result);
         };
         return writeResult;
