@@ -64,8 +64,9 @@ export interface StackChaosReport {
   /** how long after the faults cleared a VM may stay in error or transitional */
   usableLimitMs: number;
   /**
-   * how long a request may stay without a final result: one that a killed host was handling
-   * keeps its lease until the control plane re-drives it (`requestRedriveAfterMs`, 2 min)
+   * how long a request may stay without a final result: one waiting for an event is re-driven
+   * after `requestRedriveAfterMs` (2 min); one a killed host was running once its short lease
+   * ran out (issue 11: within 2 reconcile intervals)
    */
   requestLimitMs: number;
   dataDir: string;
