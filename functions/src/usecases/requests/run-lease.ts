@@ -68,31 +68,35 @@ export class RunLease {
   renew(): Promise<void> {
     if (this.renewing !== null) return this.renewing;
     if (this.state !== 'held') return Promise.resolve();
-    this.renewing = (async () => {
-      try {
-        const outcome = await this.deps.store.renewRequestLease(
-          this.requestId,
-          this.runId,
-          this.until(),
-        );
-        // This run's own final result removes the entry: not a loss.
-        if (outcome === 'renewed' || this.state !== 'held' || this.finishing) return;
-        this.state = outcome;
-        this.stopTimer?.();
-        if (outcome === 'lost') {
-          this.logger.warn('request run lost its lease; another run drives the request', {
-            runId: this.runId,
-          });
-        }
-      } catch (error) {
-        // A failed write is not a lost lease: the next tick tries again, and if none gets
-        // through before the lease runs out, reconcile drives the request again.
-        this.logger.warn('request lease renewal failed', { error: String(error) });
-      } finally {
-        this.renewing = null;
+    // Cleared after it settles (never before it is recorded, even if the store throws at once).
+    const renewing = this.renewOnce().finally(() => {
+      if (this.renewing === renewing) this.renewing = null;
+    });
+    this.renewing = renewing;
+    return renewing;
+  }
+
+  private async renewOnce(): Promise<void> {
+    try {
+      const outcome = await this.deps.store.renewRequestLease(
+        this.requestId,
+        this.runId,
+        this.until(),
+      );
+      // This run's own final result removes the entry: not a loss.
+      if (outcome === 'renewed' || this.state !== 'held' || this.finishing) return;
+      this.state = outcome;
+      this.stopTimer?.();
+      if (outcome === 'lost') {
+        this.logger.warn('request run lost its lease; another run drives the request', {
+          runId: this.runId,
+        });
       }
-    })();
-    return this.renewing;
+    } catch (error) {
+      // A failed write is not a lost lease: the next tick tries again, and if none gets
+      // through before the lease runs out, reconcile drives the request again.
+      this.logger.warn('request lease renewal failed', { error: String(error) });
+    }
   }
 
   /** Stops renewing and waits for a renewal under way (before the lease is given back). */
