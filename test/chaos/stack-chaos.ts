@@ -519,7 +519,10 @@ export async function runStackChaos(options: StackChaosOptions): Promise<StackCh
       );
       const checks: [string, string[]][] = [
         ['links and assignments', await linkProblems(db)],
-        ['no VM in error whose cause cleared (3 reconcile intervals)', causeCleared],
+        [
+          'no VM left in error whose cause cleared, no recovery acting (3 reconcile intervals)',
+          causeCleared,
+        ],
         [
           `pool usable within ${report.usableLimitMs / 1000} s of the faults clearing`,
           vmsLate ?? [],
@@ -587,7 +590,13 @@ async function processesMatching(marker: string): Promise<string[]> {
   return found;
 }
 
-/** VMs in `error` though core's recovery policy says their cause has cleared (it should act). */
+/**
+ * VMs left in `error` though core's recovery policy says their cause has cleared and no
+ * recovery acts on them (it should act). A recovery under way (`running`: its cleanup commands
+ * run, 20-40 s on a loaded 2-core machine) is the control plane acting: how long it takes counts
+ * in the time to full capacity (held to 3 intervals by `npm run chaos`), and one that never
+ * finishes in the pool-usable limit.
+ */
 async function errorsWhoseCauseCleared(db: Database, vms: VmRecord[]): Promise<string[]> {
   const config = parsePoolConfig((await db.ref(paths.poolConfig()).get()).val());
   if (!config.ok) return [`the pool config does not parse: ${config.errors.join('; ')}`];
@@ -596,11 +605,11 @@ async function errorsWhoseCauseCleared(db: Database, vms: VmRecord[]): Promise<s
     .filter((vm) => vm.status === 'error')
     .filter((vm) => {
       const decision = decideRecovery(vm, config.value, now);
-      return decision.kind === 'act' || decision.kind === 'running';
+      return decision.kind === 'act';
     })
     .map(
       (vm) =>
-        `${vm.vmId} is in error (${vm.errorCause ?? '?'}: ${vm.statusReason ?? ''}) though its cause cleared`,
+        `${vm.vmId} is in error (${vm.errorCause ?? '?'}: ${vm.statusReason ?? ''}) though its cause cleared and no recovery runs`,
     );
 }
 
