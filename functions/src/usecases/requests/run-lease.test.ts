@@ -89,6 +89,30 @@ describe('RunLease', () => {
     expect(run.lost).toBe(false);
   });
 
+  it('a run whose renewals all failed for longer than its lease is cut off: it stops renewing and writing', async () => {
+    const failing = async (): Promise<'renewed'> => {
+      throw new Error('host killed');
+    };
+    const { store, renewals } = leaseStore([failing, failing, failing, failing, failing]);
+    const { run, ticks, clock, logger } = lease(store);
+    run.until(); // the lease taken at the start: until 11_000
+    run.start();
+    for (let tick = 0; tick < 4; tick += 1) {
+      clock.advance(2_500);
+      await ticks[0]?.();
+    }
+    expect(run.lost).toBe(false);
+    clock.advance(2_500); // 13_500: past the lease
+    await ticks[0]?.();
+    expect(run.lost).toBe(true);
+    expect(ticks).toEqual([]);
+    expect(renewals).toHaveLength(5);
+    await expect(run.guard(store).writeResult('r1', result)).rejects.toBeInstanceOf(RunLeaseLost);
+    expect(logger.lines.map((line) => line.message)).toContain(
+      'request run cut off past its lease; reconcile drives the request',
+    );
+  });
+
   it('its own final result removing the entry is not a loss', async () => {
     let answer: (outcome: 'lost') => void = () => undefined;
     const { store } = leaseStore([() => new Promise((resolve) => (answer = resolve))]);

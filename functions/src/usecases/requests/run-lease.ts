@@ -48,9 +48,14 @@ export class RunLease {
     this.timing = requestLeaseTiming(deps.settings);
   }
 
-  /** Until when a lease taken or renewed now holds. */
+  /** Until when the lease this run last took or renewed holds. */
+  private heldUntil = 0;
+
+  /** Until when a lease taken or renewed now holds (the lease taken at the start is this). */
   until(): number {
-    return this.deps.clock.now() + this.timing.leaseMs;
+    const until = this.deps.clock.now() + this.timing.leaseMs;
+    if (this.heldUntil === 0) this.heldUntil = until;
+    return until;
   }
 
   /** Whether another run took the request from this one. */
@@ -78,13 +83,14 @@ export class RunLease {
 
   private async renewOnce(): Promise<void> {
     try {
-      const outcome = await this.deps.store.renewRequestLease(
-        this.requestId,
-        this.runId,
-        this.until(),
-      );
+      const until = this.until();
+      const outcome = await this.deps.store.renewRequestLease(this.requestId, this.runId, until);
+      if (outcome === 'renewed') {
+        this.heldUntil = Math.max(this.heldUntil, until);
+        return;
+      }
       // This run's own final result removes the entry: not a loss.
-      if (outcome === 'renewed' || this.state !== 'held' || this.finishing) return;
+      if (this.state !== 'held' || this.finishing) return;
       this.state = outcome;
       this.stopTimer?.();
       if (outcome === 'lost') {
@@ -93,9 +99,20 @@ export class RunLease {
         });
       }
     } catch (error) {
-      // A failed write is not a lost lease: the next tick tries again, and if none gets
-      // through before the lease runs out, reconcile drives the request again.
-      this.logger.warn('request lease renewal failed', { error: String(error) });
+      // A failed write is not a lost lease: the next tick tries again. But once no renewal got
+      // through for a whole lease, reconcile may drive the request again: the run is cut off
+      // (e.g. its host died under it) and stops as one that lost its lease.
+      if (this.state !== 'held' || this.finishing) return;
+      if (this.deps.clock.now() <= this.heldUntil) {
+        this.logger.warn('request lease renewal failed', { error: String(error) });
+        return;
+      }
+      this.state = 'lost';
+      this.stopTimer?.();
+      this.logger.warn('request run cut off past its lease; reconcile drives the request', {
+        runId: this.runId,
+        error: String(error),
+      });
     }
   }
 
