@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { agentAuthUid } from '@vmpool/core';
-import { startImds, type StandIn } from './helpers/http-stand-ins';
-import { startAuthEmulator, type AuthEmulator } from './helpers/auth-emulator';
+import { startImds, type StandIn } from './support/http-stand-ins';
+import { startAuthEmulator, type AuthEmulator } from './support/auth-emulator';
 import {
   killAgent,
   REPO_ROOT,
@@ -21,7 +21,7 @@ import {
   waitForValue,
   type AgentProcess,
   type TestStack,
-} from './helpers/stack';
+} from './support/stack';
 
 const PROJECT = 'demo-vmpool';
 const VM = 'vm-701';

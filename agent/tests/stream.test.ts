@@ -19,7 +19,7 @@ import {
   waitForValue,
   type AgentProcess,
   type TestStack,
-} from './helpers/stack';
+} from './support/stack';
 
 const PASSWORD = 'stand-in secret: not a real one';
 const VM = 'vm-301';
