@@ -80,16 +80,16 @@ beforeAll(async () => {
   await seedVm(stack.admin, VM);
   // The rules let a token report only for the instance the VM record holds.
   await stack.admin.ref(`vmPool/vms/${VM}/instanceId`).set(DOCUMENT.instanceId);
-}, 150_000);
+}, 300_000);
 
 afterAll(async () => {
   if (agent) await killAgent(agent);
-  await new Promise((resolve) => tokenServer.close(resolve));
-  await imds.close();
-  await deleteApp(adminApp);
-  await emulator.stop();
-  await stack.stop();
-  await rm(stateDir, { recursive: true, force: true });
+  if (tokenServer) await new Promise((resolve) => tokenServer.close(resolve));
+  await imds?.close();
+  if (adminApp) await deleteApp(adminApp);
+  await emulator?.stop();
+  await stack?.stop();
+  if (stateDir) await rm(stateDir, { recursive: true, force: true });
 }, 60_000);
 
 describe('production sign-in with a custom token', () => {

@@ -25,6 +25,16 @@ async function obsClient(url: string): Promise<ObsClient> {
   return ObsClient.connect({ url, eventSubscriptions: 0, timeoutMs: 5000 });
 }
 
+/** A scene created over obs-websocket in the exporting VM's OBS (the stand-in). */
+async function createScene(sceneName: string): Promise<void> {
+  const obs = await obsClient(vms.stack.show.obsWebsocketUrl);
+  try {
+    await obs.call('CreateScene', { sceneName });
+  } finally {
+    obs.close();
+  }
+}
+
 beforeAll(async () => {
   vms = await startStateExportVms({
     vm: VM,
@@ -80,12 +90,7 @@ describe('state export while in_use', () => {
   });
 
   it('exports again when OBS announces a change (a new scene), and the bundle holds it', async () => {
-    const obs = await obsClient(vms.stack.show.obsWebsocketUrl);
-    try {
-      await obs.call('CreateScene', { sceneName: 'Vault Cam' });
-    } finally {
-      obs.close();
-    }
+    await createScene('Vault Cam');
     changed = await waitForValue<StateExportRecord>(
       vms.stack.admin,
       exportPath,
@@ -172,12 +177,7 @@ describe('state export while in_use', () => {
   // the file lists the scene in scene_order without its source, and no later save comes
   // (agent/src/state/obs-config-files.ts). The export still holds the scene OBS runs.
   it('exports a scene OBS runs that its saved file lacks (OBS 29 racing save)', async () => {
-    const obs = await obsClient(vms.stack.show.obsWebsocketUrl);
-    try {
-      await obs.call('CreateScene', { sceneName: 'Pommel Cam' });
-    } finally {
-      obs.close();
-    }
+    await createScene('Pommel Cam');
     // The file as OBS 29's racing save leaves it.
     const file = join(vms.stack.tmp, 'vms', VM, 'obs-config/basic/scenes/Untitled.json');
     const json = JSON.parse(await readFile(file, 'utf8')) as {

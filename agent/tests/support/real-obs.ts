@@ -5,10 +5,11 @@
 // pid, never by name.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ObsClient } from '../../src/obs/client';
+import { freePort } from './ports';
+import { stopGroup } from './process-group';
 
 export const REAL_OBS_PROGRAMS = ['obs', 'Xvfb', 'ffmpeg'] as const;
 
@@ -22,15 +23,6 @@ export function assertRealObsPrerequisites(): void {
       `the real-OBS tests need ${missing.join(', ')} on PATH: apt-get install obs-studio xvfb ffmpeg (.ci/run installs them)`,
     );
   }
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -89,23 +81,8 @@ function manage(child: ChildProcess): Managed {
     output: () => output,
     alive,
     async kill(signal = 'SIGKILL') {
-      if (!alive() || child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // already gone
-      }
-      const forced = setTimeout(() => {
-        if (alive() && child.pid !== undefined) {
-          try {
-            process.kill(-child.pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
-      }, 10_000);
-      await exited;
-      clearTimeout(forced);
+      if (!alive()) return;
+      await stopGroup(child, exited, signal);
     },
   };
 }
