@@ -4,9 +4,10 @@ import type { PoolStore } from '../src/store/pool-store';
 import { advanceRelease } from '../src/usecases/release/advance-release';
 import type { UseCaseDeps } from '../src/usecases/deps';
 import { runQueuedCommands } from './support/agent-commands';
-import { readResult, readVm, request, submit } from './support/fixtures';
+import { agentReport, readResult, readVm, request, submit } from './support/fixtures';
 import { poolProblems } from './support/invariants';
-import { givenAssignedPool } from './support/pool';
+import { agentReports, givenAssignedPool, givenPool, LAUNCHABLE, QUIET_POOL } from './support/pool';
+import { reconcile } from '../src/usecases/reconcile/reconcile';
 import { useTestDatabase } from './support/rtdb';
 
 const env = useTestDatabase();
@@ -142,5 +143,51 @@ describe('the competition link (clearCompetitionVm)', () => {
     await env.admin.db.ref(paths.vm('vm-001')).remove();
     await deps.store.clearCompetitionVm('meet-1', 'vm-001');
     expect((await link('meet-1')).vmId).toBeUndefined();
+  });
+
+  it('a start deadline reconcile saw pass does not unlink a VM handed over since', async () => {
+    const { clock, deps } = await givenPool(env.admin.db, {
+      config: { ...QUIET_POOL, ...LAUNCHABLE },
+      competitions: ['meet-1'],
+      vms: { 'vm-001': 'stopped' },
+    });
+    await submit(deps, env.admin.db, 'a1', request('assign', { competitionId: 'meet-1' }));
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'starting' });
+    // Its start was already repeated once: past the deadline it fails.
+    await env.admin.db.ref(paths.vm('vm-001')).update({ deadlineRetries: 1 });
+    const starting = await deps.store.getVm('vm-001');
+    clock.advance((starting?.deadline ?? 0) - clock.now() + 1);
+
+    // Reconcile read the VM starting past its deadline; the agent's ready report lands just
+    // before reconcile's guarded change (which then finds the VM moved on and changes nothing).
+    let handedOver = false;
+    const store = new Proxy(deps.store, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (property !== 'updateVm' || typeof value !== 'function') return value;
+        const updateVm = value as PoolStore['updateVm'];
+        return async (vmId: string, change: Parameters<PoolStore['updateVm']>[1]) => {
+          const current = await target.getVm(vmId);
+          if (!handedOver && current !== null && change(current)?.errorCause === 'start_timeout') {
+            handedOver = true;
+            await agentReports(
+              deps,
+              env.admin.db,
+              vmId,
+              agentReport(clock.now(), { publicIp: '203.0.113.7' }),
+            );
+          }
+          return updateVm.call(target, vmId, change);
+        };
+      },
+    });
+    await reconcile({ ...deps, store });
+    expect(handedOver).toBe(true);
+    expect(await readResult(env.admin.db, 'a1')).toMatchObject({ state: 'succeeded' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      status: 'assigned',
+      assignedTo: 'meet-1',
+    });
+    expect((await link('meet-1')).vmId).toBe('vm-001');
   });
 });
