@@ -194,7 +194,11 @@ export interface RequestStore {
 export interface CompetitionStore {
   getCompetitionConfig(competitionId: string): Promise<CompetitionConfig | null>;
   setCompetitionVm(competitionId: string, vmId: string, vmAddress: string | null): Promise<void>;
-  /** Removes vmId and vmAddress, only when the competition still points at `vmId`. */
+  /**
+   * Removes vmId and vmAddress, only when the competition still points at `vmId` and the VM's
+   * record does not hold the competition (then the link is a later assignment's, not the
+   * caller's to remove).
+   */
   clearCompetitionVm(competitionId: string, vmId: string): Promise<void>;
   hasProducerAccess(uid: string, competitionId: string): Promise<boolean>;
 }
