@@ -181,8 +181,11 @@ describe('the competition link (clearCompetitionVm)', () => {
         };
       },
     });
+    const lockBefore = await deps.store.getLock('meet-1');
     await reconcile({ ...deps, store });
     expect(handedOver).toBe(true);
+    // The assign's slot is untouched: not deleted (and re-created by repair) under the VM.
+    expect(await deps.store.getLock('meet-1')).toEqual(lockBefore);
     expect(await readResult(env.admin.db, 'a1')).toMatchObject({ state: 'succeeded' });
     expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
       status: 'assigned',
