@@ -225,10 +225,28 @@ function setIn(node: Node | null, path: Path, i: number, value: Node | null): No
 }
 
 /**
+ * What is derived from a node's content and kept until the node changes (the transaction
+ * hash, `hash.ts`): branches are mutated in place, so every write drops the entries of the
+ * nodes on its path (the nodes below it are new, or unchanged).
+ */
+export const derivedHashes = new WeakMap<Node, string>();
+
+function forgetDerived(root: Node | null, path: Path): void {
+  let node = root;
+  derivedHashes.delete(node as Node);
+  for (const key of path) {
+    if (node === null || node.kind === 'leaf') return;
+    node = node.children.get(key) ?? null;
+    if (node !== null) derivedHashes.delete(node);
+  }
+}
+
+/**
  * Writes `value` at `path` and returns the new root. A path ending in
  * `.priority` sets the priority of an existing node (value: a leaf or null).
  */
 export function setAt(root: Node | null, path: Path, value: Node | null): Node | null {
+  forgetDerived(root, nodePathOf(path));
   if (isPriorityPath(path)) {
     const target = getNode(root, nodePathOf(path));
     if (target !== null) {
