@@ -90,7 +90,7 @@ describe('hashNode kept per node', () => {
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 });

@@ -146,11 +146,34 @@ function branchFromEntries(
     if (key === PRIORITY_KEY) continue;
     const problem = keyProblem(key);
     if (problem !== null) throw new InvalidInputError(problem);
-    const child = nodeFromJson(value, oldChildren?.get(key) ?? null, ctx, depth + 1);
-    if (child !== null) children.set(key, child);
+    const oldChild = oldChildren?.get(key) ?? null;
+    const child = nodeFromJson(value, oldChild, ctx, depth + 1);
+    // A child written unchanged stays the same node, and so keeps what was derived from it
+    // (its transaction hash): a transaction rewriting a whole record hashes only what changed.
+    if (child !== null)
+      children.set(key, oldChild !== null && sameNode(child, oldChild) ? oldChild : child);
   }
   if (children.size === 0) return null;
   return { kind: 'branch', children, priority };
+}
+
+/**
+ * Whether a node just built from a write holds what `old` holds: the same value or, for a
+ * branch, the very same child nodes (unchanged children of a write are the old nodes, see
+ * branchFromEntries) in the same order, with the same priority.
+ */
+function sameNode(fresh: Node, old: Node): boolean {
+  if (!Object.is(fresh.priority, old.priority)) return false;
+  if (fresh.kind === 'leaf' || old.kind === 'leaf') {
+    return fresh.kind === 'leaf' && old.kind === 'leaf' && Object.is(fresh.value, old.value);
+  }
+  if (fresh.children.size !== old.children.size) return false;
+  const olds = old.children.entries();
+  for (const [key, child] of fresh.children) {
+    const next = olds.next().value as [string, Node];
+    if (next[0] !== key || next[1] !== child) return false;
+  }
+  return true;
 }
 
 /** Export format: what clients receive (priorities as `.priority`, `.value`). */
