@@ -79,7 +79,9 @@ describe.skipIf(isExternal)('the server in its own process', () => {
       w: 'again',
     });
 
-    const again = await startRtdbServerProcess({ port: 0, quiet: true, data });
+    // Same port, same data: as the stack's database restart does.
+    const again = await startRtdbServerProcess({ port: server.port, quiet: true, data });
+    expect(again.port).toBe(server.port);
     started.push(again);
     expect(await again.exportData('p1')).toEqual({
       c: { '.value': 2, '.priority': 1 },
@@ -114,7 +116,7 @@ describe.skipIf(isExternal)('the server in its own process', () => {
     });
     expect(alive(childPid)).toBe(true);
     parent.kill('SIGKILL');
-    await waitFor(() => !alive(childPid), 60_000, "the orphaned server to stop");
+    await waitFor(() => !alive(childPid), 60_000, 'the orphaned server to stop');
     expect(existsSync(data)).toBe(true);
     expect(JSON.parse(readFileSync(data, 'utf8')).namespaces.orphan).toEqual({ left: 'behind' });
   });
