@@ -7,7 +7,10 @@
  * 2. compute API calls per reconcile at 10, 100 and 1000 VMs on the in-memory cloud (and at
  *    10 and 100 on moto through the real EC2 adapter when moto_server is installed).
  */
+import { writeFile } from 'node:fs/promises';
+import inspector from 'node:inspector/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import {
@@ -25,22 +28,43 @@ import { AwsCallCounter } from '../src/adapters/aws/call-counter';
 import { createHttpShowProbe } from '../src/adapters/http/show-probe';
 import { createEc2Compute } from '../src/adapters/aws/ec2-compute';
 import { DEFAULT_CONTROL_PLANE_CONFIG } from '../src/config/control-plane-config';
-import { startLocalFunctionsHost } from '../src/host';
+import { startLocalFunctionsHost, type LocalFunctionsHost } from '../src/host';
 import { createRtdbPoolStore } from '../src/store/rtdb-pool-store';
 import { toRtdbValue } from '../src/store/rtdb-values';
 import { reconcile } from '../src/usecases/reconcile/reconcile';
 import type { UseCaseDeps } from '../src/usecases/deps';
 import { newVmRecord } from '../src/usecases/shared/vm-changes';
 import { MOTO_CREDENTIALS, startMoto } from '../tests/support/moto';
-import { startCountingProxy } from '../../agent/bench/byte-counting-proxy';
+import { startOpCountingProxy, type OpCounts } from './rtdb-op-counter';
 import type { ComputePort } from '@vmpool/core/ports';
 
 const POOL_TAGS = { Project: 'gymnastics-graphics', ManagedBy: 'vm-pool-manager' };
 /** Each section: producers assigning at once, over as many warm VMs, for some rounds. */
-const SECTIONS = [
+const DEFAULT_SECTIONS = [
   { producers: 20, rounds: 5 },
   { producers: 100, rounds: 3 },
 ] as const;
+/**
+ * `--assign-only`: the warm assign sections alone; `--producers 1,20` (with `--rounds N`):
+ * other sections than the default ones, e.g. a lone assign, for profiling.
+ */
+function benchOptions(argv: readonly string[]) {
+  const value = (name: string) => {
+    const at = argv.indexOf(name);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const counts = value('--producers')?.split(',').map(Number);
+  const rounds = value('--rounds') === undefined ? null : Number(value('--rounds'));
+  if (counts?.some((n) => !Number.isInteger(n) || n < 1) || (rounds !== null && !(rounds >= 1))) {
+    throw new Error('--producers takes whole numbers above 0 (e.g. 1,20), --rounds one');
+  }
+  return {
+    assignOnly: argv.includes('--assign-only'),
+    sections:
+      counts?.map((producers) => ({ producers, rounds: rounds ?? 3 })) ??
+      DEFAULT_SECTIONS.map((section) => ({ ...section, rounds: rounds ?? section.rounds })),
+  };
+}
 const allow = { isAdmin: async () => true, revokeAgentSessions: async () => {} };
 let namespaces = 0;
 
@@ -177,6 +201,39 @@ interface RoundResult {
   samples: { result: number; config: number }[];
   /** Bytes the control plane's use cases received from RTDB during the round. */
   bytesRead: number;
+  /** What the control plane's use cases asked RTDB for during the round. */
+  ops: OpCounts;
+  /** CPU time of this process (server, host, producers, all in one) during the round. */
+  cpuMs: number;
+}
+
+/**
+ * BENCH_CPU_PROFILE=dir: a CPU profile of each round's assigns alone (from the first request
+ * write until the host is idle), as dir/assign-<producers>-<round>.cpuprofile.
+ */
+async function startProfile(): Promise<{ stop(name: string): Promise<void> }> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (dir === undefined || dir === '') return { stop: async () => {} };
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(name) {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(path.join(dir, `assign-${name}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+/** Waits for the host's first delivery of each VM's agent report to finish (bounded). */
+async function settleStartup(host: LocalFunctionsHost, vms: number): Promise<void> {
+  const until = performance.now() + 30_000;
+  while ((host.invocations().onAgentWritten ?? 0) < vms && performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await host.idle();
 }
 
 async function warmAssignRound(rtdb: RtdbServer, producers: number): Promise<RoundResult> {
@@ -185,7 +242,13 @@ async function warmAssignRound(rtdb: RtdbServer, producers: number): Promise<Rou
   await seedWarmPool(db, compute, Date.now(), producers);
   // A reconcile has run since the deploy, as in a running pool (it writes the allocation index).
   await reconcile(reconcileDeps(db, compute, []));
-  const proxy = await startCountingProxy(rtdb.port);
+  const proxy = await startOpCountingProxy(
+    rtdb.port,
+    // BENCH_RTDB_LOG=1: every request the control plane sends, as it goes (for profiling).
+    process.env.BENCH_RTDB_LOG === '1'
+      ? (request) => console.log(request.slice(0, 200))
+      : undefined,
+  );
   const host = await startLocalFunctionsHost({
     databaseUrl: url,
     useCaseDatabaseUrl: `http://127.0.0.1:${proxy.port}?ns=${ns}`,
@@ -201,7 +264,12 @@ async function warmAssignRound(rtdb: RtdbServer, producers: number): Promise<Rou
   await Promise.all(
     clients.map((client) => set(ref(getDatabase(client), `bench/warm/${client.name}`), true)),
   );
-  const bytesBefore = proxy.bytesDown();
+  // The host delivers every VM's agent report once when it starts (at-least-once): a running
+  // pool is past that, so the assigns start once those deliveries are done.
+  await settleStartup(host, producers);
+  const profiling = await startProfile();
+  const before = proxy.counts();
+  const cpuBefore = process.cpuUsage();
   const samples = await Promise.all(
     clients.map(
       (client, i) =>
@@ -244,7 +312,12 @@ async function warmAssignRound(rtdb: RtdbServer, producers: number): Promise<Rou
     ),
   );
   await host.idle();
-  const bytesRead = proxy.bytesDown() - bytesBefore;
+  const cpu = process.cpuUsage(cpuBefore);
+  await profiling.stop(`${producers}-${namespaces}`);
+  const after = proxy.counts();
+  const ops = Object.fromEntries(
+    Object.entries(after).map(([kind, count]) => [kind, count - before[kind as keyof OpCounts]]),
+  ) as unknown as OpCounts;
   // No double links: every competition holds one VM, every VM serves one competition.
   const vms = ((await db.ref(paths.vms()).get()).val() ?? {}) as Record<
     string,
@@ -262,16 +335,20 @@ async function warmAssignRound(rtdb: RtdbServer, producers: number): Promise<Rou
   await host.stop();
   await proxy.close();
   await deleteApp(app);
-  return { samples, bytesRead };
+  return { samples, bytesRead: ops.bytesDown, ops, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 async function benchWarmAssign(rtdb: RtdbServer, producers: number, rounds: number) {
   const results: number[] = [];
   const configs: number[] = [];
   let bytesRead = 0;
+  const ops: Record<string, number> = {};
+  const cpuMs: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
     const outcome = await warmAssignRound(rtdb, producers);
     bytesRead += outcome.bytesRead;
+    cpuMs.push(outcome.cpuMs / producers);
+    for (const [kind, count] of Object.entries(outcome.ops)) ops[kind] = (ops[kind] ?? 0) + count;
     for (const sample of outcome.samples) {
       results.push(sample.result);
       configs.push(sample.config);
@@ -289,6 +366,21 @@ async function benchWarmAssign(rtdb: RtdbServer, producers: number, rounds: numb
   console.log(
     `  bytes read from RTDB per assign at ${producers} VMs: ${Math.round(bytesRead / results.length)} (the control plane's connection, on the wire)`,
   );
+  const per = (kind: string) => ((ops[kind] ?? 0) / results.length).toFixed(1);
+  const kinds = ['transaction', 'update', 'set', 'get', 'listen'] as const;
+  const total = kinds.reduce((sum, kind) => sum + (ops[kind] ?? 0), 0);
+  console.log(
+    `  RTDB operations per assign: ${(total / results.length).toFixed(1)} (transaction attempts ${per('transaction')}, updates ${per('update')}, sets ${per('set')}, gets ${per('get')}, listens ${per('listen')}; pushes received ${per('pushes')})`,
+  );
+  console.log(
+    `  CPU per assign (RTDB server, functions host and producers in this one process), by round: ${cpuMs.map((ms) => ms.toFixed(1)).join(', ')} ms`,
+  );
+  console.log(
+    `  load: ${os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')} (1, 5, 15 min)`,
+  );
 }
 
 /** One read of the whole vmPool/vms at 100 VMs, as every assign attempt made before issue 17. */
@@ -304,17 +396,17 @@ async function benchFullPoolRead(rtdb: RtdbServer, size: number) {
     updates[`${paths.vmAgent(vmId)}/metrics`] = metrics(now);
   }
   await db.ref().update(updates);
-  const proxy = await startCountingProxy(rtdb.port);
+  const proxy = await startOpCountingProxy(rtdb.port);
   const reader = initializeApp(
     { databaseURL: `http://127.0.0.1:${proxy.port}?ns=${ns}`, projectId: ns },
     `${ns}-reader`,
   );
   const readerDb = getAdminDatabase(reader);
   await readerDb.ref(paths.poolConfig()).get();
-  const before = proxy.bytesDown();
+  const before = proxy.counts().bytesDown;
   await readerDb.ref(paths.vms()).get();
   console.log(
-    `  for comparison: one read of all of vmPool/vms at ${size} VMs with metrics in each agent report (every attempt of an assign before issue 17): ${proxy.bytesDown() - before} bytes`,
+    `  for comparison: one read of all of vmPool/vms at ${size} VMs with metrics in each agent report (every attempt of an assign before issue 17): ${proxy.counts().bytesDown - before} bytes`,
   );
   await deleteApp(reader);
   await proxy.close();
@@ -438,11 +530,13 @@ async function main() {
   console.log(
     `machine: ${cpus[0]?.model ?? 'unknown'} x${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`,
   );
+  const options = benchOptions(process.argv.slice(2));
   const rtdb = await startRtdbServer({ port: 0, quiet: true });
   try {
-    for (const { producers, rounds } of SECTIONS) {
+    for (const { producers, rounds } of options.sections) {
       await benchWarmAssign(rtdb, producers, rounds);
     }
+    if (options.assignOnly) return;
     await benchFullPoolRead(rtdb, 100);
     await benchReconcileMemory(rtdb);
     await benchReconcileMoto(rtdb);
