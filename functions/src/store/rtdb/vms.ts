@@ -12,7 +12,7 @@ import {
   type VmRecord,
 } from '@vmpool/core';
 import type { Clock } from '@vmpool/core/ports';
-import type { InvalidRecord, VmStore } from '../pool-store';
+import type { InvalidRecord, VmChangeLinks, VmStore } from '../pool-store';
 import { isRecord, toRtdbValue } from '../rtdb-values';
 import { statusHistoryEntryId } from './schedule';
 import { billedInstanceType, historyEntryForChange } from './status-history';
@@ -42,6 +42,26 @@ function parseStoredVm(vmId: string, raw: unknown): Parsed<VmRecord> {
 
 function invalidError(vmId: string, errors: string[]): Error {
   return new Error(`${paths.vm(vmId)} is invalid: ${errors.join('; ')}`);
+}
+
+/** The multi-path fields of a committed change's links (issue 17; pool-store.ts). */
+function linkFields(links: VmChangeLinks): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  if (links.lock !== undefined) {
+    const { competitionId, requestId, vmId } = links.lock;
+    const lock = internalPaths.assignment(competitionId);
+    Object.assign(fields, {
+      [`${lock}/competitionId`]: competitionId,
+      [`${lock}/requestId`]: requestId,
+      [`${lock}/vmId`]: vmId,
+    });
+  }
+  if (links.competition !== undefined) {
+    const { competitionId, vmId, vmAddress } = links.competition;
+    const config = paths.competitionConfig(competitionId);
+    Object.assign(fields, { [`${config}/vmId`]: vmId, [`${config}/vmAddress`]: vmAddress });
+  }
+  return fields;
 }
 
 /**
@@ -257,10 +277,12 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
       const parsed = parseStoredVm(vmId, value);
       const vm = parsed.ok ? parsed.value : null;
       if (committed && changed) {
+        const links = vm === null || options.links === undefined ? {} : options.links(vm);
         await bookkeep(
           vmId,
           { before: storedBefore, after: value },
           vm === null ? null : { before, after: vm },
+          linkFields(links),
         );
       }
       return { committed: committed && changed, vm: vm === null ? null : vmWithPulse(vm, pulse) };
