@@ -12,7 +12,7 @@ import {
   type VmRecord,
 } from '@vmpool/core';
 import type { Clock } from '@vmpool/core/ports';
-import type { InvalidRecord, VmChangeLinks, VmStore } from '../pool-store';
+import type { AllocationView, InvalidRecord, VmChangeLinks, VmStore } from '../pool-store';
 import { isRecord, toRtdbValue } from '../rtdb-values';
 import { statusHistoryEntryId } from './schedule';
 import { billedInstanceType, historyEntryForChange } from './status-history';
@@ -75,15 +75,26 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
   interface AllocationListener {
     watchers: number;
     latest: unknown;
+    /** `latest` parsed, once per value received (shared by every assign watching). */
+    parsed: { raw: unknown; views: AllocationView[] } | null;
     ready: Promise<void>;
     stop(): void;
   }
+  const viewsOf = (live: AllocationListener): AllocationView[] => {
+    let parsed = live.parsed;
+    if (parsed === null || parsed.raw !== live.latest) {
+      parsed = { raw: live.latest, views: parseAllocationIndex(live.latest) };
+      live.parsed = parsed;
+    }
+    return [...parsed.views];
+  };
   let allocationListener: AllocationListener | null = null;
   const listenAllocation = (): AllocationListener => {
     const indexRef = ref(internalPaths.allocationIndex());
     const live: AllocationListener = {
       watchers: 0,
       latest: null,
+      parsed: null,
       ready: Promise.resolve(),
       stop: () => indexRef.off('value', onValue),
     };
@@ -198,12 +209,9 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
       try {
         await live.ready;
         // Before the first reconcile after the deploy the index is empty: the records stand in.
-        const fallback =
-          parseAllocationIndex(live.latest).length > 0
-            ? null
-            : (await listVms({ pulse: false })).vms;
+        const fallback = viewsOf(live).length > 0 ? null : (await listVms({ pulse: false })).vms;
         return {
-          views: () => fallback ?? parseAllocationIndex(live.latest),
+          views: () => fallback ?? viewsOf(live),
           close,
         };
       } catch (error) {
