@@ -155,6 +155,16 @@ export interface RequestStore {
     initial: RequestResult,
     lease: { runId: string; until: number; now: number },
   ): Promise<'begun' | 'final' | 'busy'>;
+  /**
+   * Issue 11: extends the lease of the run `runId` until `until` while it still holds it:
+   * 'lost' when another run took the request (this run's lease ran out meanwhile) or it is no
+   * longer open (final), 'ended' when the run gave it back. Nothing is written unless 'renewed'.
+   */
+  renewRequestLease(
+    requestId: string,
+    runId: string,
+    until: number,
+  ): Promise<'renewed' | 'lost' | 'ended'>;
   /** Gives the run lease back (the request may still be open, e.g. waiting for an agent). */
   endRequestRun(requestId: string, runId: string): Promise<void>;
   /**
