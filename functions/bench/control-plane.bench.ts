@@ -12,7 +12,10 @@
  * this one, and the producers' web SDK clients in a third (producers-process.ts, where their
  * latencies are measured), so that the producers do not take the control plane's CPU.
  */
+import { writeFile } from 'node:fs/promises';
+import inspector from 'node:inspector/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import {
@@ -31,23 +34,44 @@ import { AwsCallCounter } from '../src/adapters/aws/call-counter';
 import { createHttpShowProbe } from '../src/adapters/http/show-probe';
 import { createEc2Compute } from '../src/adapters/aws/ec2-compute';
 import { DEFAULT_CONTROL_PLANE_CONFIG } from '../src/config/control-plane-config';
-import { startLocalFunctionsHost } from '../src/host';
+import { startLocalFunctionsHost, type LocalFunctionsHost } from '../src/host';
 import { createRtdbPoolStore } from '../src/store/rtdb-pool-store';
 import { toRtdbValue } from '../src/store/rtdb-values';
 import { reconcile } from '../src/usecases/reconcile/reconcile';
 import type { UseCaseDeps } from '../src/usecases/deps';
 import { newVmRecord } from '../src/usecases/shared/vm-changes';
 import { MOTO_CREDENTIALS, startMoto } from '../tests/support/moto';
-import { startCountingProxy } from '../../agent/bench/byte-counting-proxy';
+import { startOpCountingProxy, type OpCounts } from './rtdb-op-counter';
 import type { ComputePort } from '@vmpool/core/ports';
 import type { ProducersCall, ProducersReply, Sample } from './producers-process';
 
 const POOL_TAGS = { Project: 'gymnastics-graphics', ManagedBy: 'vm-pool-manager' };
 /** Each section: producers assigning at once, over as many warm VMs, for some rounds. */
-const SECTIONS = [
+const DEFAULT_SECTIONS = [
   { producers: 20, rounds: 5 },
   { producers: 100, rounds: 3 },
 ] as const;
+/**
+ * `--assign-only`: the warm assign sections alone; `--producers 1,20` (with `--rounds N`):
+ * other sections than the default ones, e.g. a lone assign, for profiling.
+ */
+function benchOptions(argv: readonly string[]) {
+  const value = (name: string) => {
+    const at = argv.indexOf(name);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const counts = value('--producers')?.split(',').map(Number);
+  const rounds = value('--rounds') === undefined ? null : Number(value('--rounds'));
+  if (counts?.some((n) => !Number.isInteger(n) || n < 1) || (rounds !== null && !(rounds >= 1))) {
+    throw new Error('--producers takes whole numbers above 0 (e.g. 1,20), --rounds one');
+  }
+  return {
+    assignOnly: argv.includes('--assign-only'),
+    sections:
+      counts?.map((producers) => ({ producers, rounds: rounds ?? 3 })) ??
+      DEFAULT_SECTIONS.map((section) => ({ ...section, rounds: rounds ?? section.rounds })),
+  };
+}
 const allow = { isAdmin: async () => true, revokeAgentSessions: async () => {} };
 let namespaces = 0;
 
@@ -229,6 +253,39 @@ interface RoundResult {
   samples: { result: number; config: number }[];
   /** Bytes the control plane's use cases received from RTDB during the round. */
   bytesRead: number;
+  /** What the control plane's use cases asked RTDB for during the round. */
+  ops: OpCounts;
+  /** CPU time of this process (the functions host; the server and producers run apart) during the round. */
+  cpuMs: number;
+}
+
+/**
+ * BENCH_CPU_PROFILE=dir: a CPU profile of each round's assigns alone (from the first request
+ * write until the host is idle), as dir/assign-<producers>-<round>.cpuprofile.
+ */
+async function startProfile(): Promise<{ stop(name: string): Promise<void> }> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (dir === undefined || dir === '') return { stop: async () => {} };
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(name) {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(path.join(dir, `assign-${name}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+/** Waits for the host's first delivery of each VM's agent report to finish (bounded). */
+async function settleStartup(host: LocalFunctionsHost, vms: number): Promise<void> {
+  const until = performance.now() + 30_000;
+  while ((host.invocations().onAgentWritten ?? 0) < vms && performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await host.idle();
 }
 
 async function warmAssignRound(
@@ -241,7 +298,13 @@ async function warmAssignRound(
   await seedWarmPool(db, compute, Date.now(), producers);
   // A reconcile has run since the deploy, as in a running pool (it writes the allocation index).
   await reconcile(reconcileDeps(db, compute, []));
-  const proxy = await startCountingProxy(rtdb.port);
+  const proxy = await startOpCountingProxy(
+    rtdb.port,
+    // BENCH_RTDB_LOG=1: every request the control plane sends, as it goes (for profiling).
+    process.env.BENCH_RTDB_LOG === '1'
+      ? (request) => console.log(request.slice(0, 200))
+      : undefined,
+  );
   const host = await startLocalFunctionsHost({
     databaseUrl: url,
     useCaseDatabaseUrl: `http://127.0.0.1:${proxy.port}?ns=${ns}`,
@@ -252,10 +315,20 @@ async function warmAssignRound(
   });
   // Connect every producer first, as open browser tabs would be.
   await crowd.call({ kind: 'connect', url, count: producers, round: String(namespaces) });
-  const bytesBefore = proxy.bytesDown();
+  // The host delivers every VM's agent report once when it starts (at-least-once): a running
+  // pool is past that, so the assigns start once those deliveries are done.
+  await settleStartup(host, producers);
+  const profiling = await startProfile();
+  const before = proxy.counts();
+  const cpuBefore = process.cpuUsage();
   const samples = (await crowd.call({ kind: 'assign' })) as Sample[];
   await host.idle();
-  const bytesRead = proxy.bytesDown() - bytesBefore;
+  const cpu = process.cpuUsage(cpuBefore);
+  await profiling.stop(`${producers}-${namespaces}`);
+  const after = proxy.counts();
+  const ops = Object.fromEntries(
+    Object.entries(after).map(([kind, count]) => [kind, count - before[kind as keyof OpCounts]]),
+  ) as unknown as OpCounts;
   // No double links: every competition holds one VM, every VM serves one competition.
   const vms = ((await db.ref(paths.vms()).get()).val() ?? {}) as Record<
     string,
@@ -273,7 +346,7 @@ async function warmAssignRound(
   await host.stop();
   await proxy.close();
   await deleteApp(app);
-  return { samples, bytesRead };
+  return { samples, bytesRead: ops.bytesDown, ops, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 async function benchWarmAssign(
@@ -285,9 +358,13 @@ async function benchWarmAssign(
   const results: number[] = [];
   const configs: number[] = [];
   let bytesRead = 0;
+  const ops: Record<string, number> = {};
+  const cpuMs: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
     const outcome = await warmAssignRound(rtdb, crowd, producers);
     bytesRead += outcome.bytesRead;
+    cpuMs.push(outcome.cpuMs / producers);
+    for (const [kind, count] of Object.entries(outcome.ops)) ops[kind] = (ops[kind] ?? 0) + count;
     for (const sample of outcome.samples) {
       results.push(sample.result);
       configs.push(sample.config);
@@ -305,6 +382,21 @@ async function benchWarmAssign(
   console.log(
     `  bytes read from RTDB per assign at ${producers} VMs: ${Math.round(bytesRead / results.length)} (the control plane's connection, on the wire)`,
   );
+  const per = (kind: string) => ((ops[kind] ?? 0) / results.length).toFixed(1);
+  const kinds = ['transaction', 'update', 'set', 'get', 'listen'] as const;
+  const total = kinds.reduce((sum, kind) => sum + (ops[kind] ?? 0), 0);
+  console.log(
+    `  RTDB operations per assign: ${(total / results.length).toFixed(1)} (transaction attempts ${per('transaction')}, updates ${per('update')}, sets ${per('set')}, gets ${per('get')}, listens ${per('listen')}; pushes received ${per('pushes')})`,
+  );
+  console.log(
+    `  CPU per assign in the functions host process, by round: ${cpuMs.map((ms) => ms.toFixed(1)).join(', ')} ms`,
+  );
+  console.log(
+    `  load: ${os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')} (1, 5, 15 min)`,
+  );
 }
 
 /** One read of the whole vmPool/vms at 100 VMs, as every assign attempt made before issue 17. */
@@ -320,17 +412,17 @@ async function benchFullPoolRead(rtdb: RtdbServerProcess, size: number) {
     updates[`${paths.vmAgent(vmId)}/metrics`] = metrics(now);
   }
   await db.ref().update(updates);
-  const proxy = await startCountingProxy(rtdb.port);
+  const proxy = await startOpCountingProxy(rtdb.port);
   const reader = initializeApp(
     { databaseURL: `http://127.0.0.1:${proxy.port}?ns=${ns}`, projectId: ns },
     `${ns}-reader`,
   );
   const readerDb = getAdminDatabase(reader);
   await readerDb.ref(paths.poolConfig()).get();
-  const before = proxy.bytesDown();
+  const before = proxy.counts().bytesDown;
   await readerDb.ref(paths.vms()).get();
   console.log(
-    `  for comparison: one read of all of vmPool/vms at ${size} VMs with metrics in each agent report (every attempt of an assign before issue 17): ${proxy.bytesDown() - before} bytes`,
+    `  for comparison: one read of all of vmPool/vms at ${size} VMs with metrics in each agent report (every attempt of an assign before issue 17): ${proxy.counts().bytesDown - before} bytes`,
   );
   await deleteApp(reader);
   await proxy.close();
@@ -454,12 +546,14 @@ async function main() {
   console.log(
     `machine: ${cpus[0]?.model ?? 'unknown'} x${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`,
   );
+  const options = benchOptions(process.argv.slice(2));
   const rtdb = await startRtdbServerProcess({ port: 0, quiet: true });
   const crowd = startProducers();
   try {
-    for (const { producers, rounds } of SECTIONS) {
+    for (const { producers, rounds } of options.sections) {
       await benchWarmAssign(rtdb, crowd, producers, rounds);
     }
+    if (options.assignOnly) return;
     await benchFullPoolRead(rtdb, 100);
     await benchReconcileMemory(rtdb);
     await benchReconcileMoto(rtdb);

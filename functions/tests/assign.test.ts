@@ -149,4 +149,48 @@ describe('assign', () => {
     expect((await readResult(env.admin.db, 'r1'))?.error).toBeUndefined();
     expect(await readResult(env.admin.db, 'r1')).toMatchObject({ state: 'succeeded' });
   });
+
+  // Issue 17: a claim's links (the lock's VM, the competition's link) and its bookkeeping (the
+  // allocation index entry) are one write after the claim's transaction; a run that died between
+  // the two leaves a claimed VM that neither the lock nor the index shows.
+  it('a re-run whose earlier run claimed a VM and died before its links takes that VM, no other', async () => {
+    const vmIds = ['vm-001', 'vm-002', 'vm-003', 'vm-004'];
+    for (const claimed of vmIds) {
+      await env.admin.db.ref().set(null);
+      const { deps, seeded } = await givenPool(env.admin.db, {
+        config: { minWarmVMs: 0 },
+        competitions: ['meet-1'],
+        vms: Object.fromEntries(vmIds.map((vmId) => [vmId, 'available' as const])),
+      });
+      // A running pool: the index shows every VM free, as before the earlier run's claim.
+      await deps.store.rewriteAllocationIndex(vmIds.map((vmId) => seeded(vmId)));
+      const payload = request('assign', { competitionId: 'meet-1' });
+      await writeRequest(env.admin.db, 'r1', payload);
+      await env.admin.db.ref().update({
+        [`vmPool/assignments/meet-1`]: { competitionId: 'meet-1', requestId: 'r1', at: T0 },
+        [`${paths.vm(claimed)}/status`]: 'assigned',
+        [`${paths.vm(claimed)}/assignedTo`]: 'meet-1',
+        [`${paths.vm(claimed)}/assignedAt`]: T0,
+        [`${paths.vm(claimed)}/assignedBy`]: payload.requestedBy,
+        [`${paths.vm(claimed)}/requestId`]: 'r1',
+      });
+
+      await handleRequest(deps, 'r1', payload);
+
+      const vms = (await env.admin.db.ref(paths.vms()).get()).val() as Record<
+        string,
+        { assignedTo?: string }
+      >;
+      const held = Object.keys(vms).filter((vmId) => vms[vmId]?.assignedTo === 'meet-1');
+      expect({ claimed, held }).toEqual({ claimed, held: [claimed] });
+      expect(await readResult(env.admin.db, 'r1')).toMatchObject({
+        state: 'succeeded',
+        vmId: claimed,
+      });
+      const config = (await env.admin.db.ref(paths.competitionConfig('meet-1')).get()).val();
+      expect(config).toMatchObject({ vmId: claimed });
+      const lock = (await env.admin.db.ref('vmPool/assignments/meet-1').get()).val();
+      expect(lock).toMatchObject({ requestId: 'r1', vmId: claimed });
+    }
+  });
 });

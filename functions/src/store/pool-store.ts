@@ -72,6 +72,22 @@ export interface AllocationWatch {
   close(): void;
 }
 
+/**
+ * Issue 17: plain writes that go with a committed VM change (`updateVm`'s `links`, given the
+ * committed record), in the same multi-path write as its bookkeeping: one round trip, and all
+ * or nothing. A write lost to a crash after the change committed is repaired like a lost
+ * bookkeeping write (reconcile's repair of assignments; a resumed assign finds its VM).
+ */
+export interface VmChangeLinks {
+  /**
+   * The assignment lock's VM (`vmPool/assignments/{competitionId}`: its requestId, competitionId
+   * and vmId fields, the rest left as they are), for the assign holding the lock.
+   */
+  lock?: { competitionId: string; requestId: string; vmId: string };
+  /** The hand-over: `competitions/{competitionId}/config` vmId and vmAddress. */
+  competition?: { competitionId: string; vmId: string; vmAddress: string | null };
+}
+
 /** The pool config and the VM records. Every VM status change goes through `updateVm`. */
 export interface VmStore {
   /** `vmPool/config` completed with defaults; a broken config comes back with its errors. */
@@ -120,7 +136,7 @@ export interface VmStore {
   updateVm(
     vmId: string,
     change: (vm: VmRecord) => VmRecord | null,
-    options?: { pulse?: boolean },
+    options?: { pulse?: boolean; links?: (vm: VmRecord) => VmChangeLinks },
   ): Promise<{ committed: boolean; vm: VmRecord | null }>;
   /** Deletes the record when `expect` approves the current value. */
   deleteVm(vmId: string, expect: (vm: VmRecord) => boolean): Promise<boolean>;
@@ -151,8 +167,20 @@ export interface RequestStore {
   ): Promise<'renewed' | 'lost' | 'ended'>;
   /** Gives the run lease back (the request may still be open, e.g. waiting for an agent). */
   endRequestRun(requestId: string, runId: string): Promise<void>;
-  /** Writes progress; a final result also drops the request from the open index. */
+  /**
+   * Writes progress (a final result is never overwritten). Issue 17: a final result leaves the
+   * open index with `closeRequest`, together with the request's other closing writes.
+   */
   writeResult(requestId: string, result: RequestResult): Promise<void>;
+  /**
+   * Issue 17: the writes that close a request whose result is final, in one multi-path write:
+   * it leaves the open index (`vmPool/openRequests`), its user's open quota entry (when `uid`
+   * is given) and its audit entry (when given). Safe to repeat.
+   */
+  closeRequest(
+    requestId: string,
+    closing: { uid: string | null; audit: { auditId: string; entry: AuditEntry } | null },
+  ): Promise<void>;
   /**
    * Requests begun but not final, with when they were last updated and until when a run holds
    * them (0: no run does; a past time: the run died holding it).

@@ -22,6 +22,9 @@ import { guardedTransaction } from './transaction';
 export function rtdbRequestStore(db: Database): RequestStore {
   const ref = (path: string) => db.ref(path);
   const read = async (path: string): Promise<unknown> => (await ref(path).get()).val() as unknown;
+  // Issue 17: the runs this store began, and those whose open entry it has removed since (the
+  // request closed): giving such a run back has nothing left to do, so it costs no transaction.
+  const runs = new Map<string, { runId: string; closed: boolean }>();
 
   return {
     async getRequest(requestId): Promise<StoredRequest | null> {
@@ -45,6 +48,7 @@ export function rtdbRequestStore(db: Database): RequestStore {
         await openRef.remove();
         return 'final';
       }
+      runs.set(requestId, { runId: lease.runId, closed: false });
       return 'begun';
     },
 
@@ -60,6 +64,12 @@ export function rtdbRequestStore(db: Database): RequestStore {
     },
 
     async endRequestRun(requestId, runId) {
+      const run = runs.get(requestId);
+      if (run?.runId === runId) {
+        runs.delete(requestId);
+        // Its entry is gone: another run's entry (another runId) is not this run's to change.
+        if (run.closed) return;
+      }
       await guardedTransaction(ref(internalPaths.openRequest(requestId)), (current) =>
         isRecord(current) && current.runId === runId ? { ...current, leaseUntil: 0 } : undefined,
       );
@@ -70,8 +80,24 @@ export function rtdbRequestStore(db: Database): RequestStore {
         // A final result is never overwritten: duplicates of a handler cannot undo an outcome.
         isFinalResult(current) ? undefined : toRtdbValue(result),
       );
-      if (isFinalResult(result)) await ref(internalPaths.openRequest(requestId)).remove();
-      else await ref(`${internalPaths.openRequest(requestId)}/updatedAt`).set(result.updatedAt);
+      // A final result leaves the open index with the request's other closing writes.
+      if (!isFinalResult(result)) {
+        await ref(`${internalPaths.openRequest(requestId)}/updatedAt`).set(result.updatedAt);
+      }
+    },
+
+    async closeRequest(requestId, closing) {
+      const fields: Record<string, unknown> = { [internalPaths.openRequest(requestId)]: null };
+      if (closing.uid !== null)
+        fields[`${paths.requestQuota(closing.uid)}/open/${requestId}`] = null;
+      if (closing.audit !== null) {
+        fields[paths.auditEntry(closing.audit.auditId)] = toRtdbValue(closing.audit.entry);
+      }
+      // Plain writes: an admission transaction of the same user in flight on this instance is
+      // aborted by the SDK and runs again (guardedTransaction).
+      await db.ref().update(fields);
+      const run = runs.get(requestId);
+      if (run !== undefined) run.closed = true;
     },
 
     async listOpenRequests() {

@@ -55,8 +55,10 @@ export function summaryEntryOf(raw: unknown): SummaryEntry | null {
 
 /**
  * The multi-path fields (from the root) that move the summary from `was` to `now` for one VM:
- * its index entry, and every count of the summary by the difference (all of them, 0 included,
- * so a summary created by these increments is complete). Empty when nothing it counts changed.
+ * its index entry, the totals by the difference (always, 0 included, so that a summary created
+ * by these increments is readable: readPoolSummary counts a missing status as 0), and the
+ * status counts that changed (issue 17: the fewer paths, the cheaper the write for the SDK and
+ * the server). Empty when nothing it counts changed.
  */
 export function summaryChangeFields(
   vmId: string,
@@ -75,9 +77,8 @@ export function summaryChangeFields(
     [`${summary}/updatedAt`]: ServerValue.TIMESTAMP,
   };
   for (const status of VM_STATUSES) {
-    fields[`${summary}/counts/${status}`] = ServerValue.increment(
-      plus.counts[status] - minus.counts[status],
-    );
+    const by = plus.counts[status] - minus.counts[status];
+    if (by !== 0) fields[`${summary}/counts/${status}`] = ServerValue.increment(by);
   }
   for (const name of ['total', 'ready', 'cold'] as const) {
     fields[`${summary}/${name}`] = ServerValue.increment(plus[name] - minus[name]);

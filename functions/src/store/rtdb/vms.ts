@@ -12,7 +12,7 @@ import {
   type VmRecord,
 } from '@vmpool/core';
 import type { Clock } from '@vmpool/core/ports';
-import type { InvalidRecord, VmStore } from '../pool-store';
+import type { AllocationView, InvalidRecord, VmChangeLinks, VmStore } from '../pool-store';
 import { isRecord, toRtdbValue } from '../rtdb-values';
 import { statusHistoryEntryId } from './schedule';
 import { billedInstanceType, historyEntryForChange } from './status-history';
@@ -44,6 +44,26 @@ function invalidError(vmId: string, errors: string[]): Error {
   return new Error(`${paths.vm(vmId)} is invalid: ${errors.join('; ')}`);
 }
 
+/** The multi-path fields of a committed change's links (issue 17; pool-store.ts). */
+function linkFields(links: VmChangeLinks): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  if (links.lock !== undefined) {
+    const { competitionId, requestId, vmId } = links.lock;
+    const lock = internalPaths.assignment(competitionId);
+    Object.assign(fields, {
+      [`${lock}/competitionId`]: competitionId,
+      [`${lock}/requestId`]: requestId,
+      [`${lock}/vmId`]: vmId,
+    });
+  }
+  if (links.competition !== undefined) {
+    const { competitionId, vmId, vmAddress } = links.competition;
+    const config = paths.competitionConfig(competitionId);
+    Object.assign(fields, { [`${config}/vmId`]: vmId, [`${config}/vmAddress`]: vmAddress });
+  }
+  return fields;
+}
+
 /**
  * The pool config and the VM records; every status change is a guarded transaction, and each
  * committed one appends its `vmPool/statusHistory` entry (the one place statuses are written).
@@ -55,15 +75,26 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
   interface AllocationListener {
     watchers: number;
     latest: unknown;
+    /** `latest` parsed, once per value received (shared by every assign watching). */
+    parsed: { raw: unknown; views: AllocationView[] } | null;
     ready: Promise<void>;
     stop(): void;
   }
+  const viewsOf = (live: AllocationListener): AllocationView[] => {
+    let parsed = live.parsed;
+    if (parsed === null || parsed.raw !== live.latest) {
+      parsed = { raw: live.latest, views: parseAllocationIndex(live.latest) };
+      live.parsed = parsed;
+    }
+    return [...parsed.views];
+  };
   let allocationListener: AllocationListener | null = null;
   const listenAllocation = (): AllocationListener => {
     const indexRef = ref(internalPaths.allocationIndex());
     const live: AllocationListener = {
       watchers: 0,
       latest: null,
+      parsed: null,
       ready: Promise.resolve(),
       stop: () => indexRef.off('value', onValue),
     };
@@ -178,12 +209,9 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
       try {
         await live.ready;
         // Before the first reconcile after the deploy the index is empty: the records stand in.
-        const fallback =
-          parseAllocationIndex(live.latest).length > 0
-            ? null
-            : (await listVms({ pulse: false })).vms;
+        const fallback = viewsOf(live).length > 0 ? null : (await listVms({ pulse: false })).vms;
         return {
-          views: () => fallback ?? parseAllocationIndex(live.latest),
+          views: () => fallback ?? viewsOf(live),
           close,
         };
       } catch (error) {
@@ -257,10 +285,12 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
       const parsed = parseStoredVm(vmId, value);
       const vm = parsed.ok ? parsed.value : null;
       if (committed && changed) {
+        const links = vm === null || options.links === undefined ? {} : options.links(vm);
         await bookkeep(
           vmId,
           { before: storedBefore, after: value },
           vm === null ? null : { before, after: vm },
+          linkFields(links),
         );
       }
       return { committed: committed && changed, vm: vm === null ? null : vmWithPulse(vm, pulse) };

@@ -15,7 +15,14 @@ import {
 } from '@vmpool/core';
 import type { AllocationView, AllocationWatch, AssignmentLock } from '../../store/pool-store';
 import type { UseCaseDeps } from '../deps';
-import { COLD_ASSIGN_STEPS, handOver, LAUNCH_ASSIGN_STEPS, WARM_ASSIGN_STEPS } from './hand-over';
+import {
+  claimLinks,
+  COLD_ASSIGN_STEPS,
+  handOver,
+  LAUNCH_ASSIGN_STEPS,
+  WARM_ASSIGN_STEPS,
+} from './hand-over';
+import type { RequestFields } from '../requests/complete-request';
 import { launchPoolVm } from '../shared/launch-pool-vm';
 import { STEP, type RequestProgress } from '../requests/progress';
 import { RequestError } from '../requests/request-error';
@@ -41,15 +48,22 @@ export async function assign(deps: UseCaseDeps, ctx: AssignContext): Promise<Ass
   const { competitionId } = request;
   const { store, clock } = deps;
 
-  if ((await store.getCompetitionConfig(competitionId)) === null) {
+  // Issue 17: the competition is read while the slot is taken; a missing one gives it back.
+  let rerun = false;
+  const [competition, lock] = await Promise.all([
+    store.getCompetitionConfig(competitionId),
+    store.updateLock(competitionId, (current) => {
+      // A lock this request took before: an earlier run of it (crashed, or delivered again).
+      rerun = current?.requestId === requestId;
+      return current === null
+        ? { competitionId, requestId, vmId: null, at: clock.now(), release: null }
+        : undefined;
+    }),
+  ]);
+  if (competition === null) {
+    if (lock?.requestId === requestId && lock.vmId === null) await giveBackSlot(deps, ctx);
     throw new RequestError('COMPETITION_NOT_FOUND', `Competition ${competitionId} does not exist`);
   }
-
-  const lock = await store.updateLock(competitionId, (current) =>
-    current === null
-      ? { competitionId, requestId, vmId: null, at: clock.now(), release: null }
-      : undefined,
-  );
   if (lock === null || lock.requestId !== requestId) {
     const holder = lock?.vmId ? ` (${lock.vmId})` : '';
     throw new RequestError(
@@ -62,14 +76,25 @@ export async function assign(deps: UseCaseDeps, ctx: AssignContext): Promise<Ass
   if (resumed !== null) return resumed;
 
   try {
-    return await claimAndStart(deps, ctx);
+    return await claimAndStart(deps, ctx, rerun);
   } catch (error) {
     // Nothing was claimed: give the competition's slot back so a later assign can run.
-    await store.updateLock(competitionId, (current) =>
-      current?.requestId === requestId && current.vmId === null ? null : undefined,
-    );
+    await giveBackSlot(deps, ctx);
     throw error;
   }
+}
+
+/** Deletes the competition's lock while this request holds it with no VM. */
+async function giveBackSlot(deps: UseCaseDeps, ctx: AssignContext): Promise<void> {
+  await deps.store.updateLock(ctx.request.competitionId, (current) =>
+    current?.requestId === ctx.requestId && current.vmId === null ? null : undefined,
+  );
+}
+
+/** The request's fields completing it needs (it is not read again). */
+function requestFields(ctx: AssignContext): RequestFields {
+  const { requestedBy, action, competitionId } = ctx.request;
+  return { requestedBy, action, competitionId };
 }
 
 /** A repeated run of a request that already claimed a VM picks up where it stopped. */
@@ -129,7 +154,20 @@ async function abandonFailedStart(
   );
 }
 
-async function claimAndStart(deps: UseCaseDeps, ctx: AssignContext): Promise<AssignOutcome> {
+async function claimAndStart(
+  deps: UseCaseDeps,
+  ctx: AssignContext,
+  rerun: boolean,
+): Promise<AssignOutcome> {
+  // An earlier run of this request may have claimed a VM and died before the lock (and the
+  // index) said so: on a re-run the records tell (rare, so the whole read is affordable).
+  if (rerun) {
+    const own = (await deps.store.listVms({ pulse: false })).vms.find((vm) => ownedBy(vm, ctx));
+    if (own !== undefined) {
+      const resumed = await adopt(deps, ctx, own.vmId);
+      if (resumed !== null) return resumed;
+    }
+  }
   // The allocator judges status, assignment, health and placement only: it reads the small
   // allocation index, not every record with its agent report (a lost claim corrects it). The
   // index stays live while this assign claims (issue 17), shared with concurrent assigns.
@@ -150,16 +188,10 @@ async function claimFrom(
   const { requestId, request, config, progress } = ctx;
   const { competitionId } = request;
   let vms: AllocationView[] = watch.views();
-  const own = vms.find((vm) => vm.requestId === requestId && vm.assignedTo === competitionId);
+  const own = vms.find((vm) => ownedBy(vm, ctx));
   if (own !== undefined) {
-    // An earlier run of this request claimed it but stopped before recording it in the lock.
-    const lock = await store.updateLock(competitionId, (current) =>
-      current?.requestId === requestId ? { ...current, vmId: own.vmId } : undefined,
-    );
-    if (lock !== null) {
-      const resumed = await resume(deps, ctx, lock);
-      if (resumed !== null) return resumed;
-    }
+    const resumed = await adopt(deps, ctx, own.vmId);
+    if (resumed !== null) return resumed;
   }
 
   // Candidates in this request's own order (its id spreads concurrent assigns over equally
@@ -216,19 +248,22 @@ async function claimFrom(
               },
             )
           : null,
-      { pulse: false },
+      // Issue 17: the lock's VM and a warm VM's hand-over go with the claim, in one write.
+      { pulse: false, links: (claimed) => claimLinks(deps, claimed, requestId, !cold) },
     );
     if (!committed || vm === null) {
+      if (vm !== null && ownedBy(vm, ctx)) {
+        // This request's own claim (an earlier run's, which the index did not show yet).
+        const resumed = await adopt(deps, ctx, vm.vmId);
+        if (resumed !== null) return resumed;
+      }
       // What the claims saw beats the index, which may not have caught up with them yet.
       seen.set(pick.vm.vmId, vm);
       vms = rereads === 0 ? withSeen(watch.views(), seen) : afterLostClaim(vms, pick.vm.vmId, vm);
       continue;
     }
-    await store.updateLock(competitionId, (current) =>
-      current?.requestId === requestId ? { ...current, vmId: vm.vmId } : undefined,
-    );
     if (!cold) {
-      await handOver(deps, vm, WARM_ASSIGN_STEPS);
+      await handOver(deps, vm, WARM_ASSIGN_STEPS, { linked: true, request: requestFields(ctx) });
       return { kind: 'assigned', vm };
     }
     progress.plan(COLD_ASSIGN_STEPS);
@@ -241,6 +276,26 @@ async function claimFrom(
     'NO_VM_AVAILABLE',
     'No VM available: every free VM was taken by other requests meanwhile',
   );
+}
+
+/** A VM this assign request claimed (in this run or an earlier one). */
+function ownedBy(vm: Pick<VmRecord, 'requestId' | 'assignedTo'>, ctx: AssignContext): boolean {
+  return vm.requestId === ctx.requestId && vm.assignedTo === ctx.request.competitionId;
+}
+
+/**
+ * An earlier run of this request claimed `vmId` but stopped before recording it in the lock:
+ * the lock records it now, and the run resumes from there.
+ */
+async function adopt(
+  deps: UseCaseDeps,
+  ctx: AssignContext,
+  vmId: string,
+): Promise<AssignOutcome | null> {
+  const lock = await deps.store.updateLock(ctx.request.competitionId, (current) =>
+    current?.requestId === ctx.requestId ? { ...current, vmId } : undefined,
+  );
+  return lock === null ? null : resume(deps, ctx, lock);
 }
 
 /** The live index with every VM this assign lost a claim on as its claim saw it. */

@@ -1,5 +1,6 @@
 import type { VmRecord } from '@vmpool/core';
-import { completeRequest } from '../requests/complete-request';
+import type { VmChangeLinks } from '../../store/pool-store';
+import { completeRequest, type RequestFields } from '../requests/complete-request';
 import type { UseCaseDeps } from '../deps';
 import { STEP, succeededResult } from '../requests/progress';
 import { vmAddressOf } from '../shared/vm-changes';
@@ -22,14 +23,44 @@ export const LAUNCH_ASSIGN_STEPS = [
 ] as const;
 
 /**
+ * Issue 17: what a warm claim writes together with the claimed record (`updateVm`'s links):
+ * the lock's VM and, unless the VM first restores a failover's show state, the hand-over's
+ * competition link, so that `handOver` then only completes the request.
+ */
+export function claimLinks(
+  deps: Pick<UseCaseDeps, 'settings'>,
+  vm: VmRecord,
+  requestId: string,
+  handOverNow: boolean,
+): VmChangeLinks {
+  const competitionId = vm.assignedTo;
+  if (competitionId === null) return {};
+  return {
+    lock: { competitionId, requestId, vmId: vm.vmId },
+    ...(handOverNow && !restoresState(vm)
+      ? {
+          competition: {
+            competitionId,
+            vmId: vm.vmId,
+            vmAddress: vmAddressOf(vm, deps.settings),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
  * Gives an assigned VM to its competition: writes `competitions/{id}/config/vmId` and
  * `vmAddress` and completes the assign request that drove it. Idempotent. A failover's spare
  * first imports the competition's saved show state (bounded wait; failover/restore-state.ts).
+ * `linked`: the claim wrote the competition's link already (claimLinks); `request`: the assign
+ * request's fields, when the caller has them (it is not read again).
  */
 export async function handOver(
   deps: Pick<UseCaseDeps, 'store' | 'clock' | 'logger' | 'settings' | 'sleep'>,
   vm: VmRecord,
   steps: readonly string[],
+  options: { linked?: boolean; request?: RequestFields } = {},
 ): Promise<void> {
   const competitionId = vm.assignedTo;
   if (competitionId === null) return;
@@ -39,7 +70,8 @@ export async function handOver(
     steps = withRestoreStep(steps);
   }
   const vmAddress = vmAddressOf(vm, deps.settings);
-  await deps.store.setCompetitionVm(competitionId, vm.vmId, vmAddress);
+  const linked = options.linked === true && !restoresState(vm);
+  if (!linked) await deps.store.setCompetitionVm(competitionId, vm.vmId, vmAddress);
   if (vm.requestId !== null) {
     const message =
       vmAddress === null
@@ -53,6 +85,7 @@ export async function handOver(
         vmId: vm.vmId,
         ...(vmAddress === null ? {} : { vmAddress }),
       }),
+      options.request,
     );
   }
 }

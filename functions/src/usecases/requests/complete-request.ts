@@ -1,6 +1,6 @@
 import type { RequestResult } from '@vmpool/core';
 import { isRecord } from '../../store/rtdb-values';
-import { audit, outcomeOf, requestAuditId } from '../shared/audit';
+import { outcomeOf, requestAuditId } from '../shared/audit';
 import type { UseCaseDeps } from '../deps';
 
 function field(raw: unknown, name: string): string | undefined {
@@ -10,42 +10,56 @@ function field(raw: unknown, name: string): string | undefined {
 }
 
 /**
- * Writes a request's final result and its audit entry. Safe to repeat: a final result is never
- * overwritten and the audit id is the request's.
+ * What completing a request needs to know of it (its user, competition and action), when the
+ * caller has it already: the request is then not read again (issue 17).
+ */
+export interface RequestFields {
+  requestedBy: string;
+  action: string;
+  competitionId?: string;
+  vmId?: string;
+}
+
+/**
+ * Writes a request's final result, then closes it (open index, its user's quota entry, its
+ * audit entry) in one write. Safe to repeat: a final result is never overwritten and the audit
+ * id is the request's.
  */
 export async function completeRequest(
   deps: Pick<UseCaseDeps, 'store' | 'clock' | 'logger'>,
   requestId: string,
   result: RequestResult,
+  known?: RequestFields,
 ): Promise<void> {
-  // Issue 17: the request is read while its result is written, and its quota and audit entry
-  // are written together: the result comes first in the database all the same.
+  // Issue 17: the request is read (unless known) while its result is written; the closing
+  // writes come after the result in the database all the same.
   const [stored] = await Promise.all([
-    deps.store.getRequest(requestId),
+    known === undefined ? deps.store.getRequest(requestId) : Promise.resolve(null),
     deps.store.writeResult(requestId, result),
   ]);
-  const raw = stored?.raw;
+  const raw = known ?? stored?.raw;
   const requestedBy = field(raw, 'requestedBy');
   const competitionId = field(raw, 'competitionId');
   const vmId = result.vmId ?? field(raw, 'vmId');
-  await Promise.all([
+  await deps.store.closeRequest(requestId, {
     // Issue 9: a final request no longer counts among its user's open ones.
-    requestedBy === undefined
-      ? Promise.resolve()
-      : deps.store.closeRequestQuota(requestedBy, requestId),
-    audit(deps, requestAuditId(requestId), {
-      at: result.updatedAt,
-      actor: field(raw, 'requestedBy') ?? 'unknown',
-      action: `request.${field(raw, 'action') ?? 'unknown'}`,
-      target: {
-        requestId,
-        ...(competitionId === undefined ? {} : { competitionId }),
-        ...(vmId === undefined ? {} : { vmId }),
+    uid: requestedBy ?? null,
+    audit: {
+      auditId: requestAuditId(requestId),
+      entry: {
+        at: result.updatedAt,
+        actor: requestedBy ?? 'unknown',
+        action: `request.${field(raw, 'action') ?? 'unknown'}`,
+        target: {
+          requestId,
+          ...(competitionId === undefined ? {} : { competitionId }),
+          ...(vmId === undefined ? {} : { vmId }),
+        },
+        outcome: outcomeOf(result),
+        detail: result.error ? `${result.error.code}: ${result.error.message}` : result.message,
       },
-      outcome: outcomeOf(result),
-      detail: result.error ? `${result.error.code}: ${result.error.message}` : result.message,
-    }),
-  ]);
+    },
+  });
   deps.logger.info('request finished', {
     requestId,
     state: result.state,
