@@ -9,7 +9,7 @@ import {
   waitForValue,
   type AgentProcess,
   type TestStack,
-} from './helpers/stack';
+} from './support/stack';
 
 const SKEW_MS = 10 * 60_000;
 let stack: TestStack;

@@ -22,7 +22,7 @@ import {
   waitForValue,
   type AgentProcess,
   type TestStack,
-} from './helpers/stack';
+} from './support/stack';
 
 const VM = 'vm-301';
 let stack: TestStack;

@@ -8,7 +8,7 @@ import { CommandExecutor } from '../src/commands/executor';
 import type { CommandPlanner } from '../src/commands/plan';
 import { localFirebase, type FirebaseClients } from '../src/runtime/firebase';
 import { ServerClock } from '../src/runtime/server-clock';
-import { seedVm, startStack, waitForValue, type TestStack } from './helpers/stack';
+import { seedVm, startStack, waitForValue, type TestStack } from './support/stack';
 
 const VM = 'vm-801';
 const node = process.execPath;

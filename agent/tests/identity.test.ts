@@ -5,7 +5,7 @@ import { memoryLogger } from '@vmpool/core/ports';
 import { createMetadataService, readInstanceIdentity } from '../src/identity/imds';
 import { AgentSession } from '../src/identity/session';
 import { exchangeIdentity, TokenExchangeError } from '../src/identity/token-client';
-import { startImds, startTokenFunction, type StandIn } from './helpers/http-stand-ins';
+import { startImds, startTokenFunction, type StandIn } from './support/http-stand-ins';
 
 const DOCUMENT = {
   accountId: '123456789012',

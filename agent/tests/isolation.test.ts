@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, onDisconnect, ref, remove, serverTimestamp, set, update } from 'firebase/database';
 import { localFirebase, type FirebaseClients } from '../src/runtime/firebase';
-import { seedVm, startStack, type TestStack } from './helpers/stack';
+import { seedVm, startStack, type TestStack } from './support/stack';
 
 let stack: TestStack;
 let agent: FirebaseClients;

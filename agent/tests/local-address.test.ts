@@ -8,7 +8,7 @@ import {
   startStack,
   waitForValue,
   type TestStack,
-} from './helpers/stack';
+} from './support/stack';
 
 const VM_ADDRESS = '127.0.1.23';
 

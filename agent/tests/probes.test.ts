@@ -8,7 +8,7 @@ import {
   waitForValue,
   type AgentProcess,
   type TestStack,
-} from './helpers/stack';
+} from './support/stack';
 
 let stack: TestStack;
 let agent: AgentProcess;

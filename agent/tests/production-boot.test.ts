@@ -5,8 +5,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startImds, startTokenFunction, type StandIn } from './helpers/http-stand-ins';
-import { REPO_ROOT, spawnAgentProcess } from './helpers/stack';
+import { startImds, startTokenFunction, type StandIn } from './support/http-stand-ins';
+import { REPO_ROOT, spawnAgentProcess } from './support/stack';
 
 const DOCUMENT = {
   accountId: '123456789012',

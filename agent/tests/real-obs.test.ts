@@ -30,13 +30,12 @@ import { ObsClient, ObsRequestError } from '../src/obs/client';
 import { authenticationString, OBS_SUBPROTOCOL } from '../src/obs/protocol';
 import { jpegSize } from '../src/preview/jpeg-size';
 import {
-  assertRealObsPrerequisites,
   startIngest,
-  startRealObs,
-  startXvfb,
+  startRealObsSession,
   type Managed,
   type RealObs,
-} from './helpers/real-obs';
+  type RealObsSession,
+} from './support/real-obs';
 import {
   killAgent,
   startRegisteredAgent,
@@ -44,14 +43,14 @@ import {
   waitForValue,
   type AgentProcess,
   type TestStack,
-} from './helpers/stack';
+} from './support/stack';
 
 const STANDIN_PASSWORD = 'stand-in password';
 /** The agent's default sampling interval: "within two samples" is judged at it. */
 const STREAM_INTERVAL_MS = 5000;
 const LONG = 180_000;
 
-let xvfb: Managed & { display: string };
+let session: RealObsSession;
 let obs: RealObs;
 let standIn: ShowServer;
 let real: ObsClient;
@@ -60,26 +59,12 @@ const realEvents: { eventType: string; eventData: unknown }[] = [];
 const standEvents: { eventType: string; eventData: unknown }[] = [];
 
 beforeAll(async () => {
-  assertRealObsPrerequisites();
-  xvfb = await startXvfb();
-  obs = await startRealObs(xvfb.display);
+  session = await startRealObsSession({
+    eventSubscriptions: 64 | 4 | 1,
+    onEvent: (eventType, eventData) => realEvents.push({ eventType, eventData }),
+  });
+  ({ obs, client: real } = session);
   standIn = await startShowServer({ port: 0, obsWebsocketPassword: STANDIN_PASSWORD });
-  // OBS listens a moment before its websocket answers Hello: retry the first connection.
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      real = await ObsClient.connect({
-        url: obs.url,
-        password: obs.password,
-        eventSubscriptions: 64 | 4 | 1,
-        timeoutMs: 10_000,
-        onEvent: (eventType, eventData) => realEvents.push({ eventType, eventData }),
-      });
-      break;
-    } catch (error) {
-      if (attempt >= 20) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-  }
   stand = await ObsClient.connect({
     url: standIn.obsWebsocketUrl,
     password: STANDIN_PASSWORD,
@@ -90,11 +75,9 @@ beforeAll(async () => {
 }, LONG);
 
 afterAll(async () => {
-  real?.close();
   stand?.close();
   await standIn?.stop();
-  await obs?.dispose();
-  await xvfb?.kill();
+  await session?.stop();
 }, LONG);
 
 /** The structure of a value: keys and JSON types, recursively (arrays by their first item). */

@@ -7,7 +7,7 @@ import {
   startStack,
   waitForValue,
   type TestStack,
-} from './helpers/stack';
+} from './support/stack';
 
 let stack: TestStack;
 beforeAll(async () => {

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { agentAuthUid } from '@vmpool/core';
-import { startImds, type StandIn } from './helpers/http-stand-ins';
-import { startAuthEmulator, type AuthEmulator } from './helpers/auth-emulator';
+import { startImds, type StandIn } from './support/http-stand-ins';
+import { startAuthEmulator, type AuthEmulator } from './support/auth-emulator';
 import {
   killAgent,
   REPO_ROOT,
@@ -21,7 +21,7 @@ import {
   waitForValue,
   type AgentProcess,
   type TestStack,
-} from './helpers/stack';
+} from './support/stack';
 
 const PROJECT = 'demo-vmpool';
 const VM = 'vm-701';
@@ -80,16 +80,16 @@ beforeAll(async () => {
   await seedVm(stack.admin, VM);
   // The rules let a token report only for the instance the VM record holds.
   await stack.admin.ref(`vmPool/vms/${VM}/instanceId`).set(DOCUMENT.instanceId);
-}, 150_000);
+}, 300_000);
 
 afterAll(async () => {
   if (agent) await killAgent(agent);
-  await new Promise((resolve) => tokenServer.close(resolve));
-  await imds.close();
-  await deleteApp(adminApp);
-  await emulator.stop();
-  await stack.stop();
-  await rm(stateDir, { recursive: true, force: true });
+  if (tokenServer) await new Promise((resolve) => tokenServer.close(resolve));
+  await imds?.close();
+  if (adminApp) await deleteApp(adminApp);
+  await emulator?.stop();
+  await stack?.stop();
+  if (stateDir) await rm(stateDir, { recursive: true, force: true });
 }, 60_000);
 
 describe('production sign-in with a custom token', () => {

@@ -7,19 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { StateExportRecord } from '@vmpool/core';
-import { startShowServer, type ShowServer } from '@vmpool/local/show-server';
 import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../../functions/tests/support/moto';
 import { ObsClient } from '../src/obs/client';
-import {
-  killAgent,
-  seedVm,
-  spawnAgent,
-  startRegisteredAgent,
-  startStack,
-  waitForValue,
-  type AgentProcess,
-  type TestStack,
-} from './helpers/stack';
+import { waitForValue } from './support/stack';
+import { runImportState, startStateExportVms, type StateExportVms } from './support/state-export';
 
 const VM = 'vm-361';
 const SPARE = 'vm-362';
@@ -27,10 +18,7 @@ const COMP = 'comp-state-s3';
 const BUCKET = 'vmpool-recordings-s3-test';
 let moto: MotoServer;
 let s3: S3Client;
-let stack: TestStack;
-let agent: AgentProcess;
-let spareShow: ShowServer;
-let spare: AgentProcess;
+let vms: StateExportVms;
 const saved: Record<string, string | undefined> = {};
 const s3Flags = () => ['--archive-bucket', BUCKET, '--s3-endpoint', moto.endpoint];
 
@@ -51,31 +39,18 @@ beforeAll(async () => {
     credentials: MOTO_CREDENTIALS,
   });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  stack = await startStack({ obsConfigOf: VM });
-  agent = await startRegisteredAgent(stack, VM, s3Flags());
-  spareShow = await startShowServer({
-    port: 0,
-    obsRestartMs: 500,
-    obsConfigDir: join(stack.tmp, 'vms', SPARE, 'obs-config'),
+  vms = await startStateExportVms({
+    vm: VM,
+    spare: SPARE,
+    agentFlags: s3Flags(),
+    spareFlags: s3Flags(),
   });
-  await seedVm(stack.admin, SPARE);
-  spare = spawnAgent({ ...stack, show: spareShow }, SPARE, s3Flags());
-  await waitForValue<{ online?: boolean }>(
-    stack.admin,
-    `vmPool/vms/${SPARE}/agent`,
-    (report) => report?.online === true,
-    60_000,
-    spare,
-  );
 }, 180_000);
 
 afterAll(async () => {
-  await killAgent(agent);
-  await killAgent(spare);
-  await spareShow.stop();
-  await stack.stop();
-  s3.destroy();
-  await moto.stop();
+  await vms?.stop();
+  s3?.destroy();
+  await moto?.stop();
   for (const [name, value] of Object.entries(saved)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
@@ -87,47 +62,39 @@ describe('state export to S3', () => {
 
   it('exports to the bucket under state/ when the VM goes in_use, not to the VM archive', async () => {
     await waitForValue<{ obsConnected?: boolean }>(
-      stack.admin,
+      vms.stack.admin,
       `vmPool/vms/${VM}/agent/show`,
       (show) => show?.obsConnected === true,
       30_000,
-      agent,
+      vms.agent,
     );
-    await stack.admin.ref(`vmPool/vms/${VM}`).update({ status: 'in_use', assignedTo: COMP });
+    await vms.stack.admin.ref(`vmPool/vms/${VM}`).update({ status: 'in_use', assignedTo: COMP });
     record = await waitForValue<StateExportRecord>(
-      stack.admin,
+      vms.stack.admin,
       `vmPool/stateExports/${COMP}`,
       (value) => value?.vmId === VM,
       30_000,
-      agent,
+      vms.agent,
     );
     expect(record).toMatchObject({ competitionId: COMP, vmId: VM, bucket: BUCKET });
     expect(record.key).toBe(`state/${COMP}/${record.digest}.json`);
     const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: record.key }));
     const body = await object.Body!.transformToString();
     expect(body).toContain('Starting Soon');
-    expect(existsSync(join(stack.tmp, 'vms', VM, 'archive/local-archive/state'))).toBe(false);
+    expect(existsSync(join(vms.stack.tmp, 'vms', VM, 'archive/local-archive/state'))).toBe(false);
   });
 
   it('import_state on another VM reads the export from the bucket into its OBS', async () => {
-    const command = stack.admin.ref(`vmPool/commands/${SPARE}`).push();
-    await command.set({
-      op: 'import_state',
-      args: { competitionId: COMP, sourceVmId: VM, digest: record.digest },
-      requestedBy: 'system',
-      requestedAt: Date.now(),
-    });
-    const done = await waitForValue<{ status?: string; reason?: string }>(
-      stack.admin,
-      `vmPool/commands/${SPARE}/${command.key ?? ''}`,
-      (node) => ['succeeded', 'failed', 'timed_out', 'rejected'].includes(node?.status ?? ''),
-      30_000,
-      spare,
+    const done = await runImportState(
+      vms.stack,
+      SPARE,
+      { competitionId: COMP, sourceVmId: VM, digest: record.digest },
+      vms.spare,
     );
     expect(done.reason ?? '').toBe('');
     expect(done.status).toBe('succeeded');
     const obs = await ObsClient.connect({
-      url: spareShow.obsWebsocketUrl,
+      url: vms.spareShow.obsWebsocketUrl,
       eventSubscriptions: 0,
       timeoutMs: 5000,
     });
@@ -144,19 +111,11 @@ describe('state export to S3', () => {
   });
 
   it('import_state of a digest not in the bucket fails naming the bucket and key', async () => {
-    const command = stack.admin.ref(`vmPool/commands/${SPARE}`).push();
-    await command.set({
-      op: 'import_state',
-      args: { competitionId: COMP, sourceVmId: VM, digest: 'f'.repeat(64) },
-      requestedBy: 'system',
-      requestedAt: Date.now(),
-    });
-    const done = await waitForValue<{ status?: string; reason?: string }>(
-      stack.admin,
-      `vmPool/commands/${SPARE}/${command.key ?? ''}`,
-      (node) => ['succeeded', 'failed'].includes(node?.status ?? ''),
-      30_000,
-      spare,
+    const done = await runImportState(
+      vms.stack,
+      SPARE,
+      { competitionId: COMP, sourceVmId: VM, digest: 'f'.repeat(64) },
+      vms.spare,
     );
     expect(done.status).toBe('failed');
     expect(done.reason).toContain(`no export at ${BUCKET}/state/${COMP}/${'f'.repeat(64)}.json`);

@@ -8,83 +8,43 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateExportRecord } from '@vmpool/core';
-import { startShowServer, type ShowServer } from '@vmpool/local/show-server';
 import { ObsClient } from '../src/obs/client';
-import {
-  killAgent,
-  seedVm,
-  spawnAgentProcess,
-  startRegisteredAgent,
-  startStack,
-  waitForValue,
-  REPO_ROOT,
-  type AgentProcess,
-  type TestStack,
-} from './helpers/stack';
+import { waitForValue } from './support/stack';
+import { runImportState, startStateExportVms, type StateExportVms } from './support/state-export';
 
 const VM = 'vm-351';
 const SPARE = 'vm-352';
 const COMP = 'comp-state';
-let stack: TestStack;
-let agent: AgentProcess;
-let spareShow: ShowServer;
-let spare: AgentProcess;
+let vms: StateExportVms;
 
 const exportPath = `vmPool/stateExports/${COMP}`;
 const archived = (vmId: string, key: string) =>
-  join(stack.tmp, 'vms', vmId, 'archive', 'local-archive', key);
+  join(vms.stack.tmp, 'vms', vmId, 'archive', 'local-archive', key);
 
 async function obsClient(url: string): Promise<ObsClient> {
   return ObsClient.connect({ url, eventSubscriptions: 0, timeoutMs: 5000 });
 }
 
+/** A scene created over obs-websocket in the exporting VM's OBS (the stand-in). */
+async function createScene(sceneName: string): Promise<void> {
+  const obs = await obsClient(vms.stack.show.obsWebsocketUrl);
+  try {
+    await obs.call('CreateScene', { sceneName });
+  } finally {
+    obs.close();
+  }
+}
+
 beforeAll(async () => {
-  stack = await startStack({ obsConfigOf: VM });
-  agent = await startRegisteredAgent(stack, VM, [
-    '--state-export-interval-seconds',
-    '10',
-    '--log-level',
-    'debug',
-  ]);
-  // The spare: a VM of its own (show server and OBS stand-in on its own obs-config).
-  spareShow = await startShowServer({
-    port: 0,
-    obsRestartMs: 500,
-    obsConfigDir: join(stack.tmp, 'vms', SPARE, 'obs-config'),
+  vms = await startStateExportVms({
+    vm: VM,
+    spare: SPARE,
+    agentFlags: ['--state-export-interval-seconds', '10', '--log-level', 'debug'],
   });
-  await seedVm(stack.admin, SPARE);
-  spare = spawnAgentProcess(
-    [
-      '--local',
-      '--vm-id',
-      SPARE,
-      '--database-url',
-      stack.databaseUrl,
-      '--show-server',
-      spareShow.url,
-      '--obs-websocket-url',
-      spareShow.obsWebsocketUrl,
-      '--state-dir',
-      join(stack.tmp, 'state', SPARE),
-      '--vm-dir',
-      join(stack.tmp, 'vms', SPARE),
-    ],
-    REPO_ROOT,
-  );
-  await waitForValue<{ online?: boolean }>(
-    stack.admin,
-    `vmPool/vms/${SPARE}/agent`,
-    (report) => report?.online === true,
-    60_000,
-    spare,
-  );
 }, 180_000);
 
 afterAll(async () => {
-  await killAgent(agent);
-  await killAgent(spare);
-  await spareShow.stop();
-  await stack.stop();
+  await vms?.stop();
 });
 
 describe('state export while in_use', () => {
@@ -94,24 +54,24 @@ describe('state export while in_use', () => {
   it('exports nothing while the VM is not in_use', async () => {
     // The agent is registered and connected to OBS: an available VM has no export.
     await waitForValue<{ obsConnected?: boolean }>(
-      stack.admin,
+      vms.stack.admin,
       `vmPool/vms/${VM}/agent/show`,
       (show) => show?.obsConnected === true,
       30_000,
-      agent,
+      vms.agent,
     );
-    expect((await stack.admin.ref(exportPath).get()).exists()).toBe(false);
-    expect(agent.output()).not.toContain('show state exported');
+    expect((await vms.stack.admin.ref(exportPath).get()).exists()).toBe(false);
+    expect(vms.agent.output()).not.toContain('show state exported');
   });
 
   it('exports at once when the VM goes in_use, to the archive, and records it', async () => {
-    await stack.admin.ref(`vmPool/vms/${VM}`).update({ status: 'in_use', assignedTo: COMP });
+    await vms.stack.admin.ref(`vmPool/vms/${VM}`).update({ status: 'in_use', assignedTo: COMP });
     first = await waitForValue<StateExportRecord>(
-      stack.admin,
+      vms.stack.admin,
       exportPath,
       (record) => record?.vmId === VM,
       30_000,
-      agent,
+      vms.agent,
     );
     expect(first).toMatchObject({
       competitionId: COMP,
@@ -130,74 +90,56 @@ describe('state export while in_use', () => {
   });
 
   it('exports again when OBS announces a change (a new scene), and the bundle holds it', async () => {
-    const obs = await obsClient(stack.show.obsWebsocketUrl);
-    try {
-      await obs.call('CreateScene', { sceneName: 'Vault Cam' });
-    } finally {
-      obs.close();
-    }
+    await createScene('Vault Cam');
     changed = await waitForValue<StateExportRecord>(
-      stack.admin,
+      vms.stack.admin,
       exportPath,
       (record) => record !== null && record.digest !== first.digest,
       30_000,
-      agent,
+      vms.agent,
     );
     expect(changed.trigger).toBe('change');
     expect(await readFile(archived(VM, changed.key), 'utf8')).toContain('Vault Cam');
   });
 
   it('does not upload an unchanged export, and exports a change seen by the period alone', async () => {
-    const attempts = () => agent.output().split('show state unchanged').length - 1;
+    const attempts = () => vms.agent.output().split('show state unchanged').length - 1;
     const before = attempts();
     // The next periodic attempt finds nothing new: the record stays as it was.
     await waitFor(() => attempts() > before, 30_000, 'a periodic attempt');
-    expect((await stack.admin.ref(exportPath).get()).val()).toEqual(changed);
+    expect((await vms.stack.admin.ref(exportPath).get()).val()).toEqual(changed);
     expect(
-      await readdir(join(stack.tmp, 'vms', VM, 'archive/local-archive/state', COMP)),
+      await readdir(join(vms.stack.tmp, 'vms', VM, 'archive/local-archive/state', COMP)),
     ).toHaveLength(2);
 
     // A change OBS saved without an event: only the period finds it.
-    const file = join(stack.tmp, 'vms', VM, 'obs-config/basic/scenes/Untitled.json');
+    const file = join(vms.stack.tmp, 'vms', VM, 'obs-config/basic/scenes/Untitled.json');
     const json = JSON.parse(await readFile(file, 'utf8')) as { sources: unknown[] };
     json.sources.push({ id: 'scene', name: 'Beam Cam' });
     await writeFile(file, JSON.stringify(json));
     const periodic = await waitForValue<StateExportRecord>(
-      stack.admin,
+      vms.stack.admin,
       exportPath,
       (record) => record !== null && record.digest !== changed.digest,
       30_000,
-      agent,
+      vms.agent,
     );
     expect(periodic.trigger).toBe('period');
     expect(await readFile(archived(VM, periodic.key), 'utf8')).toContain('Beam Cam');
   });
 
   it('import_state on another VM loads the export into its OBS', async () => {
-    const latest = (await stack.admin.ref(exportPath).get()).val() as StateExportRecord;
-    const command = stack.admin.ref(`vmPool/commands/${SPARE}`).push();
-    await command.set({
-      op: 'import_state',
-      args: { competitionId: COMP, sourceVmId: VM, digest: latest.digest },
-      requestedBy: 'system',
-      requestedAt: Date.now(),
-    });
-    const done = await waitForValue<{
-      status?: string;
-      output?: { stdout: string };
-      reason?: string;
-    }>(
-      stack.admin,
-      `vmPool/commands/${SPARE}/${command.key ?? ''}`,
-      (node) =>
-        ['succeeded', 'failed', 'timed_out', 'rejected', 'expired'].includes(node?.status ?? ''),
-      30_000,
-      spare,
+    const latest = (await vms.stack.admin.ref(exportPath).get()).val() as StateExportRecord;
+    const done = await runImportState(
+      vms.stack,
+      SPARE,
+      { competitionId: COMP, sourceVmId: VM, digest: latest.digest },
+      vms.spare,
     );
     expect(done.reason ?? '').toBe('');
     expect(done.status).toBe('succeeded');
     expect(done.output?.stdout).toContain('Untitled (restored)');
-    const obs = await obsClient(spareShow.obsWebsocketUrl);
+    const obs = await obsClient(vms.spareShow.obsWebsocketUrl);
     try {
       const collections = await obs.call<{ currentSceneCollectionName: string }>(
         'GetSceneCollectionList',
@@ -213,35 +155,69 @@ describe('state export while in_use', () => {
       obs.close();
     }
     // The spare is not in_use: it exports nothing of its own.
-    expect(existsSync(join(stack.tmp, 'vms', SPARE, 'archive/local-archive/state'))).toBe(false);
+    expect(existsSync(join(vms.stack.tmp, 'vms', SPARE, 'archive/local-archive/state'))).toBe(
+      false,
+    );
   });
 
   it('import_state of an export that does not exist fails and says why', async () => {
-    const command = stack.admin.ref(`vmPool/commands/${SPARE}`).push();
-    await command.set({
-      op: 'import_state',
-      args: { competitionId: COMP, sourceVmId: VM, digest: 'e'.repeat(64) },
-      requestedBy: 'system',
-      requestedAt: Date.now(),
-    });
-    const done = await waitForValue<{ status?: string; reason?: string }>(
-      stack.admin,
-      `vmPool/commands/${SPARE}/${command.key ?? ''}`,
-      (node) => ['succeeded', 'failed'].includes(node?.status ?? ''),
-      30_000,
-      spare,
+    const done = await runImportState(
+      vms.stack,
+      SPARE,
+      { competitionId: COMP, sourceVmId: VM, digest: 'e'.repeat(64) },
+      vms.spare,
     );
     expect(done.status).toBe('failed');
     expect(done.reason).toContain(
       `no export at local-archive/state/${COMP}/${'e'.repeat(64)}.json`,
     );
   });
+
+  // OBS 29 saves once per change, and that save can race a scene created over obs-websocket:
+  // the file lists the scene in scene_order without its source, and no later save comes
+  // (agent/src/state/obs-config-files.ts). The export still holds the scene OBS runs.
+  it('exports a scene OBS runs that its saved file lacks (OBS 29 racing save)', async () => {
+    await createScene('Pommel Cam');
+    // The file as OBS 29's racing save leaves it.
+    const file = join(vms.stack.tmp, 'vms', VM, 'obs-config/basic/scenes/Untitled.json');
+    const json = JSON.parse(await readFile(file, 'utf8')) as {
+      scene_order?: { name: string }[];
+      sources: { id: string; name: string }[];
+    };
+    // (The stand-in saved the scene as a source; OBS's racing save orders it but has no source.)
+    json.scene_order = [...(json.scene_order ?? []), { name: 'Pommel Cam' }];
+    json.sources = json.sources.filter((source) => source.name !== 'Pommel Cam');
+    await writeFile(file, JSON.stringify(json));
+    // The stand-in saves `settings: { items: [] }`; the agent completes a missing empty scene as
+    // OBS writes one: the export of the raced file is the one with the agent's entry.
+    const completedScene = async (record: StateExportRecord | null): Promise<boolean> => {
+      if (record === null) return false;
+      const bundle = JSON.parse(await readFile(archived(VM, record.key), 'utf8')) as {
+        obs: { sceneCollection: { content: string } };
+      };
+      const { sources } = JSON.parse(bundle.obs.sceneCollection.content) as {
+        sources: { id: string; name: string; settings?: { id_counter?: number } }[];
+      };
+      const scene = sources.find((source) => source.name === 'Pommel Cam');
+      return scene?.id === 'scene' && scene.settings?.id_counter === 0;
+    };
+    const until = Date.now() + 30_000;
+    let completed = (await vms.stack.admin.ref(exportPath).get()).val() as StateExportRecord | null;
+    while (!(await completedScene(completed))) {
+      if (Date.now() > until) throw new Error(`no completed export:\n${vms.agent.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      completed = (await vms.stack.admin.ref(exportPath).get()).val() as StateExportRecord | null;
+    }
+    expect(completed?.obs.sceneCollection).toBe('Untitled');
+    expect(vms.agent.output()).toContain("OBS's saved scene collection lacks scenes OBS runs");
+  });
 });
 
 async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}:\n${agent.output()}`);
+    if (Date.now() > until)
+      throw new Error(`timed out waiting for ${what}:\n${vms.agent.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

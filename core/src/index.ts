@@ -5,5 +5,7 @@ export * from './domain/vm-status';
 export * from './domain/deadlines';
 export * from './domain/commands';
 export * from './domain/recovery';
+// Issue 11: the run lease of an open request.
+export * from './domain/request-lease';
 export * from './domain/policies/index';
 export * from './ports/index';

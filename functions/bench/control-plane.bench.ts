@@ -6,6 +6,11 @@
  *    from RTDB per assign (its use cases' connection runs through a byte-counting proxy);
  * 2. compute API calls per reconcile at 10, 100 and 1000 VMs on the in-memory cloud (and at
  *    10 and 100 on moto through the real EC2 adapter when moto_server is installed).
+ *
+ * Where things run, as in `npm start` and production: the RTDB server in its own process
+ * (startRtdbServerProcess, as the stack runs it), the functions host (and the reconciles) in
+ * this one, and the producers' web SDK clients in a third (producers-process.ts, where their
+ * latencies are measured), so that the producers do not take the control plane's CPU.
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -14,12 +19,13 @@ import {
   getDatabase as getAdminDatabase,
   type Database as AdminDatabase,
 } from 'firebase-admin/database';
-import { deleteApp as deleteWebApp, initializeApp as initializeWebApp } from 'firebase/app';
-import { getDatabase, onValue, push, ref, serverTimestamp, set } from 'firebase/database';
+import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EC2Client, DescribeImagesCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { memoryLogger } from '@vmpool/core/ports';
 import { paths } from '@vmpool/core';
-import { startRtdbServer, type RtdbServer } from '@vmpool/local/rtdb';
+import { startRtdbServerProcess, type RtdbServerProcess } from '@vmpool/local/rtdb';
 import { MemoryCompute } from '../src/adapters/memory';
 import { AwsCallCounter } from '../src/adapters/aws/call-counter';
 import { createHttpShowProbe } from '../src/adapters/http/show-probe';
@@ -34,6 +40,7 @@ import { newVmRecord } from '../src/usecases/shared/vm-changes';
 import { MOTO_CREDENTIALS, startMoto } from '../tests/support/moto';
 import { startCountingProxy } from '../../agent/bench/byte-counting-proxy';
 import type { ComputePort } from '@vmpool/core/ports';
+import type { ProducersCall, ProducersReply, Sample } from './producers-process';
 
 const POOL_TAGS = { Project: 'gymnastics-graphics', ManagedBy: 'vm-pool-manager' };
 /** Each section: producers assigning at once, over as many warm VMs, for some rounds. */
@@ -50,7 +57,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, index)] ?? NaN;
 }
 
-function adminDb(rtdb: RtdbServer): { app: App; db: AdminDatabase; url: string; ns: string } {
+function adminDb(rtdb: RtdbServerProcess): {
+  app: App;
+  db: AdminDatabase;
+  url: string;
+  ns: string;
+} {
   namespaces += 1;
   const ns = `bench-${process.pid}-${namespaces}`;
   const url = rtdb.databaseUrl(ns);
@@ -173,13 +185,57 @@ async function seedWarmPool(db: AdminDatabase, compute: MemoryCompute, now: numb
   await db.ref().update(updates);
 }
 
+/** The producers' process (producers-process.ts): opens web SDK clients, requests assigns. */
+interface Producers {
+  call(call: ProducersCall): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+function startProducers(): Producers {
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const child = fork(fileURLToPath(new URL('./producers-process.ts', import.meta.url)), [], {
+    execArgv: ['--import', tsx],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+  });
+  const pending = new Map<number, (reply: ProducersReply) => void>();
+  let nextId = 0;
+  child.on('message', (raw) => {
+    const reply = raw as ProducersReply;
+    pending.get(reply.id)?.(reply);
+    pending.delete(reply.id);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => {
+    for (const answer of pending.values()) answer({ id: -1, error: 'the producers exited' });
+  });
+  return {
+    call: (call) =>
+      new Promise((resolve, reject) => {
+        const id = ++nextId;
+        pending.set(id, (reply) =>
+          reply.error === undefined ? resolve(reply.value) : reject(new Error(reply.error)),
+        );
+        child.send({ id, call });
+      }),
+    stop: async () => {
+      child.disconnect();
+      await exited;
+    },
+  };
+}
+
 interface RoundResult {
   samples: { result: number; config: number }[];
   /** Bytes the control plane's use cases received from RTDB during the round. */
   bytesRead: number;
 }
 
-async function warmAssignRound(rtdb: RtdbServer, producers: number): Promise<RoundResult> {
+async function warmAssignRound(
+  rtdb: RtdbServerProcess,
+  crowd: Producers,
+  producers: number,
+): Promise<RoundResult> {
   const { app, db, url, ns } = adminDb(rtdb);
   const compute = new MemoryCompute({ clock: { now: () => Date.now() } });
   await seedWarmPool(db, compute, Date.now(), producers);
@@ -194,55 +250,10 @@ async function warmAssignRound(rtdb: RtdbServer, producers: number): Promise<Rou
     logger: memoryLogger(),
     reconcileIntervalMs: 0,
   });
-  const clients = Array.from({ length: producers }, (_, i) =>
-    initializeWebApp({ databaseURL: url, projectId: 'bench' }, `producer-${namespaces}-${i}`),
-  );
   // Connect every producer first, as open browser tabs would be.
-  await Promise.all(
-    clients.map((client) => set(ref(getDatabase(client), `bench/warm/${client.name}`), true)),
-  );
+  await crowd.call({ kind: 'connect', url, count: producers, round: String(namespaces) });
   const bytesBefore = proxy.bytesDown();
-  const samples = await Promise.all(
-    clients.map(
-      (client, i) =>
-        new Promise<{ result: number; config: number }>((resolve, reject) => {
-          const web = getDatabase(client);
-          const competitionId = `meet-${i + 1}`;
-          const requestRef = push(ref(web, paths.requests()));
-          let resultAt: number | null = null;
-          let configAt: number | null = null;
-          const t0 = performance.now();
-          const done = () => {
-            if (resultAt !== null && configAt !== null) {
-              stopResult();
-              stopConfig();
-              resolve({ result: resultAt - t0, config: configAt - t0 });
-            }
-          };
-          const stopResult = onValue(
-            ref(web, `${paths.request(requestRef.key ?? '')}/result/state`),
-            (snap) => {
-              if (snap.val() === 'succeeded') resultAt ??= performance.now();
-              if (snap.val() === 'failed') reject(new Error(`assign for ${competitionId} failed`));
-              done();
-            },
-          );
-          const stopConfig = onValue(
-            ref(web, `${paths.competitionConfig(competitionId)}/vmId`),
-            (snap) => {
-              if (typeof snap.val() === 'string') configAt ??= performance.now();
-              done();
-            },
-          );
-          void set(requestRef, {
-            action: 'assign',
-            competitionId,
-            requestedBy: `producer-${i}`,
-            requestedAt: serverTimestamp(),
-          });
-        }),
-    ),
-  );
+  const samples = (await crowd.call({ kind: 'assign' })) as Sample[];
   await host.idle();
   const bytesRead = proxy.bytesDown() - bytesBefore;
   // No double links: every competition holds one VM, every VM serves one competition.
@@ -258,19 +269,24 @@ async function warmAssignRound(rtdb: RtdbServer, producers: number): Promise<Rou
       `double or missing links: ${holders.length} VMs held by ${new Set(holders).size} competitions`,
     );
   }
-  await Promise.all(clients.map((client) => deleteWebApp(client)));
+  await crowd.call({ kind: 'close' });
   await host.stop();
   await proxy.close();
   await deleteApp(app);
   return { samples, bytesRead };
 }
 
-async function benchWarmAssign(rtdb: RtdbServer, producers: number, rounds: number) {
+async function benchWarmAssign(
+  rtdb: RtdbServerProcess,
+  crowd: Producers,
+  producers: number,
+  rounds: number,
+) {
   const results: number[] = [];
   const configs: number[] = [];
   let bytesRead = 0;
   for (let round = 0; round < rounds; round += 1) {
-    const outcome = await warmAssignRound(rtdb, producers);
+    const outcome = await warmAssignRound(rtdb, crowd, producers);
     bytesRead += outcome.bytesRead;
     for (const sample of outcome.samples) {
       results.push(sample.result);
@@ -292,7 +308,7 @@ async function benchWarmAssign(rtdb: RtdbServer, producers: number, rounds: numb
 }
 
 /** One read of the whole vmPool/vms at 100 VMs, as every assign attempt made before issue 17. */
-async function benchFullPoolRead(rtdb: RtdbServer, size: number) {
+async function benchFullPoolRead(rtdb: RtdbServerProcess, size: number) {
   const { app, db, ns } = adminDb(rtdb);
   const compute = new MemoryCompute({ clock: { now: () => Date.now() } });
   const now = Date.now();
@@ -338,7 +354,7 @@ function reconcileDeps(
   };
 }
 
-async function benchReconcileMemory(rtdb: RtdbServer) {
+async function benchReconcileMemory(rtdb: RtdbServerProcess) {
   console.log('\nCompute API calls per reconcile, in-memory cloud (2 regions, VMs split evenly):');
   console.log(
     '  VMs    adoption round: calls (describe)   steady round: calls (describe, pages)   steady time',
@@ -371,7 +387,7 @@ async function benchReconcileMemory(rtdb: RtdbServer) {
   }
 }
 
-async function benchReconcileMoto(rtdb: RtdbServer) {
+async function benchReconcileMoto(rtdb: RtdbServerProcess) {
   let moto;
   try {
     moto = await startMoto();
@@ -438,15 +454,17 @@ async function main() {
   console.log(
     `machine: ${cpus[0]?.model ?? 'unknown'} x${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`,
   );
-  const rtdb = await startRtdbServer({ port: 0, quiet: true });
+  const rtdb = await startRtdbServerProcess({ port: 0, quiet: true });
+  const crowd = startProducers();
   try {
     for (const { producers, rounds } of SECTIONS) {
-      await benchWarmAssign(rtdb, producers, rounds);
+      await benchWarmAssign(rtdb, crowd, producers, rounds);
     }
     await benchFullPoolRead(rtdb, 100);
     await benchReconcileMemory(rtdb);
     await benchReconcileMoto(rtdb);
   } finally {
+    await crowd.stop();
     await rtdb.stop();
   }
 }

@@ -159,6 +159,32 @@ describe('self-healing', () => {
     }
   });
 
+  it('keeps recovering VMs that fell silent together, outage after outage (the database or control plane was down)', async () => {
+    const { clock, deps } = await givenPool(env.admin.db, {
+      config: {
+        minWarmVMs: 0,
+        autoStopAfterHours: 0,
+        agentStaleSeconds: 60,
+        recoveryMaxAttempts: 2,
+        recoveryWindowMinutes: 60,
+      },
+      vms: { 'vm-001': 'available', 'vm-002': 'available', 'vm-003': 'available' },
+    });
+    const vmIds = ['vm-001', 'vm-002', 'vm-003'];
+    for (let outage = 0; outage < 4; outage += 1) {
+      // Every agent goes quiet at once, and all report again as soon as it is over.
+      clock.advance(3 * 60_000);
+      await reconcile(deps);
+      for (const vmId of vmIds) {
+        expect(await readVm(env.admin.db, vmId)).toMatchObject({ errorCause: 'agent_stale' });
+      }
+      for (const vmId of vmIds) {
+        await agentReports(deps, env.admin.db, vmId, agentReport(clock.now()));
+        expect(await readVm(env.admin.db, vmId)).toMatchObject({ status: 'available' });
+      }
+    }
+  });
+
   it('refuses Recover of a VM that is not in error, and of a missing instance', async () => {
     const { clock, compute, deps, seeded } = await givenPool(env.admin.db, {
       config: { minWarmVMs: 0, autoStopAfterHours: 0, agentStaleSeconds: 900 },

@@ -17,6 +17,8 @@ if (process.argv.includes('--sim')) {
     rounds,
     steps: flag('steps', 4),
     reconcileIntervalMs: flag('reconcile-ms', 10_000),
+    // Issue 11's done-when: full capacity within 3 reconcile intervals of the faults clearing.
+    maxIntervalsToFullCapacity: flag('max-intervals', 3),
     log: (line) => console.log(line),
   });
   for (const line of formatStackChaosReport(report)) console.log(line);

@@ -38,6 +38,13 @@ export interface StackChaosOptions {
   reconcileIntervalMs?: number;
   /** systemd's RestartSec for the agents; default 1500 ms */
   agentRestartMs?: number;
+  /**
+   * Issue 11's done-when: a round whose pool is not at full capacity (every VM usable, every
+   * request final) within this many reconcile intervals of its faults clearing is a violation.
+   * `npm run chaos` sets 3; default null: not checked (the short run inside `npm test`, on a
+   * shared machine, checks the looser limits below and only reports the time).
+   */
+  maxIntervalsToFullCapacity?: number | null;
   /** where the stack's output and data go (kept when a violation is found); default a temp folder */
   dataDir?: string;
   log?: (line: string) => void;
@@ -57,8 +64,9 @@ export interface StackChaosReport {
   /** how long after the faults cleared a VM may stay in error or transitional */
   usableLimitMs: number;
   /**
-   * how long a request may stay without a final result: one that a killed host was handling
-   * keeps its lease until the control plane re-drives it (`requestRedriveAfterMs`, 2 min)
+   * how long a request may stay without a final result: one waiting for an event is re-driven
+   * after `requestRedriveAfterMs` (2 min); one a killed host was running once its short lease
+   * ran out (issue 11: within 2 reconcile intervals)
    */
   requestLimitMs: number;
   dataDir: string;
@@ -478,6 +486,12 @@ export async function runStackChaos(options: StackChaosOptions): Promise<StackCh
       /** VM problems still there at `usableLimitMs`, requests not final at `requestLimitMs` */
       let vmsLate: string[] | null = null;
       let requestsLate: string[] = [];
+      /** what kept the pool from full capacity when the strict limit passed */
+      const strictLimitMs =
+        options.maxIntervalsToFullCapacity == null
+          ? null
+          : options.maxIntervalsToFullCapacity * reconcileIntervalMs;
+      let strictLate: string[] | null = null;
       for (;;) {
         const elapsed = Date.now() - clearedAt;
         const vmProblems = await vmShortfall();
@@ -490,6 +504,8 @@ export async function runStackChaos(options: StackChaosOptions): Promise<StackCh
         if (causeCleared === null && Date.now() >= recoveryCheckAt)
           causeCleared = await errorsWhoseCauseCleared(db, await readVms());
         if (vmsLate === null && elapsed > report.usableLimitMs) vmsLate = vmProblems;
+        if (strictLimitMs !== null && strictLate === null && elapsed > strictLimitMs)
+          strictLate = remaining;
         if (elapsed > Math.max(report.usableLimitMs, report.requestLimitMs)) {
           requestsLate = requestProblems;
           break;
@@ -503,7 +519,10 @@ export async function runStackChaos(options: StackChaosOptions): Promise<StackCh
       );
       const checks: [string, string[]][] = [
         ['links and assignments', await linkProblems(db)],
-        ['no VM in error whose cause cleared (3 reconcile intervals)', causeCleared],
+        [
+          'no VM left in error whose cause cleared, no recovery acting (3 reconcile intervals)',
+          causeCleared,
+        ],
         [
           `pool usable within ${report.usableLimitMs / 1000} s of the faults clearing`,
           vmsLate ?? [],
@@ -513,6 +532,18 @@ export async function runStackChaos(options: StackChaosOptions): Promise<StackCh
           requestsLate,
         ],
         ['no recording lost', await lostRecordings(recordings)],
+        ...(strictLimitMs === null
+          ? []
+          : ([
+              [
+                `full capacity within ${options.maxIntervalsToFullCapacity} reconcile intervals (${strictLimitMs / 1000} s) of the faults clearing`,
+                strictLate === null
+                  ? []
+                  : [
+                      `took ${usableAfter === null ? 'longer than the run waited' : `${(usableAfter / 1000).toFixed(1)} s`}; at ${strictLimitMs / 1000} s: ${strictLate.join('; ')}`,
+                    ],
+              ],
+            ] as [string, string[]][])),
       ];
       for (const [name, problems] of checks) {
         report.invariantsChecked += 1;
@@ -559,7 +590,13 @@ async function processesMatching(marker: string): Promise<string[]> {
   return found;
 }
 
-/** VMs in `error` though core's recovery policy says their cause has cleared (it should act). */
+/**
+ * VMs left in `error` though core's recovery policy says their cause has cleared and no
+ * recovery acts on them (it should act). A recovery under way (`running`: its cleanup commands
+ * run, 20-40 s on a loaded 2-core machine) is the control plane acting: how long it takes counts
+ * in the time to full capacity (held to 3 intervals by `npm run chaos`), and one that never
+ * finishes in the pool-usable limit.
+ */
 async function errorsWhoseCauseCleared(db: Database, vms: VmRecord[]): Promise<string[]> {
   const config = parsePoolConfig((await db.ref(paths.poolConfig()).get()).val());
   if (!config.ok) return [`the pool config does not parse: ${config.errors.join('; ')}`];
@@ -568,11 +605,11 @@ async function errorsWhoseCauseCleared(db: Database, vms: VmRecord[]): Promise<s
     .filter((vm) => vm.status === 'error')
     .filter((vm) => {
       const decision = decideRecovery(vm, config.value, now);
-      return decision.kind === 'act' || decision.kind === 'running';
+      return decision.kind === 'act';
     })
     .map(
       (vm) =>
-        `${vm.vmId} is in error (${vm.errorCause ?? '?'}: ${vm.statusReason ?? ''}) though its cause cleared`,
+        `${vm.vmId} is in error (${vm.errorCause ?? '?'}: ${vm.statusReason ?? ''}) though its cause cleared and no recovery runs`,
     );
 }
 

@@ -20,7 +20,7 @@ import {
 import type { Clock, Logger } from '@vmpool/core/ports';
 import type { ObsLink } from '../obs/obs-link';
 import type { StateArchive } from './archive';
-import { readObsState } from './obs-config-files';
+import { readObsState, scenesMissingFromCollection, withEmptyScenes } from './obs-config-files';
 
 /** obs-websocket 5 events after which OBS's saved collection or profile may differ. */
 export const STATE_CHANGE_EVENTS = new Set([
@@ -58,6 +58,8 @@ export class StateExportLoop {
   private running: Promise<void> | null = null;
   private stopped = true;
   private unsubscribe: (() => void)[] = [];
+  /** The scenes OBS's file lacked at the last warning (warned once per set). */
+  private reportedMissing = '';
   /** The last record this agent wrote, so an unchanged bundle needs no read. */
   private latest: StateExportRecord | null = null;
   private readonly listeners = new Set<(outcome: ExportOutcome) => void>();
@@ -186,9 +188,10 @@ export class StateExportLoop {
   async exportOnce(competitionId: string, trigger: StateExportTrigger): Promise<ExportOutcome> {
     const obs = this.link.client;
     if (obs === null) return { kind: 'skipped', reason: 'OBS is not connected' };
-    const [collections, profiles] = await obs.batch([
+    const [collections, profiles, sceneList] = await obs.batch([
       { requestType: 'GetSceneCollectionList' },
       { requestType: 'GetProfileList' },
+      { requestType: 'GetSceneList' },
     ]);
     const sceneCollection = collections?.requestStatus.result
       ? (collections.responseData as { currentSceneCollectionName?: string })
@@ -201,6 +204,19 @@ export class StateExportLoop {
       ? ((profiles.responseData as { currentProfileName?: string }).currentProfileName ?? null)
       : null;
     const bundle = await readObsState(this.options.obsConfigDir, { sceneCollection, profile });
+    const live = sceneList?.requestStatus.result
+      ? ((sceneList.responseData as { scenes?: { sceneName?: unknown }[] }).scenes ?? [])
+          .map((scene) => scene.sceneName)
+          .filter((name): name is string => typeof name === 'string')
+      : [];
+    const missing = scenesMissingFromCollection(bundle.obs.sceneCollection.content, live);
+    if (missing.length > 0) {
+      bundle.obs.sceneCollection.content = await this.completeCollection(
+        obs,
+        bundle.obs.sceneCollection.content,
+        missing,
+      );
+    }
     const body = Buffer.from(JSON.stringify(bundle));
     if (body.length > STATE_EXPORT_MAX_BYTES) {
       return { kind: 'skipped', reason: `the export is ${body.length} bytes, over the limit` };
@@ -228,6 +244,39 @@ export class StateExportLoop {
     });
     this.latest = record;
     return { kind: 'uploaded', record };
+  }
+
+  /**
+   * OBS's saved collection lacks live scenes (OBS 29's racing save, obs-config-files.ts): the
+   * empty ones are completed here; one with items OBS will save with its next change, so the
+   * loop looks again after the settle time.
+   */
+  private async completeCollection(
+    obs: NonNullable<ObsLink['client']>,
+    content: string,
+    missing: readonly string[],
+  ): Promise<string> {
+    const items = await obs.batch(
+      missing.map((sceneName) => ({ requestType: 'GetSceneItemList', requestData: { sceneName } })),
+    );
+    const empty = missing.filter((_, index) => {
+      const answer = items[index];
+      const list = (answer?.responseData as { sceneItems?: unknown[] } | undefined)?.sceneItems;
+      return answer?.requestStatus.result === true && Array.isArray(list) && list.length === 0;
+    });
+    const pending = missing.filter((name) => !empty.includes(name));
+    // One pending scene makes the loop look again after the settle time: OBS saves it with the
+    // change that added its items.
+    if (pending.length > 0) this.changePending = true;
+    const seen = `${empty.join('\n')}|${pending.join('\n')}`;
+    if (seen !== this.reportedMissing) {
+      this.reportedMissing = seen;
+      this.log.warn("OBS's saved scene collection lacks scenes OBS runs", {
+        completedAsEmpty: empty,
+        waitingForOBSToSave: pending,
+      });
+    }
+    return withEmptyScenes(content, empty);
   }
 
   private async readLatest(competitionId: string): Promise<StateExportRecord | null> {

@@ -110,6 +110,73 @@ export async function readObsState(
   };
 }
 
+// --- OBS 29's racing save of a new scene
+// OBS 29 saves the scene collection once per change, on its UI thread. A scene created off that
+// thread (obs-websocket's CreateScene) is announced to the UI (which lists it and queues the
+// save) before libobs adds it to the sources it saves (libobs obs_source_create_internal: the
+// `source_create` signal comes before obs_source_init_finalize). Under load the save wins: the
+// file names the scene in `scene_order` but has no source for it, and nothing saves again until
+// the next change, so waiting or re-reading the file never finds it. Such a scene is empty (an
+// item added to it makes OBS save again, with the scene): the export completes the collection
+// with the entry of an empty scene, which OBS loads back (missing fields take OBS's defaults).
+
+interface SourceJson {
+  id?: unknown;
+  name?: unknown;
+  [key: string]: unknown;
+}
+
+interface CollectionJson {
+  scene_order?: { name?: unknown }[];
+  sources?: SourceJson[];
+  [key: string]: unknown;
+}
+
+function parseCollection(content: string): CollectionJson | null {
+  try {
+    const json = JSON.parse(content) as unknown;
+    return typeof json === 'object' && json !== null && !Array.isArray(json)
+      ? (json as CollectionJson)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** OBS's live scenes (by name) that the saved collection has no scene source for. */
+export function scenesMissingFromCollection(
+  content: string,
+  liveScenes: readonly string[],
+): string[] {
+  const collection = parseCollection(content);
+  if (collection === null) return [];
+  const saved = new Set(
+    (Array.isArray(collection.sources) ? collection.sources : [])
+      .filter((source) => source?.id === 'scene' && typeof source.name === 'string')
+      .map((source) => source.name as string),
+  );
+  return liveScenes.filter((name) => !saved.has(name));
+}
+
+/** The collection with an empty scene's entry (and its place in scene_order) for each name. */
+export function withEmptyScenes(content: string, names: readonly string[]): string {
+  const collection = parseCollection(content);
+  if (collection === null || names.length === 0) return content;
+  const sources = Array.isArray(collection.sources) ? [...collection.sources] : [];
+  const order = Array.isArray(collection.scene_order) ? [...collection.scene_order] : [];
+  for (const name of names) {
+    sources.push({
+      id: 'scene',
+      versioned_id: 'scene',
+      name,
+      settings: { custom_size: false, id_counter: 0, items: [] },
+    });
+    if (!order.some((entry) => entry?.name === name)) order.push({ name });
+  }
+  return JSON.stringify({ ...collection, scene_order: order, sources });
+}
+// ---
+
 /** `path` inside `root`, or an error (a bundle never writes outside OBS's config directory). */
 function inside(root: string, path: string): string {
   const full = resolve(root, path);

@@ -319,6 +319,13 @@ export function recoveryAfterStatusChange(
   };
 }
 
+/** The recovery record of a VM failing in a shared outage: the attempt it cut short is not counted. */
+export function forgiveInterruptedAttempt(recovery: VmRecovery): VmRecovery {
+  return recovery.attempts.length === 0
+    ? recovery
+    : { ...recovery, attempts: recovery.attempts.slice(0, -1) };
+}
+
 /**
  * The cleanup a recovered release re-runs: the same order as a release (archive first when it
  * was asked, and nothing cleared unless archived). Without a recorded release only the OBS

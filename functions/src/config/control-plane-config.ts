@@ -24,7 +24,13 @@ export interface ControlPlaneConfig extends DeadlineSettings {
   stopDeadlineMs: number;
   /** A request still not final this long after its last update is driven again by reconcile. */
   requestRedriveAfterMs: number;
-  /** How long one delivery of a request holds it; a duplicate delivery meanwhile stands back. */
+  /**
+   * How long one run of a request holds it without renewing (issue 11): a live run renews its
+   * lease four times per lease, a duplicate delivery meanwhile stands back, and reconcile drives
+   * the request again once the lease ran out (its run died). The lease is this, but never longer
+   * than `reconcileIntervalMs` (core's requestLeaseTiming), so a dead run's request is re-driven
+   * within two reconcile intervals.
+   */
   requestLeaseMs: number;
   /** User data passed to launched instances (the AMI's boot script reads it). */
   launchUserData: string;
@@ -93,7 +99,7 @@ export const DEFAULT_CONTROL_PLANE_CONFIG: Readonly<ControlPlaneConfig> = Object
   startDeadlineFactor: 2,
   stopDeadlineMs: 10 * 60_000,
   requestRedriveAfterMs: 2 * 60_000,
-  requestLeaseMs: 90_000,
+  requestLeaseMs: 30_000,
   launchUserData: '#!/bin/bash\n# vmpool: the agent starts from its systemd unit\n',
   archiveBucket: '',
   identityCertificatesPath: null,
@@ -252,12 +258,13 @@ export function parseControlPlaneConfig(
       3_600_000,
       errors,
     ),
+    // Issue 11: at least 4 s (a renewal a second at most), at most 10 min.
     requestLeaseMs: positiveNumber(
       env,
       ENV_KEYS.requestLeaseMs,
       d.requestLeaseMs,
-      1000,
-      3_600_000,
+      4000,
+      600_000,
       errors,
     ),
     launchUserData: env[ENV_KEYS.launchUserData] ?? d.launchUserData,

@@ -139,6 +139,16 @@ export interface RequestStore {
     initial: RequestResult,
     lease: { runId: string; until: number; now: number },
   ): Promise<'begun' | 'final' | 'busy'>;
+  /**
+   * Issue 11: extends the lease of the run `runId` until `until` while it still holds it:
+   * 'lost' when another run took the request (this run's lease ran out meanwhile) or it is no
+   * longer open (final), 'ended' when the run gave it back. Nothing is written unless 'renewed'.
+   */
+  renewRequestLease(
+    requestId: string,
+    runId: string,
+    until: number,
+  ): Promise<'renewed' | 'lost' | 'ended'>;
   /** Gives the run lease back (the request may still be open, e.g. waiting for an agent). */
   endRequestRun(requestId: string, runId: string): Promise<void>;
   /** Writes progress; a final result also drops the request from the open index. */
@@ -184,7 +194,11 @@ export interface RequestStore {
 export interface CompetitionStore {
   getCompetitionConfig(competitionId: string): Promise<CompetitionConfig | null>;
   setCompetitionVm(competitionId: string, vmId: string, vmAddress: string | null): Promise<void>;
-  /** Removes vmId and vmAddress, only when the competition still points at `vmId`. */
+  /**
+   * Removes vmId and vmAddress, only when the competition still points at `vmId` and the VM's
+   * record does not hold the competition (then the link is a later assignment's, not the
+   * caller's to remove).
+   */
   clearCompetitionVm(competitionId: string, vmId: string): Promise<void>;
   hasProducerAccess(uid: string, competitionId: string): Promise<boolean>;
 }

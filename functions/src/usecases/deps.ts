@@ -46,7 +46,15 @@ export interface UseCaseDeps {
    * or null: a failure is acted on at the next reconcile only.
    */
   failoverRecheck?: FailoverRecheckScheduler | null;
+  /**
+   * Issue 11: the timer a request's run renews its lease with; absent: a real interval. Tests
+   * with a manual clock tick it themselves.
+   */
+  repeat?: Repeat;
 }
+
+/** Calls `tick` every `ms` until the returned function is called. */
+export type Repeat = (ms: number, tick: () => Promise<void>) => () => void;
 
 /** Runs the `failoverRecheck` function with `task` in `delaySeconds` (at least once). */
 export interface FailoverRecheckScheduler {

@@ -1,16 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryLogger } from '@vmpool/core/ports';
+import { describe, expect, it } from 'vitest';
 import { paths } from '@vmpool/core';
-import type { RtdbServer } from '@vmpool/local/rtdb';
-import { MemoryCompute } from '../../src/adapters/memory';
-import { startLocalFunctionsHost, type LocalFunctionsHost } from '../../src/host';
-import { addCompetition, seedVm, testAccess, writeConfig } from '../support/fixtures';
-import { freshAdminDb, releaseRtdb, sharedRtdb, type AdminDb } from '../support/rtdb';
-
-let rtdb: RtdbServer;
-let admin: AdminDb;
-let host: LocalFunctionsHost;
-const compute = new MemoryCompute({ clock: { now: () => Date.now() } });
+import { addCompetition, seedVm } from '../support/fixtures';
+import { useFunctionsHost } from '../support/functions-host';
 
 // The API's token check is its own narrow port; these stand for verified ID tokens.
 const TOKENS: Record<string, { uid: string; admin?: boolean; producer?: boolean }> = {
@@ -18,35 +9,24 @@ const TOKENS: Record<string, { uid: string; admin?: boolean; producer?: boolean 
   'producer-token': { uid: 'producer-1', producer: true },
 };
 
-beforeAll(async () => {
-  rtdb = await sharedRtdb();
-  admin = await freshAdminDb(rtdb);
-  await writeConfig(admin.db, { minWarmVMs: 0, autoStopAfterHours: 0 });
-  await addCompetition(admin.db, 'meet-1', 'producer-1');
-  await seedVm(admin.db, compute, 'vm-001', 'available', Date.now());
-  host = await startLocalFunctionsHost({
-    databaseUrl: admin.databaseUrl,
-    compute,
-    access: testAccess,
-    logger: memoryLogger(),
-    reconcileIntervalMs: 0,
+const env = useFunctionsHost({
+  config: { minWarmVMs: 0, autoStopAfterHours: 0 },
+  seed: async (admin, compute) => {
+    await addCompetition(admin.db, 'meet-1', 'producer-1');
+    await seedVm(admin.db, compute, 'vm-001', 'available', Date.now());
+  },
+  host: {
     httpPort: 0,
     verifyIdToken: async (token) => {
       const claims = TOKENS[token];
       if (!claims) throw new Error('invalid token');
       return claims;
     },
-  });
-});
-
-afterAll(async () => {
-  await host.stop();
-  await admin.close();
-  await releaseRtdb();
+  },
 });
 
 async function call(method: string, path: string, token: string, body?: unknown) {
-  const response = await fetch(`${host.httpUrl}${path}`, {
+  const response = await fetch(`${env.host.httpUrl}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${token}`,
@@ -59,10 +39,10 @@ async function call(method: string, path: string, token: string, body?: unknown)
 
 describe('the HTTPS API served by the local host', () => {
   it('assigns through the same request use case as an RTDB request', async () => {
-    expect(host.httpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(env.host.httpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const answer = await call('POST', '/api/competitions/meet-1/vm/assign', 'producer-token', {});
     expect(answer.status).toBeLessThan(300);
-    const config = (await admin.db.ref(paths.competitionConfig('meet-1')).get()).val();
+    const config = (await env.admin.db.ref(paths.competitionConfig('meet-1')).get()).val();
     expect(config.vmId).toBe('vm-001');
   });
 

@@ -1,55 +1,34 @@
 // Issue 17: a claim's bookkeeping (allocation index entry, pool summary, status history) is one
 // multi-path write, the summary moved by server increments. After many assigns at once the
 // summary and the index still agree with the records, with no reconcile in between.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { paths, readPoolSummary, summarizePool, type VmStatus } from '@vmpool/core';
-import type { RtdbServer } from '@vmpool/local/rtdb';
-import { memoryLogger } from '@vmpool/core/ports';
-import { MemoryCompute } from '../../src/adapters/memory';
-import { startLocalFunctionsHost, type LocalFunctionsHost } from '../../src/host';
-import { addCompetition, request, seedVm, testAccess, writeConfig } from '../support/fixtures';
-import { freshAdminDb, releaseRtdb, sharedRtdb, type AdminDb } from '../support/rtdb';
+import { addCompetition, request, seedVm } from '../support/fixtures';
+import { useFunctionsHost } from '../support/functions-host';
 import { waitFor } from '../support/wait';
 
-let rtdb: RtdbServer;
-let admin: AdminDb;
-let host: LocalFunctionsHost;
-const hostLog = memoryLogger();
-const clock = { now: () => Date.now() };
-const compute = new MemoryCompute({ clock });
 const VMS = 12;
 const COMPETITIONS = Array.from({ length: 16 }, (_, i) => `meet-${i + 1}`);
 
-beforeAll(async () => {
-  rtdb = await sharedRtdb();
-  admin = await freshAdminDb(rtdb);
-  await writeConfig(admin.db, {
+const env = useFunctionsHost({
+  config: {
     minWarmVMs: 0,
     maxTotalVMs: VMS,
     maxConcurrent: VMS,
     autoStopAfterHours: 0,
-  });
-  for (const competitionId of COMPETITIONS) await addCompetition(admin.db, competitionId);
-  for (let n = 1; n <= VMS; n += 1) {
-    await seedVm(admin.db, compute, `vm-${String(n).padStart(3, '0')}`, 'available', Date.now());
-  }
-  host = await startLocalFunctionsHost({
-    databaseUrl: admin.databaseUrl,
-    compute,
-    clock,
-    access: testAccess,
-    logger: hostLog,
-    reconcileIntervalMs: 0,
-  });
-  // A running pool: reconcile has written the summary and the index from the records.
-  await host.reconcileNow();
-}, 120_000);
+  },
+  seed: async (admin, compute) => {
+    for (const competitionId of COMPETITIONS) await addCompetition(admin.db, competitionId);
+    for (let n = 1; n <= VMS; n += 1) {
+      await seedVm(admin.db, compute, `vm-${String(n).padStart(3, '0')}`, 'available', Date.now());
+    }
+  },
+  failOnErrorLogs: true,
+});
 
-afterAll(async () => {
-  expect(hostLog.lines.filter((line) => line.level === 'error')).toEqual([]);
-  await host.stop();
-  await admin.close();
-  await releaseRtdb();
+beforeAll(async () => {
+  // A running pool: reconcile has written the summary and the index from the records.
+  await env.host.reconcileNow();
 });
 
 describe('bookkeeping under contention (issue 17)', () => {
@@ -59,10 +38,10 @@ describe('bookkeeping under contention (issue 17)', () => {
     COMPETITIONS.forEach((competitionId, i) => {
       batch[paths.request(ids[i] ?? '')] = request('assign', { competitionId });
     });
-    await admin.db.ref().update(batch);
+    await env.admin.db.ref().update(batch);
     await waitFor(
       async () => {
-        const all = ((await admin.db.ref(paths.requests()).get()).val() ?? {}) as Record<
+        const all = ((await env.admin.db.ref(paths.requests()).get()).val() ?? {}) as Record<
           string,
           { result?: { state: string } }
         >;
@@ -74,9 +53,9 @@ describe('bookkeeping under contention (issue 17)', () => {
       'all results',
       120_000,
     );
-    await host.idle();
+    await env.host.idle();
 
-    const records = ((await admin.db.ref(paths.vms()).get()).val() ?? {}) as Record<
+    const records = ((await env.admin.db.ref(paths.vms()).get()).val() ?? {}) as Record<
       string,
       { status: VmStatus; assignedTo?: string; healthStatus: string; region: string }
     >;
@@ -92,7 +71,7 @@ describe('bookkeeping under contention (issue 17)', () => {
       0,
       0,
     );
-    const summary = readPoolSummary((await admin.db.ref(paths.poolSummary()).get()).val());
+    const summary = readPoolSummary((await env.admin.db.ref(paths.poolSummary()).get()).val());
     expect(summary).not.toBeNull();
     expect({
       counts: summary?.counts,
@@ -106,7 +85,7 @@ describe('bookkeeping under contention (issue 17)', () => {
       cold: expected.cold,
     });
 
-    const index = ((await admin.db.ref('vmPool/allocation').get()).val() ?? {}) as Record<
+    const index = ((await env.admin.db.ref('vmPool/allocation').get()).val() ?? {}) as Record<
       string,
       { status: string; assignedTo?: string }
     >;
@@ -115,7 +94,7 @@ describe('bookkeeping under contention (issue 17)', () => {
       expect(index[vmId]?.assignedTo ?? null).toBe(vm.assignedTo ?? null);
     }
     // Every claim has its history entry (the same write as the index entry).
-    const history = ((await admin.db.ref('vmPool/statusHistory').get()).val() ?? {}) as Record<
+    const history = ((await env.admin.db.ref('vmPool/statusHistory').get()).val() ?? {}) as Record<
       string,
       Record<string, { status: string }>
     >;

@@ -1,56 +1,32 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { paths } from '@vmpool/core';
-import type { RtdbServer } from '@vmpool/local/rtdb';
-import { MemoryCompute } from '../../src/adapters/memory';
-import { startLocalFunctionsHost, type LocalFunctionsHost } from '../../src/host';
-import { memoryLogger } from '@vmpool/core/ports';
-import { addCompetition, request, seedVm, testAccess, writeConfig } from '../support/fixtures';
-import { freshAdminDb, releaseRtdb, sharedRtdb, type AdminDb } from '../support/rtdb';
+import { addCompetition, request, seedVm } from '../support/fixtures';
+import { useFunctionsHost } from '../support/functions-host';
 import { waitFor } from '../support/wait';
 
-let rtdb: RtdbServer;
-let admin: AdminDb;
-let host: LocalFunctionsHost;
-const hostLog = memoryLogger();
-const clock = { now: () => Date.now() };
-const compute = new MemoryCompute({ clock });
 const COMPETITIONS = Array.from({ length: 50 }, (_, i) => `meet-${String(i + 1).padStart(2, '0')}`);
 
-beforeAll(async () => {
-  rtdb = await sharedRtdb();
-  admin = await freshAdminDb(rtdb);
-  await writeConfig(admin.db, {
+const env = useFunctionsHost({
+  config: {
     minWarmVMs: 0,
     maxTotalVMs: 20,
     maxConcurrent: 20,
     autoStopAfterHours: 0,
-  });
-  for (const competitionId of COMPETITIONS) await addCompetition(admin.db, competitionId);
-  for (let n = 1; n <= 20; n += 1) {
-    await seedVm(admin.db, compute, `vm-${String(n).padStart(3, '0')}`, 'available', Date.now());
-  }
-  host = await startLocalFunctionsHost({
-    databaseUrl: admin.databaseUrl,
-    compute,
-    clock,
-    access: testAccess,
-    logger: hostLog,
-    reconcileIntervalMs: 0,
-  });
-}, 60_000);
-
-afterAll(async () => {
+  },
+  seed: async (admin, compute) => {
+    for (const competitionId of COMPETITIONS) await addCompetition(admin.db, competitionId);
+    for (let n = 1; n <= 20; n += 1) {
+      await seedVm(admin.db, compute, `vm-${String(n).padStart(3, '0')}`, 'available', Date.now());
+    }
+  },
   // No trigger may have failed along the way.
-  expect(hostLog.lines.filter((line) => line.level === 'error')).toEqual([]);
-  await host.stop();
-  await admin.close();
-  await releaseRtdb();
+  failOnErrorLogs: true,
 });
 
 type Result = { state: string; error?: { code: string; message: string }; vmId?: string };
 
 async function finalResults(ids: string[]): Promise<Record<string, Result> | undefined> {
-  const all = ((await admin.db.ref(paths.requests()).get()).val() ?? {}) as Record<
+  const all = ((await env.admin.db.ref(paths.requests()).get()).val() ?? {}) as Record<
     string,
     { result?: Result }
   >;
@@ -64,11 +40,11 @@ async function finalResults(ids: string[]): Promise<Record<string, Result> | und
 }
 
 async function snapshotState() {
-  const vms = ((await admin.db.ref(paths.vms()).get()).val() ?? {}) as Record<
+  const vms = ((await env.admin.db.ref(paths.vms()).get()).val() ?? {}) as Record<
     string,
     { status: string; assignedTo?: string }
   >;
-  const competitions = ((await admin.db.ref(paths.competitions()).get()).val() ?? {}) as Record<
+  const competitions = ((await env.admin.db.ref(paths.competitions()).get()).val() ?? {}) as Record<
     string,
     { config: { vmId?: string } }
   >;
@@ -93,9 +69,9 @@ describe('50 assigns for 50 competitions at once over 20 warm VMs', () => {
     COMPETITIONS.forEach((competitionId, i) => {
       batch[paths.request(ids[i] ?? '')] = request('assign', { competitionId });
     });
-    await admin.db.ref().update(batch);
+    await env.admin.db.ref().update(batch);
     const results = await waitFor(() => finalResults(ids), 'all 50 results', 120_000);
-    await host.idle();
+    await env.host.idle();
 
     const succeeded = Object.values(results).filter((result) => result.state === 'succeeded');
     const failed = Object.values(results).filter((result) => result.state === 'failed');
@@ -123,16 +99,16 @@ describe('50 assigns for 50 competitions at once over 20 warm VMs', () => {
     const before = await snapshotState();
     const { onPoolRequestCreated } = await import('../../src/triggers/request-created');
     const { rtdbCloudEvent, RTDB_EVENT_TYPES } = await import('../../src/host/cloud-event');
-    const target = { instance: admin.ns, host: new URL(admin.databaseUrl).host };
+    const target = { instance: env.admin.ns, host: new URL(env.admin.databaseUrl).host };
     await Promise.all(
       ids.map(async (id) => {
-        const value = (await admin.db.ref(paths.request(id)).get()).val() as unknown;
+        const value = (await env.admin.db.ref(paths.request(id)).get()).val() as unknown;
         await onPoolRequestCreated(
           rtdbCloudEvent(target, RTDB_EVENT_TYPES.created, paths.request(id), null, value) as never,
         );
       }),
     );
-    await host.reconcileNow();
+    await env.host.reconcileNow();
     expect(await snapshotState()).toEqual(before);
   }, 120_000);
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ref, set, type Database } from 'firebase/database';
 import { agentAuthUid, paths } from '@vmpool/core';
 import {
@@ -14,20 +14,24 @@ import { clientRequest, useWebHost } from '../support/web-host';
 
 let vm2InstanceId = '';
 // The real security rules: producers and the agent write as they would in production.
-const env = useWebHost(async (admin, compute) => {
-  for (const competitionId of ['meet-1', 'meet-2', 'meet-3']) {
-    await addCompetition(admin.db, competitionId, 'producer-1');
-  }
-  await seedVm(admin.db, compute, 'vm-001', 'available', Date.now());
-  const vm2 = await seedVm(admin.db, compute, 'vm-002', 'stopped', Date.now());
-  vm2InstanceId = vm2.instanceId;
-  // Written before the host starts: it must still be processed.
-  await writeRequest(
-    admin.db,
-    'early',
-    request('assign', { competitionId: 'meet-3' }, 'producer-1'),
-  );
-});
+const env = useWebHost(
+  async (admin, compute) => {
+    for (const competitionId of ['meet-1', 'meet-2', 'meet-3']) {
+      await addCompetition(admin.db, competitionId, 'producer-1');
+    }
+    await seedVm(admin.db, compute, 'vm-001', 'available', Date.now());
+    const vm2 = await seedVm(admin.db, compute, 'vm-002', 'stopped', Date.now());
+    vm2InstanceId = vm2.instanceId;
+    // Written before the host starts: it must still be processed.
+    await writeRequest(
+      admin.db,
+      'early',
+      request('assign', { competitionId: 'meet-3' }, 'producer-1'),
+    );
+  },
+  // No trigger may fail along the way.
+  { failOnErrorLogs: true },
+);
 const { finalResult } = env;
 let web: Database;
 let agentDb: Database;
@@ -39,11 +43,6 @@ beforeAll(() => {
   // The agent's token names its instance, as agentToken mints it.
   const agentUid = agentAuthUid(vm2InstanceId);
   agentDb = env.as(agentUid, { vmId: 'vm-002', instanceId: vm2InstanceId });
-});
-
-afterAll(() => {
-  // No trigger may have failed along the way.
-  expect(env.hostLog.lines.filter((line) => line.level === 'error')).toEqual([]);
 });
 
 describe('local functions host, requests written with the web SDK', () => {

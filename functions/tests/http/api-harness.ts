@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { memoryLogger } from '@vmpool/core/ports';
 import { MemoryCompute } from '../../src/adapters/memory';
-import { startLocalFunctionsHost, type LocalFunctionsHost } from '../../src/host';
+import type { LocalFunctionsHost } from '../../src/host';
 import { createApiHandler } from '../../src/http/api-handler';
 import type { IdTokenClaims } from '../../src/http/caller';
-import { testAccess } from '../support/fixtures';
+import { startTestHost } from '../support/functions-host';
 import { freshAdminDb, releaseRtdb, sharedRtdb, type AdminDb } from '../support/rtdb';
 
 /**
@@ -51,17 +51,12 @@ export async function startApiHarness(
   options: { withHost?: boolean; waitForResultMs?: number } = {},
 ): Promise<ApiHarness> {
   const admin = await freshAdminDb(await sharedRtdb());
-  const compute = new MemoryCompute({ clock: { now: () => Date.now() } });
+  const clock = { now: () => Date.now() };
+  const compute = new MemoryCompute({ clock });
   const host =
     options.withHost === false
       ? null
-      : await startLocalFunctionsHost({
-          databaseUrl: admin.databaseUrl,
-          compute,
-          access: testAccess,
-          logger: memoryLogger(),
-          reconcileIntervalMs: 0,
-        });
+      : await startTestHost({ admin, compute, clock, hostLog: memoryLogger() });
   const harness: ApiHarness = {
     admin,
     compute,

@@ -1,7 +1,7 @@
 // The local functions host over the local RTDB server with the real security rules, and web
 // SDK clients signed in with mock tokens: what the host tests that write as the web app and the
 // agent do share.
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll } from 'vitest';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import {
   connectDatabaseEmulator,
@@ -14,7 +14,6 @@ import {
   type Database,
 } from 'firebase/database';
 import { fileURLToPath } from 'node:url';
-import { memoryLogger } from '@vmpool/core/ports';
 import {
   paths,
   readRequestQuota,
@@ -22,22 +21,15 @@ import {
   requestRowWrite,
   type RequestLimits,
 } from '@vmpool/core';
-import { startRtdbServer, type RtdbServer } from '@vmpool/local/rtdb';
-import { MemoryCompute } from '../../src/adapters/memory';
-import { startLocalFunctionsHost, type LocalFunctionsHost } from '../../src/host';
-import { readResult, testAccess, writeConfig } from './fixtures';
-import { freshAdminDb, type AdminDb } from './rtdb';
+import type { MemoryCompute } from '../../src/adapters/memory';
+import { readResult } from './fixtures';
+import { useFunctionsHost, type FunctionsHost } from './functions-host';
+import type { AdminDb } from './rtdb';
 import { waitFor } from './wait';
 
 const RULES = fileURLToPath(new URL('../../../database.rules.json', import.meta.url));
 
-export interface WebHost {
-  readonly rtdb: RtdbServer;
-  readonly admin: AdminDb;
-  readonly host: LocalFunctionsHost;
-  readonly compute: MemoryCompute;
-  /** What the host logged (its triggers' errors among it). */
-  readonly hostLog: ReturnType<typeof memoryLogger>;
+export interface WebHost extends FunctionsHost {
   /** A web SDK client signed in with these token claims (the local server accepts mock tokens). */
   client(token: Record<string, unknown>): Database;
   /** A web SDK client signed in as `uid` with these custom claims. */
@@ -49,57 +41,39 @@ export interface WebHost {
 /**
  * Registers a test file's hooks: the RTDB server with database.rules.json, a fresh namespace
  * with a quiet pool config (no warm minimum, no auto-stop), `seed` written before the host
- * starts (it must process what it finds), then the host; all stopped after the file.
+ * starts (it must process what it finds), then the host (see useFunctionsHost); all stopped
+ * after the file, the file failing on a trigger's error log when `failOnErrorLogs`.
  */
 export function useWebHost(
   seed: (admin: AdminDb, compute: MemoryCompute) => Promise<void>,
+  options: { failOnErrorLogs?: boolean } = {},
 ): WebHost {
-  const clock = { now: () => Date.now() };
-  const compute = new MemoryCompute({ clock });
-  const hostLog = memoryLogger();
+  const base = useFunctionsHost({
+    rules: RULES,
+    config: { minWarmVMs: 0, autoStopAfterHours: 0, warmupTimeSeconds: 60 },
+    seed,
+    failOnErrorLogs: options.failOnErrorLogs,
+  });
   const webApps: FirebaseApp[] = [];
-  let rtdb: RtdbServer | undefined;
-  let admin: AdminDb | undefined;
-  let host: LocalFunctionsHost | undefined;
-  const started = <T>(value: T | undefined, name: string): T => {
-    if (value === undefined) throw new Error(`${name} is not started (used outside the tests?)`);
-    return value;
-  };
 
-  beforeAll(async () => {
-    rtdb = await startRtdbServer({ port: 0, quiet: true, rules: RULES });
-    admin = await freshAdminDb(rtdb);
-    await writeConfig(admin.db, { minWarmVMs: 0, autoStopAfterHours: 0, warmupTimeSeconds: 60 });
-    await seed(admin, compute);
-    host = await startLocalFunctionsHost({
-      databaseUrl: admin.databaseUrl,
-      compute,
-      clock,
-      access: testAccess,
-      logger: hostLog,
-      reconcileIntervalMs: 0,
-    });
-  }, 60_000);
-
+  // Registered after the host's hooks: the web clients close first.
   afterAll(async () => {
     await Promise.all(webApps.map((app) => deleteApp(app)));
-    await host?.stop();
-    await admin?.close();
-    await rtdb?.stop();
   });
 
   const env: WebHost = {
     get rtdb() {
-      return started(rtdb, 'the RTDB server');
+      return base.rtdb;
     },
     get admin() {
-      return started(admin, 'the admin database');
+      return base.admin;
     },
     get host() {
-      return started(host, 'the functions host');
+      return base.host;
     },
-    compute,
-    hostLog,
+    compute: base.compute,
+    clock: base.clock,
+    hostLog: base.hostLog,
     client(token) {
       const { ns } = env.admin;
       const app = initializeApp(

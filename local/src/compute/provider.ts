@@ -49,6 +49,11 @@ export interface LocalComputeOptions {
   /** extra agent flags (e.g. faster probes for tests) */
   agentArgs?: readonly string[];
   /**
+   * How long a boot waits for the show server to answer before it starts the agent anyway (a
+   * slow show server never keeps the agent from starting); default 60 s.
+   */
+  showServerReadyTimeoutMs?: number;
+  /**
    * VMs get their own loopback address `<prefix>.<2..254>` (Linux routes all of 127/8 to
    * loopback), so every show server can listen on the real port 3003 and
    * `vmAddress = "<publicIp>:3003"` works as on EC2. Default `127.0.1`.
@@ -155,6 +160,7 @@ export class LocalCompute implements ComputePort {
   private readonly crashedAt = new Map<string, number>();
   private readonly log: Logger;
   private readonly agentRestartMs: number;
+  private readonly showServerReadyTimeoutMs: number;
   /** instances whose processes were `crash`ed: hung until a reboot or a stop and start */
   private readonly hung = new Set<string>();
   /** agents waiting for their systemd-style restart */
@@ -171,6 +177,7 @@ export class LocalCompute implements ComputePort {
     this.retentionMs = options.terminatedRetentionMs ?? 3_600_000;
     this.statusCheckDelayMs = options.statusCheckDelayMs ?? 60_000;
     this.agentRestartMs = options.agentRestartMs ?? 0;
+    this.showServerReadyTimeoutMs = options.showServerReadyTimeoutMs ?? 60_000;
     this.log = options.logger.child({ component: 'local-compute' });
     const errors: string[] = [];
     for (const key of [
@@ -179,6 +186,7 @@ export class LocalCompute implements ComputePort {
       'rebootDelayMs',
       'statusCheckDelayMs',
       'agentRestartMs',
+      'showServerReadyTimeoutMs',
     ] as const) {
       const value = options[key];
       if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 600_000))
@@ -594,7 +602,7 @@ export class LocalCompute implements ComputePort {
       databaseUrl: this.options.databaseUrl,
       repoRoot: this.options.repoRoot,
       agentArgs: this.options.agentArgs ?? [],
-      readyTimeoutMs: 60_000,
+      readyTimeoutMs: this.showServerReadyTimeoutMs,
     };
   }
 

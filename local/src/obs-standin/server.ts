@@ -26,6 +26,7 @@ export const STANDIN_REQUESTS = [
   'GetRecordStatus',
   'GetCurrentProgramScene',
   'GetSceneList',
+  'GetSceneItemList',
   'GetVideoSettings',
   'GetSourceScreenshot',
   // issue 12: the show state export and import (config-store.ts)
@@ -238,6 +239,13 @@ export async function startObsStandIn(options: ObsStandInOptions): Promise<ObsSt
             .map((sceneName, index) => ({ sceneIndex: scenes.length - 1 - index, sceneName }))
             .reverse(),
         });
+      }
+      case 'GetSceneItemList': {
+        // The stand-in's scenes hold no items (their picture is drawn, not composed).
+        const sceneName = typeof data.sceneName === 'string' ? data.sceneName : '';
+        if (!obs.scenes.includes(sceneName))
+          return failure(600, `No source was found by the name of \`${sceneName}\`.`);
+        return ok({ sceneItems: [] });
       }
       case 'GetVideoSettings':
         return ok({

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { compareKeys } from './ordering';
-import type { Node, Primitive, Priority } from './tree';
+import { derivedHashes, type Node, type Primitive, type Priority } from './tree';
 
 const EXPONENT_BIAS = 1023;
 const FRACTION_BITS = 52;
@@ -83,9 +83,16 @@ function hashText(node: Node): string {
   return text;
 }
 
-/** The hash the client sends in `h`: "" for null. */
+/**
+ * The hash the client sends in `h`: "" for null. Kept per node until a write changes it
+ * (`derivedHashes`): a transaction hashes only what changed since the last one.
+ */
 export function hashNode(node: Node | null): string {
   if (node === null) return '';
+  const known = derivedHashes.get(node);
+  if (known !== undefined) return known;
   const text = hashText(node);
-  return text === '' ? '' : sha1Base64(text);
+  const hash = text === '' ? '' : sha1Base64(text);
+  derivedHashes.set(node, hash);
+  return hash;
 }

@@ -129,3 +129,8 @@ export async function startRtdbServer(opts: RtdbServerOptions = {}): Promise<Rtd
 }
 
 export type { RulesSource };
+export {
+  startRtdbServerProcess,
+  type RtdbServerProcess,
+  type RtdbServerProcessOptions,
+} from './process';

@@ -18,6 +18,7 @@ import {
   type Path,
 } from './paths';
 import { DEFAULT_LIMITS, type Limits } from './limits';
+import { PathIndex } from './path-index';
 import { DEFAULT_QUERY, applyQuery, rulesQueryOf, type QuerySpec } from './query';
 import { RulesEngine, mergeIntoMirror, type MirrorWrite } from './rules';
 import {
@@ -51,6 +52,8 @@ export interface Listen {
   lastSent: string | null;
   /** A `.read` rule deciding it looks at stored data: re-checked after every write. */
   dataDependent: boolean;
+  /** Its place among its subscriber's listens (pushes for one write go out in this order). */
+  readonly order: number;
 }
 
 export type Outcome =
@@ -91,6 +94,11 @@ function pushMessage(action: 'd' | 'm', path: Path, data: Json, tag: number | nu
 export class Namespace {
   root: Node | null = null;
   private readonly listens = new Map<Subscriber, Map<string, Listen>>();
+  /** Every listen, by path: a write visits only the listens it touches. */
+  private readonly index = new PathIndex<Listen>();
+  /** The order subscribers got their first listen in (pushes of one write follow it). */
+  private readonly subscriberOrder = new Map<Subscriber, number>();
+  private ordinal = 0;
   /** Who each subscriber with listens is now (its listens are re-checked as that principal). */
   private readonly principals = new Map<Subscriber, Principal>();
   private mirror: DataNode | null = null;
@@ -180,8 +188,12 @@ export class Namespace {
     if (byKey === undefined) {
       byKey = new Map();
       this.listens.set(subscriber, byKey);
+      this.subscriberOrder.set(subscriber, ++this.ordinal);
     }
     this.principals.set(subscriber, principal);
+    const key = listenKey(path, tag);
+    const replaced = byKey.get(key);
+    if (replaced !== undefined) this.index.delete(replaced.path, replaced);
     const listen: Listen = {
       subscriber,
       path,
@@ -190,8 +202,11 @@ export class Namespace {
       rawQuery,
       lastSent: null,
       dataDependent: this.readDependsOnData(principal, path),
+      // A listen replacing one keeps its place, as in the subscriber's map.
+      order: replaced?.order ?? ++this.ordinal,
     };
-    byKey.set(listenKey(path, tag), listen);
+    byKey.set(key, listen);
+    this.index.add(path, listen);
     if (tag === null) {
       subscriber.sendData(pushMessage('d', path, exportNode(getNode(this.root, path)), null));
     } else {
@@ -204,13 +219,22 @@ export class Namespace {
   unlisten(subscriber: Subscriber, path: Path, tag: number | null): void {
     const byKey = this.listens.get(subscriber);
     if (byKey === undefined) return;
-    byKey.delete(listenKey(path, tag));
+    const key = listenKey(path, tag);
+    const listen = byKey.get(key);
+    if (listen !== undefined) {
+      byKey.delete(key);
+      this.index.delete(listen.path, listen);
+    }
     if (byKey.size === 0) this.forget(subscriber);
   }
 
   private forget(subscriber: Subscriber): void {
+    for (const listen of this.listens.get(subscriber)?.values() ?? []) {
+      this.index.delete(listen.path, listen);
+    }
     this.listens.delete(subscriber);
     this.principals.delete(subscriber);
+    this.subscriberOrder.delete(subscriber);
   }
 
   private readDependsOnData(principal: Principal, path: Path): boolean {
@@ -233,6 +257,7 @@ export class Namespace {
       if (onlyDataDependent && !listen.dataDependent) continue;
       if (this.canRead(principal, listen.path, now, listen.spec).status !== 'ok') {
         byKey.delete(key);
+        this.index.delete(listen.path, listen);
         revoked.push(listen);
         subscriber.sendData(revokedMessage(listen));
       }
@@ -478,17 +503,23 @@ export class Namespace {
       }
       return forwarded;
     };
-    for (const [subscriber, byKey] of this.listens) {
-      let covered = false;
-      for (const listen of byKey.values()) {
-        if (listen.tag === null && isPrefix(listen.path, nodePath)) {
-          covered = true;
-          break;
-        }
-      }
+    // The listens the write touches (at, above or below a touched path), by subscriber, each
+    // subscriber's in the order it made them, subscribers in the order they first listened.
+    const touchedListens = new Set<Listen>();
+    this.index.collectRelated(touched, touchedListens);
+    const bySubscriber = new Map<Subscriber, Listen[]>();
+    for (const listen of touchedListens) {
+      const mine = bySubscriber.get(listen.subscriber);
+      if (mine === undefined) bySubscriber.set(listen.subscriber, [listen]);
+      else mine.push(listen);
+    }
+    const order = (subscriber: Subscriber): number => this.subscriberOrder.get(subscriber) ?? 0;
+    const subscribers = [...bySubscriber.keys()].sort((a, b) => order(a) - order(b));
+    for (const subscriber of subscribers) {
+      const mine = (bySubscriber.get(subscriber) as Listen[]).sort((a, b) => a.order - b.order);
+      const covered = mine.some((listen) => listen.tag === null && isPrefix(listen.path, nodePath));
       if (covered) subscriber.sendData(forward());
-      for (const listen of byKey.values()) {
-        if (!touched.some((t) => related(t, listen.path))) continue;
+      for (const listen of mine) {
         if (listen.tag !== null) {
           this.pushTagged(listen);
         } else if (!covered) {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from './paths';
 import {
@@ -89,5 +90,82 @@ describe('setAt / getNode', () => {
     expect(exportNode(root)).toEqual({ a: { x: 1 } });
     expect(setAt(root, ['none', '.priority'], from(1))).toBe(root);
     expect(countNodes(root)).toBe(3);
+  });
+});
+
+describe('unchanged children of a write stay the same nodes', () => {
+  it('keeps the nodes a write leaves as they were, and only those', () => {
+    const root = from({ vm: { a: { x: 1, y: 2 }, b: 'old', p: { '.value': 1, '.priority': 1 } } });
+    const before = getNode(root, ['vm']);
+    const a = getNode(root, ['vm', 'a']);
+    const p = getNode(root, ['vm', 'p']);
+    const next = nodeForWrite(
+      root,
+      ['vm'],
+      { a: { x: 1, y: 2 }, b: 'new', p: { '.value': 1, '.priority': 2 } },
+      ctx,
+    );
+    expect(getNode(next, ['a'])).toBe(a);
+    expect(getNode(next, ['p'])).not.toBe(p);
+    // Building the write changed nothing in the live tree.
+    expect(exportNode(root)).toEqual({
+      vm: { a: { x: 1, y: 2 }, b: 'old', p: { '.value': 1, '.priority': 1 } },
+    });
+    expect(getNode(root, ['vm'])).toBe(before);
+    // A different order of the same children is a different node (export order is kept).
+    const reordered = nodeForWrite(root, ['vm'], { a: { y: 2, x: 1 } }, ctx);
+    expect(getNode(reordered, ['a'])).not.toBe(a);
+    expect(Object.keys(exportNode(getNode(reordered, ['a'])) as object)).toEqual(['y', 'x']);
+  });
+
+  it('gives the same data as writes built against a copy of the tree, for any writes', () => {
+    const key = fc.constantFrom('a', 'b', 'c');
+    const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom(1, 2, 'x', true, -0, 0) },
+        { weight: 1, arbitrary: fc.constant(null) },
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            '.value': fc.constantFrom(1, 'x'),
+            '.priority': fc.constantFrom(1, 'p'),
+          }),
+        },
+        { weight: 3, arbitrary: fc.dictionary(key, tie('value'), { maxKeys: 3 }) },
+      ),
+    })).value;
+    const write = fc.record({
+      path: fc.array(key, { maxLength: 3 }),
+      value,
+      priority: fc.boolean(),
+    });
+    // Each batch is built against the tree as it was, then applied in order (as an update).
+    const batches = fc.array(fc.array(write, { minLength: 1, maxLength: 3 }), { maxLength: 8 });
+    fc.assert(
+      fc.property(batches, (steps) => {
+        let live: Node | null = null;
+        let model: Node | null = null;
+        for (const batch of steps) {
+          const copy = from(exportNode(model));
+          const built = batch.map((w) => {
+            const path = w.priority ? [...w.path, '.priority'] : w.path;
+            const raw = w.priority ? (typeof w.value === 'number' ? w.value : null) : w.value;
+            return {
+              path,
+              live: nodeForWrite(live, path, raw, ctx),
+              model: nodeForWrite(copy, path, raw, ctx),
+            };
+          });
+          model = copy;
+          for (const b of built) {
+            live = setAt(live, b.path, b.live);
+            model = setAt(model, b.path, b.model);
+          }
+          expect(exportNode(live)).toEqual(exportNode(model));
+          expect(JSON.stringify(exportNode(live))).toBe(JSON.stringify(exportNode(model)));
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

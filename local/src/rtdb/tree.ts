@@ -146,11 +146,34 @@ function branchFromEntries(
     if (key === PRIORITY_KEY) continue;
     const problem = keyProblem(key);
     if (problem !== null) throw new InvalidInputError(problem);
-    const child = nodeFromJson(value, oldChildren?.get(key) ?? null, ctx, depth + 1);
-    if (child !== null) children.set(key, child);
+    const oldChild = oldChildren?.get(key) ?? null;
+    const child = nodeFromJson(value, oldChild, ctx, depth + 1);
+    // A child written unchanged stays the same node, and so keeps what was derived from it
+    // (its transaction hash): a transaction rewriting a whole record hashes only what changed.
+    if (child !== null)
+      children.set(key, oldChild !== null && sameNode(child, oldChild) ? oldChild : child);
   }
   if (children.size === 0) return null;
   return { kind: 'branch', children, priority };
+}
+
+/**
+ * Whether a node just built from a write holds what `old` holds: the same value or, for a
+ * branch, the very same child nodes (unchanged children of a write are the old nodes, see
+ * branchFromEntries) in the same order, with the same priority.
+ */
+function sameNode(fresh: Node, old: Node): boolean {
+  if (!Object.is(fresh.priority, old.priority)) return false;
+  if (fresh.kind === 'leaf' || old.kind === 'leaf') {
+    return fresh.kind === 'leaf' && old.kind === 'leaf' && Object.is(fresh.value, old.value);
+  }
+  if (fresh.children.size !== old.children.size) return false;
+  const olds = old.children.entries();
+  for (const [key, child] of fresh.children) {
+    const next = olds.next().value as [string, Node];
+    if (next[0] !== key || next[1] !== child) return false;
+  }
+  return true;
 }
 
 /** Export format: what clients receive (priorities as `.priority`, `.value`). */
@@ -225,10 +248,28 @@ function setIn(node: Node | null, path: Path, i: number, value: Node | null): No
 }
 
 /**
+ * What is derived from a node's content and kept until the node changes (the transaction
+ * hash, `hash.ts`): branches are mutated in place, so every write drops the entries of the
+ * nodes on its path (the nodes below it are new, or unchanged).
+ */
+export const derivedHashes = new WeakMap<Node, string>();
+
+function forgetDerived(root: Node | null, path: Path): void {
+  let node = root;
+  derivedHashes.delete(node as Node);
+  for (const key of path) {
+    if (node === null || node.kind === 'leaf') return;
+    node = node.children.get(key) ?? null;
+    if (node !== null) derivedHashes.delete(node);
+  }
+}
+
+/**
  * Writes `value` at `path` and returns the new root. A path ending in
  * `.priority` sets the priority of an existing node (value: a leaf or null).
  */
 export function setAt(root: Node | null, path: Path, value: Node | null): Node | null {
+  forgetDerived(root, nodePathOf(path));
   if (isPriorityPath(path)) {
     const target = getNode(root, nodePathOf(path));
     if (target !== null) {

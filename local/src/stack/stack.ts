@@ -8,7 +8,7 @@ import type { Logger } from '@vmpool/core/ports';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getDatabase } from 'firebase-admin/database';
-import { startRtdbServer } from '../rtdb/index';
+import { startRtdbServerProcess, type RtdbServerProcess } from '../rtdb/index';
 import { LocalCompute } from '../compute/index';
 import { sigkillGroup } from '../compute/vm-processes';
 import { startAuthEmulator } from './auth-emulator';
@@ -70,9 +70,24 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
       // could otherwise present the owner token or a forged (unsigned) token.
       allowedOrigins: config.headless ? [] : webAppOrigins(config.host, config.webPort),
     };
+    // The database runs in its own process, as production's runs apart from the functions:
+    // the server and the functions host do not take turns on one thread.
+    const stopRequested = new WeakSet<RtdbServerProcess>();
+    const startDatabase = async (): Promise<RtdbServerProcess> => {
+      const started = await startRtdbServerProcess(rtdbOptions);
+      await lock.addHelper('database', started.pid, 'rtdb/process-child');
+      void started.exited.then((how) => {
+        if (!stopRequested.has(started)) log.error('the database process exited', { how });
+      });
+      return started;
+    };
+    const stopDatabase = (): Promise<void> => {
+      stopRequested.add(rtdb);
+      return rtdb.stop();
+    };
     // `let`: the control endpoint can restart the database (same port, same data).
-    let rtdb = await startRtdbServer(rtdbOptions);
-    stoppers.push({ name: 'database', stop: () => rtdb.stop() });
+    let rtdb = await startDatabase();
+    stoppers.push({ name: 'database', stop: stopDatabase });
     const databaseUrl = rtdb.databaseUrl(config.namespace);
     log.info('database ready', { url: databaseUrl, rules: config.rulesProfile });
 
@@ -170,10 +185,10 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
         }),
       startFunctionsHost: () => startHost(false),
       restartDatabase: async (downMs) => {
-        await rtdb.stop();
+        await stopDatabase();
         log.warn('database stopped', { downMs });
         if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
-        rtdb = await startRtdbServer(rtdbOptions);
+        rtdb = await startDatabase();
         log.info('database restarted', { port: rtdb.port });
       },
     };

@@ -1,6 +1,8 @@
 // The local provider with real processes: a launched VM runs a show server on its own
 // loopback address and an agent that reports into RTDB; stop, start, reboot, kill-agent,
 // terminate and a restart of the provider all act on those processes.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ComputePort, LaunchSpec } from '@vmpool/core/ports';
 import { isAlive } from '../../src/compute/vm-processes';
@@ -64,6 +66,26 @@ describe('LocalCompute with real processes', { timeout: 120_000 }, () => {
     await waitFor(() => agentOnline(fixture!, 'vm-101') === true, 60_000, 'agent online');
     const [described] = await compute.describePoolInstances(REGION, POOL_TAGS);
     expect(described?.publicIp).toBe(vm?.address);
+  });
+
+  // The schedule stack test's VM that never came up (CI, a loaded machine): a show server that
+  // did not answer within the boot's wait was killed and the agent never started, so the VM
+  // stayed `starting` until its deadline. As systemd on a VM, the agent starts anyway.
+  it('a show server slow to answer does not keep the agent from starting, and is not killed', async () => {
+    // A wait of 0: the show server (a new node process) cannot have answered yet.
+    fixture = await computeFixture({ showServerReadyTimeoutMs: 0 });
+    const compute = await fixture.open();
+    await compute.launchInstance(REGION, spec('vm-107'));
+    await waitFor(() => agentOnline(fixture!, 'vm-107') === true, 60_000, 'agent online');
+    const [vm] = compute.list();
+    expect(vm?.showServerAlive).toBe(true);
+    await waitFor(
+      async () => (await fetch(`${vm?.showServerUrl}/api/status`).catch(() => null))?.ok === true,
+      60_000,
+      'show server serving',
+    );
+    const journal = await readFile(join(vm!.vmDir, 'logs', 'show-server.log'), 'utf8');
+    expect(journal).toMatch(/Not answering .*\/api\/status after 0 ms; still starting/);
   });
 
   it('kill-agent SIGKILLs only the agent: presence goes offline, the show server stays', async () => {

@@ -150,10 +150,12 @@ describe('the show schedule on npm start (cold boot 20 s)', { timeout: 600_000 }
     db = getDatabase(app);
     api = `http://127.0.0.1:${ports.api}/api`;
     adminToken = await idToken(ports.auth, 'admin@vmpool.local');
-    // The seeded warm pool is up.
+    // The warm pool is up: the warm minimum (2) is available. Which VMs is not promised: the
+    // seeded vm-001 and vm-002 normally, or another the warm minimum started in place of one that
+    // was slow to come up (it recovers by itself once its agent reports).
     await until('the warm VMs', 180_000, async () => {
-      const rows = await Promise.all(['vm-001', 'vm-002'].map(vm));
-      return rows.every((row) => row?.status === 'available') ? true : null;
+      const rows = Object.values((await read<Record<string, VmRow>>(paths.vms())) ?? {});
+      return rows.filter((row) => row.status === 'available').length >= 2 ? true : null;
     });
   }, 420_000);
 

@@ -210,7 +210,7 @@ function launchHint(missing: readonly string[]): string {
 }
 
 function poolLowCondition(vms: readonly VmRecord[], config: PoolConfig, now: number): Condition {
-  const status = warmPoolStatus(vms, config);
+  const status = warmPoolStatus(vms, config, now);
   const sourceId = alertSourceIds.poolLow();
   return {
     sourceId,

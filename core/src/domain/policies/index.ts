@@ -16,3 +16,5 @@ export * from './pool-summary';
 export * from './state-restore';
 // Issue 13: status history retention.
 export * from './history-retention';
+// Issue 11: an outage every agent shared does not count against a VM's recovery budget.
+export * from './shared-outage';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { config, vm } from '../../../tests/fixtures';
-import { warmPoolStatus } from './warm-pool';
+import { config, NOW, vm } from '../../../tests/fixtures';
+import { awaitsAgentReturn, warmPoolStatus } from './warm-pool';
 
 const toStart = (...args: Parameters<typeof warmPoolStatus>) =>
   warmPoolStatus(...args).toStart.map((v) => v.vmId);
@@ -27,6 +27,7 @@ describe('warm pool', () => {
     ];
     expect(warmPoolStatus(vms, config({ minWarmVMs: 2 }))).toEqual({
       warm: 1,
+      awaitingAgent: 0,
       target: 2,
       toStart: [vms[3]],
       toLaunch: 0,
@@ -72,6 +73,56 @@ describe('warm pool', () => {
       toLaunch: 0,
       launchBlockedBy: ['subnetId', 'securityGroupId'],
       missing: 2,
+    });
+  });
+
+  // Issue 11: after a restart of the control plane every agent looks stale for a while.
+  describe('VMs whose agent has not reported since a restart', () => {
+    const pool = config({ minWarmVMs: 2, warmupTimeSeconds: 60, agentStaleSeconds: 20 });
+    const waiting = (vmId: string, wentIntoErrorAt: number, fields = {}) =>
+      vm({
+        vmId,
+        status: 'error',
+        errorCause: 'agent_stale',
+        ec2State: 'running',
+        statusChangedAt: wentIntoErrorAt,
+        ...fields,
+      });
+    const restarted = () => [
+      waiting('vm-001', NOW),
+      waiting('vm-002', NOW),
+      vm({ vmId: 'vm-003', status: 'stopped' }),
+      vm({ vmId: 'vm-004', status: 'stopped' }),
+    ];
+
+    it('starts nothing for a pool whose VMs run and whose agents merely have not reported', () => {
+      expect(warmPoolStatus(restarted(), pool, NOW + 10_000)).toMatchObject({
+        warm: 0,
+        awaitingAgent: 2,
+        toStart: [],
+        toLaunch: 0,
+        missing: 0,
+      });
+    });
+
+    it('replaces them once a start plus the staleness window passed without a report', () => {
+      const later = NOW + (60 + 20) * 1000;
+      expect(toStart(restarted(), pool, later)).toEqual(['vm-003', 'vm-004']);
+      expect(toStart(restarted(), pool, later - 1)).toEqual([]);
+    });
+
+    it('counts only free agent_stale VMs whose instance EC2 runs, and nothing without a time', () => {
+      expect(awaitsAgentReturn(waiting('vm-001', NOW), pool, NOW)).toBe(true);
+      expect(awaitsAgentReturn(waiting('vm-001', NOW, { ec2State: 'stopped' }), pool, NOW)).toBe(
+        false,
+      );
+      expect(
+        awaitsAgentReturn(waiting('vm-001', NOW, { errorCause: 'start_timeout' }), pool, NOW),
+      ).toBe(false);
+      expect(awaitsAgentReturn(waiting('vm-001', NOW, { assignedTo: 'meet-1' }), pool, NOW)).toBe(
+        false,
+      );
+      expect(toStart(restarted(), pool)).toEqual(['vm-003', 'vm-004']);
     });
   });
 });

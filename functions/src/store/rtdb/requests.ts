@@ -8,6 +8,9 @@ import {
   paths,
   perMinuteLimitMessage,
   readRequestQuota,
+  readOpenRequestEntry,
+  renewRequestLease,
+  takeRequestLease,
   type RequestLimits,
 } from '@vmpool/core';
 import type { RequestStore, StoredRequest } from '../pool-store';
@@ -31,17 +34,8 @@ export function rtdbRequestStore(db: Database): RequestStore {
     async beginRequest(requestId, initial, lease) {
       const openRef = ref(internalPaths.openRequest(requestId));
       const taken = await guardedTransaction(openRef, (current) => {
-        const until =
-          isRecord(current) && typeof current.leaseUntil === 'number' ? current.leaseUntil : 0;
-        if (until > lease.now) return undefined;
-        return {
-          updatedAt:
-            isRecord(current) && typeof current.updatedAt === 'number'
-              ? current.updatedAt
-              : lease.now,
-          leaseUntil: lease.until,
-          runId: lease.runId,
-        };
+        const next = takeRequestLease(readOpenRequestEntry(current), lease);
+        return next === null ? undefined : next;
       });
       if (!taken.committed) return 'busy';
       const { value } = await guardedTransaction(ref(paths.requestResult(requestId)), (current) =>
@@ -52,6 +46,17 @@ export function rtdbRequestStore(db: Database): RequestStore {
         return 'final';
       }
       return 'begun';
+    },
+
+    // Issue 11: a live run renews its lease; only the run that holds it extends it.
+    async renewRequestLease(requestId, runId, until) {
+      let outcome: 'renewed' | 'lost' | 'ended' = 'ended';
+      await guardedTransaction(ref(internalPaths.openRequest(requestId)), (current) => {
+        const renewal = renewRequestLease(readOpenRequestEntry(current), runId, until);
+        outcome = renewal.kind;
+        return renewal.kind === 'renewed' ? renewal.entry : undefined;
+      });
+      return outcome;
     },
 
     async endRequestRun(requestId, runId) {

@@ -96,11 +96,16 @@ async function expire(
   now: number,
 ): Promise<void> {
   const reason = `${vm.status} did not finish before its deadline`;
+  // Only the run whose change landed frees the competition: a VM that was handed over (or
+  // launched, or changed in any way) since reconcile's read keeps its links and its request.
+  let expired: boolean;
   if (isPendingInstanceId(vm.instanceId)) {
     // The launch never produced an instance: the slot is freed instead of kept as error.
-    await deps.store.deleteVm(vm.vmId, (current) => isPendingInstanceId(current.instanceId));
+    expired = await deps.store.deleteVm(vm.vmId, (current) =>
+      isPendingInstanceId(current.instanceId),
+    );
   } else {
-    await deps.store.updateVm(vm.vmId, (current) =>
+    const changed = await deps.store.updateVm(vm.vmId, (current) =>
       current.status === vm.status && current.deadline === vm.deadline
         ? failVm(current, 'deadline_passed', now, rule.timeoutCause, reason, {
             ...FREE,
@@ -108,7 +113,9 @@ async function expire(
           })
         : null,
     );
+    expired = changed.committed || changed.vm === null;
   }
+  if (!expired) return;
   deps.logger.warn('transitional state expired', { vmId: vm.vmId, status: vm.status });
   const competitionId = vm.assignedTo;
   if (competitionId === null) return;

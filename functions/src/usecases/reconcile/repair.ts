@@ -1,4 +1,10 @@
-import { holdsAssignment, isFinalResult, isHandedOver, type VmRecord } from '@vmpool/core';
+import {
+  holdsAssignment,
+  isFinalResult,
+  isHandedOver,
+  leaseRanOut,
+  type VmRecord,
+} from '@vmpool/core';
 import type { AssignmentLock } from '../../store/pool-store';
 import { advanceRelease } from '../release/advance-release';
 import type { UseCaseDeps } from '../deps';
@@ -100,14 +106,15 @@ const UNBEGUN_BATCH = 100;
 
 /**
  * Requests begun but not finished run again; they resume. One whose run died holding it (its
- * lease ran out without being given back: a crashed handler) at once, one that waits for an
- * event (its run ended, e.g. a cold assign waiting for the agent) after a while.
+ * lease ran out without being given back or renewed: a crashed handler) at once, one that
+ * waits for an event (its run ended, e.g. a cold assign waiting for the agent) after a while.
+ * A live run renews its short lease (issue 11: RunLease), so its request is never taken here.
  */
 export async function redriveOpenRequests(deps: UseCaseDeps): Promise<number> {
   const now = deps.clock.now();
   let redriven = 0;
   for (const open of await deps.store.listOpenRequests()) {
-    const runDied = open.leaseUntil > 0 && open.leaseUntil < now;
+    const runDied = leaseRanOut(open, now);
     if (!runDied && now - open.updatedAt <= deps.settings.requestRedriveAfterMs) continue;
     const stored = await deps.store.getRequest(open.requestId);
     if (stored === null) {

@@ -18,8 +18,9 @@ export async function keepWarmMinimum(
   config: PoolConfig,
   vms: VmRecord[],
 ): Promise<{ started: number; launched: number }> {
-  const status = warmPoolStatus(vms, config);
   const now = deps.clock.now();
+  // Issue 11: VMs whose agent merely has not reported yet count as capacity on its way.
+  const status = warmPoolStatus(vms, config, now);
   const limits = deadlineLimits(config, deps.settings);
   let started = 0;
   for (const vm of status.toStart) {

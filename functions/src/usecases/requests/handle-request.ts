@@ -20,6 +20,7 @@ import { STEP, RequestProgress } from './progress';
 import { rebootVm } from '../vm-actions/reboot';
 import { release } from '../release/release';
 import { RequestError, toRequestError } from './request-error';
+import { RunLease, RunLeaseLost } from './run-lease';
 import { startVm } from '../vm-actions/start';
 import { stopVm } from '../vm-actions/stop';
 import { terminateVm } from '../vm-actions/terminate';
@@ -37,18 +38,25 @@ export async function handleRequest(
   requestId: string,
   raw: unknown,
 ): Promise<void> {
-  const progress = new RequestProgress(deps.store, deps.clock, requestId, [STEP.check]);
   const now = deps.clock.now();
-  const runId = deps.store.newId();
+  const log = deps.logger.child({ requestId });
+  // Issue 11: the run's lease is short and renewed while it works (RunLease).
+  const lease = new RunLease(deps, log, requestId, deps.store.newId());
   const begun = await deps.store.beginRequest(
     requestId,
-    progress.result('queued', 'Received; checking the request'),
-    { runId, now, until: now + deps.settings.requestLeaseMs },
+    new RequestProgress(deps.store, deps.clock, requestId, [STEP.check]).result(
+      'queued',
+      'Received; checking the request',
+    ),
+    { runId: lease.runId, now, until: lease.until() },
   );
   // Final: nothing to do. Busy: another delivery is running it right now; if that one dies,
-  // its lease expires and reconcile drives the request again.
+  // its lease runs out and reconcile drives the request again.
   if (begun !== 'begun') return;
-  const log = deps.logger.child({ requestId });
+  lease.start();
+  // The run's result writes stop once another run took the request from it.
+  const run = { ...deps, store: lease.guard(deps.store) };
+  const progress = new RequestProgress(run.store, deps.clock, requestId, [STEP.check]);
   try {
     const parsed = parsePoolRequest(raw);
     if (!parsed.ok) {
@@ -57,8 +65,8 @@ export async function handleRequest(
     const request = parsed.value;
     // Issue 17: the config is read while the requester is checked (a refusal discards it).
     const [config] = await Promise.all([
-      deps.store.readConfig(),
-      authorize(deps, request).then((role) => admit(deps, requestId, request, role)),
+      run.store.readConfig(),
+      authorize(run, request).then((role) => admit(run, requestId, request, role)),
     ]);
     if (!config.ok) {
       throw new RequestError(
@@ -66,16 +74,24 @@ export async function handleRequest(
         `vmPool/config is invalid: ${config.errors.join('; ')}`,
       );
     }
-    const message = await run(deps, requestId, request, config.value, progress);
+    const message = await runAction(run, requestId, request, config.value, progress);
     if (message !== null) {
-      await completeRequest(deps, requestId, progress.result('succeeded', message));
+      await completeRequest(run, requestId, progress.result('succeeded', message));
     }
   } catch (error) {
-    const failure = toRequestError(error);
-    if (failure.code === 'INTERNAL') log.error('request failed', { error: String(error) });
-    await completeRequest(deps, requestId, progress.failure(failure));
+    if (!(error instanceof RunLeaseLost) && !lease.lost) {
+      const failure = toRequestError(error);
+      if (failure.code === 'INTERNAL') log.error('request failed', { error: String(error) });
+      await completeRequest(run, requestId, progress.failure(failure)).catch((late: unknown) => {
+        if (!(late instanceof RunLeaseLost)) throw late;
+      });
+    }
+    if (lease.lost) {
+      log.warn('request run stopped: another run drives the request', { runId: lease.runId });
+    }
   } finally {
-    await deps.store.endRequestRun(requestId, runId);
+    await lease.stop();
+    await deps.store.endRequestRun(requestId, lease.runId);
   }
 }
 
@@ -128,7 +144,7 @@ async function admit(
 }
 
 /** The use case for the action; null when it finishes later (event-driven completion). */
-async function run(
+async function runAction(
   deps: UseCaseDeps,
   requestId: string,
   request: PoolRequest,

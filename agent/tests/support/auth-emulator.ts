@@ -3,9 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports';
+import { stopGroup } from './process-group';
 import { REPO_ROOT } from './stack';
 
 const TEMURIN = '/usr/lib/jvm/temurin-25-jdk-amd64';
@@ -23,15 +24,6 @@ export interface AuthEmulator {
   host: string;
   url: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 export async function startAuthEmulator(projectId: string): Promise<AuthEmulator> {
@@ -59,49 +51,42 @@ export async function startAuthEmulator(projectId: string): Promise<AuthEmulator
       detached: true,
     },
   );
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`Auth emulator not ready in 90 s:\n${output}`)),
-      90_000,
-    );
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('All emulators ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`Auth emulator exited with ${String(code)}:\n${output}`));
-    });
-  });
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  let output = '';
+  // On a loaded machine the emulator (Java) can take two minutes to be ready.
+  const readyTimeoutMs = 240_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`Auth emulator not ready in ${readyTimeoutMs / 1000} s:\n${output}`)),
+        readyTimeoutMs,
+      );
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        if (output.includes('All emulators ready')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`Auth emulator exited with ${String(code)}:\n${output}`));
+      });
+    });
+  } catch (error) {
+    // Nothing of it may outlive the failed start.
+    await stopGroup(child, exited, 'SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     host: `127.0.0.1:${auth}`,
     url: `http://127.0.0.1:${auth}`,
     async stop() {
-      if (child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, 'SIGTERM');
-        } catch {
-          // already gone
-        }
-      }
-      const forced = setTimeout(() => {
-        if (child.pid !== undefined) {
-          try {
-            process.kill(-child.pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
-      }, 10_000);
-      await exited;
-      clearTimeout(forced);
+      await stopGroup(child, exited, 'SIGTERM');
       await rm(dir, { recursive: true, force: true });
     },
   };

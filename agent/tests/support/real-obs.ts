@@ -1,13 +1,15 @@
-// The real thing for agent/tests/real-obs.test.ts: Debian's OBS Studio 29 headless under its
+// The real thing for the real-OBS tests (agent/tests/real-obs.test.ts, state-real-obs.test.ts): Debian's OBS Studio 29 headless under its
 // own Xvfb, with a private HOME holding a profile (Simple output, x264, 640x360 at 30 fps,
 // custom RTMP server) and obs-websocket on a free port with a password; and an ffmpeg RTMP
 // listener as the ingest. Every process runs in its own process group and is stopped by
 // pid, never by name.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ObsClient } from '../../src/obs/client';
+import { freePort } from './ports';
+import { stopGroup } from './process-group';
 
 export const REAL_OBS_PROGRAMS = ['obs', 'Xvfb', 'ffmpeg'] as const;
 
@@ -21,15 +23,6 @@ export function assertRealObsPrerequisites(): void {
       `the real-OBS tests need ${missing.join(', ')} on PATH: apt-get install obs-studio xvfb ffmpeg (.ci/run installs them)`,
     );
   }
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -88,23 +81,8 @@ function manage(child: ChildProcess): Managed {
     output: () => output,
     alive,
     async kill(signal = 'SIGKILL') {
-      if (!alive() || child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // already gone
-      }
-      const forced = setTimeout(() => {
-        if (alive() && child.pid !== undefined) {
-          try {
-            process.kill(-child.pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
-      }, 10_000);
-      await exited;
-      clearTimeout(forced);
+      if (!alive()) return;
+      await stopGroup(child, exited, signal);
     },
   };
 }
@@ -298,4 +276,59 @@ export async function startIngest(port: number, key: string): Promise<Managed> {
   const managed = manage(child);
   await waitUntilListening(port, 30_000, managed.alive);
   return managed;
+}
+
+export interface RealObsSession {
+  xvfb: Managed & { display: string };
+  obs: RealObs;
+  /** A connection of the test's own to OBS's websocket. */
+  client: ObsClient;
+  /** Closes the connection, stops OBS (removing its HOME) and the X server. */
+  stop(): Promise<void>;
+}
+
+/**
+ * What every real-OBS test starts with: the prerequisites checked, an X server, OBS under it and
+ * a first obs-websocket connection (OBS listens a moment before its websocket answers Hello:
+ * the connection is retried for about 20 s).
+ */
+export async function startRealObsSession(options: {
+  eventSubscriptions: number;
+  onEvent?: (eventType: string, eventData: unknown) => void;
+}): Promise<RealObsSession> {
+  assertRealObsPrerequisites();
+  const xvfb = await startXvfb();
+  let obs: RealObs | undefined;
+  try {
+    obs = await startRealObs(xvfb.display);
+    const started = obs;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const client = await ObsClient.connect({
+          url: started.url,
+          password: started.password,
+          eventSubscriptions: options.eventSubscriptions,
+          timeoutMs: 10_000,
+          ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        });
+        return {
+          xvfb,
+          obs: started,
+          client,
+          async stop() {
+            client.close();
+            await started.dispose();
+            await xvfb.kill();
+          },
+        };
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        await sleep(1000);
+      }
+    }
+  } catch (error) {
+    await obs?.dispose();
+    await xvfb.kill();
+    throw error;
+  }
 }

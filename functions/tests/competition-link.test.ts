@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { paths } from '@vmpool/core';
+import type { PoolStore } from '../src/store/pool-store';
+import { advanceRelease } from '../src/usecases/release/advance-release';
+import type { UseCaseDeps } from '../src/usecases/deps';
+import { runQueuedCommands } from './support/agent-commands';
+import { agentReport, readResult, readVm, request, submit } from './support/fixtures';
+import { poolProblems } from './support/invariants';
+import { agentReports, givenAssignedPool, givenPool, LAUNCHABLE, QUIET_POOL } from './support/pool';
+import { reconcile } from '../src/usecases/reconcile/reconcile';
+import { useTestDatabase } from './support/rtdb';
+
+const env = useTestDatabase();
+
+const assignedPool = () =>
+  givenAssignedPool(env.admin.db, {
+    config: { minWarmVMs: 0, autoStopAfterHours: 0 },
+    producer: 'producer-1',
+  });
+
+async function link(competitionId: string) {
+  const config = (await env.admin.db.ref(paths.competitionConfig(competitionId)).get()).val() as {
+    vmId?: string;
+    vmAddress?: string;
+  } | null;
+  return { vmId: config?.vmId, vmAddress: config?.vmAddress };
+}
+
+/**
+ * The deps with a store whose first clearCompetitionVm waits until `open` is called: a run
+ * of the use case that is late at that step (a slow instance, a repeated trigger delivery).
+ */
+function lateAtClear(deps: UseCaseDeps) {
+  let reached!: () => void;
+  const atClear = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  let held = false;
+  const store = new Proxy(deps.store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (property !== 'clearCompetitionVm' || typeof value !== 'function') return value;
+      const clear = value as PoolStore['clearCompetitionVm'];
+      return async (competitionId: string, vmId: string) => {
+        if (!held) {
+          held = true;
+          reached();
+          await opened;
+        }
+        return clear.call(target, competitionId, vmId);
+      };
+    },
+  });
+  return { deps: { ...deps, store }, atClear, open };
+}
+
+describe('the competition link (clearCompetitionVm)', () => {
+  it('a late release does not unlink the competition that a new assign linked to the same VM again', async () => {
+    const { deps, vm } = await assignedPool();
+    const before = await link('meet-1');
+    expect(before.vmId).toBe('vm-001');
+    await submit(
+      deps,
+      env.admin.db,
+      'r1',
+      request('release', { competitionId: 'meet-1' }, 'producer-1'),
+    );
+
+    // Run A' (the command status trigger) finishes the release up to the unlink, then stalls.
+    const late = lateAtClear(deps);
+    const lateRun = runQueuedCommands(env.admin.db, late.deps, 'vm-001');
+    await late.atClear;
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'available' });
+
+    // Run A (reconcile, or a second delivery) finishes the same release: unlink, slot freed.
+    expect(await advanceRelease(deps, 'meet-1')).toBe(true);
+    expect(await readResult(env.admin.db, 'r1')).toMatchObject({ state: 'succeeded' });
+    expect(await link('meet-1')).toEqual({ vmId: undefined, vmAddress: undefined });
+
+    // The producer assigns meet-1 again and gets the same (only) VM back.
+    await submit(
+      deps,
+      env.admin.db,
+      'a2',
+      request('assign', { competitionId: 'meet-1' }, 'producer-1'),
+    );
+    expect(await readResult(env.admin.db, 'a2')).toMatchObject({
+      state: 'succeeded',
+      vmId: vm.vmId,
+    });
+    const relinked = await link('meet-1');
+    expect(relinked.vmId).toBe('vm-001');
+
+    // Now the late run goes on: its unlink belongs to the release that is over.
+    late.open();
+    await lateRun;
+    expect(await link('meet-1')).toEqual(relinked);
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      status: 'assigned',
+      assignedTo: 'meet-1',
+      requestId: 'a2',
+    });
+    expect(await poolProblems(env.admin.db)).toEqual([]);
+  });
+
+  it('unlinks when the VM no longer holds the competition, and only a link to that VM', async () => {
+    const { deps } = await assignedPool();
+    const store = deps.store;
+    // The VM holds meet-1: the link is that assignment's and stays.
+    await store.clearCompetitionVm('meet-1', 'vm-001');
+    expect((await link('meet-1')).vmId).toBe('vm-001');
+    // A link to another VM is never this caller's.
+    await env.admin.db.ref(paths.vm('vm-001')).update({ assignedTo: null, status: 'available' });
+    await store.clearCompetitionVm('meet-1', 'vm-009');
+    expect((await link('meet-1')).vmId).toBe('vm-001');
+    // The VM was freed: the link goes, the competition's own fields stay.
+    await store.clearCompetitionVm('meet-1', 'vm-001');
+    const config = (await env.admin.db.ref(paths.competitionConfig('meet-1')).get()).val();
+    expect(config).toEqual({ eventName: 'Meet meet-1' });
+  });
+
+  it('unlinks when the VM holds another competition, went stopped, or is gone', async () => {
+    const { deps } = await assignedPool();
+    const relink = () =>
+      env.admin.db
+        .ref(paths.competitionConfig('meet-1'))
+        .update({ vmId: 'vm-001', vmAddress: '203.0.113.1:3003' });
+    await env.admin.db.ref(paths.vm('vm-001')).update({ assignedTo: 'meet-2' });
+    await deps.store.clearCompetitionVm('meet-1', 'vm-001');
+    expect((await link('meet-1')).vmId).toBeUndefined();
+
+    await relink();
+    // A stale assignedTo on a stopped VM holds nothing.
+    await env.admin.db.ref(paths.vm('vm-001')).update({ assignedTo: 'meet-1', status: 'stopped' });
+    await deps.store.clearCompetitionVm('meet-1', 'vm-001');
+    expect((await link('meet-1')).vmId).toBeUndefined();
+
+    await relink();
+    await env.admin.db.ref(paths.vm('vm-001')).remove();
+    await deps.store.clearCompetitionVm('meet-1', 'vm-001');
+    expect((await link('meet-1')).vmId).toBeUndefined();
+  });
+
+  it('a start deadline reconcile saw pass does not unlink a VM handed over since', async () => {
+    const { clock, deps } = await givenPool(env.admin.db, {
+      config: { ...QUIET_POOL, ...LAUNCHABLE },
+      competitions: ['meet-1'],
+      vms: { 'vm-001': 'stopped' },
+    });
+    await submit(deps, env.admin.db, 'a1', request('assign', { competitionId: 'meet-1' }));
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'starting' });
+    // Its start was already repeated once: past the deadline it fails.
+    await env.admin.db.ref(paths.vm('vm-001')).update({ deadlineRetries: 1 });
+    const starting = await deps.store.getVm('vm-001');
+    clock.advance((starting?.deadline ?? 0) - clock.now() + 1);
+
+    // Reconcile read the VM starting past its deadline; the agent's ready report lands just
+    // before reconcile's guarded change (which then finds the VM moved on and changes nothing).
+    let handedOver = false;
+    const store = new Proxy(deps.store, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (property !== 'updateVm' || typeof value !== 'function') return value;
+        const updateVm = value as PoolStore['updateVm'];
+        return async (vmId: string, change: Parameters<PoolStore['updateVm']>[1]) => {
+          const current = await target.getVm(vmId);
+          if (!handedOver && current !== null && change(current)?.errorCause === 'start_timeout') {
+            handedOver = true;
+            await agentReports(
+              deps,
+              env.admin.db,
+              vmId,
+              agentReport(clock.now(), { publicIp: '203.0.113.7' }),
+            );
+          }
+          return updateVm.call(target, vmId, change);
+        };
+      },
+    });
+    const lockBefore = await deps.store.getLock('meet-1');
+    await reconcile({ ...deps, store });
+    expect(handedOver).toBe(true);
+    // The assign's slot is untouched: not deleted (and re-created by repair) under the VM.
+    expect(await deps.store.getLock('meet-1')).toEqual(lockBefore);
+    expect(await readResult(env.admin.db, 'a1')).toMatchObject({ state: 'succeeded' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      status: 'assigned',
+      assignedTo: 'meet-1',
+    });
+    expect((await link('meet-1')).vmId).toBe('vm-001');
+  });
+});
