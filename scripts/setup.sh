@@ -26,12 +26,15 @@ command -v obs >/dev/null 2>&1 || packages+=(obs-studio)
 command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)
 command -v Xvfb >/dev/null 2>&1 || packages+=(xvfb)
 command -v visudo >/dev/null 2>&1 || packages+=(sudo)
-command -v python3 >/dev/null 2>&1 || packages+=(python3)
-python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 if [ ${#packages[@]} -gt 0 ]; then apt_install "${packages[@]}"; fi
 
-# pip as root on Debian's own Python refuses to install without this flag (PEP 668).
+# pip as root on Debian's own Python refuses to install without this flag (PEP 668). Python and
+# pip are looked for only when something is to be installed with them (`python3 -m pip
+# --version` alone takes seconds on a busy machine).
 pip_install() {
+  if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
+    apt_install python3 python3-pip
+  fi
   local flags=(--quiet)
   if python3 -m pip install --help 2>/dev/null | grep -q -- --break-system-packages; then
     flags+=(--break-system-packages)

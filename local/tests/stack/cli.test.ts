@@ -2,10 +2,11 @@
 // command against `npm start --headless` (local RTDB, Auth emulator, control plane, agents).
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { build } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
-import { getDatabase, type Database } from 'firebase-admin/database';
+import { getDatabase, type Database, type DataSnapshot } from 'firebase-admin/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   parsePoolRequest,
@@ -25,11 +26,31 @@ interface Run {
   stderr: string;
 }
 
-function vmpool(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+/**
+ * The CLI's sources (tools/src/cli/cli.ts, the bin's entry) built once into one file, which the
+ * tests run with plain node: the npm bin (tools/bin/vmpool.mjs) loads every source file through
+ * tsx, about a second of CPU more per run, and this file runs the CLI some fifty times. The npm
+ * bin itself runs for the help, the unreachable database and `status` against the stack.
+ * Under node_modules, so that node finds the packages the build leaves out.
+ */
+const BUNDLE = join(
+  REPO_ROOT,
+  'node_modules',
+  '.cache',
+  'vmpool-cli-test',
+  `cli-${process.pid}.mjs`,
+);
+
+function vmpool(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  entry: 'bin' | 'bundle' = 'bundle',
+): Promise<Run> {
   const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
   delete childEnv.FIREBASE_AUTH_EMULATOR_HOST;
   delete childEnv.VMPOOL_AS;
-  const child = spawn(process.execPath, ['tools/bin/vmpool.mjs', ...args], {
+  const file = entry === 'bin' ? 'tools/bin/vmpool.mjs' : BUNDLE;
+  const child = spawn(process.execPath, [file, ...args], {
     cwd: REPO_ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,6 +61,49 @@ function vmpool(args: readonly string[], env: Record<string, string> = {}): Prom
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   return new Promise((done) => child.once('close', (code) => done({ code, stdout, stderr })));
 }
+
+// The stack boots (tens of seconds, most of them the Auth emulator's) while the tests that need
+// none run: its start begins with the file, the tests against it wait for it, and the file's
+// last hook stops it whatever happened.
+const stack = {
+  dataDir: '',
+  ports: { db: 0, auth: 0, control: 0 },
+  starting: undefined as Promise<RunningHeadless> | undefined,
+};
+beforeAll(async () => {
+  stack.dataDir = await mkdtemp(join(tmpdir(), 'vmpool-cli-'));
+  // In place: the tests against the stack hold this object.
+  Object.assign(stack.ports, {
+    db: await freePort(),
+    auth: await freePort(),
+    control: await freePort(),
+  });
+  stack.starting = startHeadless(
+    stack.dataDir,
+    stack.ports,
+    `127.0.${160 + (process.pid % 40)}`,
+    300_000,
+  );
+  // Awaited (and its failure reported) by the tests against the stack.
+  stack.starting.catch(() => undefined);
+  await build({
+    entryPoints: [join(REPO_ROOT, 'tools', 'src', 'cli', 'cli.ts')],
+    outfile: BUNDLE,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // Workspace sources are built in; installed packages are loaded as the bin loads them.
+    external: ['firebase-admin', 'firebase-admin/*', 'zod', 'zod/*', 'jsonc-parser'],
+    logLevel: 'warning',
+  });
+});
+afterAll(async () => {
+  const running = await stack.starting?.catch(() => undefined);
+  await running?.stop();
+  if (stack.dataDir) await rm(stack.dataDir, { recursive: true, force: true });
+  await rm(BUNDLE, { force: true });
+}, 120_000);
 
 describe('vmpool CLI on its own', () => {
   it('uses the local stack defaults of npm start', () => {
@@ -58,7 +122,10 @@ describe('vmpool CLI on its own', () => {
   });
 
   it('--help lists every command and the exit codes; each command has its own help', async () => {
-    const help = await vmpool(['--help']);
+    const [help, grantHelp] = await Promise.all([
+      vmpool(['--help'], {}, 'bin'),
+      vmpool(['grant', '--help'], {}, 'bin'),
+    ]);
     expect(help.code).toBe(EXIT.ok);
     for (const word of [
       'status',
@@ -71,32 +138,42 @@ describe('vmpool CLI on its own', () => {
     ])
       expect(help.stdout).toContain(word);
     expect(help.stdout).toContain('Exit codes: 0 ok');
-    const grantHelp = await vmpool(['grant', '--help']);
     expect(grantHelp.code).toBe(EXIT.ok);
     expect(grantHelp.stdout).toContain('vmpool grant producer EMAIL COMPETITION');
   });
 
   it('reports every usage problem together, with exit code 2, before connecting', async () => {
-    const run = await vmpool(['assign', 'bad id', '--stop-vm', '--timeout', 'x']);
-    expect(run.code).toBe(EXIT.usage);
-    expect(run.stderr).toContain('--timeout must be a number of seconds');
-    expect(run.stderr).toContain('COMPETITION must be 1..128 letters');
-    expect(run.stderr).toContain('--stop-vm does not apply to assign');
-    expect((await vmpool(['frobnicate'])).code).toBe(EXIT.usage);
-    expect((await vmpool([])).code).toBe(EXIT.usage);
-    expect((await vmpool(['grant', 'producer', 'a@b.c'])).stderr).toContain(
-      'grant producer needs a COMPETITION',
+    // Independent processes: run together.
+    const [run, unknown, none, grantNoCompetition, unknownOp, badUnit, badFlag] = await Promise.all(
+      [
+        ['assign', 'bad id', '--stop-vm', '--timeout', 'x'],
+        ['frobnicate'],
+        [],
+        ['grant', 'producer', 'a@b.c'],
+        ['exec', 'vm-001', 'rm_rf'],
+        ['logs', 'vm-001', 'kernel'],
+        ['status', '--bogus'],
+      ].map((args) => vmpool(args)),
     );
-    expect((await vmpool(['exec', 'vm-001', 'rm_rf'])).stderr).toContain('unknown OP "rm_rf"');
-    expect((await vmpool(['logs', 'vm-001', 'kernel'])).code).toBe(EXIT.usage);
-    expect((await vmpool(['status', '--bogus'])).code).toBe(EXIT.usage);
+    expect(run!.code).toBe(EXIT.usage);
+    expect(run!.stderr).toContain('--timeout must be a number of seconds');
+    expect(run!.stderr).toContain('COMPETITION must be 1..128 letters');
+    expect(run!.stderr).toContain('--stop-vm does not apply to assign');
+    expect(unknown!.code).toBe(EXIT.usage);
+    expect(none!.code).toBe(EXIT.usage);
+    expect(grantNoCompetition!.stderr).toContain('grant producer needs a COMPETITION');
+    expect(unknownOp!.stderr).toContain('unknown OP "rm_rf"');
+    expect(badUnit!.code).toBe(EXIT.usage);
+    expect(badFlag!.code).toBe(EXIT.usage);
   });
 
   it('says when the database does not answer, with exit code 3 (and JSON with --json)', async () => {
     const port = await freePort();
-    const run = await vmpool(['status', '--json', '--timeout', '2'], {
-      VMPOOL_DB_PORT: String(port),
-    });
+    const run = await vmpool(
+      ['status', '--json', '--timeout', '2'],
+      { VMPOOL_DB_PORT: String(port) },
+      'bin',
+    );
     expect(run.code).toBe(EXIT.unreachable);
     expect(JSON.parse(run.stdout)).toMatchObject({ exitCode: 3 });
     expect(run.stderr).toContain(`127.0.0.1:${port}`);
@@ -104,11 +181,9 @@ describe('vmpool CLI on its own', () => {
 });
 
 describe('vmpool CLI against npm start --headless', { timeout: 600_000 }, () => {
-  let dataDir = '';
-  let running: RunningHeadless | undefined;
   let app: App | undefined;
   let db: Database;
-  const ports = { db: 0, auth: 0, control: 0 };
+  const ports = stack.ports;
   const env = (): Record<string, string> => ({
     VMPOOL_DB_PORT: String(ports.db),
     VMPOOL_AUTH_PORT: String(ports.auth),
@@ -117,11 +192,7 @@ describe('vmpool CLI against npm start --headless', { timeout: 600_000 }, () => 
   const competition = 'state-champs-w-2026';
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'vmpool-cli-'));
-    ports.db = await freePort();
-    ports.auth = await freePort();
-    ports.control = await freePort();
-    running = await startHeadless(dataDir, ports, `127.0.${160 + (process.pid % 40)}`, 300_000);
+    await stack.starting;
     app = initializeApp(
       {
         projectId: SETTINGS.namespace.fallback,
@@ -134,12 +205,38 @@ describe('vmpool CLI against npm start --headless', { timeout: 600_000 }, () => 
 
   afterAll(async () => {
     if (app) await deleteApp(app);
-    await running?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
+
+  /**
+   * Resolves once the value at `path` passes `done`, or at `until` (ms since the epoch) anyway:
+   * a database listener, so the waits below spawn a `vmpool` process only to check what it
+   * shows once the database has it (each one costs seconds of CPU on a shared machine).
+   */
+  const whenValue = (path: string, done: (value: unknown) => boolean, until: number) =>
+    new Promise<void>((resolve) => {
+      const ref = db.ref(path);
+      const finish = () => {
+        clearTimeout(timer);
+        ref.off('value', onValue);
+        resolve();
+      };
+      const onValue = (snapshot: DataSnapshot) => {
+        if (done(snapshot.val())) finish();
+      };
+      const timer = setTimeout(finish, Math.max(0, until - Date.now()));
+      ref.on('value', onValue);
+    });
 
   it('status: the demo pool by status, each VM with its address and agent', async () => {
     // The warm VMs' agents report within a few seconds of the stack being ready.
+    await whenValue(
+      paths.vms(),
+      (vms) =>
+        Object.values((vms ?? {}) as Record<string, { agent?: unknown }>).filter(
+          (vm) => vm.agent != null,
+        ).length >= 2,
+      Date.now() + 120_000,
+    );
     let body: { total: number; counts: Record<string, number>; vms: Record<string, unknown>[] };
     for (;;) {
       const run = await cli('status', '--json');
@@ -154,7 +251,7 @@ describe('vmpool CLI against npm start --headless', { timeout: 600_000 }, () => 
     expect(body.vms[0]).toMatchObject({ vmId: 'vm-001', status: 'available', assignedTo: null });
     expect(body.vms[0]!.address).toMatch(/^127\.0\.\d+\.2$/);
     expect(body.vms[2]).toMatchObject({ vmId: 'vm-003', status: 'stopped', agent: 'none' });
-    const text = await cli('status');
+    const text = await vmpool(['status'], env(), 'bin');
     expect(text.stdout).toContain('pool: 5 VMs (2 available, 3 stopped)');
     expect(text.stdout).toMatch(/vm-001 +available +- +127\.0\.\d+\.2 +online/);
   });
@@ -178,6 +275,19 @@ describe('vmpool CLI against npm start --headless', { timeout: 600_000 }, () => 
   ): Promise<StatusVm | undefined> => {
     // Generous: the machine is shared; the local compute boots in about a second.
     const until = Date.now() + 240_000;
+    // The database first (`done` looks at the VM's status and presence only), then the CLI.
+    await whenValue(
+      paths.vm(vmId),
+      (raw) => {
+        const vm = raw as { status?: string; assignedTo?: string | null } | null;
+        return done(
+          vm === null
+            ? undefined
+            : { vmId, status: vm.status ?? '', assignedTo: vm.assignedTo ?? null, agent: '' },
+        );
+      },
+      until,
+    );
     let last: StatusVm | undefined;
     for (;;) {
       last = (await statusVms()).find((vm) => vm.vmId === vmId);
