@@ -59,7 +59,11 @@ export interface RtdbServerProcess {
   readonly exited: Promise<number | string>;
 }
 
-const CHILD = fileURLToPath(new URL('./process-child.ts', import.meta.url));
+/** The child's entry, resolved when a server starts (not at import: browser-like test
+ * environments import this module through the package index, where import.meta.url is http:). */
+function childEntry(): string {
+  return fileURLToPath(new URL('./process-child.ts', import.meta.url));
+}
 
 /** The TypeScript loader, resolved from here (the child runs this folder's sources). */
 function tsxLoader(): string {
@@ -70,7 +74,7 @@ function tsxLoader(): string {
 export async function startRtdbServerProcess(
   options: RtdbServerProcessOptions = {},
 ): Promise<RtdbServerProcess> {
-  const child: ChildProcess = fork(CHILD, [], {
+  const child: ChildProcess = fork(childEntry(), [], {
     execArgv: ['--import', tsxLoader()],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
