@@ -8,6 +8,15 @@ import { useTestDatabase } from './support/rtdb';
 
 const env = useTestDatabase();
 
+/** A quiet pool whose VMs may recover twice an hour, agents stale after a minute. */
+const TWO_RECOVERIES_AN_HOUR = {
+  minWarmVMs: 0,
+  autoStopAfterHours: 0,
+  agentStaleSeconds: 60,
+  recoveryMaxAttempts: 2,
+  recoveryWindowMinutes: 60,
+};
+
 async function commandIds(vmId: string): Promise<string[]> {
   const commands = ((await env.admin.db.ref(paths.vmCommands(vmId)).get()).val() ?? {}) as Record<
     string,
@@ -88,13 +97,7 @@ describe('self-healing', () => {
 
   it('stops recovering a flapping VM, alerts that it needs an admin, and Recover re-arms it', async () => {
     const { clock, deps } = await givenPool(env.admin.db, {
-      config: {
-        minWarmVMs: 0,
-        autoStopAfterHours: 0,
-        agentStaleSeconds: 60,
-        recoveryMaxAttempts: 2,
-        recoveryWindowMinutes: 60,
-      },
+      config: TWO_RECOVERIES_AN_HOUR,
       vms: { 'vm-001': 'available' },
     });
     const flap = async () => {
@@ -136,13 +139,7 @@ describe('self-healing', () => {
 
   it('keeps recovering a VM whose recoveries each lasted (its agent served between faults)', async () => {
     const { clock, deps } = await givenPool(env.admin.db, {
-      config: {
-        minWarmVMs: 0,
-        autoStopAfterHours: 0,
-        agentStaleSeconds: 60,
-        recoveryMaxAttempts: 2,
-        recoveryWindowMinutes: 60,
-      },
+      config: TWO_RECOVERIES_AN_HOUR,
       vms: { 'vm-001': 'available' },
     });
     for (let fault = 0; fault < 4; fault += 1) {
@@ -161,13 +158,7 @@ describe('self-healing', () => {
 
   it('keeps recovering VMs that fell silent together, outage after outage (the database or control plane was down)', async () => {
     const { clock, deps } = await givenPool(env.admin.db, {
-      config: {
-        minWarmVMs: 0,
-        autoStopAfterHours: 0,
-        agentStaleSeconds: 60,
-        recoveryMaxAttempts: 2,
-        recoveryWindowMinutes: 60,
-      },
+      config: TWO_RECOVERIES_AN_HOUR,
       vms: { 'vm-001': 'available', 'vm-002': 'available', 'vm-003': 'available' },
     });
     const vmIds = ['vm-001', 'vm-002', 'vm-003'];
