@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SERVICE_PORTS } from '@vmpool/core';
+import { installVmctl } from './vmctl-install';
 
 export interface VmProcessSpec {
   vmId: string;
@@ -144,6 +145,14 @@ export async function startVmProcesses(spec: VmProcessSpec): Promise<VmProcesses
 export async function startAgentProcess(spec: VmProcessSpec): Promise<number> {
   const showServerUrl = `http://${spec.address}:${spec.showServerPort}`;
   const obsWebsocketUrl = `ws://${spec.address}:${OBS_WEBSOCKET_PORT}`;
+  // The agent picks its vmctl when it starts: the installed build if there is one.
+  await installVmctl(spec.repoRoot, spec.vmDir).catch((error: unknown) =>
+    journal(
+      spec.vmDir,
+      'vmpool-agent.console',
+      `vmctl not installed, commands run it from source: ${(error as Error).message}`,
+    ),
+  );
   // The agent keeps its own journal (logs/vmpool-agent.log, for `view_logs`); its raw
   // stdout and stderr (crashes before its logger exists included) go beside it.
   const agent = await spawnLogged(spec, 'vmpool-agent.console', [
