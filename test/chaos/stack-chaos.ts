@@ -582,7 +582,10 @@ async function processesMatching(marker: string): Promise<string[]> {
     if (
       args.some((arg) => arg.includes(marker)) &&
       args.some(
-        (arg) => arg.includes('local/src/show-server/main.ts') || arg.includes('agent/src/main.ts'),
+        (arg) =>
+          arg.includes('local/src/show-server/main.ts') ||
+          arg.includes('agent/src/main.ts') ||
+          arg.endsWith('/bin/vmpool-agent.mjs'),
       )
     )
       found.push(`${entry} ${args.join(' ').slice(0, 160)}`);

@@ -1,13 +1,18 @@
-// The vmctl a local VM's agent runs its command steps with: built once from the agent's
-// vmctl-cli.ts, installed into the VM directory, and the same program as from source (same
-// output, same exit codes, same refusals).
+// The programs a local VM runs as installed on it: vmctl, which the agent runs its command
+// steps with, built once from the agent's vmctl-cli.ts, and the agent itself; each installed
+// into the VM directory and the same program as from source (same output, exit codes, refusals).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INSTALLED_VMCTL, installVmctl } from '../../src/compute/vmctl-install';
+import {
+  INSTALLED_AGENT,
+  INSTALLED_VMCTL,
+  installAgent,
+  installVmctl,
+} from '../../src/compute/vmctl-install';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 let vmDir: string;
@@ -68,5 +73,20 @@ describe('installVmctl', () => {
     expect(vmctl('vmpool-logs', 'nimble', '501').code).toBe(64);
     expect(vmctl('vmpool-archive', 'Not_A_Bucket', 'comp-1').code).toBe(64);
     expect(vmctl('rm', '-rf', '/').code).toBe(2);
+  });
+});
+
+describe('installAgent', () => {
+  it('writes the agent into the VM directory as one file that starts without tsx', async () => {
+    const path = await installAgent(REPO_ROOT, vmDir);
+    expect(path).toBe(join(vmDir, INSTALLED_AGENT));
+    // Its own configuration check answers, as `node agent.mjs` on the AMI does.
+    const result = spawnSync(process.execPath, [path, '--local'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('vmpool-agent: invalid configuration');
+    expect(result.stderr).toContain('--vm-id');
   });
 });
