@@ -19,7 +19,7 @@ export const LOCAL_ARCHIVE_BUCKET = 'local-archive';
 
 export function vmctlArgv(vm: LocalVm): string[] {
   const vmFlags = ['--vm-dir', vm.vmDir, '--show-server', vm.showServerUrl];
-  // The VM's installed vmctl (one built file, see local/src/compute/vmctl-install.ts): a
+  // The VM's installed vmctl (one built file, see local/src/compute/vm-programs.ts): a
   // command step starts in a fraction of the time tsx needs to compile vmctl and core from
   // source, which under load took 20-40 s per step of a release's cleanup.
   const installed = vmDirLayout(vm.vmDir).vmctl;

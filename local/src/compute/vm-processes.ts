@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SERVICE_PORTS } from '@vmpool/core';
-import { INSTALLED_AGENT, installAgent, installVmctl } from './vmctl-install';
+import { INSTALLED_AGENT, installAgent, installVmctl } from './vm-programs';
 
 export interface VmProcessSpec {
   vmId: string;

@@ -12,7 +12,7 @@ import {
   INSTALLED_VMCTL,
   installAgent,
   installVmctl,
-} from '../../src/compute/vmctl-install';
+} from '../../src/compute/vm-programs';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 let vmDir: string;
