@@ -68,6 +68,52 @@ export interface LocalHostOptions {
    * never waits forever on work that cannot finish.
    */
   stopDrainMs?: number;
+  /**
+   * Per function, seconds after which an invocation is ended as Cloud Functions ends one at its
+   * `timeoutSeconds` (default: each trigger's own, as deployed).
+   */
+  functionTimeoutSeconds?: Partial<Record<HostedFunction, number>>;
+}
+
+const HOSTED_FUNCTIONS = {
+  onPoolRequestCreated,
+  onAgentWritten,
+  onCommandStatusWritten,
+  onAlertWritten,
+  scheduledReconcile,
+  failoverRecheck,
+};
+export type HostedFunction = keyof typeof HOSTED_FUNCTIONS;
+
+/** Cloud Functions' default for event-driven functions when a trigger sets none. */
+const DEFAULT_TIMEOUT_SECONDS = 60;
+
+/** A trigger's deployed `timeoutSeconds` (firebase-functions keeps its options on `__endpoint`). */
+function deployedTimeoutSeconds(trigger: unknown): number {
+  const endpoint = (trigger as { __endpoint?: { timeoutSeconds?: unknown } }).__endpoint;
+  const seconds = endpoint?.timeoutSeconds;
+  return typeof seconds === 'number' && seconds > 0 ? seconds : DEFAULT_TIMEOUT_SECONDS;
+}
+
+export class FunctionTimeoutError extends Error {
+  constructor(name: string, seconds: number) {
+    super(`${name} timed out after ${seconds} s; its work resumes as after a crash`);
+    this.name = 'FunctionTimeoutError';
+  }
+}
+
+/**
+ * Ends an invocation at its timeout, as Cloud Functions does: the caller (the host's schedule,
+ * its drain on stop) stops waiting. A call that hangs (an SDK promise that never settles, an
+ * AWS call that never answers) can then never stall the schedule or the host for good.
+ */
+function endsWithin<T>(work: Promise<T>, name: string, seconds: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new FunctionTimeoutError(name, seconds)), seconds * 1000);
+    timer.unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 export interface LocalFunctionsHost {
@@ -184,12 +230,14 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
   const inFlight = new Set<Promise<void>>();
   const invocations: Record<string, number> = {};
   let stopping = false;
-  const invoke = (name: string, call: () => unknown) => {
+  const timeoutSeconds = (name: HostedFunction): number =>
+    opts.functionTimeoutSeconds?.[name] ?? deployedTimeoutSeconds(HOSTED_FUNCTIONS[name]);
+  const invoke = (name: HostedFunction, call: () => unknown) => {
     if (stopping) return;
     invocations[name] = (invocations[name] ?? 0) + 1;
     const run = (async () => {
       try {
-        await call();
+        await endsWithin(Promise.resolve().then(call), name, timeoutSeconds(name));
       } catch (error) {
         if (!killed) logger.error('trigger failed', { trigger: name, error: String(error) });
       }
@@ -322,12 +370,16 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
   let reconciling: Promise<void> | null = null;
   const reconcileNow = async () => {
     while (reconciling) await reconciling;
-    const run = (async () => {
-      await scheduledReconcile.run({
-        scheduleTime: new Date(clock.now()).toISOString(),
-        jobName: 'firebase-schedule-scheduledReconcile-local',
-      } as never);
-    })();
+    const run = endsWithin(
+      Promise.resolve(
+        scheduledReconcile.run({
+          scheduleTime: new Date(clock.now()).toISOString(),
+          jobName: 'firebase-schedule-scheduledReconcile-local',
+        } as never),
+      ),
+      'scheduledReconcile',
+      timeoutSeconds('scheduledReconcile'),
+    );
     // Waiters only wait: the caller of this run sees its error (unobserved, it would be an
     // unhandled rejection that ends the process).
     reconciling = run
