@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { paths } from '@vmpool/core';
 import { advanceRelease } from '../src/usecases/release/advance-release';
+import type { UseCaseDeps } from '../src/usecases/deps';
 import { runQueuedCommands } from './support/agent-commands';
 import {
   addCompetition,
@@ -14,7 +15,7 @@ import { poolProblems } from './support/invariants';
 import { agentReports, givenAssignedPool, givenPool, LAUNCHABLE, QUIET_POOL } from './support/pool';
 import { reconcile } from '../src/usecases/reconcile/reconcile';
 import { useTestDatabase } from './support/rtdb';
-import { beforeStoreCall, lateAt } from './support/store-hooks';
+import { beforeStoreCall, lateAt, type StoreMethod } from './support/store-hooks';
 
 const env = useTestDatabase();
 
@@ -32,22 +33,35 @@ async function link(competitionId: string) {
   return { vmId: config?.vmId, vmAddress: config?.vmAddress };
 }
 
+/**
+ * meet-1's release (`r1`, by producer-1), whose cleanup commands run with a store late at
+ * `step`: resolves once that run got there; `finish()` lets it go on and waits for it.
+ */
+async function releaseLateAt(deps: UseCaseDeps, step: StoreMethod) {
+  await submit(
+    deps,
+    env.admin.db,
+    'r1',
+    request('release', { competitionId: 'meet-1' }, 'producer-1'),
+  );
+  const late = lateAt(deps, step);
+  const run = runQueuedCommands(env.admin.db, late.deps, 'vm-001');
+  await late.reached;
+  return {
+    finish: async () => {
+      late.open();
+      await run;
+    },
+  };
+}
+
 describe('the competition link (clearCompetitionVm)', () => {
   it('a late release does not unlink the competition that a new assign linked to the same VM again', async () => {
     const { deps, vm } = await assignedPool();
     const before = await link('meet-1');
     expect(before.vmId).toBe('vm-001');
-    await submit(
-      deps,
-      env.admin.db,
-      'r1',
-      request('release', { competitionId: 'meet-1' }, 'producer-1'),
-    );
-
     // Run A' (the command status trigger) finishes the release up to the unlink, then stalls.
-    const late = lateAt(deps, 'clearCompetitionVm');
-    const lateRun = runQueuedCommands(env.admin.db, late.deps, 'vm-001');
-    await late.reached;
+    const late = await releaseLateAt(deps, 'clearCompetitionVm');
     expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'available' });
 
     // Run A (reconcile, or a second delivery) finishes the same release: unlink, slot freed.
@@ -70,8 +84,7 @@ describe('the competition link (clearCompetitionVm)', () => {
     expect(relinked.vmId).toBe('vm-001');
 
     // Now the late run goes on: its unlink belongs to the release that is over.
-    late.open();
-    await lateRun;
+    await late.finish();
     expect(await link('meet-1')).toEqual(relinked);
     expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
       status: 'assigned',
@@ -163,16 +176,8 @@ describe('the competition link (clearCompetitionVm)', () => {
   it('a late release does not clear the preview and watchers of the VM re-assigned to another competition', async () => {
     const { clock, deps } = await assignedPool();
     await addCompetition(env.admin.db, 'meet-2', 'producer-2');
-    await submit(
-      deps,
-      env.admin.db,
-      'r1',
-      request('release', { competitionId: 'meet-1' }, 'producer-1'),
-    );
     // Run A' finishes the release up to clearing meet-1's preview, then stalls.
-    const late = lateAt(deps, 'clearPreview');
-    const lateRun = runQueuedCommands(env.admin.db, late.deps, 'vm-001');
-    await late.reached;
+    const late = await releaseLateAt(deps, 'clearPreview');
     // Run A finishes the same release; meet-2 gets the VM, its producer watches its program.
     expect(await advanceRelease(deps, 'meet-1')).toBe(true);
     await submit(
@@ -194,8 +199,7 @@ describe('the competition link (clearCompetitionVm)', () => {
     await env.admin.db.ref(paths.vmWatcher('vm-001', 'producer-2')).set(clock.now());
 
     // The late run goes on: the preview and watchers are meet-2's now and stay.
-    late.open();
-    await lateRun;
+    await late.finish();
     expect((await env.admin.db.ref(paths.preview('vm-001')).get()).val()).toEqual(preview);
     expect((await env.admin.db.ref(paths.vmWatchers('vm-001')).get()).val()).toEqual({
       'producer-2': clock.now(),
