@@ -62,6 +62,12 @@ export interface LocalHostOptions {
    * secret instead); absent or null: no notifications.
    */
   alertWebhookUrl?: string | null;
+  /**
+   * How long `stop` waits for handlers and a reconcile still running (default 30000). What is
+   * cut short then resumes on the next start (run leases, reconcile), as after a crash: a stop
+   * never waits forever on work that cannot finish.
+   */
+  stopDrainMs?: number;
 }
 
 export interface LocalFunctionsHost {
@@ -379,8 +385,27 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
       stopCommands();
       stopAlerts();
       await http?.close();
-      await idle();
-      while (reconciling) await reconciling;
+      const drained = async () => {
+        await idle();
+        while (reconciling) await reconciling;
+      };
+      let drainTimer: NodeJS.Timeout | undefined;
+      const limitMs = opts.stopDrainMs ?? 30_000;
+      const done = await Promise.race([
+        drained().then(() => true),
+        new Promise<false>((resolve) => (drainTimer = setTimeout(() => resolve(false), limitMs))),
+      ]);
+      clearTimeout(drainTimer);
+      if (!done) {
+        logger.warn(
+          'functions host stopping with work still running; it resumes on the next start',
+          {
+            handlers: inFlight.size,
+            reconciling: reconciling !== null,
+            waitedMs: limitMs,
+          },
+        );
+      }
       overrideDeps(null);
       if (useCaseApp !== null) await deleteApp(useCaseApp);
       await deleteApp(app);

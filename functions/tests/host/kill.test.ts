@@ -2,6 +2,7 @@
 // nothing of it acts afterwards, and a new host on the same database takes over.
 import { afterAll, describe, expect, it } from 'vitest';
 import { paths } from '@vmpool/core';
+import { memoryLogger } from '@vmpool/core/ports';
 import type { LocalFunctionsHost } from '../../src/host';
 import { addCompetition, request, seedVm } from '../support/fixtures';
 import { startTestHost, useHostDatabase } from '../support/functions-host';
@@ -49,5 +50,34 @@ describe('a killed functions host', () => {
     );
     expect((await env.admin.db.ref(`${paths.vm('vm-001')}/assignedTo`).get()).val()).toBe('meet-1');
     await second.idle();
+  });
+});
+
+describe('a functions host stopped while its work cannot finish', () => {
+  it('stops after stopDrainMs, saying what it left (it resumes on the next start)', async () => {
+    // An AWS call that never answers: the reconcile started by reconcileNow hangs on it.
+    let asked = false;
+    const hung = new Proxy(env.compute, {
+      get(target, property, receiver) {
+        if (property === 'describePoolInstances') {
+          return () => {
+            asked = true;
+            return new Promise(() => undefined);
+          };
+        }
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const logger = memoryLogger();
+    const host = await startTestHost({ ...env, compute: hung }, { logger, stopDrainMs: 500 });
+    void host.reconcileNow().catch(() => undefined);
+    await waitFor(async () => asked || undefined, 'the reconcile asks EC2');
+    await host.stop();
+    expect(logger.lines.filter((line) => line.level === 'warn')).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringMatching(/stopping with work still running/),
+        fields: expect.objectContaining({ reconciling: true, waitedMs: 500 }),
+      }),
+    );
   });
 });
