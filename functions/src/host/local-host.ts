@@ -1,6 +1,6 @@
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
-import { getDatabase, type DataSnapshot } from 'firebase-admin/database';
+import { getDatabase, type DataSnapshot, type Reference } from 'firebase-admin/database';
 import { isFinalResult, paths } from '@vmpool/core';
 import type {
   Clock,
@@ -304,30 +304,26 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
     if (snapshot.key !== null) agents.delete(snapshot.key);
   });
 
-  // Command statuses, per VM and command.
-  const commandsRef = db.ref(paths.commands());
+  // Command statuses, per VM and command: each command's own child events (its output
+  // streaming in changes nothing here; a VM with many commands is not re-read on each change).
   const statuses = new Map<string, unknown>();
-  const onCommands = (snapshot: DataSnapshot) => {
-    const vmId = snapshot.key;
-    const commands = snapshot.val() as unknown;
-    if (vmId === null || !isRecord(commands)) return;
-    for (const [commandId, command] of Object.entries(commands)) {
-      const status = isRecord(command) ? (command.status ?? null) : null;
-      const key = `${vmId}/${commandId}`;
-      const before = statuses.has(key) ? statuses.get(key) : null;
-      if (before === status) continue;
-      statuses.set(key, status);
-      if (status === null) continue;
-      const ref = `${paths.command(vmId, commandId)}/status`;
-      invoke('onCommandStatusWritten', () =>
-        onCommandStatusWritten(
-          rtdbCloudEvent(target, RTDB_EVENT_TYPES.written, ref, before, status) as never,
-        ),
-      );
-    }
-  };
-  commandsRef.on('child_added', onCommands);
-  commandsRef.on('child_changed', onCommands);
+  const stopCommands = onGrandchildren(db.ref(paths.commands()), (vmId, snapshot) => {
+    const commandId = snapshot.key;
+    if (commandId === null) return;
+    const command = snapshot.val() as unknown;
+    const status = isRecord(command) ? (command.status ?? null) : null;
+    const key = `${vmId}/${commandId}`;
+    const before = statuses.has(key) ? statuses.get(key) : null;
+    if (before === status) return;
+    statuses.set(key, status);
+    if (status === null) return;
+    const ref = `${paths.command(vmId, commandId)}/status`;
+    invoke('onCommandStatusWritten', () =>
+      onCommandStatusWritten(
+        rtdbCloudEvent(target, RTDB_EVENT_TYPES.written, ref, before, status) as never,
+      ),
+    );
+  });
 
   // Alerts, per scope and alert: only changes after the host started (the alerts already
   // there were seen by an earlier host, or predate the webhook).
@@ -339,32 +335,28 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
       alertValues.set(`${scope}/${alertId}`, JSON.stringify(alert));
     }
   }
-  const onAlerts = (snapshot: DataSnapshot) => {
-    const scope = snapshot.key;
-    const alerts = snapshot.val() as unknown;
-    if (scope === null || !isRecord(alerts)) return;
-    for (const [alertId, alert] of Object.entries(alerts)) {
-      const key = `${scope}/${alertId}`;
-      const previous = alertValues.get(key);
-      const afterJson = JSON.stringify(alert);
-      if (previous === afterJson) continue;
-      alertValues.set(key, afterJson);
-      const before = previous === undefined ? null : (JSON.parse(previous) as unknown);
-      invoke('onAlertWritten', () =>
-        onAlertWritten(
-          rtdbCloudEvent(
-            target,
-            RTDB_EVENT_TYPES.written,
-            paths.alert(scope, alertId),
-            before,
-            alert,
-          ) as never,
-        ),
-      );
-    }
-  };
-  alertsRef.on('child_added', onAlerts);
-  alertsRef.on('child_changed', onAlerts);
+  const stopAlerts = onGrandchildren(alertsRef, (scope, snapshot) => {
+    const alertId = snapshot.key;
+    if (alertId === null) return;
+    const alert = snapshot.val() as unknown;
+    const key = `${scope}/${alertId}`;
+    const previous = alertValues.get(key);
+    const afterJson = JSON.stringify(alert);
+    if (previous === afterJson) return;
+    alertValues.set(key, afterJson);
+    const before = previous === undefined ? null : (JSON.parse(previous) as unknown);
+    invoke('onAlertWritten', () =>
+      onAlertWritten(
+        rtdbCloudEvent(
+          target,
+          RTDB_EVENT_TYPES.written,
+          paths.alert(scope, alertId),
+          before,
+          alert,
+        ) as never,
+      ),
+    );
+  });
 
   // The schedule: never two reconciles at once, as Cloud Scheduler with one instance.
   let reconciling: Promise<void> | null = null;
@@ -427,8 +419,8 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
       if (timer) clearInterval(timer);
       requestsRef.off();
       vmsRef.off();
-      commandsRef.off();
-      alertsRef.off();
+      stopCommands();
+      stopAlerts();
       // The dead host's deps stay installed (every call fails) until a new host replaces them.
       await http?.close();
       if (useCaseApp !== null) await deleteApp(useCaseApp);
@@ -442,8 +434,8 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
       for (const recheck of recheckTimers) clearTimeout(recheck);
       requestsRef.off();
       vmsRef.off();
-      commandsRef.off();
-      alertsRef.off();
+      stopCommands();
+      stopAlerts();
       await http?.close();
       const drained = async () => {
         await idle();
@@ -470,5 +462,38 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
       if (useCaseApp !== null) await deleteApp(useCaseApp);
       await deleteApp(app);
     },
+  };
+}
+
+/**
+ * Calls `onChild(parent, child)` for every child added or changed two levels below `root`
+ * (`root/{parent}/{child}`), through child events on each parent: a change delivers that one
+ * child, not its parent's whole subtree. The listens below `root`'s own are served from its
+ * data (no more reads from the database). Returns what removes every listener.
+ */
+function onGrandchildren(
+  root: Reference,
+  onChild: (parent: string, child: DataSnapshot) => void,
+): () => void {
+  const parents = new Map<string, Reference>();
+  root.on('child_added', (snapshot) => {
+    const parent = snapshot.key;
+    if (parent === null || parents.has(parent)) return;
+    const ref = root.child(parent);
+    parents.set(parent, ref);
+    const deliver = (child: DataSnapshot) => onChild(parent, child);
+    ref.on('child_added', deliver);
+    ref.on('child_changed', deliver);
+  });
+  root.on('child_removed', (snapshot) => {
+    const parent = snapshot.key;
+    if (parent === null) return;
+    parents.get(parent)?.off();
+    parents.delete(parent);
+  });
+  return () => {
+    root.off();
+    for (const ref of parents.values()) ref.off();
+    parents.clear();
   };
 }
