@@ -11,6 +11,8 @@ import type { Database, Reference } from 'firebase-admin/database';
  * agent's report), the SDK looks for the transaction in that queue to abort it, does not find
  * it, and its promise never settles. In the local functions host that was a reconcile that
  * never finished: no reconcile ran again (one at a time) and Ctrl-C waited for it forever.
+ * (@firebase/database 1.1.5; 1.1.6, pinned by the root package.json's overrides, fixes it in
+ * the SDK; this order keeps the store's writes from aborting its transactions at all.)
  *
  * `orderWrites(db)` is the same database with an order between the two kinds of operation on
  * overlapping paths (one path at, above or below the other), per SDK instance:
