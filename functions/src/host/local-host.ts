@@ -360,8 +360,10 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
 
   // The schedule: never two reconciles at once, as Cloud Scheduler with one instance.
   let reconciling: Promise<void> | null = null;
+  let reconcileStartedAt = 0;
   const reconcileNow = async () => {
     while (reconciling) await reconciling;
+    reconcileStartedAt = clock.now();
     const run = endsWithin(
       Promise.resolve(
         scheduledReconcile.run({
@@ -385,7 +387,14 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
   const timer =
     intervalMs > 0
       ? setInterval(() => {
-          if (reconciling) return;
+          if (reconciling) {
+            // One at a time; a run that outlasts several intervals is said, not silent (issue
+            // 11: a run once never finished, and nothing showed why the schedule had stopped).
+            const runningMs = clock.now() - reconcileStartedAt;
+            if (runningMs >= 3 * intervalMs)
+              logger.warn('reconcile still running; the schedule waits for it', { runningMs });
+            return;
+          }
           invoke('scheduledReconcile', reconcileNow);
         }, intervalMs)
       : null;
