@@ -1,6 +1,6 @@
 // Issue 11: the schedule runs one reconcile at a time, so a run that never finishes stops the
-// schedule. One once did in stack chaos (an RTDB transaction the SDK dropped, see
-// store/rtdb/write-order.ts) and nothing said so. The host now says it while the run lasts,
+// schedule. One once did in stack chaos (an RTDB transaction @firebase/database 1.1.5 dropped,
+// see tests/store-transaction.test.ts) and nothing said so. The host now says it while the run lasts,
 // and the schedule goes on once the run ends.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ComputePort } from '@vmpool/core/ports';
