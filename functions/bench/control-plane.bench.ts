@@ -3,7 +3,8 @@
  * 1. warm assigns, 20 producers at once over 20 warm VMs, then 100 at once over 100, on the
  *    local RTDB server through the local functions host: latency from the request write to its
  *    result, and to the competition config; at 100 VMs also the bytes the control plane read
- *    from RTDB per assign (its use cases' connection runs through a byte-counting proxy);
+ *    from RTDB per assign (its use cases' connection runs through a byte-counting proxy, in a
+ *    process of its own: op-counter-process.ts);
  * 2. compute API calls per reconcile at 10, 100 and 1000 VMs on the in-memory cloud (and at
  *    10 and 100 on moto through the real EC2 adapter when moto_server is installed).
  *
@@ -44,6 +45,7 @@ import { MOTO_CREDENTIALS, startMoto } from '../tests/support/moto';
 import { startOpCountingProxy, type OpCounts } from './rtdb-op-counter';
 import type { ComputePort } from '@vmpool/core/ports';
 import type { ProducersCall, ProducersReply, Sample } from './producers-process';
+import type { OpCounterCall } from './op-counter-process';
 
 const POOL_TAGS = { Project: 'gymnastics-graphics', ManagedBy: 'vm-pool-manager' };
 /** Each section: producers assigning at once, over as many warm VMs, for some rounds. */
@@ -216,8 +218,13 @@ interface Producers {
 }
 
 function startProducers(): Producers {
+  return forkBenchProcess<ProducersCall>('./producers-process.ts', 'the producers');
+}
+
+/** A bench child process (run by tsx) answering calls by id over IPC. */
+function forkBenchProcess<Call>(file: string, name: string) {
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const child = fork(fileURLToPath(new URL('./producers-process.ts', import.meta.url)), [], {
+  const child = fork(fileURLToPath(new URL(file, import.meta.url)), [], {
     execArgv: ['--import', tsx],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
@@ -231,11 +238,11 @@ function startProducers(): Producers {
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   void exited.then(() => {
-    for (const answer of pending.values()) answer({ id: -1, error: 'the producers exited' });
+    for (const answer of pending.values()) answer({ id: -1, error: `${name} exited` });
   });
   return {
-    call: (call) =>
-      new Promise((resolve, reject) => {
+    call: (call: Call) =>
+      new Promise<unknown>((resolve, reject) => {
         const id = ++nextId;
         pending.set(id, (reply) =>
           reply.error === undefined ? resolve(reply.value) : reject(new Error(reply.error)),
@@ -246,6 +253,40 @@ function startProducers(): Producers {
       child.disconnect();
       await exited;
     },
+  };
+}
+
+/**
+ * Issue 17: the op-counting proxy in its own process (op-counter-process.ts), so that the
+ * host's CPU figures are the control plane's alone.
+ */
+interface OpCounter {
+  start(serverPort: number, log?: boolean): Promise<CountingProxy>;
+  stop(): Promise<void>;
+}
+interface CountingProxy {
+  port: number;
+  counts(): Promise<OpCounts>;
+  close(): Promise<void>;
+}
+
+function startOpCounter(): OpCounter {
+  const child = forkBenchProcess<OpCounterCall>('./op-counter-process.ts', 'the op counter');
+  return {
+    async start(serverPort, log = false) {
+      const { proxy, port } = (await child.call({ kind: 'start', serverPort, log })) as {
+        proxy: number;
+        port: number;
+      };
+      return {
+        port,
+        counts: async () => (await child.call({ kind: 'counts', proxy })) as OpCounts,
+        close: async () => {
+          await child.call({ kind: 'close', proxy });
+        },
+      };
+    },
+    stop: () => child.stop(),
   };
 }
 
@@ -291,6 +332,7 @@ async function settleStartup(host: LocalFunctionsHost, vms: number): Promise<voi
 async function warmAssignRound(
   rtdb: RtdbServerProcess,
   crowd: Producers,
+  counter: OpCounter,
   producers: number,
 ): Promise<RoundResult> {
   const { app, db, url, ns } = adminDb(rtdb);
@@ -298,13 +340,8 @@ async function warmAssignRound(
   await seedWarmPool(db, compute, Date.now(), producers);
   // A reconcile has run since the deploy, as in a running pool (it writes the allocation index).
   await reconcile(reconcileDeps(db, compute, []));
-  const proxy = await startOpCountingProxy(
-    rtdb.port,
-    // BENCH_RTDB_LOG=1: every request the control plane sends, as it goes (for profiling).
-    process.env.BENCH_RTDB_LOG === '1'
-      ? (request) => console.log(request.slice(0, 200))
-      : undefined,
-  );
+  // BENCH_RTDB_LOG=1: every request the control plane sends, as it goes (for profiling).
+  const proxy = await counter.start(rtdb.port, process.env.BENCH_RTDB_LOG === '1');
   const host = await startLocalFunctionsHost({
     databaseUrl: url,
     useCaseDatabaseUrl: `http://127.0.0.1:${proxy.port}?ns=${ns}`,
@@ -319,13 +356,13 @@ async function warmAssignRound(
   // pool is past that, so the assigns start once those deliveries are done.
   await settleStartup(host, producers);
   const profiling = await startProfile();
-  const before = proxy.counts();
+  const before = await proxy.counts();
   const cpuBefore = process.cpuUsage();
   const samples = (await crowd.call({ kind: 'assign' })) as Sample[];
   await host.idle();
   const cpu = process.cpuUsage(cpuBefore);
   await profiling.stop(`${producers}-${namespaces}`);
-  const after = proxy.counts();
+  const after = await proxy.counts();
   const ops = Object.fromEntries(
     Object.entries(after).map(([kind, count]) => [kind, count - before[kind as keyof OpCounts]]),
   ) as unknown as OpCounts;
@@ -352,6 +389,7 @@ async function warmAssignRound(
 async function benchWarmAssign(
   rtdb: RtdbServerProcess,
   crowd: Producers,
+  counter: OpCounter,
   producers: number,
   rounds: number,
 ) {
@@ -361,7 +399,7 @@ async function benchWarmAssign(
   const ops: Record<string, number> = {};
   const cpuMs: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
-    const outcome = await warmAssignRound(rtdb, crowd, producers);
+    const outcome = await warmAssignRound(rtdb, crowd, counter, producers);
     bytesRead += outcome.bytesRead;
     cpuMs.push(outcome.cpuMs / producers);
     for (const [kind, count] of Object.entries(outcome.ops)) ops[kind] = (ops[kind] ?? 0) + count;
@@ -549,9 +587,10 @@ async function main() {
   const options = benchOptions(process.argv.slice(2));
   const rtdb = await startRtdbServerProcess({ port: 0, quiet: true });
   const crowd = startProducers();
+  const counter = startOpCounter();
   try {
     for (const { producers, rounds } of options.sections) {
-      await benchWarmAssign(rtdb, crowd, producers, rounds);
+      await benchWarmAssign(rtdb, crowd, counter, producers, rounds);
     }
     if (options.assignOnly) return;
     await benchFullPoolRead(rtdb, 100);
@@ -559,6 +598,7 @@ async function main() {
     await benchReconcileMoto(rtdb);
   } finally {
     await crowd.stop();
+    await counter.stop();
     await rtdb.stop();
   }
 }

@@ -2,6 +2,8 @@
 // may touch a node a concurrent handler in the same instance is changing in a transaction. The
 // SDK then aborts that transaction ("set"); guardedTransaction runs it again on the new value.
 import { describe, expect, it } from 'vitest';
+import { deleteApp, initializeApp } from 'firebase-admin/app';
+import { getDatabase, type Database } from 'firebase-admin/database';
 import { guardedTransaction } from '../src/store/rtdb/transaction';
 import { useTestDatabase } from './support/rtdb';
 
@@ -55,5 +57,83 @@ describe('guardedTransaction', () => {
     // and the instance's cache is sound: a later transaction commits at once
     expect((await guardedTransaction(node, bump)).committed).toBe(true);
     expect((await node.get()).val()).toEqual({ n: 4 });
+  });
+});
+
+/** A second admin-SDK instance on the test's namespace (its own cache, its own connection). */
+async function withOtherInstance(work: (other: Database) => Promise<void>): Promise<void> {
+  const app = initializeApp(
+    { databaseURL: env.admin.databaseUrl, projectId: env.admin.ns },
+    `other-${env.admin.ns}-${Math.random().toString(36).slice(2)}`,
+  );
+  try {
+    await work(getDatabase(app));
+  } finally {
+    await deleteApp(app);
+  }
+}
+
+// Issue 17: a transaction on a node that exists starts on its stored value (prefetch).
+describe('guardedTransaction with prefetch', () => {
+  it('runs its update on the stored value from the first run, and commits it', async () => {
+    await withOtherInstance(async (other) => {
+      await other.ref('vm/a').set({ n: 1, status: 'available' });
+      const seen: unknown[] = [];
+      const outcome = await guardedTransaction(
+        env.admin.db.ref('vm/a'),
+        (current) => {
+          seen.push(current);
+          return bump(current);
+        },
+        { prefetch: true },
+      );
+      expect(seen[0]).toEqual({ n: 1, status: 'available' });
+      expect(seen).not.toContain(null);
+      expect(outcome).toEqual({ committed: true, value: { n: 2, status: 'available' } });
+      expect((await other.ref('vm/a').get()).val()).toEqual({ n: 2, status: 'available' });
+    });
+  });
+
+  it('runs on nothing when the node does not exist', async () => {
+    const seen: unknown[] = [];
+    const outcome = await guardedTransaction(
+      env.admin.db.ref('vm/none'),
+      (current) => {
+        seen.push(current);
+        return current === null ? { n: 0 } : undefined;
+      },
+      { prefetch: true },
+    );
+    expect(seen).toEqual([null]);
+    expect(outcome).toEqual({ committed: true, value: { n: 0 } });
+  });
+
+  it('never loses an update when two instances change the node at once', async () => {
+    await withOtherInstance(async (other) => {
+      await env.admin.db.ref('counter').set({ n: 0 });
+      const bumps = (db: Database) =>
+        Array.from({ length: 10 }, () =>
+          guardedTransaction(db.ref('counter'), bump, { prefetch: true }),
+        );
+      const outcomes = await Promise.all([...bumps(env.admin.db), ...bumps(other)]);
+      expect(outcomes.every((outcome) => outcome.committed)).toBe(true);
+      expect((await other.ref('counter').get()).val()).toEqual({ n: 20 });
+    });
+  });
+
+  it('declining writes nothing and reports the stored value', async () => {
+    await withOtherInstance(async (other) => {
+      await other.ref('result/r1').set({ state: 'succeeded' });
+      const outcome = await guardedTransaction(
+        env.admin.db.ref('result/r1'),
+        (current) =>
+          (current as { state?: string } | null)?.state === 'succeeded'
+            ? undefined
+            : { state: 'queued' },
+        { prefetch: true },
+      );
+      expect(outcome).toEqual({ committed: false, value: { state: 'succeeded' } });
+      expect((await other.ref('result/r1').get()).val()).toEqual({ state: 'succeeded' });
+    });
   });
 });

@@ -16,7 +16,13 @@ import {
 import type { RequestStore, StoredRequest } from '../pool-store';
 import { isRecord, toRtdbValue } from '../rtdb-values';
 import { internalPaths } from './internal-paths';
-import { guardedTransaction } from './transaction';
+import { guardedTransaction, type TransactionOptions } from './transaction';
+
+/**
+ * Issue 17: nodes that exist when these transactions run (an open request's lease, its result
+ * once begun, a user's quota node once admitted): see TransactionOptions.
+ */
+const EXISTING: TransactionOptions = { prefetch: true };
 
 /** Requests, their results and the run leases of the open ones (`vmPool/openRequests`). */
 export function rtdbRequestStore(db: Database): RequestStore {
@@ -55,11 +61,15 @@ export function rtdbRequestStore(db: Database): RequestStore {
     // Issue 11: a live run renews its lease; only the run that holds it extends it.
     async renewRequestLease(requestId, runId, until) {
       let outcome: 'renewed' | 'lost' | 'ended' = 'ended';
-      await guardedTransaction(ref(internalPaths.openRequest(requestId)), (current) => {
-        const renewal = renewRequestLease(readOpenRequestEntry(current), runId, until);
-        outcome = renewal.kind;
-        return renewal.kind === 'renewed' ? renewal.entry : undefined;
-      });
+      await guardedTransaction(
+        ref(internalPaths.openRequest(requestId)),
+        (current) => {
+          const renewal = renewRequestLease(readOpenRequestEntry(current), runId, until);
+          outcome = renewal.kind;
+          return renewal.kind === 'renewed' ? renewal.entry : undefined;
+        },
+        EXISTING,
+      );
       return outcome;
     },
 
@@ -70,15 +80,21 @@ export function rtdbRequestStore(db: Database): RequestStore {
         // Its entry is gone: another run's entry (another runId) is not this run's to change.
         if (run.closed) return;
       }
-      await guardedTransaction(ref(internalPaths.openRequest(requestId)), (current) =>
-        isRecord(current) && current.runId === runId ? { ...current, leaseUntil: 0 } : undefined,
+      await guardedTransaction(
+        ref(internalPaths.openRequest(requestId)),
+        (current) =>
+          isRecord(current) && current.runId === runId ? { ...current, leaseUntil: 0 } : undefined,
+        EXISTING,
       );
     },
 
     async writeResult(requestId, result) {
-      await guardedTransaction(ref(paths.requestResult(requestId)), (current) =>
-        // A final result is never overwritten: duplicates of a handler cannot undo an outcome.
-        isFinalResult(current) ? undefined : toRtdbValue(result),
+      await guardedTransaction(
+        ref(paths.requestResult(requestId)),
+        (current) =>
+          // A final result is never overwritten: duplicates of a handler cannot undo an outcome.
+          isFinalResult(current) ? undefined : toRtdbValue(result),
+        EXISTING,
       );
       // A final result leaves the open index with the request's other closing writes.
       if (!isFinalResult(result)) {
@@ -164,13 +180,17 @@ export function rtdbRequestStore(db: Database): RequestStore {
 async function closeQuotaEntry(quotaRef: Reference, requestId: string): Promise<void> {
   // A transaction on the node: a plain remove below a node with a transaction in flight on
   // this SDK instance would abort that transaction ("set").
-  await guardedTransaction(quotaRef, (current) => {
-    if (!isRecord(current) || !isRecord(current.open) || !(requestId in current.open)) {
-      return undefined;
-    }
-    const { [requestId]: _closed, ...open } = current.open;
-    return { ...current, open };
-  });
+  await guardedTransaction(
+    quotaRef,
+    (current) => {
+      if (!isRecord(current) || !isRecord(current.open) || !(requestId in current.open)) {
+        return undefined;
+      }
+      const { [requestId]: _closed, ...open } = current.open;
+      return { ...current, open };
+    },
+    EXISTING,
+  );
 }
 
 type QuotaOutcome = { ok: true } | { ok: false; message: string; retryAfterMs: number | null };

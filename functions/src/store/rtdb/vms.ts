@@ -23,7 +23,10 @@ import {
 } from './allocation-index';
 import { internalPaths } from './internal-paths';
 import { summaryChangeFields, summaryEntryOf } from './summary';
-import { guardedTransaction } from './transaction';
+import { guardedTransaction, type TransactionOptions } from './transaction';
+
+/** Issue 17: a VM's record exists when it is changed (see TransactionOptions). */
+const EXISTING: TransactionOptions = { prefetch: true };
 
 /** How long the allocation index stays live after the last assign watching it is done. */
 const ALLOCATION_LINGER_MS = 2_000;
@@ -267,20 +270,24 @@ export function rtdbVmStore(db: Database, clock: Clock): VmStore {
       let changed = false;
       let before: VmRecord | null = null;
       let storedBefore: unknown = null;
-      const { committed, value } = await guardedTransaction(ref(paths.vm(vmId)), (current) => {
-        changed = false;
-        before = null;
-        storedBefore = current;
-        // Not cached yet: write "nothing" so the server answers with the real value.
-        if (current === null) return null;
-        const parsed = parseStoredVm(vmId, current);
-        if (!parsed.ok) throw invalidError(vmId, parsed.errors);
-        before = parsed.value;
-        const next = change(vmWithPulse(parsed.value, pulse));
-        if (next === null) return undefined;
-        changed = true;
-        return { ...(current as Record<string, unknown>), ...controlFields(next) };
-      });
+      const { committed, value } = await guardedTransaction(
+        ref(paths.vm(vmId)),
+        (current) => {
+          changed = false;
+          before = null;
+          storedBefore = current;
+          // No record (or not cached yet): write "nothing" so the server answers with the value.
+          if (current === null) return null;
+          const parsed = parseStoredVm(vmId, current);
+          if (!parsed.ok) throw invalidError(vmId, parsed.errors);
+          before = parsed.value;
+          const next = change(vmWithPulse(parsed.value, pulse));
+          if (next === null) return undefined;
+          changed = true;
+          return { ...(current as Record<string, unknown>), ...controlFields(next) };
+        },
+        EXISTING,
+      );
       if (value === null) return { committed: false, vm: null };
       const parsed = parseStoredVm(vmId, value);
       const vm = parsed.ok ? parsed.value : null;
