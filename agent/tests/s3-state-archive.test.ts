@@ -3,49 +3,29 @@
 // bucket and key), and S3 failures reported with the operation, bucket and key.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { stateExportKey } from '@vmpool/core';
-import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../../functions/tests/support/moto';
 import { importState } from '../src/state/import';
 import { s3StateArchive, type S3StateArchive } from '../src/state/s3-archive';
+import { startMotoS3, type MotoS3 } from './support/moto-s3';
 
 const BUCKET = 'vmpool-recordings-test';
 const REGION = 'us-east-1';
-let moto: MotoServer;
+let moto: MotoS3;
 let admin: S3Client;
 let store: S3StateArchive;
-const saved: Record<string, string | undefined> = {};
 
 const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
 
 beforeAll(async () => {
-  moto = await startMoto();
-  // The SDK's default credential chain reads these (the instance profile on EC2).
-  for (const [name, value] of [
-    ['AWS_ACCESS_KEY_ID', MOTO_CREDENTIALS.accessKeyId],
-    ['AWS_SECRET_ACCESS_KEY', MOTO_CREDENTIALS.secretAccessKey],
-  ] as const) {
-    saved[name] = process.env[name];
-    process.env[name] = value;
-  }
-  admin = new S3Client({
-    region: REGION,
-    endpoint: moto.endpoint,
-    forcePathStyle: true,
-    credentials: MOTO_CREDENTIALS,
-  });
-  await admin.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  moto = await startMotoS3(BUCKET, REGION);
+  admin = moto.s3;
   store = s3StateArchive({ bucket: BUCKET, region: REGION, endpoint: moto.endpoint });
 }, 90_000);
 
 afterAll(async () => {
-  store.close();
-  admin.destroy();
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  await moto.stop();
+  store?.close();
+  await moto?.stop();
 });
 
 describe('S3 state store', () => {

@@ -5,10 +5,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { StateExportRecord } from '@vmpool/core';
-import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../../functions/tests/support/moto';
 import { ObsClient } from '../src/obs/client';
+import { startMotoS3, type MotoS3 } from './support/moto-s3';
 import { waitForValue } from './support/stack';
 import { runImportState, startStateExportVms, type StateExportVms } from './support/state-export';
 
@@ -16,29 +16,13 @@ const VM = 'vm-361';
 const SPARE = 'vm-362';
 const COMP = 'comp-state-s3';
 const BUCKET = 'vmpool-recordings-s3-test';
-let moto: MotoServer;
-let s3: S3Client;
+let moto: MotoS3;
 let vms: StateExportVms;
-const saved: Record<string, string | undefined> = {};
 const s3Flags = () => ['--archive-bucket', BUCKET, '--s3-endpoint', moto.endpoint];
 
 beforeAll(async () => {
-  moto = await startMoto();
-  // The agents inherit these: the SDK's default chain (on EC2, the instance profile instead).
-  for (const [name, value] of [
-    ['AWS_ACCESS_KEY_ID', MOTO_CREDENTIALS.accessKeyId],
-    ['AWS_SECRET_ACCESS_KEY', MOTO_CREDENTIALS.secretAccessKey],
-  ] as const) {
-    saved[name] = process.env[name];
-    process.env[name] = value;
-  }
-  s3 = new S3Client({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    forcePathStyle: true,
-    credentials: MOTO_CREDENTIALS,
-  });
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  // The agents inherit moto's credentials from the environment.
+  moto = await startMotoS3(BUCKET);
   vms = await startStateExportVms({
     vm: VM,
     spare: SPARE,
@@ -49,12 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await vms?.stop();
-  s3?.destroy();
   await moto?.stop();
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
 });
 
 describe('state export to S3', () => {
@@ -78,7 +57,7 @@ describe('state export to S3', () => {
     );
     expect(record).toMatchObject({ competitionId: COMP, vmId: VM, bucket: BUCKET });
     expect(record.key).toBe(`state/${COMP}/${record.digest}.json`);
-    const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: record.key }));
+    const object = await moto.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: record.key }));
     const body = await object.Body!.transformToString();
     expect(body).toContain('Starting Soon');
     expect(existsSync(join(vms.stack.tmp, 'vms', VM, 'archive/local-archive/state'))).toBe(false);

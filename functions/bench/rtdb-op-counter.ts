@@ -3,8 +3,8 @@
 // notes; the SDK's own message format) and counts what the client asked for, by kind:
 // transaction attempts (a put carrying a hash), sets, updates, gets, listens, and the bytes the
 // server sent back (answers and pushes from listens). For the benchmark's "operations per
-// assign"; it never changes a byte.
-import { createServer, connect, type Server, type Socket } from 'node:net';
+// assign"; it never changes a byte (the socket plumbing is local's tap proxy).
+import { startTapProxy } from '@vmpool/local/tap-proxy';
 
 export type OpKind = 'transaction' | 'set' | 'update' | 'get' | 'listen' | 'unlisten' | 'other';
 
@@ -134,7 +134,6 @@ export async function startOpCountingProxy(
   log?: (request: string) => void,
 ): Promise<OpCountingProxy> {
   let counts = emptyCounts();
-  const sockets = new Set<Socket>();
   const countRequest = (text: string) => {
     let message: WireMessage;
     try {
@@ -157,43 +156,23 @@ export async function startOpCountingProxy(
       counts.pushes += 1;
     }
   };
-  const server: Server = createServer((client) => {
-    const upstream = connect({ host: '127.0.0.1', port: targetPort });
-    sockets.add(client);
-    sockets.add(upstream);
+  const proxy = await startTapProxy(targetPort, () => {
     const up = new FrameReader(countRequest);
     const down = new FrameReader(countAnswer);
-    client.on('data', (chunk: Buffer) => {
-      up.push(chunk);
-      upstream.write(chunk);
-    });
-    upstream.on('data', (chunk: Buffer) => {
-      counts.bytesDown += chunk.length;
-      down.push(chunk);
-      client.write(chunk);
-    });
-    const closeBoth = (): void => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
+    return {
+      up: (chunk) => up.push(chunk),
+      down: (chunk) => {
+        counts.bytesDown += chunk.length;
+        down.push(chunk);
+      },
     };
-    client.on('close', closeBoth);
-    upstream.on('close', closeBoth);
-    client.on('error', closeBoth);
-    upstream.on('error', closeBoth);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('proxy has no address');
   return {
-    port: address.port,
+    port: proxy.port,
     counts: () => ({ ...counts }),
-    close: () =>
-      new Promise((resolve) => {
-        counts = emptyCounts();
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => {
+      counts = emptyCounts();
+      return proxy.close();
+    },
   };
 }

@@ -1,14 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { paths } from '@vmpool/core';
-import type { PoolStore } from '../src/store/pool-store';
 import { advanceRelease } from '../src/usecases/release/advance-release';
 import type { UseCaseDeps } from '../src/usecases/deps';
 import { runQueuedCommands } from './support/agent-commands';
-import { agentReport, readResult, readVm, request, submit } from './support/fixtures';
+import {
+  addCompetition,
+  agentReport,
+  readResult,
+  readVm,
+  request,
+  submit,
+} from './support/fixtures';
 import { poolProblems } from './support/invariants';
 import { agentReports, givenAssignedPool, givenPool, LAUNCHABLE, QUIET_POOL } from './support/pool';
 import { reconcile } from '../src/usecases/reconcile/reconcile';
 import { useTestDatabase } from './support/rtdb';
+import { beforeStoreCall, lateAt, type StoreMethod } from './support/store-hooks';
 
 const env = useTestDatabase();
 
@@ -27,35 +34,25 @@ async function link(competitionId: string) {
 }
 
 /**
- * The deps with a store whose first clearCompetitionVm waits until `open` is called: a run
- * of the use case that is late at that step (a slow instance, a repeated trigger delivery).
+ * meet-1's release (`r1`, by producer-1), whose cleanup commands run with a store late at
+ * `step`: resolves once that run got there; `finish()` lets it go on and waits for it.
  */
-function lateAtClear(deps: UseCaseDeps) {
-  let reached!: () => void;
-  const atClear = new Promise<void>((resolve) => {
-    reached = resolve;
-  });
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  let held = false;
-  const store = new Proxy(deps.store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (property !== 'clearCompetitionVm' || typeof value !== 'function') return value;
-      const clear = value as PoolStore['clearCompetitionVm'];
-      return async (competitionId: string, vmId: string) => {
-        if (!held) {
-          held = true;
-          reached();
-          await opened;
-        }
-        return clear.call(target, competitionId, vmId);
-      };
+async function releaseLateAt(deps: UseCaseDeps, step: StoreMethod) {
+  await submit(
+    deps,
+    env.admin.db,
+    'r1',
+    request('release', { competitionId: 'meet-1' }, 'producer-1'),
+  );
+  const late = lateAt(deps, step);
+  const run = runQueuedCommands(env.admin.db, late.deps, 'vm-001');
+  await late.reached;
+  return {
+    finish: async () => {
+      late.open();
+      await run;
     },
-  });
-  return { deps: { ...deps, store }, atClear, open };
+  };
 }
 
 describe('the competition link (clearCompetitionVm)', () => {
@@ -63,17 +60,8 @@ describe('the competition link (clearCompetitionVm)', () => {
     const { deps, vm } = await assignedPool();
     const before = await link('meet-1');
     expect(before.vmId).toBe('vm-001');
-    await submit(
-      deps,
-      env.admin.db,
-      'r1',
-      request('release', { competitionId: 'meet-1' }, 'producer-1'),
-    );
-
     // Run A' (the command status trigger) finishes the release up to the unlink, then stalls.
-    const late = lateAtClear(deps);
-    const lateRun = runQueuedCommands(env.admin.db, late.deps, 'vm-001');
-    await late.atClear;
+    const late = await releaseLateAt(deps, 'clearCompetitionVm');
     expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'available' });
 
     // Run A (reconcile, or a second delivery) finishes the same release: unlink, slot freed.
@@ -96,8 +84,7 @@ describe('the competition link (clearCompetitionVm)', () => {
     expect(relinked.vmId).toBe('vm-001');
 
     // Now the late run goes on: its unlink belongs to the release that is over.
-    late.open();
-    await lateRun;
+    await late.finish();
     expect(await link('meet-1')).toEqual(relinked);
     expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
       status: 'assigned',
@@ -161,25 +148,17 @@ describe('the competition link (clearCompetitionVm)', () => {
     // Reconcile read the VM starting past its deadline; the agent's ready report lands just
     // before reconcile's guarded change (which then finds the VM moved on and changes nothing).
     let handedOver = false;
-    const store = new Proxy(deps.store, {
-      get(target, property, receiver) {
-        const value = Reflect.get(target, property, receiver) as unknown;
-        if (property !== 'updateVm' || typeof value !== 'function') return value;
-        const updateVm = value as PoolStore['updateVm'];
-        return async (vmId: string, change: Parameters<PoolStore['updateVm']>[1]) => {
-          const current = await target.getVm(vmId);
-          if (!handedOver && current !== null && change(current)?.errorCause === 'start_timeout') {
-            handedOver = true;
-            await agentReports(
-              deps,
-              env.admin.db,
-              vmId,
-              agentReport(clock.now(), { publicIp: '203.0.113.7' }),
-            );
-          }
-          return updateVm.call(target, vmId, change);
-        };
-      },
+    const store = beforeStoreCall(deps.store, 'updateVm', async (vmId, change) => {
+      const current = await deps.store.getVm(vmId);
+      if (!handedOver && current !== null && change(current)?.errorCause === 'start_timeout') {
+        handedOver = true;
+        await agentReports(
+          deps,
+          env.admin.db,
+          vmId,
+          agentReport(clock.now(), { publicIp: '203.0.113.7' }),
+        );
+      }
     });
     const lockBefore = await deps.store.getLock('meet-1');
     await reconcile({ ...deps, store });
@@ -192,5 +171,44 @@ describe('the competition link (clearCompetitionVm)', () => {
       assignedTo: 'meet-1',
     });
     expect((await link('meet-1')).vmId).toBe('vm-001');
+  });
+
+  it('a late release does not clear the preview and watchers of the VM re-assigned to another competition', async () => {
+    const { clock, deps } = await assignedPool();
+    await addCompetition(env.admin.db, 'meet-2', 'producer-2');
+    // Run A' finishes the release up to clearing meet-1's preview, then stalls.
+    const late = await releaseLateAt(deps, 'clearPreview');
+    // Run A finishes the same release; meet-2 gets the VM, its producer watches its program.
+    expect(await advanceRelease(deps, 'meet-1')).toBe(true);
+    await submit(
+      deps,
+      env.admin.db,
+      'a2',
+      request('assign', { competitionId: 'meet-2' }, 'producer-2'),
+    );
+    expect(await readResult(env.admin.db, 'a2')).toMatchObject({ state: 'succeeded' });
+    const preview = {
+      image: 'data:image/jpeg;base64,/9j/',
+      width: 320,
+      height: 180,
+      bytes: 4,
+      capturedAt: clock.now(),
+      scene: 'Floor',
+    };
+    await env.admin.db.ref(paths.preview('vm-001')).set(preview);
+    await env.admin.db.ref(paths.vmWatcher('vm-001', 'producer-2')).set(clock.now());
+
+    // The late run goes on: the preview and watchers are meet-2's now and stay.
+    await late.finish();
+    expect((await env.admin.db.ref(paths.preview('vm-001')).get()).val()).toEqual(preview);
+    expect((await env.admin.db.ref(paths.vmWatchers('vm-001')).get()).val()).toEqual({
+      'producer-2': clock.now(),
+    });
+    expect((await link('meet-2')).vmId).toBe('vm-001');
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      status: 'assigned',
+      assignedTo: 'meet-2',
+    });
+    expect(await poolProblems(env.admin.db)).toEqual([]);
   });
 });

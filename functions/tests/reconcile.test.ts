@@ -110,7 +110,8 @@ describe('reconcile', () => {
 
   it('retries a start past its deadline once, then gives up with error', async () => {
     const { clock, compute, deps } = await givenPool(env.admin.db, {
-      config: { minWarmVMs: 0, warmupTimeSeconds: 60 },
+      // Automatic recovery off: the reboot that follows is recovery.test.ts's.
+      config: { minWarmVMs: 0, warmupTimeSeconds: 60, recoveryMaxAttempts: 0 },
       vms: { 'vm-001': 'stopped' },
     });
     await submit(deps, env.admin.db, 's1', request('start', { vmId: 'vm-001' }));

@@ -176,6 +176,99 @@ describe('self-healing', () => {
     }
   });
 
+  it('reboots a VM whose start timed out because its agent never came up, and gives up after the budget', async () => {
+    const { clock, compute, deps, seeded } = await givenPool(env.admin.db, {
+      config: { ...TWO_RECOVERIES_AN_HOUR, warmupTimeSeconds: 60 },
+      vms: { 'vm-001': 'stopped', 'vm-002': 'stopped' },
+    });
+    // Both start; neither agent ever reports: each start times out (retried once, then error).
+    for (const vmId of ['vm-001', 'vm-002']) {
+      await submit(deps, env.admin.db, `s-${vmId}`, request('start', { vmId }));
+    }
+    const timeOut = async () => {
+      for (let deadline = 0; deadline < 2; deadline += 1) {
+        clock.advance(3 * 60_000);
+        await reconcile(deps);
+      }
+    };
+    await timeOut();
+    // The reconcile that failed them rebooted them (old code: error forever, nothing tried).
+    for (const vmId of ['vm-001', 'vm-002']) {
+      expect(await readVm(env.admin.db, vmId)).toMatchObject({
+        status: 'starting',
+        recovery: { attempts: [clock.now()] },
+      });
+    }
+    expect(compute.calls.rebootInstance).toBe(2);
+    expect(compute.get(seeded('vm-001').instanceId)?.state).toBe('running');
+
+    // vm-002's agent comes up after the reboot: it joins the pool.
+    await agentReports(deps, env.admin.db, 'vm-002', agentReport(clock.now()));
+    expect(await readVm(env.admin.db, 'vm-002')).toMatchObject({ status: 'available' });
+
+    // vm-001's never does: a second reboot, then the budget (2 an hour) is spent.
+    await timeOut();
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({ status: 'starting' });
+    expect(compute.calls.rebootInstance).toBe(3);
+    await timeOut();
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      status: 'error',
+      errorCause: 'start_timeout',
+      recovery: { gaveUpAt: expect.any(Number) },
+    });
+    expect(compute.calls.rebootInstance).toBe(3);
+    expect(await alerts()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ sourceId: 'vm-needs-admin-vm-001', resolved: false }),
+      ]),
+    );
+  });
+
+  it('does not reboot a never-started VM while most agents are silent together, nor count the start that outage cut short', async () => {
+    const { clock, compute, deps } = await givenPool(env.admin.db, {
+      config: { ...TWO_RECOVERIES_AN_HOUR, warmupTimeSeconds: 60 },
+      vms: { 'vm-001': 'stopped', 'vm-002': 'available', 'vm-003': 'available' },
+    });
+    const othersReport = async () => {
+      for (const vmId of ['vm-002', 'vm-003']) {
+        await agentReports(deps, env.admin.db, vmId, agentReport(clock.now()));
+        expect(await readVm(env.admin.db, vmId)).toMatchObject({ status: 'available' });
+      }
+    };
+    const timeOut = async () => {
+      for (let deadline = 0; deadline < 2; deadline += 1) {
+        clock.advance(3 * 60_000);
+        await reconcile(deps);
+      }
+    };
+    await submit(deps, env.admin.db, 's1', request('start', { vmId: 'vm-001' }));
+    // The database is down: no agent reports, vm-001's start times out among silent agents.
+    await timeOut();
+    expect(await readVm(env.admin.db, 'vm-002')).toMatchObject({ errorCause: 'agent_stale' });
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      status: 'error',
+      errorCause: 'start_timeout',
+      recovery: { nextAttemptAt: expect.any(Number) },
+    });
+    expect(compute.calls.rebootInstance).toBe(0);
+
+    // The others are back; vm-001's agent still is not: the next reconcile reboots it.
+    await othersReport();
+    await reconcile(deps);
+    expect(await readVm(env.admin.db, 'vm-001')).toMatchObject({
+      status: 'starting',
+      recovery: { attempts: [clock.now()] },
+    });
+    expect(compute.calls.rebootInstance).toBe(1);
+
+    // Another shared outage cuts that start short: the reboot is not counted against vm-001.
+    await timeOut();
+    const cutShort = await readVm(env.admin.db, 'vm-001');
+    expect(cutShort).toMatchObject({ status: 'error', errorCause: 'start_timeout' });
+    expect((cutShort?.recovery as { attempts?: number[] } | undefined)?.attempts).toBeUndefined();
+    expect(compute.calls.rebootInstance).toBe(1);
+  });
+
   it('refuses Recover of a VM that is not in error, and of a missing instance', async () => {
     const { clock, compute, deps, seeded } = await givenPool(env.admin.db, {
       config: { minWarmVMs: 0, autoStopAfterHours: 0, agentStaleSeconds: 900 },

@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestLeaseTiming } from '@vmpool/core';
 import { DEFAULT_CONTROL_PLANE_CONFIG } from '../src/config/control-plane-config';
-import type { PoolStore } from '../src/store/pool-store';
 import { internalPaths } from '../src/store/rtdb/internal-paths';
 import type { Repeat, UseCaseDeps } from '../src/usecases/deps';
 import { reconcile } from '../src/usecases/reconcile/reconcile';
@@ -15,6 +14,7 @@ import { crashingStore } from './support/crashing-store';
 import { readResult, readVm, request, writeRequest } from './support/fixtures';
 import { givenAssignedPool, givenPool, QUIET_POOL, type TestPool } from './support/pool';
 import { useTestDatabase } from './support/rtdb';
+import { wrapStoreCall } from './support/store-hooks';
 import { waitFor } from './support/wait';
 
 const env = useTestDatabase();
@@ -56,17 +56,10 @@ function leaseDeps(pool: TestPool) {
   const hold = gate();
   let adminChecks = 0;
   let begun = 0;
-  const inner = pool.deps.store;
-  const store = new Proxy(inner, {
-    get(target, key, receiver) {
-      if (key !== 'beginRequest') return Reflect.get(target, key, receiver) as unknown;
-      const beginRequest: PoolStore['beginRequest'] = async (...args) => {
-        const outcome = await target.beginRequest(...args);
-        if (outcome === 'begun') begun += 1;
-        return outcome;
-      };
-      return beginRequest;
-    },
+  const store = wrapStoreCall(pool.deps.store, 'beginRequest', async (beginRequest, ...args) => {
+    const outcome = await beginRequest(...args);
+    if (outcome === 'begun') begun += 1;
+    return outcome;
   });
   const deps: UseCaseDeps = {
     ...pool.deps,
@@ -83,6 +76,26 @@ function leaseDeps(pool: TestPool) {
     },
   };
   return { deps, timers, hold, adminChecks: () => adminChecks, begun: () => begun };
+}
+
+/**
+ * A quiet pool with `vm-001` and a maintenance request `m1` whose run (`run`) is held at its
+ * admin check (see leaseDeps) once it has begun and taken its lease.
+ */
+async function heldMaintenanceRun() {
+  const pool = await givenPool(env.admin.db, {
+    config: QUIET_POOL,
+    vms: { 'vm-001': 'available' },
+  });
+  const lease = leaseDeps(pool);
+  const payload = request('maintenance', { vmId: 'vm-001', options: { enabled: true } });
+  await writeRequest(env.admin.db, 'm1', payload);
+  const run = handleRequest(lease.deps, 'm1', payload);
+  await waitFor(
+    async () => (lease.adminChecks() === 1 ? true : undefined),
+    'the run to reach its admin check',
+  );
+  return { pool, ...lease, run };
 }
 
 async function openEntry(requestId: string) {
@@ -119,18 +132,7 @@ describe('the run lease of a request (issue 11)', () => {
   });
 
   it('a live run that works longer than the lease renews it and is never driven twice', async () => {
-    const pool = await givenPool(env.admin.db, {
-      config: QUIET_POOL,
-      vms: { 'vm-001': 'available' },
-    });
-    const { deps, timers, hold, adminChecks, begun } = leaseDeps(pool);
-    const payload = request('maintenance', { vmId: 'vm-001', options: { enabled: true } });
-    await writeRequest(env.admin.db, 'm1', payload);
-    const live = handleRequest(deps, 'm1', payload);
-    await waitFor(
-      async () => (adminChecks() === 1 ? true : undefined),
-      'the run to reach its admin check',
-    );
+    const { pool, deps, timers, hold, adminChecks, begun, run: live } = await heldMaintenanceRun();
 
     // Ten reconcile intervals (100 s: longer than the old fixed 90 s lease and ten leases),
     // renewing as the run's timer would.
@@ -156,18 +158,7 @@ describe('the run lease of a request (issue 11)', () => {
   });
 
   it('a run whose lease ran out while it stalled loses the request to the next run and writes nothing after it', async () => {
-    const pool = await givenPool(env.admin.db, {
-      config: QUIET_POOL,
-      vms: { 'vm-001': 'available' },
-    });
-    const { deps, timers, hold, adminChecks, begun } = leaseDeps(pool);
-    const payload = request('maintenance', { vmId: 'vm-001', options: { enabled: true } });
-    await writeRequest(env.admin.db, 'm1', payload);
-    const stalled = handleRequest(deps, 'm1', payload);
-    await waitFor(
-      async () => (adminChecks() === 1 ? true : undefined),
-      'the run to reach its admin check',
-    );
+    const { pool, deps, timers, hold, begun, run: stalled } = await heldMaintenanceRun();
     const firstRun = (await openEntry('m1'))?.runId;
 
     // No renewal gets through for longer than the lease (a stalled process): the next

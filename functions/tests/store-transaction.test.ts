@@ -30,4 +30,30 @@ describe('guardedTransaction', () => {
     expect((await bumped).committed).toBe(true);
     expect((await db.ref('quota/u1').get()).val()).toEqual({ n: 6 });
   });
+
+  // The CI hang (a failover property run that never ended): two writes of the same instance
+  // touching a node whose transaction was in flight. @firebase/database 1.1.5 (bundled in
+  // database-compat 2.1.7, which firebase-admin loads) dropped the sent transaction from its
+  // queue at the second write: its promise never settled and its unsent value stayed in the
+  // local cache, so every later transaction on the node failed with "maxretry". Fixed upstream
+  // in 1.1.6 / 2.1.8 (package.json overrides); this fails on the old versions.
+  it('settles when two writes of the same instance hit its node while it is in flight', async () => {
+    const { db } = env.admin;
+    await db.ref('vms/vm-001').set({ n: 0, watchers: { w1: true } });
+    const node = db.ref('vms/vm-001');
+    const clear = () => db.ref().update({ 'vms/vm-001/watchers': null, 'previews/vm-001': null });
+    // Sent at once, before the node's value reached this instance: answered "datastale".
+    const first = guardedTransaction(node, bump);
+    const writes = [clear()];
+    const second = guardedTransaction(node, bump);
+    writes.push(clear());
+    const third = guardedTransaction(node, bump);
+    const outcomes = await Promise.all([first, second, third]);
+    await Promise.all(writes);
+    expect(outcomes.map((o) => o.committed)).toEqual([true, true, true]);
+    expect((await node.get()).val()).toEqual({ n: 3 });
+    // and the instance's cache is sound: a later transaction commits at once
+    expect((await guardedTransaction(node, bump)).committed).toBe(true);
+    expect((await node.get()).val()).toEqual({ n: 4 });
+  });
 });

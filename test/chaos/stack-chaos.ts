@@ -582,7 +582,10 @@ async function processesMatching(marker: string): Promise<string[]> {
     if (
       args.some((arg) => arg.includes(marker)) &&
       args.some(
-        (arg) => arg.includes('local/src/show-server/main.ts') || arg.includes('agent/src/main.ts'),
+        (arg) =>
+          arg.includes('local/src/show-server/main.ts') ||
+          arg.includes('agent/src/main.ts') ||
+          arg.endsWith('/bin/vmpool-agent.mjs'),
       )
     )
       found.push(`${entry} ${args.join(' ').slice(0, 160)}`);
@@ -593,7 +596,7 @@ async function processesMatching(marker: string): Promise<string[]> {
 /**
  * VMs left in `error` though core's recovery policy says their cause has cleared and no
  * recovery acts on them (it should act). A recovery under way (`running`: its cleanup commands
- * run, 20-40 s on a loaded 2-core machine) is the control plane acting: how long it takes counts
+ * run, a few seconds each on a loaded 2-core machine) is the control plane acting: how long it takes counts
  * in the time to full capacity (held to 3 intervals by `npm run chaos`), and one that never
  * finishes in the pool-usable limit.
  */

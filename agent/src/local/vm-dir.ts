@@ -5,6 +5,8 @@
 //   archive/<bucket>/…   archived recordings (stands in for the S3 upload)
 //   obs-config/, obs-template/   OBS configuration and its template
 //   origin.git, show-server/     the show server's code and the remote it pulls from
+//   bin/vmctl.mjs        vmctl built into one file, installed by the local compute before the
+//                        agent starts (as the AMI installs its wrappers); absent: run from source
 import { spawnSync } from 'node:child_process';
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ export const vmDirLayout = (vmDir: string) => ({
   obsTemplate: join(vmDir, 'obs-template'),
   origin: join(vmDir, 'origin.git'),
   repo: join(vmDir, 'show-server'),
+  vmctl: join(vmDir, 'bin', 'vmctl.mjs'),
 });
 
 export const LOCAL_UNITS: readonly string[] = [...Object.values(UNITS), 'vmpool-agent.service'];

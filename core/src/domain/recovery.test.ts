@@ -6,6 +6,7 @@ import { COMMAND_CATALOGUE } from './commands';
 import {
   attemptsInWindow,
   decideRecovery,
+  dependsOnSharedOutage,
   isIdempotentOp,
   rearmRecovery,
   RECOVERY_POLICIES,
@@ -16,6 +17,7 @@ import {
   nextRecoveryAttemptAt,
   recoveryOutlook,
   scheduleRecovery,
+  SHARED_OUTAGE_WAIT,
   startRecoveryAttempt,
 } from './recovery';
 import { applyStatusChange } from './vm-status';
@@ -84,6 +86,46 @@ describe('decideRecovery', () => {
     expect(decideRecovery({ ...term, ec2State: 'terminated' }, cfg, NOW).kind).toBe('wait');
     // A competition still holding it: not stopped or terminated behind its back.
     expect(decideRecovery({ ...stop, assignedTo: 'meet-1' }, cfg, NOW).kind).toBe('manual');
+  });
+
+  it('reboots a start that timed out because its agent never came up, within the budget and not in a shared outage', () => {
+    const neverUp = failed({ vmId: 'vm-001', errorCause: 'start_timeout', agent: null });
+    const reboot = decideRecovery(neverUp, cfg, NOW);
+    expect(reboot).toMatchObject({ kind: 'act', action: 'reboot' });
+    expect(dependsOnSharedOutage(reboot)).toBe(true);
+    expect(recoveryOutlook(neverUp, cfg, NOW)?.next).toBe('reboots at the next reconcile');
+    // An agent left over from an earlier boot, offline or stale, is as silent.
+    for (const old of [agent({ online: false }), agent({ lastSeen: NOW - 600_000 })]) {
+      expect(decideRecovery({ ...neverUp, agent: old }, cfg, NOW)).toMatchObject({
+        kind: 'act',
+        action: 'reboot',
+      });
+    }
+    // Its agent came up after all: back into the pool, no reboot.
+    const up = decideRecovery({ ...neverUp, agent: agent() }, cfg, NOW);
+    expect(up).toMatchObject({ kind: 'act', action: 'recover' });
+    expect(dependsOnSharedOutage(up)).toBe(false);
+    // An agent that reports but is not ready yet is waited for, not rebooted.
+    const unhealthy = agent({ show: { ...agent().show!, reachable: false } });
+    expect(decideRecovery({ ...neverUp, agent: unhealthy }, cfg, NOW)).toMatchObject({
+      kind: 'wait',
+      waitingFor: 'the agent to report ready',
+    });
+    // Nothing running to reboot: EC2 pending, or stopped (the EC2 sync takes that in).
+    expect(decideRecovery({ ...neverUp, ec2State: 'pending' }, cfg, NOW).kind).toBe('wait');
+    expect(decideRecovery({ ...neverUp, ec2State: 'stopped' }, cfg, NOW).kind).toBe('wait');
+    // Most agents silent together: the outage is not the VM's, a reboot would not help.
+    expect(decideRecovery(neverUp, cfg, NOW, { sharedOutage: true })).toMatchObject({
+      kind: 'wait',
+      waitingFor: SHARED_OUTAGE_WAIT,
+    });
+    // The budget: reboots that did not bring it up run out like any recovery.
+    const attempts = [NOW - 20 * 60_000, NOW - 10 * 60_000, NOW - 60_000];
+    expect(decideRecovery({ ...neverUp, recovery: { ...none, attempts } }, cfg, NOW)).toMatchObject(
+      { kind: 'gave_up', firstGiveUp: true, attempts: 3 },
+    );
+    // A silent agent of any other cause is still waited for.
+    expect(decideRecovery({ ...neverUp, errorCause: 'agent_stale' }, cfg, NOW).kind).toBe('wait');
   });
 
   it('re-runs an interrupted release once the agent is back, and reports a running re-run', () => {

@@ -24,6 +24,8 @@ export type RecoveryCondition =
   | 'agent_healthy'
   /** EC2 has an instance to act on (anything but terminated or unknown). */
   | 'instance_exists'
+  /** EC2 runs the instance and its agent does not report (never did, offline, or stale). */
+  | 'agent_silent'
   /** Nothing clears by itself: an admin decides. */
   | 'never';
 
@@ -36,7 +38,9 @@ export type RecoveryAction =
   /** Asks EC2 to stop again (error → stopping, a new deadline); EC2's `stopped` finishes it. */
   | 'redrive_stop'
   /** Asks EC2 to terminate again (error → terminating); EC2's `terminated` removes the record. */
-  | 'redrive_terminate';
+  | 'redrive_terminate'
+  /** Reboots the instance (error → starting, a new start deadline): its agent gets another start. */
+  | 'reboot';
 
 export interface RecoveryPolicy {
   /** The cause in words, for the pool page ("the agent stopped reporting"). */
@@ -44,6 +48,11 @@ export interface RecoveryPolicy {
   automatic: boolean;
   condition: RecoveryCondition;
   action: RecoveryAction | null;
+  /**
+   * A second way out, taken when `condition` does not hold but this one does (e.g. a start
+   * whose agent never came up is rebooted); absent: recovery waits for `condition`.
+   */
+  otherwise?: { condition: RecoveryCondition; action: RecoveryAction };
   /** What recovery waits for while the condition does not hold, in words. */
   waitingFor: string;
 }
@@ -94,6 +103,9 @@ export const RECOVERY_POLICIES = Object.freeze({
     automatic: true,
     condition: 'agent_ready',
     action: 'recover',
+    // Its agent never came up (or went silent): the instance is rebooted, within the budget,
+    // instead of idling out of the pool until an admin notices.
+    otherwise: { condition: 'agent_silent', action: 'reboot' },
     waitingFor: 'the agent to report ready',
   },
   stop_timeout: {
@@ -179,6 +191,8 @@ export function conditionHolds(
       return false;
     case 'instance_exists':
       return vm.ec2State !== 'terminated' && vm.ec2State !== 'unknown' && vm.ec2State !== 'stopped';
+    case 'agent_silent':
+      return vm.ec2State === 'running' && healthVerdict(vm.agent, config, now).agentStale;
     case 'agent_ready':
     case 'agent_healthy': {
       if (vm.ec2State !== 'running') return false;
@@ -191,19 +205,31 @@ export function conditionHolds(
   }
 }
 
+/** What the pool around the VM says: whether most agents fell silent together (issue 11). */
+export interface RecoveryContext {
+  /** `agentSilenceIsShared` over the pool: an outage outside the VMs (database, control plane). */
+  sharedOutage: boolean;
+}
+
+export const NO_SHARED_OUTAGE: RecoveryContext = Object.freeze({ sharedOutage: false });
+
 /**
  * What to do about a VM now. Bounded: each `act` is an attempt the caller records with
  * `startRecoveryAttempt`; once `recoveryMaxAttempts` attempts began inside the window and the VM
  * is in `error` again, the decision is `gave_up` for good (until an admin's Recover or any other
- * way out of `error`), so a VM that keeps failing does not flap.
+ * way out of `error`), so a VM that keeps failing does not flap. A policy's `otherwise` acts
+ * when its condition does not hold; one that acts on a silent agent waits while most agents are
+ * silent together (`context.sharedOutage`): rebooting would not bring back the database.
  */
 export function decideRecovery(
   vm: Pick<VmRecord, 'status' | 'errorCause' | 'ec2State' | 'agent' | 'assignedTo' | 'recovery'>,
   config: PoolConfig,
   now: number,
+  context: RecoveryContext = NO_SHARED_OUTAGE,
 ): RecoveryDecision {
   if (vm.status !== 'error') return { kind: 'none' };
-  const policy = vm.errorCause === null ? UNKNOWN_CAUSE : RECOVERY_POLICIES[vm.errorCause];
+  const policy: RecoveryPolicy =
+    vm.errorCause === null ? UNKNOWN_CAUSE : RECOVERY_POLICIES[vm.errorCause];
   if (!policy.automatic || policy.action === null) return { kind: 'manual', policy };
   if (vm.recovery.running !== null) {
     return { kind: 'running', policy, id: vm.recovery.running.id };
@@ -215,17 +241,37 @@ export function decideRecovery(
   if (vm.ec2State === 'stopped') {
     return { kind: 'wait', policy, waitingFor: 'reconcile to take in the stopped instance' };
   }
+  let action: RecoveryAction = policy.action;
   if (!conditionHolds(policy.condition, vm, config, now)) {
-    return { kind: 'wait', policy, waitingFor: policy.waitingFor };
+    const otherwise = policy.otherwise;
+    if (otherwise === undefined || !conditionHolds(otherwise.condition, vm, config, now)) {
+      return { kind: 'wait', policy, waitingFor: policy.waitingFor };
+    }
+    if (otherwise.condition === 'agent_silent' && context.sharedOutage) {
+      return { kind: 'wait', policy, waitingFor: SHARED_OUTAGE_WAIT };
+    }
+    action = otherwise.action;
   }
   // A competition still holding a stopped, stopping or terminating VM is failover's business.
-  if (vm.assignedTo !== null && policy.action !== 'recover') {
+  if (vm.assignedTo !== null && action !== 'recover') {
     return { kind: 'manual', policy };
   }
   if (counted >= config.recoveryMaxAttempts) {
     return { kind: 'gave_up', policy, attempts: counted, firstGiveUp: true };
   }
-  return { kind: 'act', policy, action: policy.action };
+  return { kind: 'act', policy, action };
+}
+
+/** What a silent agent's recovery waits for during a shared outage, in words. */
+export const SHARED_OUTAGE_WAIT =
+  'the agents to report again (most fell silent together: an outage outside the VMs)';
+
+/**
+ * Whether the decision may change with the pool's silence (`RecoveryContext`): only acting on a
+ * silent agent does. The caller then reads the pool and decides again with `agentSilenceIsShared`.
+ */
+export function dependsOnSharedOutage(decision: RecoveryDecision): boolean {
+  return decision.kind === 'act' && decision.action === 'reboot';
 }
 
 /** The recovery record after an attempt begins: counted, older attempts out of the window dropped. */
@@ -398,7 +444,14 @@ export function recoveryOutlook(
     case 'wait':
       return { ...base, next: `waiting for ${decision.waitingFor}`, needsAdmin: false };
     case 'act':
-      return { ...base, next: 'recovers at the next reconcile', needsAdmin: false };
+      return {
+        ...base,
+        next:
+          decision.action === 'reboot'
+            ? 'reboots at the next reconcile'
+            : 'recovers at the next reconcile',
+        needsAdmin: false,
+      };
   }
 }
 

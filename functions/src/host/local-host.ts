@@ -1,6 +1,6 @@
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
-import { getDatabase, type DataSnapshot } from 'firebase-admin/database';
+import { getDatabase, type DataSnapshot, type Reference } from 'firebase-admin/database';
 import { isFinalResult, paths } from '@vmpool/core';
 import type {
   Clock,
@@ -62,6 +62,58 @@ export interface LocalHostOptions {
    * secret instead); absent or null: no notifications.
    */
   alertWebhookUrl?: string | null;
+  /**
+   * How long `stop` waits for handlers and a reconcile still running (default 30000). What is
+   * cut short then resumes on the next start (run leases, reconcile), as after a crash: a stop
+   * never waits forever on work that cannot finish.
+   */
+  stopDrainMs?: number;
+  /**
+   * Per function, seconds after which an invocation is ended as Cloud Functions ends one at its
+   * `timeoutSeconds` (default: each trigger's own, as deployed).
+   */
+  functionTimeoutSeconds?: Partial<Record<HostedFunction, number>>;
+}
+
+const HOSTED_FUNCTIONS = {
+  onPoolRequestCreated,
+  onAgentWritten,
+  onCommandStatusWritten,
+  onAlertWritten,
+  scheduledReconcile,
+  failoverRecheck,
+};
+export type HostedFunction = keyof typeof HOSTED_FUNCTIONS;
+
+/** Cloud Functions' default for event-driven functions when a trigger sets none. */
+const DEFAULT_TIMEOUT_SECONDS = 60;
+
+/** A trigger's deployed `timeoutSeconds` (firebase-functions keeps its options on `__endpoint`). */
+function deployedTimeoutSeconds(trigger: unknown): number {
+  const endpoint = (trigger as { __endpoint?: { timeoutSeconds?: unknown } }).__endpoint;
+  const seconds = endpoint?.timeoutSeconds;
+  return typeof seconds === 'number' && seconds > 0 ? seconds : DEFAULT_TIMEOUT_SECONDS;
+}
+
+export class FunctionTimeoutError extends Error {
+  constructor(name: string, seconds: number) {
+    super(`${name} timed out after ${seconds} s; its work resumes as after a crash`);
+    this.name = 'FunctionTimeoutError';
+  }
+}
+
+/**
+ * Ends an invocation at its timeout, as Cloud Functions does: the caller (the host's schedule,
+ * its drain on stop) stops waiting. A call that hangs (an SDK promise that never settles, an
+ * AWS call that never answers) can then never stall the schedule or the host for good.
+ */
+function endsWithin<T>(work: Promise<T>, name: string, seconds: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new FunctionTimeoutError(name, seconds)), seconds * 1000);
+    timer.unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 export interface LocalFunctionsHost {
@@ -178,12 +230,14 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
   const inFlight = new Set<Promise<void>>();
   const invocations: Record<string, number> = {};
   let stopping = false;
-  const invoke = (name: string, call: () => unknown) => {
+  const timeoutSeconds = (name: HostedFunction): number =>
+    opts.functionTimeoutSeconds?.[name] ?? deployedTimeoutSeconds(HOSTED_FUNCTIONS[name]);
+  const invoke = (name: HostedFunction, call: () => unknown) => {
     if (stopping) return;
     invocations[name] = (invocations[name] ?? 0) + 1;
     const run = (async () => {
       try {
-        await call();
+        await endsWithin(Promise.resolve().then(call), name, timeoutSeconds(name));
       } catch (error) {
         if (!killed) logger.error('trigger failed', { trigger: name, error: String(error) });
       }
@@ -250,30 +304,26 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
     if (snapshot.key !== null) agents.delete(snapshot.key);
   });
 
-  // Command statuses, per VM and command.
-  const commandsRef = db.ref(paths.commands());
+  // Command statuses, per VM and command: each command's own child events (its output
+  // streaming in changes nothing here; a VM with many commands is not re-read on each change).
   const statuses = new Map<string, unknown>();
-  const onCommands = (snapshot: DataSnapshot) => {
-    const vmId = snapshot.key;
-    const commands = snapshot.val() as unknown;
-    if (vmId === null || !isRecord(commands)) return;
-    for (const [commandId, command] of Object.entries(commands)) {
-      const status = isRecord(command) ? (command.status ?? null) : null;
-      const key = `${vmId}/${commandId}`;
-      const before = statuses.has(key) ? statuses.get(key) : null;
-      if (before === status) continue;
-      statuses.set(key, status);
-      if (status === null) continue;
-      const ref = `${paths.command(vmId, commandId)}/status`;
-      invoke('onCommandStatusWritten', () =>
-        onCommandStatusWritten(
-          rtdbCloudEvent(target, RTDB_EVENT_TYPES.written, ref, before, status) as never,
-        ),
-      );
-    }
-  };
-  commandsRef.on('child_added', onCommands);
-  commandsRef.on('child_changed', onCommands);
+  const stopCommands = onGrandchildren(db.ref(paths.commands()), (vmId, snapshot) => {
+    const commandId = snapshot.key;
+    if (commandId === null) return;
+    const command = snapshot.val() as unknown;
+    const status = isRecord(command) ? (command.status ?? null) : null;
+    const key = `${vmId}/${commandId}`;
+    const before = statuses.has(key) ? statuses.get(key) : null;
+    if (before === status) return;
+    statuses.set(key, status);
+    if (status === null) return;
+    const ref = `${paths.command(vmId, commandId)}/status`;
+    invoke('onCommandStatusWritten', () =>
+      onCommandStatusWritten(
+        rtdbCloudEvent(target, RTDB_EVENT_TYPES.written, ref, before, status) as never,
+      ),
+    );
+  });
 
   // Alerts, per scope and alert: only changes after the host started (the alerts already
   // there were seen by an earlier host, or predate the webhook).
@@ -285,43 +335,45 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
       alertValues.set(`${scope}/${alertId}`, JSON.stringify(alert));
     }
   }
-  const onAlerts = (snapshot: DataSnapshot) => {
-    const scope = snapshot.key;
-    const alerts = snapshot.val() as unknown;
-    if (scope === null || !isRecord(alerts)) return;
-    for (const [alertId, alert] of Object.entries(alerts)) {
-      const key = `${scope}/${alertId}`;
-      const previous = alertValues.get(key);
-      const afterJson = JSON.stringify(alert);
-      if (previous === afterJson) continue;
-      alertValues.set(key, afterJson);
-      const before = previous === undefined ? null : (JSON.parse(previous) as unknown);
-      invoke('onAlertWritten', () =>
-        onAlertWritten(
-          rtdbCloudEvent(
-            target,
-            RTDB_EVENT_TYPES.written,
-            paths.alert(scope, alertId),
-            before,
-            alert,
-          ) as never,
-        ),
-      );
-    }
-  };
-  alertsRef.on('child_added', onAlerts);
-  alertsRef.on('child_changed', onAlerts);
+  const stopAlerts = onGrandchildren(alertsRef, (scope, snapshot) => {
+    const alertId = snapshot.key;
+    if (alertId === null) return;
+    const alert = snapshot.val() as unknown;
+    const key = `${scope}/${alertId}`;
+    const previous = alertValues.get(key);
+    const afterJson = JSON.stringify(alert);
+    if (previous === afterJson) return;
+    alertValues.set(key, afterJson);
+    const before = previous === undefined ? null : (JSON.parse(previous) as unknown);
+    invoke('onAlertWritten', () =>
+      onAlertWritten(
+        rtdbCloudEvent(
+          target,
+          RTDB_EVENT_TYPES.written,
+          paths.alert(scope, alertId),
+          before,
+          alert,
+        ) as never,
+      ),
+    );
+  });
 
   // The schedule: never two reconciles at once, as Cloud Scheduler with one instance.
   let reconciling: Promise<void> | null = null;
+  let reconcileStartedAt = 0;
   const reconcileNow = async () => {
     while (reconciling) await reconciling;
-    const run = (async () => {
-      await scheduledReconcile.run({
-        scheduleTime: new Date(clock.now()).toISOString(),
-        jobName: 'firebase-schedule-scheduledReconcile-local',
-      } as never);
-    })();
+    reconcileStartedAt = clock.now();
+    const run = endsWithin(
+      Promise.resolve(
+        scheduledReconcile.run({
+          scheduleTime: new Date(clock.now()).toISOString(),
+          jobName: 'firebase-schedule-scheduledReconcile-local',
+        } as never),
+      ),
+      'scheduledReconcile',
+      timeoutSeconds('scheduledReconcile'),
+    );
     // Waiters only wait: the caller of this run sees its error (unobserved, it would be an
     // unhandled rejection that ends the process).
     reconciling = run
@@ -335,7 +387,14 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
   const timer =
     intervalMs > 0
       ? setInterval(() => {
-          if (reconciling) return;
+          if (reconciling) {
+            // One at a time; a run that outlasts several intervals is said, not silent (issue
+            // 11: a run once never finished, and nothing showed why the schedule had stopped).
+            const runningMs = clock.now() - reconcileStartedAt;
+            if (runningMs >= 3 * intervalMs)
+              logger.warn('reconcile still running; the schedule waits for it', { runningMs });
+            return;
+          }
           invoke('scheduledReconcile', reconcileNow);
         }, intervalMs)
       : null;
@@ -369,8 +428,8 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
       if (timer) clearInterval(timer);
       requestsRef.off();
       vmsRef.off();
-      commandsRef.off();
-      alertsRef.off();
+      stopCommands();
+      stopAlerts();
       // The dead host's deps stay installed (every call fails) until a new host replaces them.
       await http?.close();
       if (useCaseApp !== null) await deleteApp(useCaseApp);
@@ -384,14 +443,66 @@ export async function startLocalFunctionsHost(opts: LocalHostOptions): Promise<L
       for (const recheck of recheckTimers) clearTimeout(recheck);
       requestsRef.off();
       vmsRef.off();
-      commandsRef.off();
-      alertsRef.off();
+      stopCommands();
+      stopAlerts();
       await http?.close();
-      await idle();
-      while (reconciling) await reconciling;
+      const drained = async () => {
+        await idle();
+        while (reconciling) await reconciling;
+      };
+      let drainTimer: NodeJS.Timeout | undefined;
+      const limitMs = opts.stopDrainMs ?? 30_000;
+      const done = await Promise.race([
+        drained().then(() => true),
+        new Promise<false>((resolve) => (drainTimer = setTimeout(() => resolve(false), limitMs))),
+      ]);
+      clearTimeout(drainTimer);
+      if (!done) {
+        logger.warn(
+          'functions host stopping with work still running; it resumes on the next start',
+          {
+            handlers: inFlight.size,
+            reconciling: reconciling !== null,
+            waitedMs: limitMs,
+          },
+        );
+      }
       overrideDeps(null);
       if (useCaseApp !== null) await deleteApp(useCaseApp);
       await deleteApp(app);
     },
+  };
+}
+
+/**
+ * Calls `onChild(parent, child)` for every child added or changed two levels below `root`
+ * (`root/{parent}/{child}`), through child events on each parent: a change delivers that one
+ * child, not its parent's whole subtree. The listens below `root`'s own are served from its
+ * data (no more reads from the database). Returns what removes every listener.
+ */
+function onGrandchildren(
+  root: Reference,
+  onChild: (parent: string, child: DataSnapshot) => void,
+): () => void {
+  const parents = new Map<string, Reference>();
+  root.on('child_added', (snapshot) => {
+    const parent = snapshot.key;
+    if (parent === null || parents.has(parent)) return;
+    const ref = root.child(parent);
+    parents.set(parent, ref);
+    const deliver = (child: DataSnapshot) => onChild(parent, child);
+    ref.on('child_added', deliver);
+    ref.on('child_changed', deliver);
+  });
+  root.on('child_removed', (snapshot) => {
+    const parent = snapshot.key;
+    if (parent === null) return;
+    parents.get(parent)?.off();
+    parents.delete(parent);
+  });
+  return () => {
+    root.off();
+    for (const ref of parents.values()) ref.off();
+    parents.clear();
   };
 }

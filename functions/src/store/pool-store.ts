@@ -336,7 +336,10 @@ export interface FailoverStore {
 // --- Live preview (issue 15)
 /** `vmPool/previews/{vmId}` and `vmPool/vms/{vmId}/watchers`. */
 export interface PreviewStore {
-  /** Removes the VM's preview and its watchers in one write (safe to repeat). */
+  /**
+   * Removes the VM's preview and its watchers in one write (safe to repeat), unless the VM's
+   * record holds a competition: then they are that assignment's and stay.
+   */
   clearPreview(vmId: string): Promise<void>;
 }
 // ---

@@ -13,12 +13,16 @@ import { rtdbRequestStore } from './rtdb/requests';
 import { rtdbScheduleStore } from './rtdb/schedule';
 import { rtdbSummaryStore } from './rtdb/summary';
 import { rtdbVmStore } from './rtdb/vms';
+import { orderWrites } from './rtdb/write-order';
 
 /**
  * PoolStore over the firebase-admin SDK (rules bypassed, as in Cloud Functions), one part per
- * concern in `store/rtdb/`; every read-modify-write there is a `guardedTransaction`.
+ * concern in `store/rtdb/`; every read-modify-write there is a `guardedTransaction`. Its writes
+ * never abort its own transactions in flight (`orderWrites`: two such writes could leave a
+ * transaction never settling).
  */
-export function createRtdbPoolStore(db: Database, clock: Clock): PoolStore {
+export function createRtdbPoolStore(raw: Database, clock: Clock): PoolStore {
+  const db = orderWrites(raw);
   return {
     ...rtdbVmStore(db, clock),
     ...rtdbSummaryStore(db),

@@ -548,11 +548,14 @@ export class LocalCompute implements ComputePort {
     record.launchTime = this.options.clock.now();
     this.track(async () => {
       if (!(await sleep(delayMs, transition.abort.signal))) return;
-      await this.spawnProcesses(record, transition);
       if (!this.current(record, transition)) return;
+      // As on EC2: the instance is running once booted; its services start after that, so
+      // an agent that is up is never seen on a `pending` instance.
       record.state = 'running';
       await this.save();
       this.log.info('running', { vmId: record.vmId });
+      await this.spawnProcesses(record, transition);
+      await this.save();
     });
   }
 

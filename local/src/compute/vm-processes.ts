@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SERVICE_PORTS } from '@vmpool/core';
+import { INSTALLED_AGENT, installAgent, installVmctl } from './vm-programs';
 
 export interface VmProcessSpec {
   vmId: string;
@@ -45,6 +46,7 @@ export async function journal(vmDir: string, unit: string, message: string): Pro
   await appendFile(vmLogFile(vmDir, unit), `${new Date().toISOString()} ${unit}: ${message}\n`);
 }
 
+/** `args` run as `node ARGS`: a TypeScript source needs `--import tsx` before it. */
 async function spawnLogged(
   spec: VmProcessSpec,
   logName: string,
@@ -53,7 +55,7 @@ async function spawnLogged(
   await mkdir(join(spec.vmDir, 'logs'), { recursive: true });
   const log = await open(vmLogFile(spec.vmDir, logName), 'a');
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    const child = spawn(process.execPath, args, {
       cwd: spec.repoRoot,
       detached: true,
       stdio: ['ignore', log.fd, log.fd],
@@ -108,6 +110,8 @@ export async function startVmProcesses(spec: VmProcessSpec): Promise<VmProcesses
   const showServerUrl = `http://${spec.address}:${spec.showServerPort}`;
   await journal(spec.vmDir, 'show-server', `Starting show server on ${showServerUrl}`);
   const show = await spawnLogged(spec, 'show-server', [
+    '--import',
+    'tsx',
     SHOW_SERVER_SCRIPT,
     '--host',
     spec.address,
@@ -144,10 +148,22 @@ export async function startVmProcesses(spec: VmProcessSpec): Promise<VmProcesses
 export async function startAgentProcess(spec: VmProcessSpec): Promise<number> {
   const showServerUrl = `http://${spec.address}:${spec.showServerPort}`;
   const obsWebsocketUrl = `ws://${spec.address}:${OBS_WEBSOCKET_PORT}`;
+  // The agent and its vmctl as the VM has them installed (built once per stack); from source
+  // through tsx if a build failed. The agent picks its vmctl when it starts.
+  const fromSource = (what: string) => (error: unknown) =>
+    journal(
+      spec.vmDir,
+      'vmpool-agent.console',
+      `${what} not installed, running it from source: ${(error as Error).message}`,
+    ).then(() => null);
+  const [agentProgram] = await Promise.all([
+    installAgent(spec.repoRoot, spec.vmDir).catch(fromSource('the agent')),
+    installVmctl(spec.repoRoot, spec.vmDir).catch(fromSource('vmctl')),
+  ]);
   // The agent keeps its own journal (logs/vmpool-agent.log, for `view_logs`); its raw
   // stdout and stderr (crashes before its logger exists included) go beside it.
   const agent = await spawnLogged(spec, 'vmpool-agent.console', [
-    AGENT_SCRIPT,
+    ...(agentProgram === null ? ['--import', 'tsx', AGENT_SCRIPT] : [agentProgram]),
     '--local',
     '--vm-id',
     spec.vmId,
@@ -220,7 +236,9 @@ export async function isVmProcess(pid: number, vmMarker: string): Promise<boolea
     const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
     return (
       cmdline.includes(vmMarker) &&
-      (cmdline.includes(AGENT_SCRIPT) || cmdline.includes(SHOW_SERVER_SCRIPT))
+      (cmdline.includes(AGENT_SCRIPT) ||
+        cmdline.includes(SHOW_SERVER_SCRIPT) ||
+        cmdline.some((arg) => arg.endsWith(`/${INSTALLED_AGENT}`)))
     );
   } catch {
     return false;

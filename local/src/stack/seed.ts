@@ -108,7 +108,9 @@ export function demoPoolConfig(bootDelayMs: number, now: number): PoolConfig {
     maxConcurrent: 4,
     // a local "AMI": launches are refused while amiId is empty
     amiId: 'ami-0123456789abcdef0',
-    warmupTimeSeconds: Math.min(1800, Math.max(10, Math.ceil(bootDelayMs / 1000) + 10)),
+    // The boot plus the agent's own start: a node process that takes tens of seconds on a
+    // loaded machine (CI saw a warm VM time out at +10 s and a third VM started in its place).
+    warmupTimeSeconds: Math.min(1800, Math.max(10, Math.ceil(bootDelayMs / 1000) + 30)),
     agentStaleSeconds: AGENT_STALE_SECONDS,
     updatedAt: now,
     updatedBy: 'local-stack',

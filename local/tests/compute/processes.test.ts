@@ -57,6 +57,8 @@ describe('LocalCompute with real processes', { timeout: 120_000 }, () => {
       60_000,
       'running',
     );
+    // Running once booted, as on EC2; its services start after that.
+    await waitFor(() => compute.list()[0]?.agentAlive === true, 60_000, 'agent started');
     const [vm] = compute.list();
     expect(vm?.showServerAlive).toBe(true);
     const status = (await (await fetch(`${vm?.showServerUrl}/api/status`)).json()) as {

@@ -250,7 +250,7 @@ describe('vmpool CLI against npm start --headless', { timeout: 600_000 }, () => 
     }
     expect(body.total).toBe(5);
     expect(body.counts.available).toBe(2);
-    expect(body.counts.stopped).toBe(3);
+    expect(body.counts.stopped, JSON.stringify(body.vms)).toBe(3);
     expect(body.vms[0]).toMatchObject({ vmId: 'vm-001', status: 'available', assignedTo: null });
     expect(body.vms[0]!.address).toMatch(/^127\.0\.\d+\.2$/);
     expect(body.vms[2]).toMatchObject({ vmId: 'vm-003', status: 'stopped', agent: 'none' });

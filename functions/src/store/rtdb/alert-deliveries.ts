@@ -11,6 +11,7 @@ import {
 import { isRecord, toRtdbValue } from '../rtdb-values';
 import { internalPaths } from './internal-paths';
 import { guardedTransaction } from './transaction';
+import { orderWrites } from './write-order';
 
 /** One queued retry: a notification whose last post failed. */
 export interface QueuedDelivery {
@@ -65,7 +66,9 @@ function toDelivery(raw: unknown): AlertDelivery | null {
   };
 }
 
-export function rtdbAlertDeliveryStore(db: Database): AlertDeliveryStore {
+export function rtdbAlertDeliveryStore(raw: Database): AlertDeliveryStore {
+  // Its writes never abort its own transactions in flight (see write-order.ts).
+  const db = orderWrites(raw);
   return {
     async claim(scope, alertId, event, now, options = {}) {
       let claim: DeliveryClaim = { take: false, why: 'busy' };

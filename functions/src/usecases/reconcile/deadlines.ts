@@ -1,7 +1,9 @@
 import {
+  agentSilenceIsShared,
   deadlineFor,
   deadlineRetryLeft,
   deadlineRule,
+  forgiveInterruptedAttempt,
   isAwaitingAgent,
   isReleasing,
   type DeadlineRetry,
@@ -39,6 +41,9 @@ export async function enforceDeadlines(
   const now = deps.clock.now();
   let handled = 0;
   const releasing = new Set(locks.filter((lock) => lock.release).map((lock) => lock.release?.vmId));
+  // A start that an outage most agents shared cut short (its agent could not report) is not
+  // counted against the VM's recoveries (core's agentSilenceIsShared).
+  const sharedOutage = agentSilenceIsShared(vms, config, now);
   for (const vm of vms) {
     // Only transitional statuses have a deadline rule.
     const rule = deadlineRule(vm.status);
@@ -65,7 +70,7 @@ export async function enforceDeadlines(
       }
       continue;
     }
-    await expire(deps, vm, rule, now);
+    await expire(deps, vm, rule, now, sharedOutage);
   }
   return handled;
 }
@@ -94,6 +99,7 @@ async function expire(
   vm: VmRecord,
   rule: DeadlineRule,
   now: number,
+  sharedOutage: boolean,
 ): Promise<void> {
   const reason = `${vm.status} did not finish before its deadline`;
   // Only the run whose change landed frees the competition: a VM that was handed over (or
@@ -105,14 +111,16 @@ async function expire(
       isPendingInstanceId(current.instanceId),
     );
   } else {
-    const changed = await deps.store.updateVm(vm.vmId, (current) =>
-      current.status === vm.status && current.deadline === vm.deadline
-        ? failVm(current, 'deadline_passed', now, rule.timeoutCause, reason, {
-            ...FREE,
-            deadline: null,
-          })
-        : null,
-    );
+    const changed = await deps.store.updateVm(vm.vmId, (current) => {
+      if (current.status !== vm.status || current.deadline !== vm.deadline) return null;
+      const failed = failVm(current, 'deadline_passed', now, rule.timeoutCause, reason, {
+        ...FREE,
+        deadline: null,
+      });
+      return failed !== null && sharedOutage && isAwaitingAgent(current.status)
+        ? { ...failed, recovery: forgiveInterruptedAttempt(failed.recovery) }
+        : failed;
+    });
     expired = changed.committed || changed.vm === null;
   }
   if (!expired) return;

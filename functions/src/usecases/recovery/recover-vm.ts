@@ -1,12 +1,16 @@
 import {
+  agentSilenceIsShared,
   deadlineFor,
   decideRecovery,
+  dependsOnSharedOutage,
   giveUpRecovery,
   healthVerdict,
   isAssignedOffAir,
+  isAwaitingAgent,
   isStopping,
   isTerminating,
   NO_RECOVERY,
+  NO_SHARED_OUTAGE,
   nextRecoveryAttemptAt,
   recoverEvent,
   recoveryCleanupOps,
@@ -14,6 +18,7 @@ import {
   scheduleRecovery,
   startRecoveryAttempt,
   type PoolConfig,
+  type RecoveryContext,
   type RecoveryDecision,
   type VmRecord,
 } from '@vmpool/core';
@@ -48,8 +53,9 @@ function sameDecision(
   decided: RecoveryDecision,
   config: PoolConfig,
   now: number,
+  context: RecoveryContext,
 ) {
-  const again = decideRecovery(latest, config, now);
+  const again = decideRecovery(latest, config, now, context);
   if (again.kind !== decided.kind) return false;
   if (again.kind === 'act' && decided.kind === 'act') return again.action === decided.action;
   return true;
@@ -71,21 +77,27 @@ export async function recoverVm(
   const vm = await deps.store.getVm(vmId);
   if (vm === null) return 'none';
   const now = deps.clock.now();
-  const decision = decideRecovery(vm, config, now);
+  let context = NO_SHARED_OUTAGE;
+  let decision = decideRecovery(vm, config, now);
+  if (dependsOnSharedOutage(decision)) {
+    // Only a reboot of a silent agent's VM depends on the others: the pool is read just then.
+    context = { sharedOutage: agentSilenceIsShared((await deps.store.listVms()).vms, config, now) };
+    decision = decideRecovery(vm, config, now, context);
+  }
   switch (decision.kind) {
     case 'none':
       return 'none';
     case 'manual':
       return 'manual';
     case 'wait':
-      await deferRecovery(deps, vmId, config, now);
+      await deferRecovery(deps, vmId, config, now, context);
       return 'waiting';
     case 'running':
       return advanceCleanup(deps, vm, config);
     case 'gave_up': {
       if (!decision.firstGiveUp) return 'gave_up';
       const { committed } = await deps.store.updateVm(vmId, (latest) =>
-        sameDecision(latest, decision, config, now)
+        sameDecision(latest, decision, config, now, context)
           ? { ...latest, recovery: giveUpRecovery(latest.recovery, now) }
           : null,
       );
@@ -109,7 +121,7 @@ export async function recoverVm(
     case 'recover': {
       const verdict = healthVerdict(vm.agent, config, now);
       const { committed, vm: updated } = await deps.store.updateVm(vmId, (latest) => {
-        if (!sameDecision(latest, decision, config, now)) return null;
+        if (!sameDecision(latest, decision, config, now, context)) return null;
         const recovered = changeStatus(
           latest,
           recoverEvent(latest),
@@ -139,7 +151,7 @@ export async function recoverVm(
       const event = stop ? 'stop_requested' : 'terminate_requested';
       const status = stop ? 'stopping' : 'terminating';
       const { committed, vm: updated } = await deps.store.updateVm(vmId, (latest) => {
-        if (!sameDecision(latest, decision, config, now)) return null;
+        if (!sameDecision(latest, decision, config, now, context)) return null;
         const changed = changeStatus(latest, event, now, `recovery: asking EC2 again (${phrase})`, {
           deadline: deadlineFor(status, now, limits),
         });
@@ -162,10 +174,38 @@ export async function recoverVm(
       }
       return 'recovered';
     }
+    case 'reboot': {
+      // Its agent never came up: the instance starts again and gets a new start deadline.
+      const { committed, vm: updated } = await deps.store.updateVm(vmId, (latest) => {
+        if (!sameDecision(latest, decision, config, now, context)) return null;
+        const changed = changeStatus(
+          latest,
+          'reboot_requested',
+          now,
+          `recovery: rebooting (${phrase}; the agent did not report)`,
+          { deadline: deadlineFor('starting', now, limits), lastStartedAt: now },
+        );
+        return changed === null
+          ? null
+          : { ...changed, recovery: { ...NO_RECOVERY, attempts: attempt(latest).attempts } };
+      });
+      if (!committed || updated === null) return 'raced';
+      if (isAwaitingAgent(updated.status)) {
+        // A refused reboot leaves the start to its deadline (retried, then error again, counted).
+        await deps.compute.rebootInstance(vm.region, vm.instanceId).catch((error: unknown) =>
+          deps.logger.warn('recovery: the reboot was refused; the start deadline decides', {
+            vmId,
+            error: String(error),
+          }),
+        );
+      }
+      deps.logger.info('recovery: rebooting a VM whose agent did not report', { vmId });
+      return 'recovered';
+    }
     case 'rerun_release_cleanup': {
       const running = { id: recoveryId(now), startedAt: now };
       const { committed, vm: updated } = await deps.store.updateVm(vmId, (latest) =>
-        sameDecision(latest, decision, config, now)
+        sameDecision(latest, decision, config, now, context)
           ? {
               ...latest,
               statusReason: `${phrase}: re-running the release cleanup (${running.id})`,
@@ -192,10 +232,11 @@ async function deferRecovery(
   vmId: string,
   config: PoolConfig,
   now: number,
+  context: RecoveryContext,
 ): Promise<void> {
   await deps.store.updateVm(vmId, (latest) => {
     const next = nextRecoveryAttemptAt(
-      decideRecovery(latest, config, now),
+      decideRecovery(latest, config, now, context),
       now,
       deps.settings.reconcileIntervalMs,
     );
