@@ -6,6 +6,7 @@ import { memoryLogger } from '@vmpool/core/ports';
 import type { LocalFunctionsHost } from '../../src/host';
 import { addCompetition, request, seedVm } from '../support/fixtures';
 import { startTestHost, useHostDatabase } from '../support/functions-host';
+import { heldDescribe } from '../support/held-describe';
 import { waitFor } from '../support/wait';
 
 const env = useHostDatabase({
@@ -56,22 +57,14 @@ describe('a killed functions host', () => {
 describe('a functions host stopped while its work cannot finish', () => {
   it('stops after stopDrainMs, saying what it left (it resumes on the next start)', async () => {
     // An AWS call that never answers: the reconcile started by reconcileNow hangs on it.
-    let asked = false;
-    const hung = new Proxy(env.compute, {
-      get(target, property, receiver) {
-        if (property === 'describePoolInstances') {
-          return () => {
-            asked = true;
-            return new Promise(() => undefined);
-          };
-        }
-        return Reflect.get(target, property, receiver) as unknown;
-      },
-    });
+    const cloud = heldDescribe(env.compute, () => true);
     const logger = memoryLogger();
-    const host = await startTestHost({ ...env, compute: hung }, { logger, stopDrainMs: 500 });
+    const host = await startTestHost(
+      { ...env, compute: cloud.compute },
+      { logger, stopDrainMs: 500 },
+    );
     void host.reconcileNow().catch(() => undefined);
-    await waitFor(async () => asked || undefined, 'the reconcile asks EC2');
+    await waitFor(async () => cloud.asks() > 0 || undefined, 'the reconcile asks EC2');
     await host.stop();
     expect(logger.lines.filter((line) => line.level === 'warn')).toContainEqual(
       expect.objectContaining({
@@ -85,21 +78,9 @@ describe('a functions host stopped while its work cannot finish', () => {
 describe('a function that hangs', () => {
   it('is ended at its timeoutSeconds as Cloud Functions ends it, and the next reconcile runs', async () => {
     let hang = true;
-    let asks = 0;
-    const flaky = new Proxy(env.compute, {
-      get(target, property, receiver) {
-        const value = Reflect.get(target, property, receiver) as unknown;
-        if (property !== 'describePoolInstances' || typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          asks += 1;
-          return hang
-            ? new Promise(() => undefined)
-            : (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
+    const cloud = heldDescribe(env.compute, () => hang);
     const host = await startTestHost(
-      { ...env, compute: flaky },
+      { ...env, compute: cloud.compute },
       { functionTimeoutSeconds: { scheduledReconcile: 0.5 }, stopDrainMs: 500 },
     );
     hosts.push(host);
@@ -108,8 +89,8 @@ describe('a function that hangs', () => {
     // waited for the hung run forever). Its own end is not awaited: 0.5 s is short on a
     // loaded machine.
     hang = false;
-    const before = asks;
+    const before = cloud.asks();
     void host.reconcileNow().catch(() => undefined);
-    await waitFor(async () => asks > before || undefined, 'the next reconcile asks EC2');
+    await waitFor(async () => cloud.asks() > before || undefined, 'the next reconcile asks EC2');
   });
 });
